@@ -1,0 +1,19 @@
+package io.streamlearn.schema;
+
+/** Default topic names; every app lets the user override each one. */
+public final class Topics {
+  /** Labeled events ({@link LabeledEvent}) the trainer learns from. */
+  public static final String LABELED = "streamlearn.labeled";
+  /** Unlabeled events ({@link FeatureEvent}) to score. */
+  public static final String FEATURES = "streamlearn.features";
+  /** One {@link Prediction} per input event. */
+  public static final String PREDICTIONS = "streamlearn.predictions";
+  /** The compacted model registry: versions ({@code name:version}) and aliases ({@code name@alias}). */
+  public static final String MODELS = "streamlearn.models";
+  /** Training history ({@link TrainingEvent}). */
+  public static final String METRICS = "streamlearn.metrics";
+  /** Records that could not be processed, with the reason in headers. */
+  public static final String DEAD_LETTER = "streamlearn.dead-letter";
+
+  private Topics() {}
+}
