@@ -1,0 +1,130 @@
+package io.streamlearn.registry;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * One immutable, self-contained model version: identity, architecture, signature, frozen
+ * preprocessing, weights with their checksum, lineage and metrics. Inference never changes a
+ * version; optimizer state is not part of it.
+ *
+ * @param name the model name (no {@code ':'} or {@code '@'}, which delimit registry keys)
+ * @param version strictly increasing per name, from 1
+ * @param parentVersion the version this one was trained from, 0 for none
+ * @param createdAt creation time
+ * @param architecture the network in the layer language, e.g. {@code dense(10,softmax)}
+ * @param signature inputs and outputs
+ * @param preprocessing frozen feature scaling
+ * @param tensors the weights, names unique
+ * @param checksum SHA-256 (hex) of the tensors, see {@link #checksumOf(List)}
+ * @param lineage training provenance
+ * @param metrics metrics at publication (prequential and hold-out accuracy and loss)
+ */
+public record ModelVersion(String name, long version, long parentVersion, Instant createdAt,
+                           String architecture, Signature signature, Preprocessing preprocessing,
+                           List<NamedTensor> tensors, String checksum, Lineage lineage,
+                           Map<String, Double> metrics) {
+
+  /** Validates and copies; does not verify the checksum (see {@link #verifyChecksum()}). */
+  public ModelVersion {
+    RegistryKey.checkModelName(name);
+    if (version < 1) {
+      throw new IllegalArgumentException("version must be >= 1, found " + version);
+    }
+    if (parentVersion < 0 || parentVersion >= version) {
+      throw new IllegalArgumentException("parentVersion must be in [0, version), found "
+          + parentVersion + " for version " + version);
+    }
+    Objects.requireNonNull(createdAt, "createdAt");
+    Objects.requireNonNull(architecture, "architecture");
+    Objects.requireNonNull(signature, "signature");
+    Objects.requireNonNull(preprocessing, "preprocessing");
+    tensors = List.copyOf(tensors);
+    Set<String> names = new HashSet<>();
+    for (NamedTensor t : tensors) {
+      if (!names.add(t.name())) {
+        throw new IllegalArgumentException("duplicate tensor name " + t.name());
+      }
+    }
+    Objects.requireNonNull(checksum, "checksum");
+    Objects.requireNonNull(lineage, "lineage");
+    metrics = Map.copyOf(metrics);
+  }
+
+  /** A new version whose checksum is computed from its tensors. */
+  public static ModelVersion create(String name, long version, long parentVersion,
+                                    Instant createdAt, String architecture, Signature signature,
+                                    Preprocessing preprocessing, List<NamedTensor> tensors,
+                                    Lineage lineage, Map<String, Double> metrics) {
+    return new ModelVersion(name, version, parentVersion, createdAt, architecture, signature,
+        preprocessing, tensors, checksumOf(tensors), lineage, metrics);
+  }
+
+  /** The parent version, if any. */
+  public OptionalLong parent() {
+    return parentVersion == 0 ? OptionalLong.empty() : OptionalLong.of(parentVersion);
+  }
+
+  /** The registry key of this version, {@code name:version}. */
+  public String key() {
+    return RegistryKey.version(name, version).toString();
+  }
+
+  /** The tensor of that name. */
+  public NamedTensor tensor(String tensorName) {
+    return tensors.stream().filter(t -> t.name().equals(tensorName)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(
+            "model " + key() + " has no tensor " + tensorName));
+  }
+
+  /**
+   * Throws {@link InvalidModelException} when the checksum does not match the tensors or a
+   * weight is not finite.
+   */
+  public ModelVersion verifyChecksum() {
+    String actual = checksumOf(tensors);
+    if (!actual.equals(checksum)) {
+      throw new InvalidModelException(key() + ": checksum mismatch, recorded " + checksum
+          + ", computed " + actual);
+    }
+    for (NamedTensor t : tensors) {
+      if (!t.allFinite()) {
+        throw new InvalidModelException(key() + ": tensor " + t.name() + " has NaN or infinite values");
+      }
+    }
+    return this;
+  }
+
+  /** SHA-256 over each tensor's name, shape and little-endian data, in order; hex. */
+  public static String checksumOf(List<NamedTensor> tensors) {
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM lacks SHA-256", e);
+    }
+    for (NamedTensor t : tensors) {
+      sha.update(t.name().getBytes(StandardCharsets.UTF_8));
+      int[] shape = t.shape();
+      ByteBuffer dims = ByteBuffer.allocate(4 + 4 * shape.length).order(ByteOrder.LITTLE_ENDIAN);
+      dims.putInt(shape.length);
+      for (int d : shape) {
+        dims.putInt(d);
+      }
+      sha.update(dims.array());
+      sha.update(t.toLittleEndianBytes());
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+}

@@ -1,0 +1,107 @@
+package io.streamlearn.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamlearn.schema.AvroSerde;
+import io.streamlearn.schema.ModelVersionRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RegistryCodecTest {
+  private final RegistryCodec codec = new RegistryCodec();
+
+  static ModelVersion sample(long version, float weight) {
+    return ModelVersion.create("blobs", version, version - 1, Instant.ofEpochMilli(1_000),
+        "dense(2,softmax)",
+        new Signature(3, Signature.Task.CLASSIFICATION, 2, List.of("no", "yes"),
+            "SOFTMAX_CROSS_ENTROPY"),
+        new Preprocessing("standard", new float[] {1, 2, 3}, new float[] {0.5f, 0.5f, 1}),
+        List.of(new NamedTensor("layers.0.weight", new int[] {3, 2}, new float[] {weight, 2, 3, 4, 5, 6}),
+            new NamedTensor("layers.0.bias", new int[] {2}, new float[] {0.1f, -0.1f})),
+        new Lineage(List.of(new OffsetRange("streamlearn.labeled", 0, 0, 640)), 640, 640,
+            Map.of("optimizer", "adam"), 42, "0.1.0"),
+        Map.of("prequentialAccuracy", 0.93));
+  }
+
+  @Test
+  void versionRoundTripsThroughTheTopicFormat() {
+    ModelVersion v = sample(3, 1f);
+    RegistryCodec.Entry entry = codec.decode("blobs:3", codec.encode(v));
+    ModelVersion back = assertInstanceOf(RegistryCodec.VersionEntry.class, entry).version();
+    assertEquals(v, back);
+    assertEquals(v.checksum(), back.checksum());
+    assertEquals(2L, back.parent().orElseThrow());
+  }
+
+  @Test
+  void aliasRoundTripsAndTombstonesDecode() {
+    AliasMove move = new AliasMove("blobs", "live", 3, Instant.ofEpochMilli(5), "trainer", "gate", 2);
+    assertEquals(move, assertInstanceOf(RegistryCodec.AliasEntry.class,
+        codec.decode("blobs@live", codec.encode(move))).move());
+    assertEquals(RegistryKey.alias("blobs", "live"),
+        assertInstanceOf(RegistryCodec.Deleted.class, codec.decode("blobs@live", null)).key());
+  }
+
+  @Test
+  void wrongChecksumIsRefused() {
+    ModelVersion v = sample(1, 1f);
+    ModelVersion tampered = new ModelVersion(v.name(), v.version(), v.parentVersion(), v.createdAt(),
+        v.architecture(), v.signature(), v.preprocessing(), sample(1, 9f).tensors(), v.checksum(),
+        v.lineage(), v.metrics());
+    var e = assertThrows(InvalidModelException.class, () -> codec.decode("blobs:1", codec.encode(tampered)));
+    assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
+  }
+
+  @Test
+  void nanWeightsAreRefused() {
+    ModelVersion v = sample(1, Float.NaN);
+    var e = assertThrows(InvalidModelException.class, () -> codec.decode("blobs:1", codec.encode(v)));
+    assertTrue(e.getMessage().contains("NaN"), e.getMessage());
+  }
+
+  @Test
+  void unknownFormatVersionIsRefused() {
+    ModelVersionRecord r = RegistryCodec.toRecord(sample(1, 1f));
+    r.setFormatVersion(RegistryCodec.FORMAT_VERSION + 1);
+    byte[] bytes = AvroSerde.of(ModelVersionRecord.class).serialize("t", r);
+    var e = assertThrows(InvalidModelException.class, () -> codec.decode("blobs:1", bytes));
+    assertTrue(e.getMessage().contains("artifact format 2"), e.getMessage());
+  }
+
+  @Test
+  void keyMismatchGarbageAndBadKeysAreRefused() {
+    byte[] bytes = codec.encode(sample(1, 1f));
+    assertThrows(InvalidModelException.class, () -> codec.decode("blobs:2", bytes));
+    assertThrows(InvalidModelException.class, () -> codec.decode("other:1", bytes));
+    assertThrows(InvalidModelException.class, () -> codec.decode("blobs@live", bytes));
+    assertThrows(InvalidModelException.class, () -> codec.decode("blobs:1", new byte[] {1, 2, 3}));
+    assertThrows(InvalidModelException.class, () -> codec.decode("no-delimiter", bytes));
+  }
+
+  @Test
+  void registryStateFollowsVersionsAliasesAndTombstones() {
+    RegistryState state = new RegistryState();
+    state.apply(codec.decode("blobs:1", codec.encode(sample(1, 1f))));
+    state.apply(codec.decode("blobs:2", codec.encode(sample(2, 2f))));
+    state.apply(codec.decode("blobs@live", codec.encode(
+        new AliasMove("blobs", "live", 1, Instant.EPOCH, "me", "", 0))));
+    assertEquals(2, state.latestVersionNumber("blobs"));
+    assertEquals(1, state.aliased("blobs", "live").orElseThrow().version());
+    state.apply(codec.decode("blobs@live", null));
+    assertTrue(state.aliased("blobs", "live").isEmpty());
+    assertEquals(0, state.latestVersionNumber("unknown"));
+  }
+
+  @Test
+  void keysParseAndValidate() {
+    assertEquals(RegistryKey.version("m", 12), RegistryKey.parse("m:12"));
+    assertEquals(RegistryKey.alias("m", "live"), RegistryKey.parse("m@live"));
+    assertThrows(IllegalArgumentException.class, () -> RegistryKey.parse("m:x"));
+    assertThrows(IllegalArgumentException.class, () -> RegistryKey.version("a:b", 1));
+  }
+}
