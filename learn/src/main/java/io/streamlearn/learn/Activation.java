@@ -1,0 +1,53 @@
+package io.streamlearn.learn;
+
+import java.util.Locale;
+
+/** Activation function of a dense layer. */
+public enum Activation {
+    /** {@code max(0, x)}. */
+    RELU,
+    /** {@code x} for positive inputs, {@code 0.01 x} otherwise (Keras' and PyTorch's default slope). */
+    LEAKY_RELU,
+    /** Hyperbolic tangent. */
+    TANH,
+    /** Logistic function {@code 1 / (1 + e^-x)}. */
+    SIGMOID,
+    /** Softmax over the units of the layer (for class probabilities). */
+    SOFTMAX,
+    /** Identity. */
+    LINEAR;
+
+    /** Negative slope of {@link #LEAKY_RELU}. */
+    public static final double LEAKY_SLOPE = 0.01;
+
+    /** The lower-case name used in network spec strings, e.g. {@code leaky_relu}. */
+    public String token() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Parses a spec-string token (case-insensitive; {@code leakyrelu}, {@code identity} and
+     * {@code none} are accepted as aliases).
+     *
+     * @throws IllegalArgumentException naming the token if it is unknown
+     */
+    public static Activation fromToken(String token) {
+        String t = token.trim().toLowerCase(Locale.ROOT);
+        switch (t) {
+            case "leakyrelu":
+            case "leaky-relu":
+                return LEAKY_RELU;
+            case "identity":
+            case "none":
+                return LINEAR;
+            default:
+                for (Activation a : values()) {
+                    if (a.token().equals(t)) {
+                        return a;
+                    }
+                }
+                throw new IllegalArgumentException("unknown activation '" + token
+                        + "' (expected one of relu, leaky_relu, tanh, sigmoid, softmax, linear)");
+        }
+    }
+}

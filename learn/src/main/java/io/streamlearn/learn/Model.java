@@ -1,0 +1,158 @@
+package io.streamlearn.learn;
+
+import java.util.List;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * An immutable, thread-safe, inference-only network: a spec, its parameters and the frozen
+ * preprocessing of its inputs. Never changes after construction; concurrent callers each get their
+ * own preallocated buffers (one set per thread) over the shared read-only parameters.
+ */
+public final class Model {
+
+    /** Rows per forward pass; larger calls are processed in chunks of this size. */
+    static final int CHUNK = 256;
+
+    private final NetworkSpec spec;
+    private final Layout layout;
+    private final Preprocessor preprocessor;
+    private final boolean identity;
+    private final float[] flat;
+    private final INDArray params;
+    private final ThreadLocal<Workspace> workspaces;
+
+    /** Per-thread buffers. */
+    private static final class Workspace {
+        final Network network;
+        final float[] input;
+        final float[] logits;
+
+        Workspace(Network network, int inputs, int outputs) {
+            this.network = network;
+            this.input = new float[CHUNK * inputs];
+            this.logits = new float[CHUNK * outputs];
+        }
+    }
+
+    private Model(NetworkSpec spec, Layout layout, float[] flat, Preprocessor preprocessor) {
+        this.spec = spec;
+        this.layout = layout;
+        this.preprocessor = preprocessor;
+        this.identity = preprocessor.isIdentity();
+        this.flat = flat;
+        this.params = Nd4j.create(DataType.FLOAT, layout.total);
+        Network.floats(params.data()).put(0, flat, 0, layout.total);
+        this.workspaces = ThreadLocal.withInitial(
+                () -> new Workspace(new Network(layout, params, null, CHUNK, 0L), spec.inputs(), layout.outputs()));
+    }
+
+    /**
+     * A model from named parameters ({@code layers.<i>.weight} {@code [in, out]}, {@code layers.<i>.bias} {@code [out]}).
+     *
+     * @throws IllegalArgumentException naming the tensor that is missing, unknown, misshapen or not finite,
+     *                                  or if the preprocessor's width is not the spec's input count
+     */
+    public static Model of(NetworkSpec spec, List<Tensor> parameters, Preprocessor preprocessor) {
+        if (spec == null) {
+            throw new IllegalArgumentException("spec must not be null");
+        }
+        Layout layout = new Layout(spec);
+        return ofFlat(spec, layout, layout.fromTensors(parameters), preprocessor);
+    }
+
+    static Model ofFlat(NetworkSpec spec, Layout layout, float[] flat, Preprocessor preprocessor) {
+        if (preprocessor == null) {
+            throw new IllegalArgumentException("preprocessor must not be null (use Preprocessor.identity)");
+        }
+        if (preprocessor.features() != spec.inputs()) {
+            throw new IllegalArgumentException("preprocessor has " + preprocessor.features() + " features, the network "
+                    + spec.inputs() + " inputs");
+        }
+        return new Model(spec, layout, flat, preprocessor);
+    }
+
+    /** The architecture. */
+    public NetworkSpec spec() {
+        return spec;
+    }
+
+    /** The frozen input preprocessing. */
+    public Preprocessor preprocessor() {
+        return preprocessor;
+    }
+
+    /** Copies of the parameters. */
+    public List<Tensor> parameters() {
+        return layout.toTensors(flat);
+    }
+
+    /** Number of input features. */
+    public int inputs() {
+        return spec.inputs();
+    }
+
+    /** Number of outputs per row. */
+    public int outputs() {
+        return layout.outputs();
+    }
+
+    /**
+     * Outputs (class probabilities for a softmax network, regression values otherwise) for
+     * {@code rows} rows of raw features; applies the preprocessor first. Thread-safe.
+     *
+     * @param x   {@code rows * inputs} raw features, row-major
+     * @param out receives {@code rows * outputs} values
+     */
+    public void predict(float[] x, int rows, float[] out) {
+        int ins = spec.inputs();
+        int outs = layout.outputs();
+        if (rows < 1 || x == null || x.length < rows * ins || out == null || out.length < rows * outs) {
+            throw new IllegalArgumentException("predict needs rows >= 1, x of rows*inputs and out of rows*outputs values, got rows="
+                    + rows + " x=" + (x == null ? "null" : x.length) + " out=" + (out == null ? "null" : out.length));
+        }
+        Workspace ws = workspaces.get();
+        for (int start = 0; start < rows; start += CHUNK) {
+            int n = Math.min(CHUNK, rows - start);
+            if (identity) {
+                ws.network.forward(x, start * ins, n, ws.logits, 0);
+            } else {
+                System.arraycopy(x, start * ins, ws.input, 0, n * ins);
+                preprocessor.apply(ws.input, ws.input, n);
+                ws.network.forward(ws.input, 0, n, ws.logits, 0);
+            }
+            OutputMath.activate(layout.activation(layout.last), ws.logits, ws.logits, n, outs);
+            System.arraycopy(ws.logits, 0, out, start * outs, n * outs);
+        }
+    }
+
+    /** Outputs for one example of raw features. */
+    public float[] predict(float[] x) {
+        if (x == null || x.length != spec.inputs()) {
+            throw new IllegalArgumentException("x must hold " + spec.inputs() + " features, got " + (x == null ? "null" : x.length));
+        }
+        float[] out = new float[layout.outputs()];
+        predict(x, 1, out);
+        return out;
+    }
+
+    /** Index of the largest output of each row (the predicted class), for {@code rows} rows of probabilities. */
+    public static void argmax(float[] probabilities, int rows, int outputs, int[] classes) {
+        for (int r = 0, base = 0; r < rows; r++, base += outputs) {
+            int best = 0;
+            for (int j = 1; j < outputs; j++) {
+                if (probabilities[base + j] > probabilities[base + best]) {
+                    best = j;
+                }
+            }
+            classes[r] = best;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Model[" + spec.text() + ", inputs=" + spec.inputs() + "]";
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * Concept-drift detectors on the prequential error stream (1 for a wrong prediction, 0 for a right
+ * one, or any bounded per-example loss): {@link io.streamlearn.learn.drift.Adwin} (adaptive
+ * windowing, Bifet and Gavaldà 2007) and {@link io.streamlearn.learn.drift.PageHinkley} (a
+ * cumulative-sum test for an increase of the mean).
+ */
+package io.streamlearn.learn.drift;

@@ -1,0 +1,201 @@
+package io.streamlearn.learn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+class LearnerTest {
+
+    private static final int INPUTS = 6;
+    private static final int CLASSES = 3;
+
+    /** Gaussian blobs, one per class, with a fixed seed. */
+    static float[][] blobs(int rows, long seed) {
+        Random random = new Random(seed);
+        float[] x = new float[rows * INPUTS];
+        float[] y = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            int c = random.nextInt(CLASSES);
+            y[r] = c;
+            for (int j = 0; j < INPUTS; j++) {
+                x[r * INPUTS + j] = (float) (random.nextGaussian() * 0.7 + (j % CLASSES == c ? 2.0 : 0.0));
+            }
+        }
+        return new float[][] {x, y};
+    }
+
+    static TrainingConfig config(String spec, OptimizerConfig optimizer) {
+        return new TrainingConfig(NetworkSpec.parse(INPUTS, spec), Loss.SOFTMAX_CROSS_ENTROPY, optimizer, 32, 5);
+    }
+
+    private static float accuracy(Learner learner, float[] x, float[] y, int rows) {
+        float[] out = new float[rows * CLASSES];
+        learner.predict(x, rows, out);
+        int[] predicted = new int[rows];
+        Model.argmax(out, rows, CLASSES, predicted);
+        int correct = 0;
+        for (int r = 0; r < rows; r++) {
+            if (predicted[r] == (int) y[r]) {
+                correct++;
+            }
+        }
+        return (float) correct / rows;
+    }
+
+    @Test
+    void learnsSeparableBlobsWithEveryOptimizer() {
+        float[][] train = blobs(3200, 1);
+        float[][] test = blobs(500, 2);
+        List<OptimizerConfig> optimizers = List.of(OptimizerConfig.adam(0.01), OptimizerConfig.sgd(0.1, 0.9),
+                OptimizerConfig.nesterov(0.1, 0.9), OptimizerConfig.sgd(0.2, 0), OptimizerConfig.rmsprop(0.005),
+                OptimizerConfig.adagrad(0.1));
+        for (OptimizerConfig optimizer : optimizers) {
+            Learner learner = new Learner(config("dense(16,relu) > dropout(0.1) > dense(3,softmax)", optimizer));
+            float before = accuracy(learner, test[0], test[1], 500);
+            float firstLoss = Float.NaN;
+            float lastLoss = Float.NaN;
+            for (int b = 0; b < 100; b++) {
+                float[] x = java.util.Arrays.copyOfRange(train[0], b * 32 * INPUTS, (b + 1) * 32 * INPUTS);
+                float[] y = java.util.Arrays.copyOfRange(train[1], b * 32, (b + 1) * 32);
+                float loss = learner.fit(x, y, 32);
+                if (b == 0) {
+                    firstLoss = loss;
+                }
+                lastLoss = loss;
+            }
+            float after = accuracy(learner, test[0], test[1], 500);
+            assertTrue(after > 0.9f, optimizer.kind() + ": accuracy " + before + " -> " + after);
+            assertTrue(lastLoss < firstLoss, optimizer.kind() + ": loss " + firstLoss + " -> " + lastLoss);
+            assertEquals(100, learner.steps());
+        }
+    }
+
+    @Test
+    void fixedSeedGivesBitIdenticalWeights() {
+        float[][] data = blobs(640, 3);
+        List<List<Tensor>> runs = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            Learner learner = new Learner(config("dense(16,tanh) > dropout(0.3) > dense(3,softmax)", OptimizerConfig.adam(0.01)));
+            for (int b = 0; b < 20; b++) {
+                learner.fit(java.util.Arrays.copyOfRange(data[0], b * 32 * INPUTS, (b + 1) * 32 * INPUTS),
+                        java.util.Arrays.copyOfRange(data[1], b * 32, (b + 1) * 32), 32);
+            }
+            runs.add(learner.parameters());
+        }
+        assertEquals(runs.get(0), runs.get(1));
+        Learner otherSeed = new Learner(new TrainingConfig(NetworkSpec.parse(INPUTS, "dense(16,tanh) > dense(3,softmax)"),
+                Loss.SOFTMAX_CROSS_ENTROPY, OptimizerConfig.adam(0.01), 32, 6));
+        Learner sameSeed = new Learner(new TrainingConfig(NetworkSpec.parse(INPUTS, "dense(16,tanh) > dense(3,softmax)"),
+                Loss.SOFTMAX_CROSS_ENTROPY, OptimizerConfig.adam(0.01), 32, 5));
+        assertNotEquals(otherSeed.parameters(), sameSeed.parameters());
+    }
+
+    @Test
+    void nonFiniteLossLeavesEverythingUnchanged() {
+        Learner learner = new Learner(config("dense(8,relu) > dense(3,softmax)", OptimizerConfig.adam(0.01)));
+        float[][] data = blobs(32, 4);
+        learner.fit(data[0], data[1], 32);
+        List<Tensor> params = learner.parameters();
+        OptimizerState state = learner.optimizerState();
+        float[] bad = data[0].clone();
+        bad[5] = Float.NaN;
+        float loss = learner.fit(bad, data[1], 32);
+        assertTrue(Float.isNaN(loss));
+        assertEquals(params, learner.parameters());
+        assertEquals(state, learner.optimizerState());
+        assertEquals(1, learner.steps());
+        assertEquals(1, learner.nonFiniteBatches());
+        float[] huge = data[0].clone();
+        java.util.Arrays.fill(huge, 3e38f);
+        assertFalse(Float.isFinite(learner.fit(huge, data[1], 32)));
+        assertEquals(params, learner.parameters());
+    }
+
+    @Test
+    void rejectsBadBatches() {
+        Learner learner = new Learner(config("dense(3,softmax)", OptimizerConfig.sgd(0.1, 0)));
+        float[][] data = blobs(33, 4);
+        assertThrows(IllegalArgumentException.class, () -> learner.fit(data[0], data[1], 33));
+        assertThrows(IllegalArgumentException.class, () -> learner.fit(data[0], data[1], 0));
+        float[] labels = data[1].clone();
+        labels[0] = 3;
+        assertThrows(IllegalArgumentException.class, () -> learner.fit(data[0], labels, 32));
+        labels[0] = 0.5f;
+        assertThrows(IllegalArgumentException.class, () -> learner.fit(data[0], labels, 32));
+        assertEquals(0, learner.steps());
+    }
+
+    @Test
+    void anyRowCountUpToTheMaximumAndPredictMatchesSnapshot() {
+        Learner learner = new Learner(config("dense(8,sigmoid) > dense(3,softmax)", OptimizerConfig.adam(0.01)));
+        float[][] data = blobs(100, 7);
+        for (int rows = 1; rows <= 32; rows += 5) {
+            learner.fit(data[0], data[1], rows);
+        }
+        float[] fromLearner = new float[100 * CLASSES];
+        learner.predict(data[0], 100, fromLearner);
+        Model model = learner.snapshot(Preprocessor.identity(INPUTS));
+        float[] fromModel = new float[100 * CLASSES];
+        model.predict(data[0], 100, fromModel);
+        assertArrayEquals(fromLearner, fromModel);
+        for (int r = 0; r < 100; r++) {
+            float sum = fromModel[r * 3] + fromModel[r * 3 + 1] + fromModel[r * 3 + 2];
+            assertEquals(1f, sum, 1e-5f);
+        }
+        float[] one = model.predict(java.util.Arrays.copyOfRange(data[0], 6 * INPUTS, 7 * INPUTS));
+        assertArrayEquals(java.util.Arrays.copyOfRange(fromModel, 18, 21), one, 1e-6f);
+    }
+
+    @Test
+    void parametersRoundTripAndAreValidated() {
+        Learner a = new Learner(config("dense(4,relu) > dropout(0.5) > dense(3,softmax)", OptimizerConfig.adam(0.01)));
+        List<Tensor> params = a.parameters();
+        assertEquals(List.of("layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"),
+                params.stream().map(Tensor::name).toList());
+        assertArrayEquals(new int[] {INPUTS, 4}, params.get(0).shape());
+        Learner b = new Learner(new TrainingConfig(a.config().spec(), Loss.SOFTMAX_CROSS_ENTROPY, OptimizerConfig.adam(0.01), 32, 99));
+        b.setParameters(params);
+        assertEquals(params, b.parameters());
+        List<Tensor> missing = params.subList(0, 3);
+        assertThrows(IllegalArgumentException.class, () -> b.setParameters(missing));
+        List<Tensor> misshapen = new ArrayList<>(params);
+        misshapen.set(1, new Tensor("layers.0.bias", new int[] {5}, new float[5]));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.setParameters(misshapen));
+        assertTrue(e.getMessage().contains("layers.0.bias"), e.getMessage());
+        List<Tensor> nan = new ArrayList<>(params);
+        nan.set(3, new Tensor("layers.2.bias", new int[] {3}, new float[] {0, Float.NaN, 0}));
+        e = assertThrows(IllegalArgumentException.class, () -> Model.of(a.config().spec(), nan, Preprocessor.identity(INPUTS)));
+        assertTrue(e.getMessage().contains("layers.2.bias"), e.getMessage());
+    }
+
+    @Test
+    void optimizerStateRestoresExactly() {
+        float[][] data = blobs(320, 8);
+        Learner a = new Learner(config("dense(8,relu) > dense(3,softmax)", OptimizerConfig.adam(0.01)));
+        for (int b = 0; b < 5; b++) {
+            a.fit(java.util.Arrays.copyOfRange(data[0], b * 32 * INPUTS, (b + 1) * 32 * INPUTS),
+                    java.util.Arrays.copyOfRange(data[1], b * 32, (b + 1) * 32), 32);
+        }
+        Learner b = new Learner(a.config());
+        b.setParameters(a.parameters());
+        b.restoreOptimizerState(a.optimizerState());
+        assertEquals(5, b.steps());
+        for (int k = 5; k < 10; k++) {
+            float[] x = java.util.Arrays.copyOfRange(data[0], k * 32 * INPUTS, (k + 1) * 32 * INPUTS);
+            float[] y = java.util.Arrays.copyOfRange(data[1], k * 32, (k + 1) * 32);
+            assertEquals(a.fit(x, y, 32), b.fit(x, y, 32));
+        }
+        assertEquals(a.parameters(), b.parameters());
+        Learner sgd = new Learner(config("dense(8,relu) > dense(3,softmax)", OptimizerConfig.sgd(0.1, 0.9)));
+        assertThrows(IllegalArgumentException.class, () -> sgd.restoreOptimizerState(a.optimizerState()));
+    }
+}
