@@ -1,0 +1,154 @@
+package io.streamlearn.it;
+
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.schema.AvroSerde;
+import io.streamlearn.schema.FeatureEvent;
+import io.streamlearn.schema.LabeledEvent;
+import io.streamlearn.schema.Prediction;
+import io.streamlearn.serve.InferenceConfig;
+import io.streamlearn.testkit.EmbeddedKafka;
+import io.streamlearn.testkit.gen.Example;
+import io.streamlearn.testkit.gen.StreamGenerator;
+import io.streamlearn.train.TrainerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Shared plumbing of the end-to-end tests: unique topics, producing a stream, reading predictions. */
+final class LoopHarness {
+  final EmbeddedKafka kafka;
+  final String suffix = UUID.randomUUID().toString().substring(0, 8);
+  final Map<String, String> common = new HashMap<>();
+
+  LoopHarness(EmbeddedKafka kafka, String model) {
+    this.kafka = kafka;
+    common.put(CommonKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    common.put(CommonKeys.MODEL_NAME, model);
+    for (String key : List.of(CommonKeys.LABELED_TOPIC, CommonKeys.FEATURES_TOPIC,
+        CommonKeys.PREDICTIONS_TOPIC, CommonKeys.MODELS_TOPIC, CommonKeys.METRICS_TOPIC,
+        CommonKeys.DEAD_LETTER_TOPIC)) {
+      common.put(key, key.replace(".topic", "") + "-" + suffix);
+    }
+    common.put(CommonKeys.TOPIC_PARTITIONS, "3");
+  }
+
+  String topic(String key) {
+    return common.get(key);
+  }
+
+  TrainerConfig trainerConfig(int features, String layers, Map<String, String> extra) {
+    Map<String, String> t = new HashMap<>(common);
+    t.put(TrainerConfig.FEATURES, String.valueOf(features));
+    t.put(TrainerConfig.LAYERS, layers);
+    t.put(TrainerConfig.LEARNING_RATE, "0.01");
+    t.putAll(extra);
+    return new TrainerConfig(t);
+  }
+
+  InferenceConfig inferenceConfig(Map<String, String> extra) throws Exception {
+    Map<String, String> s = new HashMap<>(common);
+    s.put(InferenceConfig.APPLICATION_ID, "it-inference-" + suffix);
+    s.put(InferenceConfig.STATE_DIR, Files.createTempDirectory("it-streams-").toString());
+    s.putAll(extra);
+    return new InferenceConfig(s);
+  }
+
+  /**
+   * Produces {@code count} events from the generator, every {@code unlabeledEvery}-th as a
+   * FeatureEvent, at about {@code perSecond}; returns their ids.
+   */
+  List<String> produce(StreamGenerator generator, int from, int count, int unlabeledEvery, int perSecond)
+      throws Exception {
+    AvroSerde<LabeledEvent> labeled = AvroSerde.of(LabeledEvent.class);
+    AvroSerde<FeatureEvent> unlabeled = AvroSerde.of(FeatureEvent.class);
+    List<String> ids = new ArrayList<>();
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
+      long started = System.nanoTime();
+      for (int i = from; i < from + count; i++) {
+        long due = started + (long) (i - from) * 1_000_000_000L / perSecond;
+        long wait = due - System.nanoTime();
+        if (wait > 1_000_000) {
+          Thread.sleep(wait / 1_000_000);
+        }
+        Example e = generator.next();
+        String id = "ev-" + i;
+        List<Float> x = new ArrayList<>();
+        for (float v : e.features()) {
+          x.add(v);
+        }
+        if (unlabeledEvery > 0 && i % unlabeledEvery == 0) {
+          producer.send(new ProducerRecord<>(topic(CommonKeys.FEATURES_TOPIC), id,
+              unlabeled.serialize(null, new FeatureEvent(id, Instant.now(), x))));
+        } else {
+          producer.send(new ProducerRecord<>(topic(CommonKeys.LABELED_TOPIC), id,
+              labeled.serialize(null, new LabeledEvent(id, Instant.now(), x, e.label()))));
+        }
+        ids.add(id);
+      }
+      producer.flush();
+    }
+    return ids;
+  }
+
+  /** A prediction as read, with where it was read from. */
+  record Read(Prediction prediction, int partition, long offset) {}
+
+  /** A read_committed consumer of the predictions topic from the beginning. */
+  KafkaConsumer<String, byte[]> predictionsConsumer() {
+    KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+        new StringDeserializer(), new ByteArrayDeserializer());
+    c.subscribe(List.of(topic(CommonKeys.PREDICTIONS_TOPIC)));
+    return c;
+  }
+
+  /** Polls into {@code out} until {@code done} or the timeout. */
+  static void pollUntil(KafkaConsumer<String, byte[]> consumer, List<Read> out, BooleanSupplier done,
+                        Duration timeout) {
+    AvroSerde<Prediction> serde = AvroSerde.of(Prediction.class);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        out.add(new Read(serde.deserialize(r.topic(), r.value()), r.partition(), r.offset()));
+      }
+    }
+  }
+
+  /** Waits for a condition, failing with {@code message} after the timeout. */
+  static void await(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> message)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + ": " + message.get());
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  static Path tempDir(String prefix) throws Exception {
+    return Files.createTempDirectory(prefix);
+  }
+}

@@ -1,0 +1,213 @@
+package io.streamlearn.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamlearn.app.DeadLetters;
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.registry.AliasMove;
+import io.streamlearn.registry.Lineage;
+import io.streamlearn.registry.ModelVersion;
+import io.streamlearn.registry.NamedTensor;
+import io.streamlearn.registry.Preprocessing;
+import io.streamlearn.registry.RegistryCodec;
+import io.streamlearn.registry.Signature;
+import io.streamlearn.schema.AvroSerde;
+import io.streamlearn.schema.FeatureEvent;
+import io.streamlearn.schema.LabeledEvent;
+import io.streamlearn.schema.Prediction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The real inference topology on {@link TopologyTestDriver}. */
+class InferenceTopologyTest {
+  private static final String MODEL = "m";
+  private final RegistryCodec codec = new RegistryCodec();
+  private final AvroSerde<FeatureEvent> features = AvroSerde.of(FeatureEvent.class);
+  private final AvroSerde<LabeledEvent> labeled = AvroSerde.of(LabeledEvent.class);
+  private final AvroSerde<Prediction> predictions = AvroSerde.of(Prediction.class);
+  private final ServedModel served = new ServedModel();
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, byte[]> registryIn;
+  private TestInputTopic<String, byte[]> featuresIn;
+  private TestInputTopic<String, byte[]> labeledIn;
+  private TestOutputTopic<String, byte[]> predictionsOut;
+  private TestOutputTopic<String, byte[]> deadLettersOut;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Map<String, String> settings = new HashMap<>();
+    settings.put(CommonKeys.MODEL_NAME, MODEL);
+    settings.put(InferenceConfig.MAX_PENDING_EVENTS, "3");
+    settings.put(InferenceConfig.STATE_DIR, Files.createTempDirectory("topology-test").toString());
+    InferenceConfig config = new InferenceConfig(settings);
+    Properties props = InferenceService.streamsProperties(config);
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+    driver = new TopologyTestDriver(InferenceTopology.build(config, served), props);
+    registryIn = driver.createInputTopic(config.getString(CommonKeys.MODELS_TOPIC),
+        new StringSerializer(), new ByteArraySerializer());
+    featuresIn = driver.createInputTopic(config.getString(CommonKeys.FEATURES_TOPIC),
+        new StringSerializer(), new ByteArraySerializer());
+    labeledIn = driver.createInputTopic(config.getString(CommonKeys.LABELED_TOPIC),
+        new StringSerializer(), new ByteArraySerializer());
+    predictionsOut = driver.createOutputTopic(config.getString(CommonKeys.PREDICTIONS_TOPIC),
+        new StringDeserializer(), new ByteArrayDeserializer());
+    deadLettersOut = driver.createOutputTopic(config.getString(CommonKeys.DEAD_LETTER_TOPIC),
+        new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  @AfterEach
+  void tearDown() {
+    driver.close();
+  }
+
+  /** A 2-feature, 3-class linear model that always predicts {@code winner}. */
+  private static ModelVersion version(long v, int winner) {
+    float[] bias = new float[3];
+    bias[winner] = 5f;
+    return ModelVersion.create(MODEL, v, v - 1, Instant.EPOCH, "dense(3,softmax)",
+        new Signature(2, Signature.Task.CLASSIFICATION, 3, List.of(), "SOFTMAX_CROSS_ENTROPY"),
+        Preprocessing.identity(),
+        List.of(new NamedTensor("layers.0.weight", new int[] {2, 3}, new float[6]),
+            new NamedTensor("layers.0.bias", new int[] {3}, bias)),
+        new Lineage(List.of(), 0, 0, Map.of(), 1, "test"), Map.of());
+  }
+
+  private void publish(ModelVersion v) {
+    registryIn.pipeInput(v.key(), codec.encode(v));
+    AliasMove move = new AliasMove(MODEL, "live", v.version(), Instant.EPOCH, "test", "", 0);
+    registryIn.pipeInput(move.key(), codec.encode(move));
+  }
+
+  private void sendFeatures(String id, float... x) {
+    featuresIn.pipeInput(id, features.serialize(null,
+        new FeatureEvent(id, Instant.ofEpochMilli(1000), boxed(x))));
+  }
+
+  private Prediction next() {
+    return predictions.deserialize(null, predictionsOut.readValue());
+  }
+
+  @Test
+  void swapsMidStreamAndEachPredictionNamesItsVersion() {
+    publish(version(1, 0));
+    sendFeatures("a", 1, 2);
+    publish(version(2, 2));
+    sendFeatures("b", 1, 2);
+    Prediction a = next();
+    Prediction b = next();
+    assertEquals(1, a.getModelVersion());
+    assertEquals(0, a.getPredictedClass());
+    assertEquals(2, b.getModelVersion());
+    assertEquals(2, b.getPredictedClass());
+    assertEquals(3, b.getScores().size());
+    assertEquals(1.0, b.getScores().stream().mapToDouble(Float::doubleValue).sum(), 1e-5);
+    assertNull(b.getLabel());
+    assertEquals(2, served.swaps());
+  }
+
+  @Test
+  void labeledEventsCarryTheirTrueLabel() {
+    publish(version(1, 1));
+    labeledIn.pipeInput("l", labeled.serialize(null,
+        new LabeledEvent("l", Instant.ofEpochMilli(5), boxed(new float[] {0, 0}), 2)));
+    Prediction p = next();
+    assertEquals("l", p.getId());
+    assertEquals(2, p.getLabel());
+    assertEquals(1, p.getPredictedClass());
+    assertEquals(5, p.getEventTime());
+  }
+
+  @Test
+  void badVersionIsRefusedAndTheOldOneKeepsServing() {
+    publish(version(1, 0));
+    ModelVersion good = version(2, 2);
+    ModelVersion corrupt = new ModelVersion(MODEL, 2, 1, Instant.EPOCH, good.architecture(),
+        good.signature(), good.preprocessing(), version(2, 1).tensors(), good.checksum(),
+        good.lineage(), Map.of());
+    publish(corrupt);
+    sendFeatures("x", 0, 0);
+    assertEquals(1, next().getModelVersion(), "still served by version 1");
+    assertEquals(1, served.refused());
+    ModelVersion wrongSignature = ModelVersion.create(MODEL, 3, 1, Instant.EPOCH, "dense(3,softmax)",
+        new Signature(4, Signature.Task.CLASSIFICATION, 3, List.of(), "SOFTMAX_CROSS_ENTROPY"),
+        Preprocessing.identity(),
+        List.of(new NamedTensor("layers.0.weight", new int[] {4, 3}, new float[12]),
+            new NamedTensor("layers.0.bias", new int[] {3}, new float[3])),
+        good.lineage(), Map.of());
+    publish(wrongSignature);
+    sendFeatures("y", 0, 0);
+    assertEquals(1, next().getModelVersion(), "a version with another feature count is refused");
+    assertEquals(2, served.refused());
+  }
+
+  @Test
+  void badRecordsGoToTheDeadLetterTopicWithReasonAndSource() {
+    publish(version(1, 0));
+    featuresIn.pipeInput("garbage", "not avro".getBytes(StandardCharsets.UTF_8));
+    sendFeatures("short", 1);
+    sendFeatures("nan", 1, Float.NaN);
+    labeledIn.pipeInput("label", labeled.serialize(null,
+        new LabeledEvent("label", Instant.EPOCH, boxed(new float[] {0, 0}), 7)));
+    sendFeatures("ok", 1, 1);
+    List<TestRecord<String, byte[]>> dead = deadLettersOut.readRecordsToList();
+    assertEquals(List.of("garbage", "short", "nan", "label"), dead.stream().map(TestRecord::key).toList());
+    assertTrue(reason(dead.get(0)).contains("not Avro single-object encoding"), reason(dead.get(0)));
+    assertTrue(reason(dead.get(1)).contains("expected 2, found 1"), reason(dead.get(1)));
+    assertTrue(reason(dead.get(2)).contains("NaN"), reason(dead.get(2)));
+    assertTrue(reason(dead.get(3)).contains("out of range"), reason(dead.get(3)));
+    assertEquals("0", DeadLetters.header(dead.get(0).headers(), DeadLetters.OFFSET));
+    assertEquals("not avro", new String(dead.get(0).value(), StandardCharsets.UTF_8), "value kept as is");
+    assertEquals("ok", next().getId());
+    assertTrue(predictionsOut.isEmpty());
+  }
+
+  @Test
+  void eventsBeforeTheFirstModelWaitAndBeyondTheBoundGoToDeadLetters() {
+    sendFeatures("w1", 1, 1);
+    sendFeatures("w2", 1, 1);
+    sendFeatures("w3", 1, 1);
+    sendFeatures("w4", 1, 1);
+    assertTrue(predictionsOut.isEmpty(), "no model, no prediction");
+    List<TestRecord<String, byte[]>> dead = deadLettersOut.readRecordsToList();
+    assertEquals(List.of("w4"), dead.stream().map(TestRecord::key).toList());
+    assertTrue(reason(dead.get(0)).contains("max.pending.events"), reason(dead.get(0)));
+    publish(version(1, 2));
+    driver.advanceWallClockTime(Duration.ofMillis(100));
+    List<String> ids = List.of(next().getId(), next().getId(), next().getId());
+    assertEquals(List.of("w1", "w2", "w3"), ids, "waiting events scored in arrival order");
+    sendFeatures("after", 1, 1);
+    assertEquals("after", next().getId());
+  }
+
+  private static String reason(TestRecord<String, byte[]> r) {
+    return DeadLetters.header(r.headers(), DeadLetters.REASON);
+  }
+
+  private static List<Float> boxed(float[] x) {
+    List<Float> out = new java.util.ArrayList<>();
+    for (float v : x) {
+      out.add(v);
+    }
+    return out;
+  }
+}
