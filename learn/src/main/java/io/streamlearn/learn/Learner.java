@@ -1,9 +1,9 @@
 package io.streamlearn.learn;
 
+import java.nio.FloatBuffer;
 import java.util.List;
 
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,13 +23,15 @@ public final class Learner {
 
     private final TrainingConfig config;
     private final Layout layout;
+    /** The parameters: Java master copy, updated by the optimizer, mirrored into native memory. */
+    private final float[] params;
+    private final FloatBuffer nativeParams;
     private final Network network;
     private final Optimizer optimizer;
-    private final INDArray paramWeights;
-    private final INDArray gradWeights;
     private final float[] logits;
     private final float[] outputs;
     private final float[] dLogits;
+    private Network inference;
     private double learningRate;
     private long nonFiniteBatches;
 
@@ -41,13 +43,12 @@ public final class Learner {
         this.config = config;
         this.layout = new Layout(config.spec());
         int max = config.maxBatchSize();
-        INDArray params = Nd4j.create(DataType.FLOAT, layout.total);
-        INDArray grads = Nd4j.create(DataType.FLOAT, layout.total);
-        Network.floats(params.data()).put(0, layout.initialParameters(config.seed()), 0, layout.total);
-        this.network = new Network(layout, params, grads, max, config.seed());
+        this.params = layout.initialParameters(config.seed());
+        NativeBlas.configure();
+        this.nativeParams = Network.floats(Nd4j.createBuffer(DataType.FLOAT, Math.max(1, layout.weightCount), true));
+        this.network = new Network(layout, params, nativeParams, true, max, config.seed());
+        network.syncWeights(nativeParams);
         this.optimizer = new Optimizer(config.optimizer(), layout.total, layout.weightCount);
-        this.paramWeights = Network.matrix(params.data(), 0, 1, Math.max(1, layout.weightCount));
-        this.gradWeights = Network.matrix(grads.data(), 0, 1, Math.max(1, layout.weightCount));
         int outs = layout.outputs();
         this.logits = new float[max * outs];
         this.outputs = new float[max * outs];
@@ -102,8 +103,8 @@ public final class Learner {
             return (float) loss;
         }
         network.backward(dLogits, rows);
-        optimizer.apply(network.params(), network.grads(), currentLearningRate(), paramWeights, gradWeights);
-        network.refreshBiases();
+        optimizer.apply(params, network.grads(), currentLearningRate());
+        network.syncWeights(nativeParams);
         return (float) loss;
     }
 
@@ -153,9 +154,8 @@ public final class Learner {
     /** Logits for any number of rows with dropout off. */
     private void forwardInference(float[] x, int rows, float[] z) {
         if (inference == null) {
-            inference = new Network(layout, network.params(), null, config.maxBatchSize(), config.seed());
+            inference = new Network(layout, params, nativeParams, false, config.maxBatchSize(), config.seed());
         }
-        inference.refreshBiases();
         int ins = config.spec().inputs();
         int outs = layout.outputs();
         for (int start = 0; start < rows; start += config.maxBatchSize()) {
@@ -164,8 +164,6 @@ public final class Learner {
             System.arraycopy(logits, 0, z, start * outs, n * outs);
         }
     }
-
-    private Network inference;
 
     /** Copies of the parameters, named {@code layers.<i>.weight} ({@code [in, out]}) and {@code layers.<i>.bias}. */
     public List<Tensor> parameters() {
@@ -182,14 +180,12 @@ public final class Learner {
     }
 
     float[] flatParameters() {
-        float[] flat = new float[layout.total];
-        network.paramBuffer().get(0, flat, 0, layout.total);
-        return flat;
+        return params.clone();
     }
 
     void setFlatParameters(float[] flat) {
-        network.paramBuffer().put(0, flat, 0, layout.total);
-        network.refreshBiases();
+        System.arraycopy(flat, 0, params, 0, layout.total);
+        network.syncWeights(nativeParams);
     }
 
     /**
@@ -205,7 +201,7 @@ public final class Learner {
         double loss = OutputMath.loss(config.loss(), act, logits, outputs, y, rows, outs, gradient == null ? null : dLogits);
         if (gradient != null) {
             network.backward(dLogits, rows);
-            network.gradBuffer().get(0, gradient, 0, layout.total);
+            System.arraycopy(network.grads(), 0, gradient, 0, layout.total);
         }
         return loss;
     }

@@ -1,9 +1,9 @@
 package io.streamlearn.learn;
 
+import java.nio.FloatBuffer;
 import java.util.List;
 
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -21,7 +21,7 @@ public final class Model {
     private final Preprocessor preprocessor;
     private final boolean identity;
     private final float[] flat;
-    private final INDArray params;
+    private final FloatBuffer nativeParams;
     private final ThreadLocal<Workspace> workspaces;
 
     /** Per-thread buffers. */
@@ -43,10 +43,11 @@ public final class Model {
         this.preprocessor = preprocessor;
         this.identity = preprocessor.isIdentity();
         this.flat = flat;
-        this.params = Nd4j.create(DataType.FLOAT, layout.total);
-        Network.floats(params.data()).put(0, flat, 0, layout.total);
+        NativeBlas.configure();
+        this.nativeParams = Network.floats(Nd4j.createBuffer(DataType.FLOAT, Math.max(1, layout.weightCount), true));
+        nativeParams.put(0, flat, 0, layout.weightCount);
         this.workspaces = ThreadLocal.withInitial(
-                () -> new Workspace(new Network(layout, params, null, CHUNK, 0L), spec.inputs(), layout.outputs()));
+                () -> new Workspace(new Network(layout, flat, nativeParams, false, CHUNK, 0L), spec.inputs(), layout.outputs()));
     }
 
     /**

@@ -1,400 +1,355 @@
 package io.streamlearn.learn;
 
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.scalar.LeakyReLU;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
-import org.nd4j.linalg.api.ops.impl.transforms.gradient.LeakyReLUBp;
-import org.nd4j.linalg.api.ops.impl.transforms.gradient.SigmoidDerivative;
-import org.nd4j.linalg.api.ops.impl.transforms.gradient.TanhDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The compute kernel of one network: preallocated ND4J buffers for up to {@code maxRows} rows, the
- * forward pass and (when built for training) the backward pass into a flat gradient vector.
+ * The compute kernel of one network: forward pass and (when built for training) backward pass over
+ * buffers preallocated for up to {@code maxRows} rows. Not thread-safe; a {@link Learner} owns one,
+ * a {@link Model} keeps one per thread over shared read-only parameters.
  *
- * <p>Not thread-safe. A {@link Learner} owns one; a {@link Model} keeps one per thread over shared,
- * read-only parameters. Buffers are allocated once at {@code maxRows} rows; for a smaller batch the
- * arrays are views over the first rows of the same memory, cached per row count.
- *
- * <p>Bias addition costs no native call: the pre-activation buffer is filled with the bias rows from
- * Java (a memory copy) and the matrix product accumulates into it with {@code beta = 1}. The output
- * layer's activation runs in Java on the copied-out logits (see {@link OutputMath}).
+ * <p>Where the time goes, and so the design: the two large matrix products per dense layer run in
+ * native BLAS ({@link NativeBlas#gemm}, straight into preallocated ND4J buffers); tanh and sigmoid run
+ * as ND4J ops; everything that is cheap per element (bias, relu, dropout, the derivatives, bias
+ * gradients, the output layer and loss) runs in Java on the small {@code rows x units} blocks, each
+ * moved across with one bulk copy, which is cheaper than the ~10 µs each extra native call would cost.
+ * The bias is added for free: the product's output is pre-filled with the bias rows and accumulated
+ * into with {@code beta = 1}.
  */
 final class Network {
+
+    static {
+        NativeBlas.configure();
+    }
 
     private final Layout layout;
     private final int maxRows;
     private final boolean training;
     private final long seed;
+    private final int layers;
 
-    private final INDArray params;
-    private final FloatBuffer paramBuffer;
-    /** Java copy of the biases (flat vector from {@code layout.weightCount} on), refreshed after updates. */
-    private final float[] biases;
-    private final INDArray[] weights;
+    /** Parameters: the Java copy is read for biases; the native copy feeds the products. */
+    private final float[] params;
+    private final FloatBuffer[] weightN;
 
-    private final INDArray grads;
-    private final FloatBuffer gradBuffer;
-    private final INDArray[] weightGrads;
-    private final INDArray[] biasGrads;
+    /** Gradient: the native weight part is written by the products, then copied into {@code grads}. */
+    private final float[] grads;
+    private final FloatBuffer gradWeightsN;
+    private final FloatBuffer[] gradWeightN;
 
-    private final DataBuffer xData;
-    private final FloatBuffer xBuffer;
+    private final FloatBuffer xN;
+    private final FloatBuffer[] zN;
+    private final FloatBuffer[] outN;
+    private final FloatBuffer[] dzN;
+    private final FloatBuffer[] gInN;
     private final DataBuffer[] zData;
-    private final FloatBuffer[] zBuffer;
     private final DataBuffer[] aData;
-    private final FloatBuffer[] aBuffer;
-    private final DataBuffer[] dzData;
-    private final FloatBuffer[] dzBuffer;
-    private final DataBuffer[] gData;
-    private final FloatBuffer[] gBuffer;
-    private final DataBuffer[] maskData;
-    private final FloatBuffer[] maskBuffer;
-    private final DataBuffer onesData;
+    /** Per layer, per row count: 1-D ND4J views for the tanh/sigmoid ops. */
+    private final INDArray[][] zView;
+    private final INDArray[][] aView;
 
-    private final Views[] byRows;
-    private float[] scratch = new float[0];
-    private float[] scratch2 = new float[0];
-
-    /** Array views of every buffer for one row count. */
-    private static final class Views {
-        INDArray x;
-        INDArray[] z;
-        INDArray[] a;
-        INDArray[] dz;
-        INDArray[] g;
-        INDArray[] mask;
-        INDArray ones;
-    }
+    /** Java copies: output of each layer, gradient with respect to it, dropout masks. */
+    private final float[][] a;
+    private final float[][] g;
+    private final float[][] mask;
+    private final float[] dz;
 
     /**
-     * @param params   flat parameter vector, shared read-only (inference) or owned (training)
-     * @param grads    flat gradient vector with the same layout, or null for inference only
+     * @param params        the parameter vector in Java (biases are read from it)
+     * @param nativeParams  the same parameters in native memory, or null to allocate and fill a copy
+     * @param training      whether to allocate gradient buffers and apply dropout
      */
-    Network(Layout layout, INDArray params, INDArray grads, int maxRows, long seed) {
+    Network(Layout layout, float[] params, FloatBuffer nativeParams, boolean training, int maxRows, long seed) {
         this.layout = layout;
         this.maxRows = maxRows;
-        this.training = grads != null;
+        this.training = training;
         this.seed = seed;
+        this.layers = layout.spec.layers().size();
         this.params = params;
-        this.paramBuffer = floats(params.data());
-        this.grads = grads;
-        this.gradBuffer = training ? floats(grads.data()) : null;
-        int n = layout.spec.layers().size();
-        weights = new INDArray[n];
-        weightGrads = new INDArray[n];
-        biasGrads = new INDArray[n];
-        biases = new float[layout.total - layout.weightCount];
-        refreshBiases();
-        for (int i = 0; i < n; i++) {
-            if (layout.isDense(i)) {
-                weights[i] = matrix(params.data(), layout.weightOffset[i], layout.inWidth[i], layout.outWidth[i]);
-                if (training) {
-                    weightGrads[i] = matrix(grads.data(), layout.weightOffset[i], layout.inWidth[i], layout.outWidth[i]);
-                    biasGrads[i] = matrix(grads.data(), layout.biasOffset[i], 1, layout.outWidth[i]);
-                }
-            }
+        FloatBuffer pN = nativeParams != null ? nativeParams : allocate(Math.max(1, layout.weightCount));
+        if (nativeParams == null) {
+            pN.put(0, params, 0, layout.weightCount);
         }
-        xData = buffer((long) maxRows * layout.spec.inputs());
-        xBuffer = floats(xData);
-        zData = new DataBuffer[n];
-        zBuffer = new FloatBuffer[n];
-        aData = new DataBuffer[n];
-        aBuffer = new FloatBuffer[n];
-        dzData = new DataBuffer[n];
-        dzBuffer = new FloatBuffer[n];
-        gData = new DataBuffer[n];
-        gBuffer = new FloatBuffer[n];
-        maskData = new DataBuffer[n];
-        maskBuffer = new FloatBuffer[n];
-        for (int i = 0; i < n; i++) {
-            long size = (long) maxRows * layout.outWidth[i];
+        weightN = new FloatBuffer[layers];
+        gradWeightN = new FloatBuffer[layers];
+        this.grads = training ? new float[layout.total] : null;
+        this.gradWeightsN = training ? allocate(Math.max(1, layout.weightCount)) : null;
+        zN = new FloatBuffer[layers];
+        outN = new FloatBuffer[layers];
+        dzN = new FloatBuffer[layers];
+        gInN = new FloatBuffer[layers];
+        zData = new DataBuffer[layers];
+        aData = new DataBuffer[layers];
+        zView = new INDArray[layers][];
+        aView = new INDArray[layers][];
+        a = new float[layers][];
+        g = new float[layers][];
+        mask = new float[layers][];
+        xN = allocate(maxRows * layout.spec.inputs());
+        int widest = layout.spec.inputs();
+        for (int i = 0; i < layers; i++) {
+            int w = layout.outWidth[i];
+            widest = Math.max(widest, w);
+            int size = maxRows * w;
             if (layout.isDense(i)) {
-                zData[i] = buffer(size);
-                zBuffer[i] = floats(zData[i]);
-                if (ownsActivation(i)) {
-                    aData[i] = buffer(size);
-                    aBuffer[i] = floats(aData[i]);
+                int wSize = layout.inWidth[i] * w;
+                weightN[i] = NativeBlas.slice(pN, layout.weightOffset[i], wSize);
+                zData[i] = Nd4j.createBuffer(DataType.FLOAT, size, true);
+                zN[i] = floats(zData[i]);
+                Activation act = layout.activation(i);
+                if (i != layout.last && act != Activation.LINEAR) {
+                    aData[i] = Nd4j.createBuffer(DataType.FLOAT, size, true);
+                    outN[i] = floats(aData[i]);
+                } else {
+                    outN[i] = zN[i];
                 }
-                if (training && i != layout.last) {
-                    gData[i] = buffer(size);
-                    gBuffer[i] = floats(gData[i]);
-                    if (layout.activation(i) != Activation.LINEAR) {
-                        dzData[i] = buffer(size);
-                        dzBuffer[i] = floats(dzData[i]);
+                if (act == Activation.TANH || act == Activation.SIGMOID) {
+                    zView[i] = new INDArray[maxRows + 1];
+                    aView[i] = new INDArray[maxRows + 1];
+                }
+                a[i] = new float[size];
+                if (training) {
+                    gradWeightN[i] = NativeBlas.slice(gradWeightsN, layout.weightOffset[i], wSize);
+                    dzN[i] = allocate(size);
+                    g[i] = new float[size];
+                    if (i > 0) {
+                        gInN[i] = allocate(maxRows * layout.inWidth[i]);
                     }
                 }
-                if (training && i == layout.last) {
-                    dzData[i] = buffer(size);
-                    dzBuffer[i] = floats(dzData[i]);
-                }
             } else if (training) {
-                aData[i] = buffer(size);
-                aBuffer[i] = floats(aData[i]);
-                maskData[i] = buffer(size);
-                maskBuffer[i] = floats(maskData[i]);
-                gData[i] = buffer(size);
-                gBuffer[i] = floats(gData[i]);
+                outN[i] = allocate(size);
+                a[i] = new float[size];
+                g[i] = new float[size];
+                mask[i] = new float[size];
+            } else {
+                outN[i] = i == 0 ? xN : outN[i - 1];
+                a[i] = i == 0 ? null : a[i - 1];
             }
         }
-        onesData = buffer(maxRows);
-        FloatBuffer ones = floats(onesData);
-        for (int r = 0; r < maxRows; r++) {
-            ones.put(r, 1f);
-        }
-        byRows = new Views[maxRows + 1];
+        dz = new float[maxRows * widest];
     }
 
-    /** True if dense layer {@code i} writes its activation into its own buffer (not the output layer, not linear). */
-    private boolean ownsActivation(int i) {
-        return i != layout.last && layout.activation(i) != Activation.LINEAR;
-    }
-
-    private static DataBuffer buffer(long size) {
-        return Nd4j.createBuffer(DataType.FLOAT, Math.max(1, size), true);
+    private static FloatBuffer allocate(int size) {
+        return floats(Nd4j.createBuffer(DataType.FLOAT, Math.max(1, size), true));
     }
 
     static FloatBuffer floats(DataBuffer data) {
-        return data.asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
-    }
-
-    static INDArray matrix(DataBuffer data, long offset, int rows, int cols) {
-        return Nd4j.create(data, new long[] {rows, cols}, new long[] {cols, 1}, offset, 'c', DataType.FLOAT);
+        return data.asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     int maxRows() {
         return maxRows;
     }
 
-    Layout layout() {
-        return layout;
+    /** The gradient vector filled by {@link #backward} (Java, parameter layout). */
+    float[] grads() {
+        return grads;
     }
 
-    /** Re-reads the Java copy of the biases after the parameters changed. */
-    void refreshBiases() {
-        paramBuffer.get(layout.weightCount, biases, 0, biases.length);
-    }
-
-    private Views views(int rows) {
-        Views v = byRows[rows];
-        if (v != null) {
-            return v;
-        }
-        int n = layout.spec.layers().size();
-        v = new Views();
-        v.x = matrix(xData, 0, rows, layout.spec.inputs());
-        v.z = new INDArray[n];
-        v.a = new INDArray[n];
-        v.dz = new INDArray[n];
-        v.g = new INDArray[n];
-        v.mask = new INDArray[n];
-        v.ones = matrix(onesData, 0, 1, rows);
-        for (int i = 0; i < n; i++) {
-            int w = layout.outWidth[i];
-            INDArray input = i == 0 ? v.x : v.a[i - 1];
-            if (layout.isDense(i)) {
-                v.z[i] = matrix(zData[i], 0, rows, w);
-                v.a[i] = ownsActivation(i) ? matrix(aData[i], 0, rows, w) : v.z[i];
-                if (gData[i] != null) {
-                    v.g[i] = matrix(gData[i], 0, rows, w);
-                }
-                if (dzData[i] != null) {
-                    v.dz[i] = matrix(dzData[i], 0, rows, w);
-                } else {
-                    v.dz[i] = v.g[i];
-                }
-            } else if (training) {
-                v.a[i] = matrix(aData[i], 0, rows, w);
-                v.mask[i] = matrix(maskData[i], 0, rows, w);
-                v.g[i] = matrix(gData[i], 0, rows, w);
-            } else {
-                v.a[i] = input;
-            }
-        }
-        byRows[rows] = v;
-        return v;
-    }
-
-    private float[] scratch(int size) {
-        if (scratch.length < size) {
-            scratch = new float[size];
-        }
-        return scratch;
-    }
-
-    private float[] scratch2(int size) {
-        if (scratch2.length < size) {
-            scratch2 = new float[size];
-        }
-        return scratch2;
+    /** Copies the weight part of the Java parameters to the native copy the products read. */
+    void syncWeights(FloatBuffer nativeParams) {
+        nativeParams.put(0, params, 0, layout.weightCount);
     }
 
     /**
-     * Copies {@code rows} rows of {@code x} (from {@code offset}) into the input buffer and runs the
-     * forward pass; the output layer's pre-activations (logits) are copied into {@code logits}.
+     * Forward pass over {@code rows} rows of {@code x} from {@code offset}; the output layer's
+     * pre-activations (logits) are copied into {@code logits}.
      *
-     * @param dropoutStep with training buffers, the step whose dropout masks to draw; ignored otherwise
+     * @param dropoutStep with training buffers, the step whose dropout masks to draw
      */
     void forward(float[] x, int offset, int rows, float[] logits, long dropoutStep) {
-        Views v = views(rows);
-        xBuffer.put(0, x, offset, rows * layout.spec.inputs());
-        int n = layout.spec.layers().size();
+        xN.put(0, x, offset, rows * layout.spec.inputs());
         SplittableRandom random = null;
-        for (int i = 0; i < n; i++) {
-            INDArray input = i == 0 ? v.x : v.a[i - 1];
+        for (int i = 0; i < layers; i++) {
+            FloatBuffer inN = i == 0 ? xN : outN[i - 1];
+            int w = layout.outWidth[i];
             if (layout.isDense(i)) {
-                int w = layout.outWidth[i];
-                FloatBuffer z = zBuffer[i];
-                int b = layout.biasOffset[i] - layout.weightCount;
+                FloatBuffer z = zN[i];
+                int b = layout.biasOffset[i];
                 for (int r = 0; r < rows; r++) {
-                    z.put(r * w, biases, b, w);
+                    z.put(r * w, params, b, w);
                 }
-                Nd4j.gemm(input, weights[i], v.z[i], false, false, 1.0, 1.0);
-                if (i != layout.last) {
-                    activate(i, v, rows);
+                NativeBlas.gemm(false, false, rows, w, layout.inWidth[i], 1f, inN, weightN[i], 1f, z);
+                if (i == layout.last) {
+                    z.get(0, logits, 0, rows * w);
+                } else {
+                    activate(i, rows);
                 }
             } else if (training) {
                 if (random == null) {
                     random = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (dropoutStep + 1)));
                 }
-                fillMask(i, rows, random);
-                input.mul(v.mask[i], v.a[i]);
+                dropout(i, x, offset, rows, random);
             }
         }
-        zBuffer[layout.last].get(0, logits, 0, rows * layout.outputs());
     }
 
-    private void fillMask(int layer, int rows, SplittableRandom random) {
-        double rate = layout.dropoutRate(layer);
-        float keep = (float) (1.0 / (1.0 - rate));
-        int size = rows * layout.outWidth[layer];
-        float[] mask = scratch(size);
-        for (int k = 0; k < size; k++) {
-            mask[k] = random.nextDouble() < rate ? 0f : keep;
-        }
-        maskBuffer[layer].put(0, mask, 0, size);
-    }
-
-    private void activate(int i, Views v, int rows) {
-        INDArray z = v.z[i];
-        INDArray a = v.a[i];
+    private void activate(int i, int rows) {
+        int w = layout.outWidth[i];
+        int n = rows * w;
+        float[] out = a[i];
         switch (layout.activation(i)) {
             case RELU:
-                Nd4j.exec(new RectifiedLinear(z, a, 0.0));
+                zN[i].get(0, out, 0, n);
+                for (int k = 0; k < n; k++) {
+                    out[k] = Math.max(out[k], 0f);
+                }
+                outN[i].put(0, out, 0, n);
                 break;
             case LEAKY_RELU:
-                Nd4j.exec(new LeakyReLU(z, a, Activation.LEAKY_SLOPE));
-                break;
-            case TANH:
-                Nd4j.exec(new Tanh(z, a));
-                break;
-            case SIGMOID:
-                Nd4j.exec(new Sigmoid(z, a));
+                zN[i].get(0, out, 0, n);
+                float slope = (float) Activation.LEAKY_SLOPE;
+                for (int k = 0; k < n; k++) {
+                    float v = out[k];
+                    out[k] = v > 0f ? v : v * slope;
+                }
+                outN[i].put(0, out, 0, n);
                 break;
             case SOFTMAX:
-                int size = rows * layout.outWidth[i];
-                float[] tmp = scratch(size);
-                zBuffer[i].get(0, tmp, 0, size);
-                OutputMath.activate(Activation.SOFTMAX, tmp, tmp, rows, layout.outWidth[i]);
-                aBuffer[i].put(0, tmp, 0, size);
+                zN[i].get(0, out, 0, n);
+                OutputMath.activate(Activation.SOFTMAX, out, out, rows, w);
+                outN[i].put(0, out, 0, n);
+                break;
+            case TANH:
+                Nd4j.exec(new Tanh(zView(i, rows), aView(i, rows)));
+                outN[i].get(0, out, 0, n);
+                break;
+            case SIGMOID:
+                Nd4j.exec(new Sigmoid(zView(i, rows), aView(i, rows)));
+                outN[i].get(0, out, 0, n);
                 break;
             case LINEAR:
+                zN[i].get(0, out, 0, n);
                 break;
             default:
                 throw new IllegalStateException("unhandled activation " + layout.activation(i));
         }
+    }
+
+    private INDArray zView(int i, int rows) {
+        INDArray v = zView[i][rows];
+        if (v == null) {
+            v = vector(zData[i], rows * layout.outWidth[i]);
+            zView[i][rows] = v;
+        }
+        return v;
+    }
+
+    private INDArray aView(int i, int rows) {
+        INDArray v = aView[i][rows];
+        if (v == null) {
+            v = vector(aData[i], rows * layout.outWidth[i]);
+            aView[i][rows] = v;
+        }
+        return v;
+    }
+
+    private static INDArray vector(DataBuffer data, int length) {
+        return Nd4j.create(data, new long[] {length}, new long[] {1}, 0, 'c', DataType.FLOAT);
+    }
+
+    private void dropout(int i, float[] x, int offset, int rows, SplittableRandom random) {
+        int n = rows * layout.outWidth[i];
+        float[] in = i == 0 ? x : a[i - 1];
+        int inOffset = i == 0 ? offset : 0;
+        double rate = layout.dropoutRate(i);
+        float keep = (float) (1.0 / (1.0 - rate));
+        float[] m = mask[i];
+        float[] out = a[i];
+        for (int k = 0; k < n; k++) {
+            m[k] = random.nextDouble() < rate ? 0f : keep;
+            out[k] = in[inOffset + k] * m[k];
+        }
+        outN[i].put(0, out, 0, n);
     }
 
     /**
      * Backward pass after {@link #forward}: {@code dLogits} is the gradient of the loss with respect
-     * to the output layer's pre-activations. Writes every weight and bias gradient into the flat
-     * gradient vector.
+     * to the output layer's pre-activations. Fills {@link #grads()}.
      */
     void backward(float[] dLogits, int rows) {
-        Views v = views(rows);
-        int last = layout.last;
-        int out = layout.outputs();
-        dzBuffer[last].put(0, dLogits, 0, rows * out);
-        // The output bias gradient is a column sum of a matrix already in Java: no native call needed.
-        float[] db = scratch(out);
-        java.util.Arrays.fill(db, 0, out, 0f);
-        for (int r = 0, base = 0; r < rows; r++, base += out) {
-            for (int j = 0; j < out; j++) {
-                db[j] += dLogits[base + j];
-            }
-        }
-        gradBuffer.put(layout.biasOffset[last], db, 0, out);
-        for (int i = last; i >= 0; i--) {
-            INDArray input = i == 0 ? v.x : v.a[i - 1];
+        for (int i = layout.last; i >= 0; i--) {
+            int w = layout.outWidth[i];
+            int n = rows * w;
             if (layout.isDense(i)) {
-                if (i != last) {
-                    activationBackward(i, v, rows);
-                    Nd4j.gemm(v.ones, v.dz[i], biasGrads[i], false, false, 1.0, 0.0);
+                float[] d;
+                if (i == layout.last) {
+                    d = dLogits;
+                } else {
+                    d = dz;
+                    activationBackward(i, rows, d);
                 }
-                Nd4j.gemm(input, v.dz[i], weightGrads[i], true, false, 1.0, 0.0);
+                int b = layout.biasOffset[i];
+                java.util.Arrays.fill(grads, b, b + w, 0f);
+                for (int r = 0, base = 0; r < rows; r++, base += w) {
+                    for (int j = 0; j < w; j++) {
+                        grads[b + j] += d[base + j];
+                    }
+                }
+                dzN[i].put(0, d, 0, n);
+                FloatBuffer inN = i == 0 ? xN : outN[i - 1];
+                int in = layout.inWidth[i];
+                NativeBlas.gemm(true, false, in, w, rows, 1f, inN, dzN[i], 0f, gradWeightN[i]);
                 if (i > 0) {
-                    Nd4j.gemm(v.dz[i], weights[i], v.g[i - 1], false, true, 1.0, 0.0);
+                    NativeBlas.gemm(false, true, rows, in, w, 1f, dzN[i], weightN[i], 0f, gInN[i]);
+                    gInN[i].get(0, g[i - 1], 0, rows * in);
                 }
             } else if (i > 0) {
-                v.g[i].mul(v.mask[i], v.g[i - 1]);
+                float[] m = mask[i];
+                float[] gOut = g[i];
+                float[] gIn = g[i - 1];
+                for (int k = 0; k < n; k++) {
+                    gIn[k] = gOut[k] * m[k];
+                }
             }
         }
+        gradWeightsN.get(0, grads, 0, layout.weightCount);
     }
 
-    private void activationBackward(int i, Views v, int rows) {
-        INDArray z = v.z[i];
-        INDArray g = v.g[i];
-        INDArray dz = v.dz[i];
+    /** {@code d = g[i] * activation'(.)}, from the layer's output kept in Java. */
+    private void activationBackward(int i, int rows, float[] d) {
+        int w = layout.outWidth[i];
+        int n = rows * w;
+        float[] out = a[i];
+        float[] grad = g[i];
         switch (layout.activation(i)) {
             case RELU:
-                Nd4j.exec(new LeakyReLUBp(z, g, dz, 0.0));
+                for (int k = 0; k < n; k++) {
+                    d[k] = out[k] > 0f ? grad[k] : 0f;
+                }
                 break;
             case LEAKY_RELU:
-                Nd4j.exec(new LeakyReLUBp(z, g, dz, Activation.LEAKY_SLOPE));
+                float slope = (float) Activation.LEAKY_SLOPE;
+                for (int k = 0; k < n; k++) {
+                    d[k] = out[k] > 0f ? grad[k] : grad[k] * slope;
+                }
                 break;
             case TANH:
-                Nd4j.exec(new TanhDerivative(z, g, dz));
+                for (int k = 0; k < n; k++) {
+                    d[k] = grad[k] * (1f - out[k] * out[k]);
+                }
                 break;
             case SIGMOID:
-                Nd4j.exec(new SigmoidDerivative(z, g, dz));
+                for (int k = 0; k < n; k++) {
+                    d[k] = grad[k] * out[k] * (1f - out[k]);
+                }
                 break;
             case SOFTMAX:
-                int w = layout.outWidth[i];
-                int size = rows * w;
-                float[] a = scratch(size);
-                float[] grad = scratch2(size);
-                aBuffer[i].get(0, a, 0, size);
-                gBuffer[i].get(0, grad, 0, size);
-                OutputMath.softmaxBackward(a, grad, grad, rows, w);
-                dzBuffer[i].put(0, grad, 0, size);
+                OutputMath.softmaxBackward(out, grad, d, rows, w);
                 break;
             case LINEAR:
+                System.arraycopy(grad, 0, d, 0, n);
                 break;
             default:
                 throw new IllegalStateException("unhandled activation " + layout.activation(i));
         }
-    }
-
-    INDArray params() {
-        return params;
-    }
-
-    INDArray grads() {
-        return grads;
-    }
-
-    FloatBuffer paramBuffer() {
-        return paramBuffer;
-    }
-
-    FloatBuffer gradBuffer() {
-        return gradBuffer;
     }
 }

