@@ -102,15 +102,19 @@ final class OutputMath {
         double total = 0;
         for (int r = 0, base = 0; r < rows; r++, base += cols) {
             int label = label(y[r], r, cols);
+            // p already holds softmax(z), so -log p[label] needs only the row's log-sum-exp, recovered
+            // from p and z without a second pass of exponentials: log p_j = z_j - lse.
             float max = Float.NEGATIVE_INFINITY;
+            int argmax = 0;
             for (int j = 0; j < cols; j++) {
-                max = Math.max(max, z[base + j]);
+                if (z[base + j] > max) {
+                    max = z[base + j];
+                    argmax = j;
+                }
             }
-            double sum = 0;
-            for (int j = 0; j < cols; j++) {
-                sum += Math.exp(z[base + j] - max);
-            }
-            total += Math.log(sum) - (z[base + label] - max);
+            // p[argmax] is the largest probability, so its log is the most accurate way to get lse
+            double lse = z[base + argmax] - Math.log(p[base + argmax]);
+            total += lse - z[base + label];
         }
         double mean = total / rows;
         if (dz != null && Double.isFinite(mean)) {
@@ -118,8 +122,9 @@ final class OutputMath {
             for (int r = 0, base = 0; r < rows; r++, base += cols) {
                 int label = (int) y[r];
                 for (int j = 0; j < cols; j++) {
-                    dz[base + j] = (p[base + j] - (j == label ? 1f : 0f)) * inv;
+                    dz[base + j] = p[base + j] * inv;
                 }
+                dz[base + label] -= inv;
             }
         }
         return mean;
