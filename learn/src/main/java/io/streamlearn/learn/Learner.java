@@ -3,8 +3,6 @@ package io.streamlearn.learn;
 import java.nio.FloatBuffer;
 import java.util.List;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +43,7 @@ public final class Learner {
         int max = config.maxBatchSize();
         this.params = layout.initialParameters(config.seed());
         NativeBlas.configure();
-        this.nativeParams = Network.floats(Nd4j.createBuffer(DataType.FLOAT, Math.max(1, layout.weightCount), true));
+        this.nativeParams = Network.allocate(layout.weightCount);
         this.network = new Network(layout, params, nativeParams, true, max, config.seed());
         network.syncWeights(nativeParams);
         this.optimizer = new Optimizer(config.optimizer(), layout.total, layout.weightCount);

@@ -3,8 +3,6 @@ package io.streamlearn.learn;
 import java.nio.FloatBuffer;
 import java.util.List;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * An immutable, thread-safe, inference-only network: a spec, its parameters and the frozen
@@ -44,7 +42,7 @@ public final class Model {
         this.identity = preprocessor.isIdentity();
         this.flat = flat;
         NativeBlas.configure();
-        this.nativeParams = Network.floats(Nd4j.createBuffer(DataType.FLOAT, Math.max(1, layout.weightCount), true));
+        this.nativeParams = Network.allocate(layout.weightCount);
         nativeParams.put(0, flat, 0, layout.weightCount);
         this.workspaces = ThreadLocal.withInitial(
                 () -> new Workspace(new Network(layout, flat, nativeParams, false, CHUNK, 0L), spec.inputs(), layout.outputs()));

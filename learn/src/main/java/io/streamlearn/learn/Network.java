@@ -1,5 +1,6 @@
 package io.streamlearn.learn;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
@@ -137,8 +138,15 @@ final class Network {
         dz = new float[maxRows * widest];
     }
 
-    private static FloatBuffer allocate(int size) {
-        return floats(Nd4j.createBuffer(DataType.FLOAT, Math.max(1, size), true));
+    /**
+     * A zeroed direct buffer of native byte order whose memory lives as long as the returned buffer
+     * (and any slice of it) is reachable. Never hand out an NIO view of an ND4J {@link DataBuffer}
+     * without keeping the DataBuffer itself referenced: ND4J frees its memory when the DataBuffer
+     * object is collected, and the view would then point at freed memory.
+     */
+    static FloatBuffer allocate(int size) {
+        return ByteBuffer.allocateDirect(Math.max(1, size) * Float.BYTES).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
     }
 
     static FloatBuffer floats(DataBuffer data) {
