@@ -101,8 +101,7 @@ public final class Learner {
             return (float) loss;
         }
         network.backward(dLogits, rows);
-        optimizer.apply(params, network.grads(), currentLearningRate());
-        network.syncWeights(nativeParams);
+        optimizer.apply(params, network.grads(), network.nativeWeightGrads(), nativeParams, currentLearningRate());
         return (float) loss;
     }
 
@@ -199,6 +198,7 @@ public final class Learner {
         double loss = OutputMath.loss(config.loss(), act, logits, outputs, y, rows, outs, gradient == null ? null : dLogits);
         if (gradient != null) {
             network.backward(dLogits, rows);
+            network.collectWeightGrads();
             System.arraycopy(network.grads(), 0, gradient, 0, layout.total);
         }
         return loss;
