@@ -47,6 +47,19 @@ final class LoopHarness {
       common.put(key, key.replace(".topic", "") + "-" + suffix);
     }
     common.put(CommonKeys.TOPIC_PARTITIONS, "3");
+    if (kafka.security() != null) {
+      kafka.security().clientProperties().forEach((k, v) -> common.put("kafka." + k, v.toString()));
+    }
+  }
+
+  /** Properties of the test's own clients: bootstrap servers and, on a secured broker, the app user. */
+  Map<String, Object> clientProps() {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    if (kafka.security() != null) {
+      props.putAll(kafka.security().clientProperties());
+    }
+    return props;
   }
 
   String topic(String key) {
@@ -79,9 +92,10 @@ final class LoopHarness {
     AvroSerde<LabeledEvent> labeled = AvroSerde.of(LabeledEvent.class);
     AvroSerde<FeatureEvent> unlabeled = AvroSerde.of(FeatureEvent.class);
     List<String> ids = new ArrayList<>();
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
+    Map<String, Object> props = clientProps();
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    try (KafkaProducer<String, byte[]> producer =
+             new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
       long started = System.nanoTime();
       for (int i = from; i < from + count; i++) {
         long due = started + (long) (i - from) * 1_000_000_000L / perSecond;
@@ -114,12 +128,12 @@ final class LoopHarness {
 
   /** A read_committed consumer of the predictions topic from the beginning. */
   KafkaConsumer<String, byte[]> predictionsConsumer() {
-    KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-        new StringDeserializer(), new ByteArrayDeserializer());
+    Map<String, Object> props = clientProps();
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     c.subscribe(List.of(topic(CommonKeys.PREDICTIONS_TOPIC)));
     return c;
   }
