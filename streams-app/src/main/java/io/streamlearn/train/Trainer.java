@@ -135,7 +135,7 @@ public final class Trainer implements Runnable {
         KafkaSupport.eventTopic(labeledTopic, config.getInt(CommonKeys.TOPIC_PARTITIONS)),
         KafkaSupport.registryTopic(modelsTopic),
         KafkaSupport.eventTopic(config.getString(CommonKeys.METRICS_TOPIC), 1),
-        KafkaSupport.eventTopic(config.getString(CommonKeys.DEAD_LETTER_TOPIC), 1)));
+        KafkaSupport.deadLetterTopic(config.getString(CommonKeys.DEAD_LETTER_TOPIC))));
     RegistryState registry = RegistryReader.read(clientProps, modelsTopic, Duration.ofSeconds(60));
     Optional<ModelVersion> latest = registry.latest(model);
     lastVersion = registry.latestVersionNumber(model);
