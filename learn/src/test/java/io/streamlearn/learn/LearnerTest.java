@@ -198,4 +198,23 @@ class LearnerTest {
         Learner sgd = new Learner(config("dense(8,relu) > dense(3,softmax)", OptimizerConfig.sgd(0.1, 0.9)));
         assertThrows(IllegalArgumentException.class, () -> sgd.restoreOptimizerState(a.optimizerState()));
     }
+
+    @Test
+    void fitReadsBatchesInPlaceLikeCopies() {
+        float[][] data = blobs(96, 9);
+        Learner inPlace = new Learner(config("dense(8,relu) > dense(3,softmax)", OptimizerConfig.adam(0.01)));
+        Learner copied = new Learner(inPlace.config());
+        float[] p1 = new float[32 * CLASSES];
+        float[] p2 = new float[32 * CLASSES];
+        for (int b = 0; b < 3; b++) {
+            float l1 = inPlace.fit(data[0], b * 32, data[1], b * 32, 32, p1);
+            float l2 = copied.fit(java.util.Arrays.copyOfRange(data[0], b * 32 * INPUTS, (b + 1) * 32 * INPUTS),
+                    java.util.Arrays.copyOfRange(data[1], b * 32, (b + 1) * 32), 32, p2);
+            assertEquals(l2, l1);
+            assertArrayEquals(p2, p1);
+        }
+        assertEquals(copied.parameters(), inPlace.parameters());
+        assertThrows(IllegalArgumentException.class, () -> inPlace.fit(data[0], 70, data[1], 0, 32, null));
+        assertThrows(IllegalArgumentException.class, () -> inPlace.fit(data[0], 0, data[1], -1, 32, null));
+    }
 }

@@ -133,22 +133,20 @@ public final class EngineBench {
     static TrainResult trainOnePass(String specText, Dataset train, Dataset test) {
         NetworkSpec spec = NetworkSpec.parse(train.cols(), specText);
         Learner learner = new Learner(new TrainingConfig(spec, Loss.SOFTMAX_CROSS_ENTROPY, OptimizerConfig.adam(1e-3), BATCH, SEED));
-        int cols = train.cols();
         int classes = spec.outputs();
-        float[] x = new float[BATCH * cols];
-        float[] y = new float[BATCH];
         float[] predictions = new float[BATCH * classes];
         long correct = 0;
         float[] features = train.features();
         int[] labels = train.labels();
+        float[] y = new float[labels.length];
+        for (int r = 0; r < labels.length; r++) {
+            y[r] = labels[r];
+        }
         long start = System.nanoTime();
         for (int offset = 0; offset < train.rows(); offset += BATCH) {
             int rows = Math.min(BATCH, train.rows() - offset);
-            System.arraycopy(features, offset * cols, x, 0, rows * cols);
-            for (int r = 0; r < rows; r++) {
-                y[r] = labels[offset + r];
-            }
-            learner.fit(x, y, rows, predictions);
+            // the batch is read in place, as PyTorch's slices are views
+            learner.fit(features, offset, y, offset, rows, predictions);
             correct += countCorrect(predictions, labels, offset, rows, classes);
         }
         long elapsed = System.nanoTime() - start;
