@@ -46,11 +46,6 @@ public final class EngineBench {
     private EngineBench() {
     }
 
-    /** One run's figures, keyed like the PyTorch script's JSON output. */
-    static final class Figures {
-        final Map<String, Double> values = new LinkedHashMap<>();
-    }
-
     /** Runs the benchmark and prints the table to standard output. */
     public static void main(String[] args) throws Exception {
         Path data = Path.of(FashionMnist.DEFAULT_DIR);
@@ -73,6 +68,7 @@ public final class EngineBench {
             LOG.warn("OMP_NUM_THREADS is {}, not 1: ND4J is ~3x slower with several OpenMP threads on small machines",
                     System.getenv("OMP_NUM_THREADS"));
         }
+        String loadBefore = loadAverage();
         Dataset train = FashionMnist.load(data, true);
         Dataset test = FashionMnist.load(data, false);
         Map<String, Double> ours = runOurs(train, test, repeats);
@@ -96,7 +92,8 @@ public final class EngineBench {
         System.out.println("Environment: " + Runtime.getRuntime().availableProcessors() + " cores, OMP_NUM_THREADS="
                 + System.getenv("OMP_NUM_THREADS") + ", BLAS " + (System.getProperty("org.bytedeco.openblas.load") == null
                 ? "bundled with ND4J" : "from the system (" + System.getProperty("org.bytedeco.openblas.load") + ")")
-                + ", Java " + Runtime.version() + ".");
+                + ", Java " + Runtime.version() + ", load average " + loadBefore + " before and " + loadAverage()
+                + " after (figures are only comparable on an otherwise idle machine).");
     }
 
     private static Map<String, Double> runOurs(Dataset train, Dataset test, int repeats) {
@@ -278,6 +275,16 @@ public final class EngineBench {
         }
         return new PythonResult(figures, "PyTorch " + lines.stream().filter(l -> l.startsWith("TORCH ")).map(l -> l.substring(6))
                 .findFirst().orElse("?") + ", one thread, same invocation");
+    }
+
+    /** The 1-minute load average, or "unknown" where /proc/loadavg does not exist. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            LOG.debug("no load average", e);
+            return "unknown";
+        }
     }
 
     static String table(Map<String, Double> ours, Map<String, Double> theirs, String torchNote) {
