@@ -145,6 +145,24 @@ public final class Model {
         }
     }
 
+    /**
+     * Runs a few forward passes on zeros so the first real request does not pay for buffer
+     * allocation and JIT compilation (call before swapping this model in). Returns this model.
+     */
+    public Model warmUp() {
+        float[] x = new float[spec.inputs() * 8];
+        float[] out = new float[layout.outputs() * 8];
+        for (int i = 0; i < 200; i++) {
+            predict(x, 1 + (i % 8), out);
+        }
+        for (int k = 0; k < out.length; k++) {
+            if (!Float.isFinite(out[k])) {
+                throw new IllegalStateException("model " + spec.text() + " produced a non-finite output " + out[k] + " on zeros");
+            }
+        }
+        return this;
+    }
+
     /** Outputs for one example of raw features. */
     public float[] predict(float[] x) {
         if (x == null || x.length != spec.inputs()) {
