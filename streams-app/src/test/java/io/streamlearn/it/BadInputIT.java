@@ -112,6 +112,9 @@ class BadInputIT {
       double accuracy = last.stream().filter(p -> p.getLabel().equals(p.getPredictedClass())).count()
           / (double) last.size();
       assertTrue(accuracy >= 0.9, "accuracy of the last 2000 valid labeled predictions " + accuracy);
+      org.slf4j.LoggerFactory.getLogger(BadInputIT.class).info(
+          "observed: {} valid + {} bad records -> {} predictions, dead letters {}, accuracy {} (last 2000)",
+          validIds.size(), BAD, predictedCount.size(), deadByApp, accuracy);
     }
   }
 

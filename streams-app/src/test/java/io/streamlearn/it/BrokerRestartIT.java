@@ -67,6 +67,9 @@ class BrokerRestartIT {
       long trained = registry.versions("restart").values().stream()
           .mapToLong(v -> v.lineage().examplesSinceParent()).sum();
       assertEquals(labeled, trained, "lineage covers each labeled event exactly once");
+      org.slf4j.LoggerFactory.getLogger(BrokerRestartIT.class).info(
+          "observed: {} events -> {} predictions ({} distinct), {} versions, {} examples in the lineage",
+          ids.size(), reads.size(), counts.size(), registry.versions("restart").size(), trained);
     }
   }
 }

@@ -62,6 +62,17 @@ final class LoopHarness {
     return props;
   }
 
+  /** Creates every topic of the loop as the apps would, so clients never race their creation. */
+  void createTopics() {
+    io.streamlearn.app.KafkaSupport.ensureTopics(kafka.clientProperties(), (short) 1, List.of(
+        io.streamlearn.app.KafkaSupport.eventTopic(topic(CommonKeys.LABELED_TOPIC), 3),
+        io.streamlearn.app.KafkaSupport.eventTopic(topic(CommonKeys.FEATURES_TOPIC), 3),
+        io.streamlearn.app.KafkaSupport.eventTopic(topic(CommonKeys.PREDICTIONS_TOPIC), 3),
+        io.streamlearn.app.KafkaSupport.eventTopic(topic(CommonKeys.METRICS_TOPIC), 1),
+        io.streamlearn.app.KafkaSupport.deadLetterTopic(topic(CommonKeys.DEAD_LETTER_TOPIC)),
+        io.streamlearn.app.KafkaSupport.registryTopic(topic(CommonKeys.MODELS_TOPIC))));
+  }
+
   String topic(String key) {
     return common.get(key);
   }
@@ -92,6 +103,12 @@ final class LoopHarness {
     AvroSerde<LabeledEvent> labeled = AvroSerde.of(LabeledEvent.class);
     AvroSerde<FeatureEvent> unlabeled = AvroSerde.of(FeatureEvent.class);
     List<String> ids = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    org.apache.kafka.clients.producer.Callback check = (metadata, e) -> {
+      if (e != null) {
+        failure.compareAndSet(null, e);
+      }
+    };
     Map<String, Object> props = clientProps();
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     try (KafkaProducer<String, byte[]> producer =
@@ -111,14 +128,17 @@ final class LoopHarness {
         }
         if (unlabeledEvery > 0 && i % unlabeledEvery == 0) {
           producer.send(new ProducerRecord<>(topic(CommonKeys.FEATURES_TOPIC), id,
-              unlabeled.serialize(null, new FeatureEvent(id, Instant.now(), x))));
+              unlabeled.serialize(null, new FeatureEvent(id, Instant.now(), x))), check);
         } else {
           producer.send(new ProducerRecord<>(topic(CommonKeys.LABELED_TOPIC), id,
-              labeled.serialize(null, new LabeledEvent(id, Instant.now(), x, e.label()))));
+              labeled.serialize(null, new LabeledEvent(id, Instant.now(), x, e.label()))), check);
         }
         ids.add(id);
       }
       producer.flush();
+    }
+    if (failure.get() != null) {
+      throw new AssertionError("the test's producer lost events: " + failure.get(), failure.get());
     }
     return ids;
   }
