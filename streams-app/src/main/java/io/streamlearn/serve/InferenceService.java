@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -32,6 +34,7 @@ public final class InferenceService implements AutoCloseable {
   private final DeadLetterRefusals refusals;
   private final KafkaStreams streams;
   private final ObjectName mbeanName;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Creates missing topics and prepares (does not start) the streams app. */
   public InferenceService(InferenceConfig config) {
@@ -129,7 +132,13 @@ public final class InferenceService implements AutoCloseable {
 
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    // Leave the group at once so the other instances take over this one's partitions now, not
+    // after the session timeout.
+    streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        .withTimeout(Duration.ofSeconds(30)));
     refusals.close();
     if (mbeanName != null) {
       try {
