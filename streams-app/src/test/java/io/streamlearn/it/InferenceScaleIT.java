@@ -3,6 +3,7 @@ package io.streamlearn.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamlearn.app.DeadLetters;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.schema.AvroSerde;
@@ -12,6 +13,7 @@ import io.streamlearn.serve.bench.RandomVersions;
 import io.streamlearn.serve.bench.VersionPublisher;
 import io.streamlearn.testkit.EmbeddedKafka;
 import io.streamlearn.testkit.gen.GaussianBlobs;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,8 +27,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -147,6 +153,40 @@ class InferenceScaleIT {
     }
     assertEquals(Set.of(0, 1, 2, 3), partitionsAfterStop,
         "after one instance stopped, the other predicts on every partition");
+  }
+
+  @Test
+  void aRefusedVersionGoesToTheDeadLetterTopicAndTheMetricsAreInJmx() throws Exception {
+    LoopHarness h = new LoopHarness(kafka, MODEL);
+    try (InferenceService s = new InferenceService(h.inferenceConfig(Map.of()));
+         VersionPublisher publisher = new VersionPublisher(kafka.bootstrapServers(), h.topic(CommonKeys.MODELS_TOPIC))) {
+      publisher.publish(RandomVersions.create(MODEL, 1, FEATURES, LAYERS, 1), "live");
+      ModelVersion wide = RandomVersions.create(MODEL, 2, FEATURES + 1, LAYERS, 2);
+      publisher.publish(wide, "live");
+      s.start();
+      LoopHarness.await(() -> s.served().refused() == 1, Duration.ofSeconds(60),
+          () -> "version 2 refused, refused " + s.served().refused());
+      MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+      assertEquals(1L, jmx.getAttribute(s.mbeanName(), "ServedVersion"), "served version in JMX");
+      assertEquals(1L, jmx.getAttribute(s.mbeanName(), "RefusedCount"), "refusals in JMX");
+
+      try (KafkaConsumer<String, byte[]> dead = new KafkaConsumer<>(Map.of(
+          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+          ConsumerConfig.GROUP_ID_CONFIG, "dead-" + h.suffix,
+          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+        dead.subscribe(List.of(h.topic(CommonKeys.DEAD_LETTER_TOPIC)));
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (records.isEmpty() && System.nanoTime() < deadline) {
+          dead.poll(Duration.ofMillis(200)).forEach(records::add);
+        }
+        assertEquals(List.of(MODEL + ":2"), records.stream().map(ConsumerRecord::key).toList(),
+            "one dead letter for the refused version");
+        String reason = DeadLetters.header(records.get(0).headers(), DeadLetters.REASON);
+        assertTrue(reason.contains("signature 9 features"), "reason names the mismatch: " + reason);
+        assertEquals(h.topic(CommonKeys.MODELS_TOPIC), DeadLetters.header(records.get(0).headers(), DeadLetters.TOPIC));
+      }
+    }
   }
 
   private static void pollFor(KafkaConsumer<String, byte[]> consumer, List<Read> out, long millis) {
