@@ -61,6 +61,8 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
   private long markMovedAt = Long.MIN_VALUE;
   private long markVersion;
   private long behindSinceMillis = -1;
+  /** Rows buffers of the last (version, shadow version) pair, reused while neither changes. */
+  private ScoringBatch reusable;
 
   PredictProcessor(Serving serving, int maxPending, int batchMax, long lingerMillis, long catchUpTimeoutMillis,
                    String labeledTopic) {
@@ -78,8 +80,9 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     this.store = context.getStateStore(InferenceTopology.QUEUE_STORE);
     restore();
     context.schedule(Duration.ofMillis(lingerMillis), PunctuationType.WALL_CLOCK_TIME, now -> {
-      if (!queue.isEmpty() && ready(now) != null) {
-        flush();
+      ServedModel.Current current = queue.isEmpty() ? null : ready(now);
+      if (current != null) {
+        flush(current);
       }
     });
   }
@@ -104,7 +107,7 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
       store.put((long) i, queue.get(i).encode());
     }
     if (!queue.isEmpty()) {
-      firstQueuedAtMillis = System.currentTimeMillis();
+      firstQueuedAtMillis = context.currentSystemTimeMs();
       log.info("task {}: {} queued events restored", context.taskId(), queue.size());
     }
   }
@@ -114,15 +117,16 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     RecordMetadata meta = context.recordMetadata().orElseThrow();
     PendingEvent event = new PendingEvent(record.key(), record.value(), record.timestamp(),
         meta.topic(), meta.partition(), meta.offset());
-    long now = System.currentTimeMillis();
+    long now = context.currentSystemTimeMs();
     ServedModel.Current current = ready(now);
     if (queue.isEmpty() && batchMax == 1 && current != null) {
       score(List.of(event), current); // nothing to batch with: skip the queue's store round trip
       return;
     }
     if (current == null && queue.size() >= maxPending) {
-      deadLetter(event, "no model version to serve yet and " + maxPending
-          + " events already waiting (max.pending.events)");
+      deadLetter(event, (serving.primary().current() == null ? "no model version to serve yet"
+          : "this instance's registry view is behind the version the partition last used")
+          + " and " + maxPending + " events already waiting (max.pending.events)");
       return;
     }
     if (queue.isEmpty()) {
@@ -131,7 +135,7 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     store.put((long) queue.size(), event.encode());
     queue.add(event);
     if (current != null && (queue.size() >= batchMax || now - firstQueuedAtMillis >= lingerMillis)) {
-      flush();
+      flush(current);
     }
   }
 
@@ -162,11 +166,8 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     return current;
   }
 
-  private void flush() {
-    ServedModel.Current current = ready(System.currentTimeMillis());
-    if (current == null) {
-      return;
-    }
+  /** Scores the whole queue with {@code current}, which {@link #ready} returned just before. */
+  private void flush(ServedModel.Current current) {
     if (queue.size() > batchMax) {
       log.info("task {}: scoring {} queued events with {}", context.taskId(), queue.size(), current.version().key());
     }
@@ -186,7 +187,11 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     }
     ServedModel.Current shadow = serving.shadow() == null ? null : serving.shadow().current();
     Signature sig = current.version().signature();
-    ScoringBatch batch = new ScoringBatch(current, shadow, Math.min(batchMax, Math.max(1, events.size())));
+    if (reusable == null || !reusable.servedBy(current, shadow)) {
+      reusable = new ScoringBatch(current, shadow, batchMax);
+    }
+    ScoringBatch batch = reusable;
+    batch.clear();
     for (PendingEvent e : events) {
       InputEvent event;
       try {

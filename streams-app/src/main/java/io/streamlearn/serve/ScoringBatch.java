@@ -13,6 +13,7 @@ import java.util.List;
  */
 final class ScoringBatch {
   private final ServedModel.Current current;
+  private final ServedModel.Current shadowAsGiven;
   private final ServedModel.Current shadow;
   private final int capacity;
   private final int inputs;
@@ -24,6 +25,7 @@ final class ScoringBatch {
 
   ScoringBatch(ServedModel.Current current, ServedModel.Current shadow, int capacity) {
     this.current = current;
+    this.shadowAsGiven = shadow;
     this.shadow = shadow != null && shadow.model().inputs() == current.model().inputs() ? shadow : null;
     this.capacity = capacity;
     this.inputs = current.model().inputs();
@@ -32,6 +34,11 @@ final class ScoringBatch {
     this.shadowOut = this.shadow == null ? null : new float[capacity * this.shadow.model().outputs()];
     this.sources = new ArrayList<>(capacity);
     this.events = new ArrayList<>(capacity);
+  }
+
+  /** True when this batch's buffers were made for exactly these two versions. */
+  boolean servedBy(ServedModel.Current current, ServedModel.Current shadow) {
+    return this.current == current && this.shadowAsGiven == shadow;
   }
 
   /** Adds a checked row; true when the batch is full. */

@@ -41,10 +41,13 @@ public final class ServedModel {
       this(version, model, swappedAtMillis, -1, 0, 0);
     }
 
-    /** True when this alias move is older than the one that named {@code other}. */
+    /**
+     * True when this is another version than {@code otherVersion} and the alias move that named it
+     * is older than the one that named that version (ties broken by version number).
+     */
     boolean olderThan(long otherMovedAtMillis, long otherVersion) {
-      return movedAtMillis < otherMovedAtMillis
-          || movedAtMillis == otherMovedAtMillis && version.version() < otherVersion;
+      return version.version() != otherVersion && (movedAtMillis < otherMovedAtMillis
+          || movedAtMillis == otherMovedAtMillis && version.version() < otherVersion);
     }
   }
 

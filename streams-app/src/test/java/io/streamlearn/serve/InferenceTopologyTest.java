@@ -287,6 +287,43 @@ class InferenceTopologyTest {
     assertTrue(m.statusLine().contains("serving v2"), m.statusLine());
   }
 
+  @Test
+  void aPartitionNeverGoesBackToAnOlderAliasMoveUnlessTheCatchUpTimeoutPasses() throws Exception {
+    start(Map.of(InferenceConfig.BATCH_MAX_SIZE, "1", InferenceConfig.CATCH_UP_TIMEOUT_MS, "1000"));
+    ModelVersion v1 = version(1, 0);
+    ModelVersion v2 = version(2, 1);
+    registryIn.pipeInput(v1.key(), codec.encode(v1));
+    registryIn.pipeInput(v2.key(), codec.encode(v2));
+    moveAlias(1, Instant.ofEpochMilli(1_000));
+    moveAlias(2, Instant.ofEpochMilli(2_000));
+    sendFeatures("a", 1, 1);
+    assertEquals(2, next().getModelVersion());
+    // An alias move older than the one this partition used: what an instance whose registry view
+    // is behind would serve. Events wait for it to catch up.
+    moveAlias(1, Instant.ofEpochMilli(1_500));
+    sendFeatures("b", 1, 1);
+    assertTrue(predictionsOut.isEmpty(), "b waits while the served alias move is older than the partition's");
+    moveAlias(2, Instant.ofEpochMilli(2_500));
+    driver.advanceWallClockTime(Duration.ofMillis(10));
+    assertEquals(2, next().getModelVersion(), "b scored once the instance caught up");
+    // A rollback is a newer alias move: served at once.
+    moveAlias(1, Instant.ofEpochMilli(3_000));
+    sendFeatures("c", 1, 1);
+    assertEquals(1, next().getModelVersion(), "rollback to version 1 by a newer alias move");
+    // An older move again, never caught up: served after catch.up.timeout.ms.
+    moveAlias(2, Instant.ofEpochMilli(2_800));
+    sendFeatures("d", 1, 1);
+    assertTrue(predictionsOut.isEmpty(), "d waits");
+    driver.advanceWallClockTime(Duration.ofMillis(1_100));
+    sendFeatures("e", 1, 1);
+    assertEquals(List.of("d", "e"), List.of(next().getId(), next().getId()), "served after the timeout, in order");
+  }
+
+  private void moveAlias(long version, Instant movedAt) {
+    AliasMove move = new AliasMove(MODEL, "live", version, movedAt, "test", "", 0);
+    registryIn.pipeInput(move.key(), codec.encode(move));
+  }
+
   private static String reason(TestRecord<String, byte[]> r) {
     return DeadLetters.header(r.headers(), DeadLetters.REASON);
   }
