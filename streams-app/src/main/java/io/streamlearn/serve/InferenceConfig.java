@@ -64,7 +64,7 @@ public final class InferenceConfig extends AbstractConfig {
               + " FeatureEvent). Empty: features.topic and labeled.topic.")
       .define(BATCH_MAX_SIZE, Type.INT, 32, Range.between(1, 4096), Importance.MEDIUM,
           "Most events scored in one forward pass (micro-batch); 1 scores each event on arrival.")
-      .define(BATCH_LINGER_MS, Type.LONG, 2L, Range.between(1, 1000), Importance.MEDIUM,
+      .define(BATCH_LINGER_MS, Type.LONG, 2L, Range.between(1, 60_000), Importance.MEDIUM,
           "Longest an event waits for its micro-batch to fill before it is scored anyway.")
       .define(SHADOW_ALIAS, Type.STRING, "", Importance.MEDIUM,
           "A second alias (e.g. challenger) to score every event with too, written to shadow.topic;"

@@ -79,8 +79,8 @@ public final class InferenceService implements AutoCloseable {
         KafkaSupport.MAX_MODEL_BYTES);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
     // An idle stream thread blocks in poll() for poll.ms before it punctuates: keep that within the
-    // micro-batch linger so the last events of a burst are not held for the default 100 ms.
-    p.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, config.getLong(InferenceConfig.BATCH_LINGER_MS));
+    // micro-batch linger (at most the default 100 ms) so the last events of a burst are not held.
+    p.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, config.getLong(InferenceConfig.BATCH_LINGER_MS)));
     // Bad registry records are handled inside RegistryFollower; opt in to the 5.0 default now.
     p.put("processing.exception.handler.global.enabled", true);
     return p;

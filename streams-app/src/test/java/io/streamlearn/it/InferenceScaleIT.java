@@ -8,6 +8,7 @@ import io.streamlearn.config.CommonKeys;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.Prediction;
+import io.streamlearn.serve.InferenceConfig;
 import io.streamlearn.serve.InferenceService;
 import io.streamlearn.serve.bench.RandomVersions;
 import io.streamlearn.serve.bench.VersionPublisher;
@@ -23,11 +24,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -158,6 +161,7 @@ class InferenceScaleIT {
   @Test
   void aRefusedVersionGoesToTheDeadLetterTopicAndTheMetricsAreInJmx() throws Exception {
     LoopHarness h = new LoopHarness(kafka, MODEL);
+    kafka.createTopic(h.topic(CommonKeys.MODELS_TOPIC), 1, Map.of("cleanup.policy", "compact"));
     try (InferenceService s = new InferenceService(h.inferenceConfig(Map.of()));
          VersionPublisher publisher = new VersionPublisher(kafka.bootstrapServers(), h.topic(CommonKeys.MODELS_TOPIC))) {
       publisher.publish(RandomVersions.create(MODEL, 1, FEATURES, LAYERS, 1), "live");
@@ -186,6 +190,60 @@ class InferenceScaleIT {
         assertTrue(reason.contains("signature 9 features"), "reason names the mismatch: " + reason);
         assertEquals(h.topic(CommonKeys.MODELS_TOPIC), DeadLetters.header(records.get(0).headers(), DeadLetters.TOPIC));
       }
+    }
+  }
+
+  /**
+   * The micro-batch queue is exactly-once: events processed and committed but not yet scored when
+   * an instance stops are scored, once, by the instance that takes the partitions over.
+   */
+  @Test
+  void eventsQueuedForAMicroBatchWhenAnInstanceStopsAreScoredOnceByTheNextOwner() throws Exception {
+    LoopHarness h = new LoopHarness(kafka, MODEL);
+    List<String> ids;
+    List<Read> reads = new ArrayList<>();
+    kafka.createTopic(h.topic(CommonKeys.MODELS_TOPIC), 1, Map.of("cleanup.policy", "compact"));
+    try (VersionPublisher publisher = new VersionPublisher(kafka.bootstrapServers(), h.topic(CommonKeys.MODELS_TOPIC));
+         KafkaConsumer<String, byte[]> reader = h.predictionsConsumer()) {
+      publisher.publish(RandomVersions.create(MODEL, 1, FEATURES, LAYERS, 1), "live");
+      try (InferenceService holding = new InferenceService(h.inferenceConfig(Map.of(
+          InferenceConfig.BATCH_MAX_SIZE, "4096", InferenceConfig.BATCH_LINGER_MS, "60000")))) {
+        holding.start();
+        // RUNNING: the topics it created have leaders, so the first produce request is not refused.
+        LoopHarness.await(() -> holding.served().current() != null && holding.state() == KafkaStreams.State.RUNNING,
+            Duration.ofSeconds(60), () -> "first instance running and serving version 1, is " + holding.state());
+        ids = h.produce(new GaussianBlobs(4, FEATURES, 5, 0.0), 0, 200, 2, 2_000);
+        String group = "it-inference-" + h.suffix; // the application id LoopHarness gives both instances
+        try (Admin admin = kafka.admin()) {
+          LoopHarness.await(() -> committed(admin, group) >= ids.size(), Duration.ofSeconds(60),
+              () -> "offsets of all " + ids.size() + " inputs committed, are " + committed(admin, group));
+        }
+        pollFor(reader, reads, 500);
+        assertEquals(0, reads.size(), "nothing scored yet: all inputs wait in the micro-batch queue");
+        assertEquals(0, holding.metrics().getPredictionsTotal());
+      }
+      try (InferenceService next = new InferenceService(h.inferenceConfig(Map.of()))) {
+        next.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (reads.size() < ids.size() && System.nanoTime() < deadline) {
+          pollFor(reader, reads, 200);
+        }
+        pollFor(reader, reads, 1_000);
+      }
+    }
+    assertExactlyOnePredictionPerInput(ids, reads);
+  }
+
+  /** Committed offsets of the group over all partitions of all topics. */
+  private static long committed(Admin admin, String group) {
+    try {
+      return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
+          .filter(java.util.Objects::nonNull).mapToLong(o -> o.offset()).sum();
+    } catch (ExecutionException e) {
+      throw new AssertionError("cannot read the offsets of " + group + ": " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
     }
   }
 
