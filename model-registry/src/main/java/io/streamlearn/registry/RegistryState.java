@@ -233,7 +233,11 @@ public final class RegistryState {
           stack.clear();
           break;
         default:
-          if (stack.isEmpty() || stack.peekLast() != c.version()) {
+          // a gap (moves whose records compaction dropped): the move says where it came from
+          if (c.previousVersion() > 0 && (stack.isEmpty() || stack.peekLast() != c.previousVersion())) {
+            stack.addLast(c.previousVersion());
+          }
+          if (stack.peekLast() == null || stack.peekLast() != c.version()) {
             stack.addLast(c.version());
           }
       }
