@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -346,12 +347,23 @@ public final class KafkaRegistry implements Registry {
   }
 
   private void write(List<RegistryCodec.KeyValue> records) {
+    List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
     try {
       producer.beginTransaction();
       for (RegistryCodec.KeyValue kv : records) {
-        producer.send(new ProducerRecord<>(topic, 0, kv.key(), kv.value()));
+        sent.add(producer.send(new ProducerRecord<>(topic, 0, kv.key(), kv.value())));
       }
       producer.commitTransaction();
+      // commitTransaction returns before the commit markers reach the partition, so the end
+      // offset may not cover these records yet: wait for the view to pass the last one instead
+      RecordMetadata last = sent.get(sent.size() - 1).get();
+      awaitPosition(new TopicPartition(last.topic(), last.partition()), last.offset() + 1);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "cannot write to registry topic "
+          + topic + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "interrupted writing " + topic, e);
     } catch (KafkaException e) {
       try {
         producer.abortTransaction();
@@ -361,7 +373,28 @@ public final class KafkaRegistry implements Registry {
       throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "cannot write to registry topic "
           + topic + ": " + e.getMessage(), e);
     }
-    sync();
+  }
+
+  private void awaitPosition(TopicPartition tp, long position) {
+    long deadline = System.nanoTime() + options.timeout().toNanos();
+    synchronized (stateLock) {
+      while (positions.getOrDefault(tp, 0L) < position) {
+        if (tailFailure != null) {
+          throw tailFailure;
+        }
+        long wait = (deadline - System.nanoTime()) / 1_000_000;
+        if (wait <= 0) {
+          throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "registry did not read back its own write to "
+              + tp + "@" + (position - 1) + " within " + options.timeout());
+        }
+        try {
+          stateLock.wait(wait);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "interrupted reading " + topic, e);
+        }
+      }
+    }
   }
 
   private static Instant now() {
