@@ -30,6 +30,8 @@ public final class Main {
         train    the continuous trainer, against a Kafka cluster
         serve    the inference service (Kafka Streams), against a Kafka cluster
         bench    benchmarks: 'bench engine' (learning engine vs PyTorch)
+        registry the model registry's REST API (versions, aliases, promote, rollback)
+        models   the registry from the command line: list|show|promote|rollback|export|diff
 
       'streamlearn <command> --help' lists the command's options.""";
 
@@ -57,6 +59,8 @@ public final class Main {
         case "serve" -> rest.contains("--help") ? help(out, "streamlearn serve [options]", InferenceConfig.DEF)
             : serve(InferenceConfig.fromArgs(rest, env));
         case "bench" -> bench(rest, out);
+        case "registry" -> RegistryCommand.run(rest, env, out);
+        case "models" -> ModelsCommand.run(rest, env, out);
         default -> {
           out.println("unknown command '" + command + "'\n\n" + USAGE_TEXT);
           yield USAGE;

@@ -84,7 +84,8 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
     }
     try {
       long started = System.nanoTime();
-      ModelVersion candidate = ((RegistryCodec.VersionEntry) codec.decode(versionKey, versionBytes)).version();
+      // inline, or reassembled from its chunks in the store (a version larger than one record)
+      ModelVersion candidate = codec.decodeVersion(versionKey, store::get);
       Model prepared = Artifacts.toModel(candidate);
       checkSignature(current, candidate);
       warmUp(candidate, prepared);
