@@ -5,15 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamlearn.learn.Model;
 import io.streamlearn.registry.InferenceExport;
-import io.streamlearn.registry.Lineage;
 import io.streamlearn.registry.ModelVersion;
-import io.streamlearn.registry.NamedTensor;
-import io.streamlearn.registry.Preprocessing;
 import io.streamlearn.registry.RegistryCodec;
 import io.streamlearn.registry.Signature;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,41 +20,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 class InferenceExportEngineTest {
   private static final int FEATURES = 12;
 
-  /** A version with random weights (seeded) and a non-trivial standard scaler. */
-  static ModelVersion version(String layers, int outputs, Signature.Task task, String loss, long seed) {
-    Random random = new Random(seed);
-    String[] parts = layers.split(">");
-    List<NamedTensor> tensors = new ArrayList<>();
-    int in = FEATURES;
-    for (int i = 0; i < parts.length; i++) {
-      String p = parts[i].strip();
-      if (!p.startsWith("dense")) {
-        continue;
-      }
-      int units = Integer.parseInt(p.substring(6, p.indexOf(',')));
-      float[] w = new float[in * units];
-      for (int k = 0; k < w.length; k++) {
-        w[k] = (float) (random.nextGaussian() / Math.sqrt(in));
-      }
-      float[] b = new float[units];
-      for (int k = 0; k < units; k++) {
-        b[k] = (float) random.nextGaussian() * 0.1f;
-      }
-      tensors.add(new NamedTensor("layers." + i + ".weight", new int[] {in, units}, w));
-      tensors.add(new NamedTensor("layers." + i + ".bias", new int[] {units}, b));
-      in = units;
-    }
-    float[] offset = new float[FEATURES];
-    float[] scale = new float[FEATURES];
-    for (int k = 0; k < FEATURES; k++) {
-      offset[k] = (float) random.nextGaussian() * 5;
-      scale[k] = (float) (0.2 + random.nextDouble() * 2);
-    }
-    return ModelVersion.create("export", 1, 0, Instant.EPOCH, layers,
-        new Signature(FEATURES, task, outputs, List.of(), loss), new Preprocessing("standard", offset, scale),
-        tensors, new Lineage(List.of(), 0, 0, Map.of(), seed, "test"), Map.of());
-  }
-
   @ParameterizedTest(name = "{0}, float16={3}")
   @CsvSource({
       "'dense(32,relu) > dense(4,softmax)', 4, CLASSIFICATION, false, 1e-5",
@@ -70,8 +29,8 @@ class InferenceExportEngineTest {
   })
   void exportPredictsWhatTheOriginalPredicts(String layers, int outputs, Signature.Task task, boolean float16,
                                              double tolerance) {
-    ModelVersion original = version(layers, outputs, task,
-        task == Signature.Task.CLASSIFICATION ? "SOFTMAX_CROSS_ENTROPY" : "MSE", 5);
+    ModelVersion original = TestModels.random("export", 1, FEATURES, layers, 5, Map.of());
+    assertEquals(task, original.signature().task());
     ModelVersion export = InferenceExport.of(original, float16);
     // through the artifact format, as serving would read it
     RegistryCodec codec = new RegistryCodec();
