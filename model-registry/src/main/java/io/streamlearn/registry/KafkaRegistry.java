@@ -81,7 +81,9 @@ public final class KafkaRegistry implements Registry {
   private final Map<TopicPartition, Long> positions = new HashMap<>();
   private final KafkaConsumer<String, byte[]> consumer;
   private final KafkaConsumer<String, byte[]> endReader;
-  private final KafkaProducer<String, byte[]> producer;
+  private final Map<String, Object> producerProps;
+  /** Created on the first write: a registry that only reads never starts a transaction. */
+  private KafkaProducer<String, byte[]> producer;
   private final Thread tail;
   private volatile boolean running = true;
   private volatile RuntimeException tailFailure;
@@ -103,13 +105,12 @@ public final class KafkaRegistry implements Registry {
         Math.max(1 << 20, options.maxRecordBytes() + (1 << 16)));
     this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
     this.endReader = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
-    Map<String, Object> producerProps = new HashMap<>(clientProperties);
+    this.producerProps = new HashMap<>(clientProperties);
     producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "streamlearn-registry-" + UUID.randomUUID());
     producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
     producerProps.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
         Math.max(1 << 20, options.maxRecordBytes() + (1 << 16)));
-    this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
     try {
       List<TopicPartition> partitions = consumer.partitionsFor(topic, options.timeout()).stream()
           .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -120,7 +121,6 @@ public final class KafkaRegistry implements Registry {
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       endReader.assign(partitions);
-      producer.initTransactions();
     } catch (KafkaException e) {
       closeClients();
       throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "cannot open registry topic "
@@ -164,6 +164,10 @@ public final class KafkaRegistry implements Registry {
       }
     } catch (WakeupException e) {
       log.debug("registry tail of {} woken up to stop", topic);
+      tailFailure = new RegistryException(RegistryException.Kind.UNAVAILABLE, "the registry on " + topic + " is closed");
+      synchronized (stateLock) {
+        stateLock.notifyAll();
+      }
     } catch (KafkaException | IllegalStateException e) {
       tailFailure = new RegistryException(RegistryException.Kind.UNAVAILABLE,
           "registry topic " + topic + " can no longer be read: " + e.getMessage(), e);
@@ -349,6 +353,17 @@ public final class KafkaRegistry implements Registry {
   private void write(List<RegistryCodec.KeyValue> records) {
     List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
     try {
+      if (producer == null) {
+        KafkaProducer<String, byte[]> created =
+            new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+        try {
+          created.initTransactions();
+        } catch (KafkaException e) {
+          created.close(Duration.ZERO);
+          throw e;
+        }
+        producer = created;
+      }
       producer.beginTransaction();
       for (RegistryCodec.KeyValue kv : records) {
         sent.add(producer.send(new ProducerRecord<>(topic, 0, kv.key(), kv.value())));
@@ -366,9 +381,13 @@ public final class KafkaRegistry implements Registry {
       throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "interrupted writing " + topic, e);
     } catch (KafkaException e) {
       try {
-        producer.abortTransaction();
+        if (producer != null) {
+          producer.abortTransaction();
+        }
       } catch (KafkaException abortFailure) {
-        e.addSuppressed(abortFailure);
+        e.addSuppressed(abortFailure); // fenced or broken: start over with a new producer next time
+        producer.close(Duration.ZERO);
+        producer = null;
       }
       throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "cannot write to registry topic "
           + topic + ": " + e.getMessage(), e);
@@ -416,6 +435,10 @@ public final class KafkaRegistry implements Registry {
   private void closeClients() {
     consumer.close(Duration.ofSeconds(5));
     endReader.close(Duration.ofSeconds(5));
-    producer.close(Duration.ofSeconds(5));
+    synchronized (this) {
+      if (producer != null) {
+        producer.close(Duration.ofSeconds(5));
+      }
+    }
   }
 }
