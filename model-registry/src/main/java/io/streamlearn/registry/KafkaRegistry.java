@@ -101,6 +101,9 @@ public final class KafkaRegistry implements Registry {
     consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    // reading to the end means reading past the last commit marker, which arrives with a fetch
+    // that has no records: do not let the broker hold such a fetch for the default 500 ms
+    consumerProps.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
     consumerProps.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
         Math.max(1 << 20, options.maxRecordBytes() + (1 << 16)));
     this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());

@@ -29,7 +29,7 @@ public final class Main {
         demo     everything in one JVM: embedded Kafka, a generated stream, trainer, inference
         train    the continuous trainer, against a Kafka cluster
         serve    the inference service (Kafka Streams), against a Kafka cluster
-        bench    benchmarks: 'bench engine' (learning engine vs PyTorch)
+        bench    benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench registry'
         registry the model registry's REST API (versions, aliases, promote, rollback)
         models   the registry from the command line: list|show|promote|rollback|export|diff
 
@@ -133,6 +133,9 @@ public final class Main {
   }
 
   private static int bench(List<String> rest, PrintStream out) throws Exception {
+    if (!rest.isEmpty() && rest.get(0).equals("registry")) {
+      return RegistryBench.run(rest.subList(1, rest.size()), out);
+    }
     if (rest.isEmpty() || !rest.get(0).equals("engine")) {
       out.println("usage: streamlearn bench engine [options]   (learning engine vs PyTorch)");
       return USAGE;
