@@ -10,19 +10,13 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Function;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,17 +70,10 @@ public final class KafkaRegistry implements Registry {
   private final String topic;
   private final Options options;
   private final RegistryCodec codec = new RegistryCodec();
-  private final RegistryState state = new RegistryState(codec);
-  private final Object stateLock = new Object();
-  private final Map<TopicPartition, Long> positions = new HashMap<>();
-  private final KafkaConsumer<String, byte[]> consumer;
-  private final KafkaConsumer<String, byte[]> endReader;
+  private final TopicView view;
   private final Map<String, Object> producerProps;
   /** Created on the first write: a registry that only reads never starts a transaction. */
   private KafkaProducer<String, byte[]> producer;
-  private final Thread tail;
-  private volatile boolean running = true;
-  private volatile RuntimeException tailFailure;
 
   /**
    * Connects, reads the topic to its end and keeps following it.
@@ -97,45 +84,20 @@ public final class KafkaRegistry implements Registry {
   public KafkaRegistry(Map<String, Object> clientProperties, String topic, Options options) {
     this.topic = topic;
     this.options = options;
-    Map<String, Object> consumerProps = new HashMap<>(clientProperties);
-    consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    // reading to the end means reading past the last commit marker, which arrives with a fetch
-    // that has no records: do not let the broker hold such a fetch for the default 500 ms
-    consumerProps.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
-    consumerProps.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-        Math.max(1 << 20, options.maxRecordBytes() + (1 << 16)));
-    this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
-    this.endReader = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
     this.producerProps = new HashMap<>(clientProperties);
     producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "streamlearn-registry-" + UUID.randomUUID());
     producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
     producerProps.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
         Math.max(1 << 20, options.maxRecordBytes() + (1 << 16)));
+    this.view = new TopicView(clientProperties, topic, options.maxRecordBytes(), options.timeout(), codec,
+        options.onChange());
     try {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, options.timeout()).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      if (partitions.isEmpty()) {
-        throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "registry topic " + topic
-            + " does not exist");
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      endReader.assign(partitions);
-    } catch (KafkaException e) {
-      closeClients();
-      throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "cannot open registry topic "
-          + topic + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      closeClients();
+      view.sync();
+    } catch (RegistryException e) {
+      view.close();
       throw e;
     }
-    this.tail = new Thread(this::follow, "registry-tail-" + topic);
-    tail.setDaemon(true);
-    tail.start();
-    sync();
   }
 
   /** A registry with default options. */
@@ -143,88 +105,14 @@ public final class KafkaRegistry implements Registry {
     return new KafkaRegistry(clientProperties, topic, Options.defaults());
   }
 
-  private void follow() {
-    try {
-      while (running) {
-        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
-        consumer.poll(Duration.ofMillis(100)).forEach(batch::add);
-        synchronized (stateLock) {
-          for (ConsumerRecord<String, byte[]> r : batch) {
-            if (r.key() == null) {
-              log.warn("skipping registry record without key at {}-{}@{}", r.topic(), r.partition(), r.offset());
-            } else {
-              state.apply(r.key(), r.value());
-            }
-          }
-          for (TopicPartition tp : consumer.assignment()) {
-            positions.put(tp, consumer.position(tp));
-          }
-          stateLock.notifyAll();
-        }
-        if (!batch.isEmpty()) {
-          options.onChange().run();
-        }
-      }
-    } catch (WakeupException e) {
-      log.debug("registry tail of {} woken up to stop", topic);
-      tailFailure = new RegistryException(RegistryException.Kind.UNAVAILABLE, "the registry on " + topic + " is closed");
-      synchronized (stateLock) {
-        stateLock.notifyAll();
-      }
-    } catch (KafkaException | IllegalStateException e) {
-      tailFailure = new RegistryException(RegistryException.Kind.UNAVAILABLE,
-          "registry topic " + topic + " can no longer be read: " + e.getMessage(), e);
-      log.error("registry tail of {} failed", topic, e);
-      synchronized (stateLock) {
-        stateLock.notifyAll();
-      }
-    }
-  }
-
   /** Waits until the view has applied everything committed on the topic now. */
   public void sync() {
-    Map<TopicPartition, Long> end;
-    synchronized (endReader) {
-      try {
-        end = endReader.endOffsets(endReader.assignment(), options.timeout());
-      } catch (KafkaException e) {
-        throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "cannot read the end of "
-            + topic + ": " + e.getMessage(), e);
-      }
-    }
-    long deadline = System.nanoTime() + options.timeout().toNanos();
-    synchronized (stateLock) {
-      while (!caughtUp(end)) {
-        if (tailFailure != null) {
-          throw tailFailure;
-        }
-        long wait = (deadline - System.nanoTime()) / 1_000_000;
-        if (wait <= 0) {
-          throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "registry topic " + topic
-              + " not read to its end " + end + " within " + options.timeout() + "; at " + positions);
-        }
-        try {
-          stateLock.wait(wait);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "interrupted reading " + topic, e);
-        }
-      }
-    }
-  }
-
-  private boolean caughtUp(Map<TopicPartition, Long> end) {
-    return end.entrySet().stream().allMatch(e -> positions.getOrDefault(e.getKey(), 0L) >= e.getValue());
+    view.sync();
   }
 
   @Override
   public <T> T read(Function<RegistryState, T> query) {
-    synchronized (stateLock) {
-      if (tailFailure != null) {
-        throw tailFailure;
-      }
-      return query.apply(state);
-    }
+    return view.read(query);
   }
 
   @Override
@@ -375,7 +263,7 @@ public final class KafkaRegistry implements Registry {
       // commitTransaction returns before the commit markers reach the partition, so the end
       // offset may not cover these records yet: wait for the view to pass the last one instead
       RecordMetadata last = sent.get(sent.size() - 1).get();
-      awaitPosition(new TopicPartition(last.topic(), last.partition()), last.offset() + 1);
+      view.awaitPosition(new TopicPartition(last.topic(), last.partition()), last.offset() + 1);
     } catch (java.util.concurrent.ExecutionException e) {
       throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "cannot write to registry topic "
           + topic + ": " + e.getCause().getMessage(), e.getCause());
@@ -397,47 +285,13 @@ public final class KafkaRegistry implements Registry {
     }
   }
 
-  private void awaitPosition(TopicPartition tp, long position) {
-    long deadline = System.nanoTime() + options.timeout().toNanos();
-    synchronized (stateLock) {
-      while (positions.getOrDefault(tp, 0L) < position) {
-        if (tailFailure != null) {
-          throw tailFailure;
-        }
-        long wait = (deadline - System.nanoTime()) / 1_000_000;
-        if (wait <= 0) {
-          throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "registry did not read back its own write to "
-              + tp + "@" + (position - 1) + " within " + options.timeout());
-        }
-        try {
-          stateLock.wait(wait);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "interrupted reading " + topic, e);
-        }
-      }
-    }
-  }
-
   private static Instant now() {
     return Instant.ofEpochMilli(System.currentTimeMillis());
   }
 
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      tail.join(options.timeout().toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    closeClients();
-  }
-
-  private void closeClients() {
-    consumer.close(Duration.ofSeconds(5));
-    endReader.close(Duration.ofSeconds(5));
+    view.close();
     synchronized (this) {
       if (producer != null) {
         producer.close(Duration.ofSeconds(5));
