@@ -98,6 +98,8 @@ class RegistryReadmeIT {
       KafkaRegistry registry = server.registry();
       assertEquals(2, registry.aliases("blobs").get("live").version(), "live is back on 2, as the README says");
       assertEquals(3, registry.aliases("blobs").get("challenger").version());
+      assertEquals(List.of(2L, 3L), List.copyOf(registry.versions("blobs").keySet()),
+          "retention deleted version 1, as the README says");
       assertEquals(List.of("MOVE 2 trainer", "MOVE 3 alice", "ROLLBACK 2 bob"),
           registry.history("blobs").stream().filter(c -> c.alias().equals("live"))
               .map(c -> c.action() + " " + c.version() + " " + c.changedBy()).toList());

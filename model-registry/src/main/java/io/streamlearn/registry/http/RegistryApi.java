@@ -35,6 +35,7 @@ import java.util.TreeMap;
  * POST   /api/models/{model}/rollback                 {[ "alias": "live"]}
  * PUT    /api/models/{model}/aliases/{alias}          {"version": 3}
  * DELETE /api/models/{model}/aliases/{alias}
+ * POST   /api/models/{model}/retain                   {"keepLast": 5}: delete older unaliased versions
  * </pre>
  */
 public final class RegistryApi {
@@ -63,7 +64,8 @@ public final class RegistryApi {
         .add("POST", "/api/models/{model}/promote", api::promote, true)
         .add("POST", "/api/models/{model}/rollback", api::rollback, true)
         .add("PUT", "/api/models/{model}/aliases/{alias}", api::setAlias, true)
-        .add("DELETE", "/api/models/{model}/aliases/{alias}", api::deleteAlias, true);
+        .add("DELETE", "/api/models/{model}/aliases/{alias}", api::deleteAlias, true)
+        .add("POST", "/api/models/{model}/retain", api::retain, true);
   }
 
   private List<Map<String, Object>> models(RegistryState s) {
@@ -191,6 +193,16 @@ public final class RegistryApi {
     String reason = r.query().getOrDefault("reason", text(body, "reason", "alias deleted"));
     registry.deleteAlias(model, r.param("alias"), by, reason);
     return HttpResponse.ok(Map.of("deleted", model + "@" + r.param("alias")));
+  }
+
+  private HttpResponse retain(HttpRequest r) {
+    JsonNode body = r.json();
+    if (!body.hasNonNull("keepLast") || !body.get("keepLast").canConvertToInt() || body.get("keepLast").asInt() < 1) {
+      throw new HttpError(400, "retain needs a JSON body with \"keepLast\" >= 1");
+    }
+    String model = r.param("model");
+    requireModel(model);
+    return HttpResponse.ok(Map.of("deleted", registry.retain(model, body.get("keepLast").asInt())));
   }
 
   private void requireModel(String model) {
