@@ -44,8 +44,10 @@ public final class RegistryCodec {
   /** A codec that also reads the writer schemas of earlier builds. */
   public RegistryCodec() {
     for (Schema writer : earlierWriterSchemas()) {
-      if (writer.getFullName().equals(ModelVersionRecord.getClassSchema().getFullName())) {
-        versionSerde.withWriterSchema(writer);
+      for (AvroSerde<?> serde : List.of(versionSerde, aliasSerde, changeSerde, chunkSerde)) {
+        if (writer.getFullName().equals(serde.schema().getFullName())) {
+          serde.withWriterSchema(writer);
+        }
       }
     }
   }

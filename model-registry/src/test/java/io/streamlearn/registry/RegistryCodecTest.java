@@ -168,4 +168,30 @@ class RegistryCodecTest {
     assertThrows(IllegalArgumentException.class, () -> RegistryKey.parse("m:3#chunk-x"));
     assertThrows(IllegalArgumentException.class, () -> RegistryKey.alias("m", "a#b"));
   }
+
+  @Test
+  void valuesWrittenWithAnEarlierWriterSchemaStillDecode() throws Exception {
+    org.apache.avro.Schema pre;
+    try (var in = RegistryCodec.class.getResourceAsStream(
+        "/io/streamlearn/registry/writer-schemas/ModelVersionRecord-0.1.0-pre.avsc")) {
+      pre = new org.apache.avro.Schema.Parser().parse(in);
+    }
+    assertTrue(AvroSerde.fingerprint(pre) != AvroSerde.fingerprint(ModelVersionRecord.getClassSchema()),
+        "the earlier schema differs from the current one");
+    // the same version as the earlier schema would have written it (no dtype, annotations, chunks)
+    ModelVersion v = sample(5, 2f);
+    var out = new java.io.ByteArrayOutputStream();
+    var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+    new org.apache.avro.specific.SpecificDatumWriter<ModelVersionRecord>(ModelVersionRecord.getClassSchema())
+        .write(RegistryCodec.toRecord(v), encoder);
+    encoder.flush();
+    var asPre = new org.apache.avro.generic.GenericDatumReader<org.apache.avro.generic.GenericRecord>(
+        ModelVersionRecord.getClassSchema(), pre)
+        .read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+    var buffer = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+        org.apache.avro.generic.GenericData.get(), pre).encode(asPre);
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    assertEquals(v, assertInstanceOf(RegistryCodec.VersionEntry.class, codec.decode("blobs:5", bytes)).version());
+  }
 }

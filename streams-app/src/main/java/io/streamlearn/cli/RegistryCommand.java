@@ -22,21 +22,18 @@ final class RegistryCommand {
           + "Serves the model registry as JSON over HTTP (see README, 'The registry').", RegistryConfig.DEF));
       return Main.OK;
     }
-    RegistryServer server = start(config(args, env));
+    RegistryConfig config = RegistryConfig.fromArgs(args, env);
+    RegistryServer server = start(config);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       stop.countDown();
     }, "registry-shutdown"));
-    String host = config(args, env).getString(RegistryConfig.HTTP_HOST);
+    String host = config.getString(RegistryConfig.HTTP_HOST);
     out.println("registry API on http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":"
         + server.port() + "/api/models");
     stop.await();
     return Main.OK;
-  }
-
-  private static RegistryConfig config(List<String> args, Map<String, String> env) {
-    return RegistryConfig.fromArgs(args, env);
   }
 
   /** Creates the registry topic if missing and starts the service. */

@@ -95,6 +95,14 @@ class RegistryReadmeIT {
         }
       }
       assertTrue(checked >= 10, "the README session has at least 10 calls, found " + checked);
+      JsonNode versions = json.readTree(http.send(HttpRequest.newBuilder(URI.create("http://localhost:"
+          + server.port() + "/api/models/blobs/versions")).build(), HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode v3 = versions.get(versions.size() - 1);
+      assertEquals(3, v3.get("version").asInt(), "versions are listed oldest first: " + versions);
+      assertEquals(0.73, v3.get("metrics").get("holdoutAccuracy").asDouble(), 1e-9, "metrics: " + v3);
+      assertEquals(3000, v3.get("lineage").get("examplesSeen").asLong(), "lineage: " + v3);
+      assertEquals("streamlearn.labeled", v3.get("lineage").get("ranges").get(0).get("topic").asText());
+      assertEquals("challenger", v3.get("aliases").get(0).asText(), "aliases of the version: " + v3);
       KafkaRegistry registry = server.registry();
       assertEquals(2, registry.aliases("blobs").get("live").version(), "live is back on 2, as the README says");
       assertEquals(3, registry.aliases("blobs").get("challenger").version());
