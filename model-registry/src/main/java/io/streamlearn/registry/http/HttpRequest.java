@@ -18,6 +18,15 @@ public record HttpRequest(String method, String path, Map<String, String> params
                           Map<String, String> query, byte[] body) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Validates and copies. */
+  public HttpRequest {
+    java.util.Objects.requireNonNull(method, "method");
+    java.util.Objects.requireNonNull(path, "path");
+    params = Map.copyOf(params);
+    query = Map.copyOf(query);
+    body = body.clone();
+  }
+
   /** A path parameter. */
   public String param(String name) {
     String v = params.get(name);

@@ -9,6 +9,14 @@ package io.streamlearn.registry.http;
  * @param contentType content type of the raw body
  */
 public record HttpResponse(int status, Object json, byte[] raw, String contentType) {
+  /** Validates. */
+  public HttpResponse {
+    if (status < 100 || status > 599) {
+      throw new IllegalArgumentException("status must be in [100, 599], found " + status);
+    }
+    java.util.Objects.requireNonNull(contentType, "contentType");
+  }
+
   /** 200 with a JSON body. */
   public static HttpResponse ok(Object json) {
     return new HttpResponse(200, json, null, "application/json");
