@@ -47,6 +47,8 @@ final class TopicView implements AutoCloseable {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    // a missing registry topic must not be auto-created with the broker's defaults (not compacted)
+    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     // reading to the end means reading past the last commit marker, which arrives with a fetch
     // that has no records: do not let the broker hold such a fetch for the default 500 ms
     props.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
@@ -54,11 +56,7 @@ final class TopicView implements AutoCloseable {
     this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     this.endReader = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     try {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      if (partitions.isEmpty()) {
-        throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "registry topic " + topic + " does not exist");
-      }
+      List<TopicPartition> partitions = partitions(topic, timeout);
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       endReader.assign(partitions);
@@ -73,6 +71,27 @@ final class TopicView implements AutoCloseable {
     this.tail = new Thread(this::follow, "registry-tail-" + topic);
     tail.setDaemon(true);
     tail.start();
+  }
+
+  /** The topic's partitions; waits a little for a topic created a moment ago to show in metadata. */
+  private List<TopicPartition> partitions(String topic, Duration timeout) {
+    long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Duration.ofSeconds(10).toNanos());
+    while (true) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      if (!partitions.isEmpty()) {
+        return partitions;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "registry topic " + topic + " does not exist");
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "interrupted looking for " + topic, e);
+      }
+    }
   }
 
   private void follow() {
