@@ -29,12 +29,24 @@ import java.util.Set;
  * @param tensors the weights, names unique
  * @param checksum SHA-256 (hex) of the tensors, see {@link #checksumOf(List)}
  * @param lineage training provenance
- * @param metrics metrics at publication (prequential and hold-out accuracy and loss)
+ * @param metrics metrics at publication (prequential and hold-out accuracy and loss, e.g.
+ *     {@code prequentialAccuracy}, {@code holdoutAccuracy})
+ * @param annotations facts about the artifact itself, e.g. {@code exportedFrom} and {@code
+ *     optimizations} of an inference export (see {@link InferenceExport})
  */
 public record ModelVersion(String name, long version, long parentVersion, Instant createdAt,
                            String architecture, Signature signature, Preprocessing preprocessing,
                            List<NamedTensor> tensors, String checksum, Lineage lineage,
-                           Map<String, Double> metrics) {
+                           Map<String, Double> metrics, Map<String, String> annotations) {
+
+  /** Without annotations. */
+  public ModelVersion(String name, long version, long parentVersion, Instant createdAt,
+                      String architecture, Signature signature, Preprocessing preprocessing,
+                      List<NamedTensor> tensors, String checksum, Lineage lineage,
+                      Map<String, Double> metrics) {
+    this(name, version, parentVersion, createdAt, architecture, signature, preprocessing, tensors,
+        checksum, lineage, metrics, Map.of());
+  }
 
   /** Validates and copies; does not verify the checksum (see {@link #verifyChecksum()}). */
   public ModelVersion {
@@ -60,6 +72,7 @@ public record ModelVersion(String name, long version, long parentVersion, Instan
     Objects.requireNonNull(checksum, "checksum");
     Objects.requireNonNull(lineage, "lineage");
     metrics = Map.copyOf(metrics);
+    annotations = Map.copyOf(annotations);
   }
 
   /** A new version whose checksum is computed from its tensors. */
@@ -68,7 +81,27 @@ public record ModelVersion(String name, long version, long parentVersion, Instan
                                     Preprocessing preprocessing, List<NamedTensor> tensors,
                                     Lineage lineage, Map<String, Double> metrics) {
     return new ModelVersion(name, version, parentVersion, createdAt, architecture, signature,
-        preprocessing, tensors, checksumOf(tensors), lineage, metrics);
+        preprocessing, tensors, checksumOf(tensors), lineage, metrics, Map.of());
+  }
+
+  /** A copy with other tensors (checksum recomputed), preprocessing and annotations. */
+  public ModelVersion withContent(List<NamedTensor> newTensors, Preprocessing newPreprocessing,
+                                  Map<String, String> newAnnotations) {
+    return new ModelVersion(name, version, parentVersion, createdAt, architecture, signature,
+        newPreprocessing, newTensors, checksumOf(newTensors), lineage, metrics, newAnnotations);
+  }
+
+  /**
+   * The lowest artifact format that describes this version: 2 when a tensor is stored as
+   * float16, else 1.
+   */
+  public int minimumFormat() {
+    return tensors.stream().anyMatch(t -> t.dtype() != NamedTensor.DType.FLOAT32) ? 2 : 1;
+  }
+
+  /** Bytes of the stored tensor data. */
+  public long tensorBytes() {
+    return tensors.stream().mapToLong(t -> (long) t.size() * t.dtype().bytes()).sum();
   }
 
   /** The parent version, if any. */
@@ -106,7 +139,11 @@ public record ModelVersion(String name, long version, long parentVersion, Instan
     return this;
   }
 
-  /** SHA-256 over each tensor's name, shape and little-endian data, in order; hex. */
+  /**
+   * SHA-256 over each tensor's name, shape and stored little-endian data, in order; hex. A
+   * float16 tensor adds the marker bytes {@code FF 10} before its data, so the same values stored
+   * as float32 and float16 never share a checksum.
+   */
   public static String checksumOf(List<NamedTensor> tensors) {
     MessageDigest sha;
     try {
@@ -123,7 +160,10 @@ public record ModelVersion(String name, long version, long parentVersion, Instan
         dims.putInt(d);
       }
       sha.update(dims.array());
-      sha.update(t.toLittleEndianBytes());
+      if (t.dtype() == NamedTensor.DType.FLOAT16) {
+        sha.update(new byte[] {(byte) 0xFF, 0x10});
+      }
+      sha.update(t.storedBytes());
     }
     return HexFormat.of().formatHex(sha.digest());
   }

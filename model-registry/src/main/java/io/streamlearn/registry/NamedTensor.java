@@ -6,15 +6,43 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A named float32 tensor, row-major. On the wire its data are little-endian bytes.
+ * A named tensor, row-major, held as floats. On the wire its data are little-endian bytes of its
+ * {@link DType}: float32 (the default), or float16 for a compact inference export, whose values
+ * are then exactly representable in float16 and widen to float32 losslessly.
  *
  * @param name unique within a model version, e.g. {@code layers.0.weight}
  * @param shape dimensions, each {@code >= 1}
  * @param data {@code product(shape)} values
+ * @param dtype how the values are stored
  */
-public record NamedTensor(String name, int[] shape, float[] data) {
-  /** Validates and copies. */
+public record NamedTensor(String name, int[] shape, float[] data, DType dtype) {
+  /** The stored element type. */
+  public enum DType {
+    /** IEEE 754 binary32, 4 bytes a value. */
+    FLOAT32(4),
+    /** IEEE 754 binary16, 2 bytes a value. */
+    FLOAT16(2);
+
+    private final int bytes;
+
+    DType(int bytes) {
+      this.bytes = bytes;
+    }
+
+    /** Bytes a value. */
+    public int bytes() {
+      return bytes;
+    }
+  }
+
+  /** A float32 tensor. */
+  public NamedTensor(String name, int[] shape, float[] data) {
+    this(name, shape, data, DType.FLOAT32);
+  }
+
+  /** Validates and copies; float16 values must be exactly representable (see {@link #toFloat16()}). */
   public NamedTensor {
+    Objects.requireNonNull(dtype, "dtype");
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("tensor name must not be blank, found '" + name + "'");
     }
@@ -34,6 +62,52 @@ public record NamedTensor(String name, int[] shape, float[] data) {
     }
     shape = shape.clone();
     data = data.clone();
+    if (dtype == DType.FLOAT16) {
+      for (int i = 0; i < data.length; i++) {
+        if (Float.isFinite(data[i]) && Float16.round(data[i]) != data[i]) {
+          throw new IllegalArgumentException("tensor " + name + ": value " + data[i] + " at " + i
+              + " is not a float16 value; use toFloat16()");
+        }
+      }
+    }
+  }
+
+  /** This tensor stored as float16, each value rounded to the nearest float16 (ties to even). */
+  public NamedTensor toFloat16() {
+    float[] rounded = new float[data.length];
+    for (int i = 0; i < rounded.length; i++) {
+      rounded[i] = Float16.round(data[i]);
+    }
+    return new NamedTensor(name, shape, rounded, DType.FLOAT16);
+  }
+
+  /** The values as stored: little-endian bytes of {@link #dtype()}. */
+  public byte[] storedBytes() {
+    if (dtype == DType.FLOAT32) {
+      return toLittleEndianBytes();
+    }
+    ByteBuffer buffer = ByteBuffer.allocate(data.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : data) {
+      buffer.putShort(Float16.fromFloat(v));
+    }
+    return buffer.array();
+  }
+
+  /** A tensor from its stored little-endian bytes of {@code dtype}. */
+  public static NamedTensor fromStoredBytes(String name, int[] shape, DType dtype, ByteBuffer bytes) {
+    if (dtype == DType.FLOAT32) {
+      return fromLittleEndianBytes(name, shape, bytes);
+    }
+    ByteBuffer le = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    if (le.remaining() % 2 != 0) {
+      throw new IllegalArgumentException("tensor " + name + ": " + le.remaining()
+          + " bytes is not a whole number of float16 values");
+    }
+    float[] values = new float[le.remaining() / 2];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = Float16.toFloat(le.getShort());
+    }
+    return new NamedTensor(name, shape, values, DType.FLOAT16);
   }
 
   @Override
@@ -51,7 +125,7 @@ public record NamedTensor(String name, int[] shape, float[] data) {
     return data.length;
   }
 
-  /** The values as little-endian float32 bytes. */
+  /** The values as little-endian float32 bytes (whatever the stored type). */
   public byte[] toLittleEndianBytes() {
     ByteBuffer buffer = ByteBuffer.allocate(data.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     buffer.asFloatBuffer().put(data);
@@ -83,16 +157,16 @@ public record NamedTensor(String name, int[] shape, float[] data) {
   @Override
   public boolean equals(Object o) {
     return o instanceof NamedTensor t && name.equals(t.name) && Arrays.equals(shape, t.shape)
-        && Arrays.equals(data, t.data);
+        && Arrays.equals(data, t.data) && dtype == t.dtype;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, Arrays.hashCode(shape), Arrays.hashCode(data));
+    return Objects.hash(name, Arrays.hashCode(shape), Arrays.hashCode(data), dtype);
   }
 
   @Override
   public String toString() {
-    return "NamedTensor[" + name + " " + Arrays.toString(shape) + "]";
+    return "NamedTensor[" + name + " " + Arrays.toString(shape) + " " + dtype + "]";
   }
 }

@@ -1,32 +1,59 @@
 package io.streamlearn.registry;
 
+import io.streamlearn.schema.AliasAction;
+import io.streamlearn.schema.AliasHistoryRecord;
 import io.streamlearn.schema.AliasRecord;
 import io.streamlearn.schema.AvroSerde;
-import io.streamlearn.schema.LineageRecord;
+import io.streamlearn.schema.ChunkManifestRecord;
+import io.streamlearn.schema.ModelChunkRecord;
 import io.streamlearn.schema.ModelVersionRecord;
-import io.streamlearn.schema.OffsetRangeRecord;
-import io.streamlearn.schema.PreprocessingRecord;
-import io.streamlearn.schema.SignatureRecord;
-import io.streamlearn.schema.Task;
-import io.streamlearn.schema.TensorRecord;
-import java.nio.ByteBuffer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Function;
+import org.apache.avro.Schema;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * Encodes model versions and alias moves as the Avro records of the registry topic, and decodes
- * them back with every check a reader owes: known format version, decodable body, matching key,
- * valid fields and a verified checksum. Thread-safe.
+ * Encodes model versions, chunks, alias moves and alias changes as the Avro records of the
+ * registry topic, and decodes them back with every check a reader owes: known format version,
+ * decodable body, matching key, valid fields and a verified checksum. Thread-safe.
+ *
+ * <p>Values written with the writer schemas listed in {@code writer-schemas/index.txt} (earlier
+ * builds of this release) are resolved into the current schemas, so old artifacts stay readable.
  */
 public final class RegistryCodec {
-  /** The artifact format this release writes and the newest it reads. */
-  public static final int FORMAT_VERSION = 1;
+  /** The newest artifact format this release writes and reads (see {@link ModelVersion#minimumFormat()}). */
+  public static final int FORMAT_VERSION = 2;
+  /**
+   * Largest value this codec writes by default: under Kafka's default 1 MiB record limits
+   * ({@code message.max.bytes}, {@code max.request.size}), so the registry works on topics and
+   * producers it did not configure. Larger versions are chunked.
+   */
+  public static final int DEFAULT_MAX_RECORD_BYTES = 1_000_000;
 
   private final AvroSerde<ModelVersionRecord> versionSerde = AvroSerde.of(ModelVersionRecord.class);
   private final AvroSerde<AliasRecord> aliasSerde = AvroSerde.of(AliasRecord.class);
+  private final AvroSerde<AliasHistoryRecord> changeSerde = AvroSerde.of(AliasHistoryRecord.class);
+  private final AvroSerde<ModelChunkRecord> chunkSerde = AvroSerde.of(ModelChunkRecord.class);
+
+  /** A codec that also reads the writer schemas of earlier builds. */
+  public RegistryCodec() {
+    for (Schema writer : earlierWriterSchemas()) {
+      for (AvroSerde<?> serde : List.of(versionSerde, aliasSerde, changeSerde, chunkSerde)) {
+        if (writer.getFullName().equals(serde.schema().getFullName())) {
+          serde.withWriterSchema(writer);
+        }
+      }
+    }
+  }
+
+  /** One key and value to write to the registry topic ({@code value == null}: a tombstone). */
+  public record KeyValue(String key, byte[] value) {}
 
   /** One decoded registry record. */
   public sealed interface Entry {
@@ -34,18 +61,44 @@ public final class RegistryCodec {
     RegistryKey key();
   }
 
-  /** A model version. */
+  /** A model version with its tensors. */
   public record VersionEntry(RegistryKey key, ModelVersion version) implements Entry {}
 
-  /** An alias move. */
+  /**
+   * The manifest of a chunked version: its metadata (no tensors, checksum not yet verifiable)
+   * and where its chunks are; {@link Chunks#assemble} gives the version.
+   */
+  public record ManifestEntry(RegistryKey key, ModelVersion metadata, ChunkManifest manifest)
+      implements Entry {}
+
+  /** One chunk of a large version. */
+  public record ChunkEntry(RegistryKey key, ModelChunkRecord chunk) implements Entry {}
+
+  /** An alias move (where an alias points now). */
   public record AliasEntry(RegistryKey key, AliasMove move) implements Entry {}
 
-  /** A tombstone: the version or alias under this key was deleted. */
+  /** One recorded change of an alias. */
+  public record ChangeEntry(RegistryKey key, AliasChange change) implements Entry {}
+
+  /** A tombstone: the record under this key was deleted. */
   public record Deleted(RegistryKey key) implements Entry {}
 
-  /** The value of a version record. */
+  /** The value of a version record with its tensors inline, whatever its size. */
   public byte[] encode(ModelVersion v) {
-    return versionSerde.serialize(null, toRecord(v));
+    return versionSerde.serialize(null, Records.toRecord(v));
+  }
+
+  /**
+   * The records of a version: one when its encoding fits {@code maxRecordBytes}, else its chunks
+   * followed by its manifest (written in this order, a reader that sees the manifest has seen
+   * the chunks).
+   */
+  public List<KeyValue> versionRecords(ModelVersion v, int maxRecordBytes) {
+    byte[] full = encode(v);
+    if (full.length <= maxRecordBytes) {
+      return List.of(new KeyValue(v.key(), full));
+    }
+    return Chunks.split(this, v, full, maxRecordBytes);
   }
 
   /** The value of an alias record. */
@@ -56,121 +109,163 @@ public final class RegistryCodec {
         .setPreviousVersion(move.previousVersion() == 0 ? null : move.previousVersion()).build());
   }
 
+  /** The value of an alias-change record. */
+  public byte[] encode(AliasChange c) {
+    return changeSerde.serialize(null, AliasHistoryRecord.newBuilder()
+        .setName(c.model()).setAlias(c.alias()).setAction(AliasAction.valueOf(c.action().name()))
+        .setVersion(c.version()).setPreviousVersion(c.previousVersion() == 0 ? null : c.previousVersion())
+        .setChangedAt(c.changedAt()).setChangedBy(c.changedBy()).setReason(c.reason()).build());
+  }
+
+  /** The records of an alias move: its change (kept forever), then the alias itself. */
+  public List<KeyValue> moveRecords(AliasMove move, AliasChange.Action action) {
+    AliasChange change = AliasChange.of(move, action, true);
+    return List.of(new KeyValue(change.key(), encode(change)), new KeyValue(move.key(), encode(move)));
+  }
+
+  /** The records of an alias deletion: its change, then the alias's tombstone. */
+  public List<KeyValue> deletionRecords(AliasChange deletion) {
+    if (deletion.action() != AliasChange.Action.DELETE) {
+      throw new IllegalArgumentException("a deletion needs action DELETE, found " + deletion.action());
+    }
+    return List.of(new KeyValue(deletion.key(), encode(deletion)),
+        new KeyValue(RegistryKey.alias(deletion.model(), deletion.alias()).toString(), null));
+  }
+
+  byte[] encodeChunk(ModelChunkRecord chunk) {
+    return chunkSerde.serialize(null, chunk);
+  }
+
+  byte[] encodeRecord(ModelVersionRecord record) {
+    return versionSerde.serialize(null, record);
+  }
+
+  ModelVersionRecord decodeRecord(String key, byte[] value) {
+    return versionSerde.deserialize(key, value);
+  }
+
   /**
    * Decodes one registry record.
    *
-   * @throws InvalidModelException when the key or value is malformed, the value does not match its
-   *     key, the format is unknown or the checksum does not verify
+   * @throws InvalidModelException when the key or value is invalid, the format unknown or the
+   *     checksum wrong
    */
   public Entry decode(String key, byte[] value) {
     RegistryKey k;
     try {
       k = RegistryKey.parse(key);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidModelException("bad registry key: " + e.getMessage(), e);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new InvalidModelException("bad registry key '" + key + "': " + e.getMessage(), e);
     }
     if (value == null) {
       return new Deleted(k);
     }
     try {
-      if (k.isAlias()) {
-        AliasRecord r = aliasSerde.deserialize(null, value);
-        AliasMove move = new AliasMove(r.getName(), r.getAlias(), r.getVersion(), r.getMovedAt(),
-            r.getMovedBy(), r.getReason(), r.getPreviousVersion() == null ? 0 : r.getPreviousVersion());
-        if (!move.key().equals(k.toString())) {
-          throw new InvalidModelException("alias record " + move.key() + " stored under key " + k);
-        }
-        return new AliasEntry(k, move);
+      switch (k.kind()) {
+        case ALIAS:
+          return decodeAlias(k, value);
+        case CHANGE:
+          return decodeChange(k, value);
+        case CHUNK:
+          return new ChunkEntry(k, Chunks.checkedChunk(k, chunkSerde.deserialize(key, value)));
+        default:
+          return decodeVersion(k, value);
       }
-      ModelVersion v = fromRecord(versionSerde.deserialize(null, value));
-      if (!v.key().equals(k.toString())) {
-        throw new InvalidModelException("version record " + v.key() + " stored under key " + k);
-      }
-      return new VersionEntry(k, v.verifyChecksum());
     } catch (SerializationException | IllegalArgumentException e) {
       throw new InvalidModelException("cannot decode registry record " + k + ": " + e.getMessage(), e);
     }
   }
 
+  /**
+   * The version stored under {@code versionKey}, inline or reassembled from its chunks, read
+   * through {@code lookup} (a key-value store of the registry topic), verified.
+   *
+   * @throws InvalidModelException when it is absent, a chunk is missing, duplicated or corrupt,
+   *     or the version fails its checks
+   */
+  public ModelVersion decodeVersion(String versionKey, Function<String, byte[]> lookup) {
+    byte[] value = lookup.apply(versionKey);
+    if (value == null) {
+      throw new InvalidModelException(versionKey + " is not in the registry");
+    }
+    Entry entry = decode(versionKey, value);
+    if (entry instanceof VersionEntry v) {
+      return v.version();
+    }
+    if (entry instanceof ManifestEntry m) {
+      return Chunks.assemble(this, m, lookup);
+    }
+    throw new InvalidModelException(versionKey + " is not a version key");
+  }
+
+  private Entry decodeVersion(RegistryKey k, byte[] value) {
+    ModelVersionRecord r = versionSerde.deserialize(k.toString(), value);
+    ModelVersion v = Records.fromRecord(r);
+    if (!v.key().equals(k.toString())) {
+      throw new InvalidModelException("version record " + v.key() + " stored under key " + k);
+    }
+    if (r.getChunks() != null) {
+      ChunkManifestRecord m = r.getChunks();
+      return new ManifestEntry(k, v, new ChunkManifest(m.getCount(), m.getTotalBytes(), m.getSha256()));
+    }
+    return new VersionEntry(k, v.verifyChecksum());
+  }
+
+  private Entry decodeAlias(RegistryKey k, byte[] value) {
+    AliasRecord r = aliasSerde.deserialize(k.toString(), value);
+    AliasMove move = new AliasMove(r.getName(), r.getAlias(), r.getVersion(), r.getMovedAt(),
+        r.getMovedBy(), r.getReason(), r.getPreviousVersion() == null ? 0 : r.getPreviousVersion());
+    if (!move.key().equals(k.toString())) {
+      throw new InvalidModelException("alias record " + move.key() + " stored under key " + k);
+    }
+    return new AliasEntry(k, move);
+  }
+
+  private Entry decodeChange(RegistryKey k, byte[] value) {
+    AliasHistoryRecord r = changeSerde.deserialize(k.toString(), value);
+    AliasChange c = new AliasChange(r.getName(), r.getAlias(),
+        AliasChange.Action.valueOf(r.getAction().name()), r.getVersion(),
+        r.getPreviousVersion() == null ? 0 : r.getPreviousVersion(), r.getChangedAt(),
+        r.getChangedBy(), r.getReason(), true);
+    if (!c.key().equals(k.toString())) {
+      throw new InvalidModelException("alias change " + c.key() + " stored under key " + k);
+    }
+    return new ChangeEntry(k, c);
+  }
+
   /** The Avro record of a version. */
   public static ModelVersionRecord toRecord(ModelVersion v) {
-    List<TensorRecord> tensors = new ArrayList<>(v.tensors().size());
-    for (NamedTensor t : v.tensors()) {
-      List<Integer> shape = new ArrayList<>();
-      for (int d : t.shape()) {
-        shape.add(d);
-      }
-      tensors.add(new TensorRecord(t.name(), shape, ByteBuffer.wrap(t.toLittleEndianBytes())));
-    }
-    List<OffsetRangeRecord> ranges = new ArrayList<>();
-    for (OffsetRange r : v.lineage().ranges()) {
-      ranges.add(new OffsetRangeRecord(r.topic(), r.partition(), r.fromOffset(), r.untilOffset()));
-    }
-    Signature s = v.signature();
-    return ModelVersionRecord.newBuilder()
-        .setFormatVersion(FORMAT_VERSION)
-        .setName(v.name())
-        .setVersion(v.version())
-        .setParentVersion(v.parentVersion() == 0 ? null : v.parentVersion())
-        .setCreatedAt(v.createdAt())
-        .setArchitecture(v.architecture())
-        .setSignature(new SignatureRecord(s.featureCount(), Task.valueOf(s.task().name()),
-            s.outputCount(), s.classNames(), s.loss()))
-        .setPreprocessing(new PreprocessingRecord(v.preprocessing().kind(),
-            boxed(v.preprocessing().offset()), boxed(v.preprocessing().scale())))
-        .setTensors(tensors)
-        .setChecksum(v.checksum())
-        .setLineage(new LineageRecord(ranges, v.lineage().examplesSeen(),
-            v.lineage().examplesSinceParent(), new HashMap<>(v.lineage().hyperparameters()),
-            v.lineage().seed(), v.lineage().codeVersion()))
-        .setMetrics(new HashMap<>(v.metrics()))
-        .build();
+    return Records.toRecord(v);
   }
 
   /** A version from its Avro record; refuses unknown format versions. Does not verify the checksum. */
   public static ModelVersion fromRecord(ModelVersionRecord r) {
-    if (r.getFormatVersion() < 1 || r.getFormatVersion() > FORMAT_VERSION) {
-      throw new InvalidModelException("model " + r.getName() + ":" + r.getVersion()
-          + " has artifact format " + r.getFormatVersion() + "; this release reads formats 1 to "
-          + FORMAT_VERSION);
-    }
-    List<NamedTensor> tensors = new ArrayList<>();
-    for (TensorRecord t : r.getTensors()) {
-      int[] shape = t.getShape().stream().mapToInt(Integer::intValue).toArray();
-      tensors.add(NamedTensor.fromLittleEndianBytes(t.getName(), shape, t.getData()));
-    }
-    List<OffsetRange> ranges = new ArrayList<>();
-    for (OffsetRangeRecord o : r.getLineage().getRanges()) {
-      ranges.add(new OffsetRange(o.getTopic(), o.getPartition(), o.getFromOffset(), o.getUntilOffset()));
-    }
-    SignatureRecord s = r.getSignature();
-    PreprocessingRecord p = r.getPreprocessing();
-    LineageRecord l = r.getLineage();
-    return new ModelVersion(r.getName(), r.getVersion(),
-        r.getParentVersion() == null ? 0 : r.getParentVersion(), r.getCreatedAt(),
-        r.getArchitecture(),
-        new Signature(s.getFeatureCount(), Signature.Task.valueOf(s.getTask().name()),
-            s.getOutputCount(), s.getClassNames(), s.getLoss()),
-        new Preprocessing(p.getKind(), unboxed(p.getOffset()), unboxed(p.getScale())),
-        tensors, r.getChecksum(),
-        new Lineage(ranges, l.getExamplesSeen(), l.getExamplesSinceParent(),
-            Map.copyOf(l.getHyperparameters()), l.getSeed(), l.getCodeVersion()),
-        Map.copyOf(r.getMetrics()));
+    return Records.fromRecord(r);
   }
 
-  private static List<Float> boxed(float[] values) {
-    List<Float> out = new ArrayList<>(values.length);
-    for (float v : values) {
-      out.add(v);
+  private static List<Schema> earlierWriterSchemas() {
+    List<Schema> schemas = new ArrayList<>();
+    String dir = "/io/streamlearn/registry/writer-schemas/";
+    try (InputStream index = RegistryCodec.class.getResourceAsStream(dir + "index.txt")) {
+      if (index == null) {
+        throw new IllegalStateException("resource " + dir + "index.txt is missing from the build");
+      }
+      BufferedReader lines = new BufferedReader(new InputStreamReader(index, StandardCharsets.UTF_8));
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        String file = line.strip();
+        if (file.isEmpty() || file.startsWith("#")) {
+          continue;
+        }
+        try (InputStream in = RegistryCodec.class.getResourceAsStream(dir + file)) {
+          if (in == null) {
+            throw new IllegalStateException("writer schema " + dir + file + " is listed but missing");
+          }
+          schemas.add(new Schema.Parser().parse(in));
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the writer schemas in " + dir + ": " + e.getMessage(), e);
     }
-    return out;
-  }
-
-  private static float[] unboxed(List<Float> values) {
-    float[] out = new float[values.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = values.get(i);
-    }
-    return out;
+    return schemas;
   }
 }

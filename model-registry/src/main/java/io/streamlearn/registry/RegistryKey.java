@@ -1,16 +1,38 @@
 package io.streamlearn.registry;
 
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * A key on the registry topic: {@code name:version} for a model version, {@code name@alias} for an
- * alias.
+ * A key on the registry topic. Four kinds, each compacted on its own:
+ *
+ * <ul>
+ *   <li>{@code name:version}: a model version (or, for a large one, its chunk manifest);
+ *   <li>{@code name:version#chunk-<i>}: chunk {@code i} of a large version;
+ *   <li>{@code name@alias}: where an alias points now;
+ *   <li>{@code name@alias#change-<millis>-<version>}: one past change of an alias, a key no other
+ *       change reuses, so compaction keeps the whole history.
+ * </ul>
  *
  * @param model the model name
- * @param version the version, for a version key (0 for an alias key)
- * @param alias the alias, for an alias key ({@code null} for a version key)
+ * @param version the version, for version and chunk keys (0 otherwise)
+ * @param alias the alias, for alias and change keys ({@code null} otherwise)
+ * @param chunk the chunk index of a chunk key, -1 otherwise
+ * @param change {@code <millis>-<version>} of a change key, {@code null} otherwise
  */
-public record RegistryKey(String model, long version, String alias) {
+public record RegistryKey(String model, long version, String alias, int chunk, String change) {
+  private static final Pattern CHUNK = Pattern.compile("chunk-(\\d{1,9})");
+  private static final Pattern CHANGE = Pattern.compile("change-(\\d{1,19})-(\\d{1,19})");
+
+  /** What a key names. */
+  public enum Kind { VERSION, CHUNK, ALIAS, CHANGE }
+
+  /** A version or alias key. */
+  public RegistryKey(String model, long version, String alias) {
+    this(model, version, alias, -1, null);
+  }
+
   /** Validates. */
   public RegistryKey {
     checkModelName(model);
@@ -19,6 +41,16 @@ public record RegistryKey(String model, long version, String alias) {
     }
     if (alias != null) {
       checkAlias(alias);
+      if (chunk >= 0) {
+        throw new IllegalArgumentException("an alias key has no chunk, found " + chunk);
+      }
+    }
+    if (chunk < -1) {
+      throw new IllegalArgumentException("chunk must be >= 0 (or -1 for none), found " + chunk);
+    }
+    if (change != null && (alias == null || !CHANGE.matcher("change-" + change).matches())) {
+      throw new IllegalArgumentException("change must be <millis>-<version> on an alias key, found '"
+          + change + "'");
     }
   }
 
@@ -27,38 +59,89 @@ public record RegistryKey(String model, long version, String alias) {
     return new RegistryKey(model, version, null);
   }
 
+  /** The key of chunk {@code index} of a version. */
+  public static RegistryKey chunk(String model, long version, int index) {
+    return new RegistryKey(model, version, null, index, null);
+  }
+
   /** The key of an alias. */
   public static RegistryKey alias(String model, String alias) {
     return new RegistryKey(model, 0, alias);
   }
 
-  /** Whether this is an alias key. */
-  public boolean isAlias() {
-    return alias != null;
+  /** The key of one change of an alias. */
+  public static RegistryKey change(String model, String alias, long changedAtMillis, long version) {
+    return new RegistryKey(model, 0, alias, -1, changedAtMillis + "-" + version);
   }
 
-  /** Parses {@code name:version} or {@code name@alias}. */
+  /** What this key names. */
+  public Kind kind() {
+    if (alias != null) {
+      return change != null ? Kind.CHANGE : Kind.ALIAS;
+    }
+    return chunk >= 0 ? Kind.CHUNK : Kind.VERSION;
+  }
+
+  /** Whether this is an alias key ({@code name@alias}, not a change key). */
+  public boolean isAlias() {
+    return kind() == Kind.ALIAS;
+  }
+
+  /** Parses any of the four kinds. */
   public static RegistryKey parse(String key) {
     Objects.requireNonNull(key, "registry key");
     int at = key.lastIndexOf('@');
-    if (at > 0) {
-      return alias(key.substring(0, at), key.substring(at + 1));
-    }
     int colon = key.lastIndexOf(':');
-    if (colon > 0) {
-      try {
-        return version(key.substring(0, colon), Long.parseLong(key.substring(colon + 1)));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("registry key '" + key + "' has a non-numeric version", e);
-      }
+    int delimiter = Math.max(at, colon);
+    if (delimiter <= 0) {
+      throw new IllegalArgumentException(
+          "registry key '" + key + "' is neither name:version nor name@alias");
     }
-    throw new IllegalArgumentException(
-        "registry key '" + key + "' is neither name:version nor name@alias");
+    int hash = key.indexOf('#', delimiter);
+    String base = hash < 0 ? key : key.substring(0, hash);
+    String suffix = hash < 0 ? null : key.substring(hash + 1);
+    String model = base.substring(0, delimiter);
+    String rest = base.substring(delimiter + 1);
+    if (at > colon) {
+      if (suffix == null) {
+        return alias(model, rest);
+      }
+      Matcher m = CHANGE.matcher(suffix);
+      if (!m.matches()) {
+        throw new IllegalArgumentException("registry key '" + key
+            + "': an alias key may only end in #change-<millis>-<version>");
+      }
+      return new RegistryKey(model, 0, rest, -1, m.group(1) + "-" + m.group(2));
+    }
+    long version;
+    try {
+      version = Long.parseLong(rest);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("registry key '" + key + "' has a non-numeric version", e);
+    }
+    if (suffix == null) {
+      return version(model, version);
+    }
+    Matcher m = CHUNK.matcher(suffix);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("registry key '" + key
+          + "': a version key may only end in #chunk-<index>");
+    }
+    return chunk(model, version, Integer.parseInt(m.group(1)));
   }
 
   @Override
   public String toString() {
-    return alias != null ? model + "@" + alias : model + ":" + version;
+    switch (kind()) {
+      case CHUNK:
+        return model + ":" + version + "#chunk-" + chunk;
+      case ALIAS:
+        return model + "@" + alias;
+      case CHANGE:
+        return model + "@" + alias + "#change-" + change;
+      default:
+        return model + ":" + version;
+    }
   }
 
   static void checkModelName(String name) {
@@ -69,9 +152,10 @@ public record RegistryKey(String model, long version, String alias) {
   }
 
   static void checkAlias(String alias) {
-    if (alias.isBlank() || alias.indexOf(':') >= 0 || alias.indexOf('@') >= 0) {
+    if (alias.isBlank() || alias.indexOf(':') >= 0 || alias.indexOf('@') >= 0
+        || alias.indexOf('#') >= 0 || alias.indexOf('/') >= 0) {
       throw new IllegalArgumentException(
-          "alias must be non-blank without ':' or '@', found '" + alias + "'");
+          "alias must be non-blank without ':', '@', '#' or '/', found '" + alias + "'");
     }
   }
 }

@@ -39,7 +39,6 @@ public final class RegistryReader {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    RegistryCodec codec = new RegistryCodec();
     RegistryState state = new RegistryState();
     long deadline = System.nanoTime() + timeout.toNanos();
     try (KafkaConsumer<String, byte[]> consumer =
@@ -56,12 +55,12 @@ public final class RegistryReader {
                   p -> p, consumer::position)) + ", end " + end);
         }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          try {
-            state.apply(codec.decode(r.key(), r.value()));
-          } catch (InvalidModelException e) {
-            log.warn("skipping registry record {} at {}-{}@{}: {}", r.key(), r.topic(),
-                r.partition(), r.offset(), e.getMessage());
+          if (r.key() == null) {
+            log.warn("skipping registry record without key at {}-{}@{}", r.topic(), r.partition(),
+                r.offset());
+            continue;
           }
+          state.apply(r.key(), r.value());
         }
       }
     }

@@ -70,7 +70,7 @@ class RegistryCodecTest {
     r.setFormatVersion(RegistryCodec.FORMAT_VERSION + 1);
     byte[] bytes = AvroSerde.of(ModelVersionRecord.class).serialize("t", r);
     var e = assertThrows(InvalidModelException.class, () -> codec.decode("blobs:1", bytes));
-    assertTrue(e.getMessage().contains("artifact format 2"), e.getMessage());
+    assertTrue(e.getMessage().contains("artifact format " + (RegistryCodec.FORMAT_VERSION + 1)), e.getMessage());
   }
 
   @Test
@@ -103,5 +103,95 @@ class RegistryCodecTest {
     assertEquals(RegistryKey.alias("m", "live"), RegistryKey.parse("m@live"));
     assertThrows(IllegalArgumentException.class, () -> RegistryKey.parse("m:x"));
     assertThrows(IllegalArgumentException.class, () -> RegistryKey.version("a:b", 1));
+  }
+
+  @Test
+  void float16TensorsRoundTripAsFormat2() {
+    ModelVersion v = sample(2, 1.1f);
+    ModelVersion half = v.withContent(v.tensors().stream().map(NamedTensor::toFloat16).toList(),
+        v.preprocessing(), Map.of("note", "half"));
+    assertEquals(2, half.minimumFormat());
+    assertEquals(1, v.minimumFormat());
+    assertTrue(!half.checksum().equals(v.checksum()), "float16 and float32 checksums differ");
+    byte[] bytes = codec.encode(half);
+    assertTrue(bytes.length < codec.encode(v).length, "float16 is smaller");
+    assertEquals(2, AvroSerde.of(ModelVersionRecord.class).deserialize("t", bytes).getFormatVersion());
+    ModelVersion back = assertInstanceOf(RegistryCodec.VersionEntry.class, codec.decode("blobs:2", bytes)).version();
+    assertEquals(half, back);
+    assertEquals(NamedTensor.DType.FLOAT16, back.tensor("layers.0.weight").dtype());
+    assertEquals(Float16.round(1.1f), back.tensor("layers.0.weight").data()[0]);
+    assertEquals(Map.of("note", "half"), back.annotations());
+  }
+
+  @Test
+  void float16InAFormat1ArtifactIsRefused() {
+    ModelVersion v = sample(1, 1f);
+    ModelVersion half = v.withContent(v.tensors().stream().map(NamedTensor::toFloat16).toList(),
+        v.preprocessing(), Map.of());
+    ModelVersionRecord r = RegistryCodec.toRecord(half);
+    r.setFormatVersion(1);
+    byte[] bytes = AvroSerde.of(ModelVersionRecord.class).serialize("t", r);
+    var e = assertThrows(InvalidModelException.class, () -> codec.decode("blobs:1", bytes));
+    assertTrue(e.getMessage().contains("FLOAT16 in an artifact of format 1"), e.getMessage());
+  }
+
+  @Test
+  void float16TensorsRefuseValuesTheyCannotHold() {
+    assertThrows(IllegalArgumentException.class,
+        () -> new NamedTensor("w", new int[] {1}, new float[] {0.1f}, NamedTensor.DType.FLOAT16));
+  }
+
+  @Test
+  void aliasChangesRoundTripUnderTheirOwnKeys() {
+    AliasMove move = new AliasMove("blobs", "live", 3, Instant.ofEpochMilli(5_000), "ana", "better", 2);
+    List<RegistryCodec.KeyValue> records = codec.moveRecords(move, AliasChange.Action.ROLLBACK);
+    assertEquals(List.of("blobs@live#change-5000-3", "blobs@live"),
+        records.stream().map(RegistryCodec.KeyValue::key).toList());
+    AliasChange change = assertInstanceOf(RegistryCodec.ChangeEntry.class,
+        codec.decode(records.get(0).key(), records.get(0).value())).change();
+    assertEquals(new AliasChange("blobs", "live", AliasChange.Action.ROLLBACK, 3, 2,
+        Instant.ofEpochMilli(5_000), "ana", "better", true), change);
+    assertThrows(InvalidModelException.class, () -> codec.decode("blobs@live#change-5000-4",
+        records.get(0).value()), "a change stored under another change's key");
+  }
+
+  @Test
+  void everyKeyKindParsesBack() {
+    for (String key : List.of("m:3", "m:3#chunk-0", "m:12#chunk-11", "m@live", "m@live#change-1700000000000-3",
+        "a#b:2")) {
+      assertEquals(key, RegistryKey.parse(key).toString());
+    }
+    assertEquals(RegistryKey.Kind.CHUNK, RegistryKey.parse("m:3#chunk-1").kind());
+    assertEquals(RegistryKey.Kind.CHANGE, RegistryKey.parse("m@live#change-1-2").kind());
+    assertThrows(IllegalArgumentException.class, () -> RegistryKey.parse("m:3#change-1-2"));
+    assertThrows(IllegalArgumentException.class, () -> RegistryKey.parse("m@live#chunk-1"));
+    assertThrows(IllegalArgumentException.class, () -> RegistryKey.parse("m:3#chunk-x"));
+    assertThrows(IllegalArgumentException.class, () -> RegistryKey.alias("m", "a#b"));
+  }
+
+  @Test
+  void valuesWrittenWithAnEarlierWriterSchemaStillDecode() throws Exception {
+    org.apache.avro.Schema pre;
+    try (var in = RegistryCodec.class.getResourceAsStream(
+        "/io/streamlearn/registry/writer-schemas/ModelVersionRecord-0.1.0-pre.avsc")) {
+      pre = new org.apache.avro.Schema.Parser().parse(in);
+    }
+    assertTrue(AvroSerde.fingerprint(pre) != AvroSerde.fingerprint(ModelVersionRecord.getClassSchema()),
+        "the earlier schema differs from the current one");
+    // the same version as the earlier schema would have written it (no dtype, annotations, chunks)
+    ModelVersion v = sample(5, 2f);
+    var out = new java.io.ByteArrayOutputStream();
+    var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+    new org.apache.avro.specific.SpecificDatumWriter<ModelVersionRecord>(ModelVersionRecord.getClassSchema())
+        .write(RegistryCodec.toRecord(v), encoder);
+    encoder.flush();
+    var asPre = new org.apache.avro.generic.GenericDatumReader<org.apache.avro.generic.GenericRecord>(
+        ModelVersionRecord.getClassSchema(), pre)
+        .read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+    var buffer = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+        org.apache.avro.generic.GenericData.get(), pre).encode(asPre);
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    assertEquals(v, assertInstanceOf(RegistryCodec.VersionEntry.class, codec.decode("blobs:5", bytes)).version());
   }
 }

@@ -28,7 +28,9 @@ public final class Main {
         demo     everything in one JVM: embedded Kafka, a generated stream, trainer, inference
         train    the continuous trainer, against a Kafka cluster
         serve    the inference service (Kafka Streams), against a Kafka cluster
-        bench    benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench inference'
+        bench    benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench inference', 'bench registry'
+        registry the model registry's REST API (versions, aliases, promote, rollback)
+        models   the registry from the command line: list|show|promote|rollback|export|diff
 
       'streamlearn <command> --help' lists the command's options.""";
 
@@ -56,6 +58,8 @@ public final class Main {
         case "serve" -> rest.contains("--help") ? help(out, "streamlearn serve [options]", InferenceConfig.DEF)
             : ServeCommand.run(InferenceConfig.fromArgs(rest, env), out);
         case "bench" -> bench(rest, out);
+        case "registry" -> RegistryCommand.run(rest, env, out);
+        case "models" -> ModelsCommand.run(rest, env, out);
         default -> {
           out.println("unknown command '" + command + "'\n\n" + USAGE_TEXT);
           yield USAGE;
@@ -119,8 +123,11 @@ public final class Main {
     if (!rest.isEmpty() && rest.get(0).equals("inference")) {
       return io.streamlearn.serve.bench.InferenceBench.run(rest.subList(1, rest.size()), out);
     }
+    if (!rest.isEmpty() && rest.get(0).equals("registry")) {
+      return RegistryBench.run(rest.subList(1, rest.size()), out);
+    }
     if (rest.isEmpty() || !rest.get(0).equals("engine")) {
-      out.println("usage: streamlearn bench engine|inference [options]");
+      out.println("usage: streamlearn bench engine|inference|registry [options]");
       return USAGE;
     }
     io.streamlearn.learn.bench.EngineBench.main(rest.subList(1, rest.size()).toArray(String[]::new));

@@ -143,11 +143,8 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
    * @throws InvalidModelException when the record is not a valid version
    */
   private ModelVersion decodeVersion(String versionKey, byte[] bytes) {
-    RegistryCodec.Entry entry = codec.decode(versionKey, bytes);
-    if (!(entry instanceof RegistryCodec.VersionEntry v)) {
-      throw new InvalidModelException(versionKey + " does not hold a model version");
-    }
-    return v.version();
+    // inline, or reassembled from its chunks in the store (a version larger than one record)
+    return codec.decodeVersion(versionKey, key -> key.equals(versionKey) ? bytes : store.get(key));
   }
 
   private static void checkSignature(ServedModel.Current current, ModelVersion candidate) {

@@ -1,0 +1,111 @@
+package io.streamlearn.registry;
+
+import io.streamlearn.schema.LineageRecord;
+import io.streamlearn.schema.ModelVersionRecord;
+import io.streamlearn.schema.OffsetRangeRecord;
+import io.streamlearn.schema.PreprocessingRecord;
+import io.streamlearn.schema.SignatureRecord;
+import io.streamlearn.schema.Task;
+import io.streamlearn.schema.TensorDType;
+import io.streamlearn.schema.TensorRecord;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Conversions between {@link ModelVersion} and its Avro record. */
+final class Records {
+  private Records() {}
+
+  /** The Avro record of a version, tensors inline, stamped with its minimum format. */
+  static ModelVersionRecord toRecord(ModelVersion v) {
+    List<TensorRecord> tensors = new ArrayList<>(v.tensors().size());
+    for (NamedTensor t : v.tensors()) {
+      List<Integer> shape = new ArrayList<>();
+      for (int d : t.shape()) {
+        shape.add(d);
+      }
+      tensors.add(new TensorRecord(t.name(), shape, ByteBuffer.wrap(t.storedBytes()),
+          TensorDType.valueOf(t.dtype().name())));
+    }
+    List<OffsetRangeRecord> ranges = new ArrayList<>();
+    for (OffsetRange r : v.lineage().ranges()) {
+      ranges.add(new OffsetRangeRecord(r.topic(), r.partition(), r.fromOffset(), r.untilOffset()));
+    }
+    Signature s = v.signature();
+    return ModelVersionRecord.newBuilder()
+        .setFormatVersion(v.minimumFormat())
+        .setName(v.name())
+        .setVersion(v.version())
+        .setParentVersion(v.parentVersion() == 0 ? null : v.parentVersion())
+        .setCreatedAt(v.createdAt())
+        .setArchitecture(v.architecture())
+        .setSignature(new SignatureRecord(s.featureCount(), Task.valueOf(s.task().name()),
+            s.outputCount(), s.classNames(), s.loss()))
+        .setPreprocessing(new PreprocessingRecord(v.preprocessing().kind(),
+            boxed(v.preprocessing().offset()), boxed(v.preprocessing().scale())))
+        .setTensors(tensors)
+        .setChecksum(v.checksum())
+        .setLineage(new LineageRecord(ranges, v.lineage().examplesSeen(),
+            v.lineage().examplesSinceParent(), new HashMap<>(v.lineage().hyperparameters()),
+            v.lineage().seed(), v.lineage().codeVersion()))
+        .setMetrics(new HashMap<>(v.metrics()))
+        .setAnnotations(new HashMap<>(v.annotations()))
+        .setChunks(null)
+        .build();
+  }
+
+  /** A version from its Avro record; refuses unknown format versions. Does not verify the checksum. */
+  static ModelVersion fromRecord(ModelVersionRecord r) {
+    if (r.getFormatVersion() < 1 || r.getFormatVersion() > RegistryCodec.FORMAT_VERSION) {
+      throw new InvalidModelException("model " + r.getName() + ":" + r.getVersion()
+          + " has artifact format " + r.getFormatVersion() + "; this release reads formats 1 to "
+          + RegistryCodec.FORMAT_VERSION);
+    }
+    List<NamedTensor> tensors = new ArrayList<>();
+    for (TensorRecord t : r.getTensors()) {
+      int[] shape = t.getShape().stream().mapToInt(Integer::intValue).toArray();
+      NamedTensor.DType dtype = NamedTensor.DType.valueOf(t.getDtype().name());
+      if (dtype != NamedTensor.DType.FLOAT32 && r.getFormatVersion() < 2) {
+        throw new InvalidModelException("model " + r.getName() + ":" + r.getVersion() + " tensor "
+            + t.getName() + " is " + dtype + " in an artifact of format " + r.getFormatVersion()
+            + ", which only has FLOAT32");
+      }
+      tensors.add(NamedTensor.fromStoredBytes(t.getName(), shape, dtype, t.getData()));
+    }
+    List<OffsetRange> ranges = new ArrayList<>();
+    for (OffsetRangeRecord o : r.getLineage().getRanges()) {
+      ranges.add(new OffsetRange(o.getTopic(), o.getPartition(), o.getFromOffset(), o.getUntilOffset()));
+    }
+    SignatureRecord s = r.getSignature();
+    PreprocessingRecord p = r.getPreprocessing();
+    LineageRecord l = r.getLineage();
+    return new ModelVersion(r.getName(), r.getVersion(),
+        r.getParentVersion() == null ? 0 : r.getParentVersion(), r.getCreatedAt(),
+        r.getArchitecture(),
+        new Signature(s.getFeatureCount(), Signature.Task.valueOf(s.getTask().name()),
+            s.getOutputCount(), s.getClassNames(), s.getLoss()),
+        new Preprocessing(p.getKind(), unboxed(p.getOffset()), unboxed(p.getScale())),
+        tensors, r.getChecksum(),
+        new Lineage(ranges, l.getExamplesSeen(), l.getExamplesSinceParent(),
+            Map.copyOf(l.getHyperparameters()), l.getSeed(), l.getCodeVersion()),
+        Map.copyOf(r.getMetrics()), Map.copyOf(r.getAnnotations()));
+  }
+
+  private static List<Float> boxed(float[] values) {
+    List<Float> out = new ArrayList<>(values.length);
+    for (float v : values) {
+      out.add(v);
+    }
+    return out;
+  }
+
+  private static float[] unboxed(List<Float> values) {
+    float[] out = new float[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i);
+    }
+    return out;
+  }
+}

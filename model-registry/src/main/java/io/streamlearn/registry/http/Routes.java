@@ -1,0 +1,127 @@
+package io.streamlearn.registry.http;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A small route table: {@code METHOD /path/{param}/...} patterns to handlers, matched in the
+ * order added, plus prefixes mounted with a handler of their own (static files). Other features
+ * (a dashboard) add their routes to the same table before the server starts.
+ */
+public final class Routes {
+  /** Handles one matched request. */
+  @FunctionalInterface
+  public interface Handler {
+    /** The response; may throw {@link HttpError} or a registry exception, which become JSON errors. */
+    HttpResponse handle(HttpRequest request) throws Exception;
+  }
+
+  /**
+   * One route.
+   *
+   * @param method HTTP method
+   * @param segments the pattern split on {@code /}; {@code {name}} segments bind parameters
+   * @param handler what answers it
+   * @param protectedWrite whether it needs the bearer token (when one is configured)
+   */
+  record Route(String method, List<String> segments, Handler handler, boolean protectedWrite) {}
+
+  /** A request matched to a route, with its path parameters. */
+  record Match(Route route, Map<String, String> params) {}
+
+  private final List<Route> routes = new ArrayList<>();
+  private final Map<String, Handler> mounts = new HashMap<>();
+
+  /** Adds a read route. */
+  public Routes get(String pattern, Handler handler) {
+    return add("GET", pattern, handler, false);
+  }
+
+  /** Adds a route; {@code protectedWrite} routes need the bearer token when one is configured. */
+  public Routes add(String method, String pattern, Handler handler, boolean protectedWrite) {
+    Objects.requireNonNull(handler, "handler");
+    if (!pattern.startsWith("/")) {
+      throw new IllegalArgumentException("route pattern must start with '/', found '" + pattern + "'");
+    }
+    routes.add(new Route(method, split(pattern), handler, protectedWrite));
+    return this;
+  }
+
+  /**
+   * Mounts a handler for every GET under {@code prefix} (e.g. static files at {@code /ui/});
+   * routes added with {@link #add} win over mounts.
+   */
+  public Routes mount(String prefix, Handler handler) {
+    if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
+      throw new IllegalArgumentException("mount prefix must start and end with '/', found '" + prefix + "'");
+    }
+    mounts.put(prefix, Objects.requireNonNull(handler, "handler"));
+    return this;
+  }
+
+  /** The route for a method and path, or empty; {@code allowed} collects the methods the path has. */
+  Optional<Match> match(String method, String path, Set<String> allowed) {
+    List<String> parts = split(path);
+    for (Route r : routes) {
+      Map<String, String> params = bind(r.segments(), parts);
+      if (params != null) {
+        allowed.add(r.method());
+        if (r.method().equals(method)) {
+          return Optional.of(new Match(r, params));
+        }
+      }
+    }
+    if (method.equals("GET") || method.equals("HEAD")) {
+      String best = null;
+      for (String prefix : mounts.keySet()) {
+        if ((path + "/").startsWith(prefix) && (best == null || prefix.length() > best.length())) {
+          best = prefix;
+        }
+      }
+      if (best != null) {
+        return Optional.of(new Match(new Route("GET", List.of(), mounts.get(best), false),
+            Map.of("path", path.length() >= best.length() ? path.substring(best.length()) : "")));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Every method of every route, for an Allow header. */
+  Set<String> methods() {
+    Set<String> out = new LinkedHashSet<>();
+    routes.forEach(r -> out.add(r.method()));
+    return out;
+  }
+
+  private static Map<String, String> bind(List<String> pattern, List<String> parts) {
+    if (pattern.size() != parts.size()) {
+      return null;
+    }
+    Map<String, String> params = new HashMap<>();
+    for (int i = 0; i < pattern.size(); i++) {
+      String p = pattern.get(i);
+      if (p.startsWith("{") && p.endsWith("}")) {
+        params.put(p.substring(1, p.length() - 1), parts.get(i));
+      } else if (!p.equals(parts.get(i))) {
+        return null;
+      }
+    }
+    return params;
+  }
+
+  private static List<String> split(String path) {
+    List<String> out = new ArrayList<>();
+    for (String s : path.split("/")) {
+      if (!s.isEmpty()) {
+        out.add(java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    return out;
+  }
+}

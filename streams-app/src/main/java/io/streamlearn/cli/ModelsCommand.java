@@ -1,0 +1,207 @@
+package io.streamlearn.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamlearn.app.KafkaSupport;
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.Settings;
+import io.streamlearn.registry.AliasMove;
+import io.streamlearn.registry.InferenceExport;
+import io.streamlearn.registry.KafkaRegistry;
+import io.streamlearn.registry.ModelVersion;
+import io.streamlearn.registry.RegistryCodec;
+import io.streamlearn.registry.RegistryException;
+import io.streamlearn.registry.VersionDiff;
+import io.streamlearn.registry.http.RegistryJson;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.stream.Collectors;
+
+/**
+ * {@code streamlearn models list|show|promote|rollback|export|diff}: the registry from the command
+ * line, straight on the registry topic.
+ */
+final class ModelsCommand {
+  static final String USAGE = """
+      usage: streamlearn models <list|show|promote|rollback|export|diff> [options]
+
+        list       every model and its versions (metrics, examples seen, aliases)
+        show       one version as JSON (--version N, or the one --alias names, else the latest)
+        promote    point --alias (default live) at --version N
+        rollback   move --alias (default live) back to the version it pointed at before
+        export     write an optimized copy of a version for serving to --output FILE
+                   (scaler folded into the first layer; --float16 true halves the weights)
+        diff       architecture, signature, metrics, lineage and weight change from --from to --to
+
+      'streamlearn models --help' lists every option.""";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ModelsCommand() {}
+
+  static int run(List<String> args, Map<String, String> env, PrintStream out) throws IOException {
+    if (args.isEmpty() || args.get(0).startsWith("--")) {
+      out.println(args.contains("--help") ? Settings.help(USAGE, ModelsConfig.DEF) : USAGE);
+      return args.contains("--help") ? Main.OK : Main.USAGE;
+    }
+    String action = args.get(0);
+    List<String> rest = args.subList(1, args.size());
+    if (rest.contains("--help")) {
+      out.println(Settings.help("streamlearn models " + action + " [options]", ModelsConfig.DEF));
+      return Main.OK;
+    }
+    if (!List.of("list", "show", "promote", "rollback", "export", "diff").contains(action)) {
+      out.println("unknown action '" + action + "'\n\n" + USAGE);
+      return Main.USAGE;
+    }
+    ModelsConfig config = ModelsConfig.fromArgs(rest, env);
+    Map<String, Object> client = KafkaSupport.clientProperties(
+        config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties());
+    try (KafkaRegistry registry = KafkaRegistry.open(client, config.getString(CommonKeys.MODELS_TOPIC))) {
+      return new Action(registry, config, out).run(action);
+    } catch (RegistryException e) {
+      out.println("streamlearn models " + action + ": " + e.getMessage());
+      return Main.FAILED;
+    }
+  }
+
+  /** One invocation. */
+  private record Action(KafkaRegistry registry, ModelsConfig config, PrintStream out) {
+    int run(String action) throws IOException {
+      switch (action) {
+        case "list":
+          return list();
+        case "show":
+          out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json(resolve())));
+          return Main.OK;
+        case "promote":
+          return promote();
+        case "rollback":
+          AliasMove back = registry.rollback(model(), alias(), config.getString(ModelsConfig.BY),
+              reason("rolled back from the CLI"));
+          out.printf("%s -> version %d (was %d)%n", back.key(), back.version(), back.previousVersion());
+          return Main.OK;
+        case "export":
+          return export();
+        default:
+          return diff();
+      }
+    }
+
+    private String model() {
+      return config.getString(CommonKeys.MODEL_NAME);
+    }
+
+    private String alias() {
+      return config.getString(ModelsConfig.ALIAS);
+    }
+
+    private String reason(String dflt) {
+      String r = config.getString(ModelsConfig.REASON);
+      return r.isBlank() ? dflt : r;
+    }
+
+    private ModelVersion resolve() {
+      long v = config.getLong(ModelsConfig.VERSION);
+      if (v > 0) {
+        return registry.version(model(), v).orElseThrow(() -> new RegistryException(
+            RegistryException.Kind.NOT_FOUND, "model " + model() + " has no version " + v));
+      }
+      return registry.aliased(model(), alias()).or(() -> registry.read(s -> s.latest(model())))
+          .orElseThrow(() -> new RegistryException(RegistryException.Kind.NOT_FOUND,
+              "model " + model() + " has no versions"));
+    }
+
+    private Map<String, Object> json(ModelVersion v) {
+      List<String> aliases = registry.aliases(v.name()).values().stream()
+          .filter(a -> a.version() == v.version()).map(AliasMove::alias).sorted().toList();
+      return RegistryJson.version(v, registry.read(s -> s.chunking(v.name(), v.version())), aliases);
+    }
+
+    private int list() throws IOException {
+      List<Object> models = new ArrayList<>();
+      for (String model : registry.models()) {
+        Map<String, AliasMove> aliases = registry.aliases(model);
+        NavigableMap<Long, ModelVersion> versions = registry.versions(model);
+        if (config.getBoolean(ModelsConfig.JSON)) {
+          models.add(Map.of("name", model, "versions", versions.values().stream().map(this::json).toList()));
+          continue;
+        }
+        out.printf("model %s  (%d versions; aliases: %s)%n", model, versions.size(), aliases.values().stream()
+            .map(a -> a.alias() + "=" + a.version()).sorted().collect(Collectors.joining(", ")));
+        out.printf("  %7s  %-24s  %-16s  %9s  %9s  %12s  %10s%n", "version", "created", "aliases",
+            "holdout", "prequent.", "examples", "bytes");
+        for (ModelVersion v : versions.values()) {
+          String names = aliases.values().stream().filter(a -> a.version() == v.version())
+              .map(AliasMove::alias).sorted().collect(Collectors.joining(","));
+          out.printf(Locale.ROOT, "  %7d  %-24s  %-16s  %9s  %9s  %12d  %10d%n", v.version(), v.createdAt(), names,
+              metric(v, "holdoutAccuracy"), metric(v, "prequentialAccuracy"), v.lineage().examplesSeen(),
+              v.tensorBytes());
+        }
+      }
+      if (config.getBoolean(ModelsConfig.JSON)) {
+        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(models));
+      }
+      return Main.OK;
+    }
+
+    private static String metric(ModelVersion v, String name) {
+      Double m = v.metrics().get(name);
+      return m == null ? "-" : String.format(Locale.ROOT, "%.4f", m);
+    }
+
+    private int promote() {
+      long version = config.getLong(ModelsConfig.VERSION);
+      if (version < 1) {
+        throw new IllegalArgumentException("promote needs --version N");
+      }
+      AliasMove move = registry.setAlias(model(), alias(), version, config.getString(ModelsConfig.BY),
+          reason("promoted from the CLI"));
+      out.printf("%s -> version %d (was %s)%n", move.key(), move.version(),
+          move.previousVersion() == 0 ? "none" : String.valueOf(move.previousVersion()));
+      return Main.OK;
+    }
+
+    private int export() throws IOException {
+      String output = config.getString(ModelsConfig.OUTPUT);
+      if (output.isBlank()) {
+        throw new IllegalArgumentException("export needs --output FILE");
+      }
+      ModelVersion source = resolve();
+      ModelVersion export = InferenceExport.of(source, config.getBoolean(ModelsConfig.FLOAT16));
+      RegistryCodec codec = new RegistryCodec();
+      byte[] bytes = codec.encode(export);
+      Files.write(Path.of(output), bytes);
+      out.printf("exported %s to %s: %d bytes (the source is %d), optimizations: %s%n", source.key(), output,
+          bytes.length, codec.encode(source).length, export.annotations().get(InferenceExport.OPTIMIZATIONS));
+      return Main.OK;
+    }
+
+    private int diff() throws IOException {
+      NavigableMap<Long, ModelVersion> versions = registry.versions(model());
+      if (versions.isEmpty()) {
+        throw new RegistryException(RegistryException.Kind.NOT_FOUND, "model " + model() + " has no versions");
+      }
+      long to = config.getLong(ModelsConfig.TO) > 0 ? config.getLong(ModelsConfig.TO) : versions.lastKey();
+      Long before = versions.lowerKey(to);
+      long from = config.getLong(ModelsConfig.FROM) > 0 ? config.getLong(ModelsConfig.FROM)
+          : before == null ? to : before;
+      ModelVersion a = registry.version(model(), from).orElseThrow(() -> new RegistryException(
+          RegistryException.Kind.NOT_FOUND, "model " + model() + " has no version " + from));
+      ModelVersion b = registry.version(model(), to).orElseThrow(() -> new RegistryException(
+          RegistryException.Kind.NOT_FOUND, "model " + model() + " has no version " + to));
+      VersionDiff d = VersionDiff.of(a, b);
+      if (config.getBoolean(ModelsConfig.JSON)) {
+        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(d));
+        return Main.OK;
+      }
+      DiffText.print(d, out);
+      return Main.OK;
+    }
+  }
+}

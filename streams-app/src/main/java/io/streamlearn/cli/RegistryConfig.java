@@ -1,0 +1,68 @@
+package io.streamlearn.cli;
+
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.Settings;
+import io.streamlearn.registry.RegistryCodec;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/** The registry service's configuration table ({@code streamlearn registry}). */
+public final class RegistryConfig extends AbstractConfig {
+  public static final String HTTP_HOST = "http.host";
+  public static final String HTTP_PORT = "http.port";
+  /** Set from the environment as {@code STREAMLEARN_REGISTRY_TOKEN}. */
+  public static final String TOKEN = "registry.token";
+  public static final String PROMOTION_AUTO = "promotion.auto";
+  public static final String PROMOTION_METRIC = "promotion.metric";
+  public static final String PROMOTION_MARGIN = "promotion.margin";
+  public static final String PROMOTION_ALIAS = "promotion.alias";
+  public static final String RETENTION_KEEP_LAST = "retention.keep.last";
+  public static final String RECORD_FOREIGN_MOVES = "record.foreign.moves";
+  public static final String MAX_RECORD_BYTES = "max.record.bytes";
+
+  /** The table: shared keys plus the service's own. */
+  public static final ConfigDef DEF = CommonKeys.define(new ConfigDef())
+      .define(HTTP_HOST, Type.STRING, "localhost", new CommonKeys.NonBlank(), Importance.HIGH,
+          "Interface the REST API listens on (0.0.0.0 for every interface).")
+      .define(HTTP_PORT, Type.INT, 8090, Range.between(0, 65535), Importance.HIGH,
+          "Port of the REST API (0: any free port).")
+      .define(TOKEN, Type.PASSWORD, "", Importance.HIGH,
+          "Bearer token that POST/PUT/DELETE requests must present; empty leaves writes open.")
+      .define(PROMOTION_AUTO, Type.BOOLEAN, false, Importance.MEDIUM,
+          "Promote automatically: a newer version becomes the promotion alias when its metric beats the current one by the margin.")
+      .define(PROMOTION_METRIC, Type.STRING, "holdoutAccuracy", new CommonKeys.NonBlank(), Importance.MEDIUM,
+          "Metric the automatic promotion compares (higher is better unless its name contains 'loss' or 'error').")
+      .define(PROMOTION_MARGIN, Type.DOUBLE, 0.0, Range.atLeast(0.0), Importance.MEDIUM,
+          "How much better the candidate's metric must be.")
+      .define(PROMOTION_ALIAS, Type.STRING, "live", new CommonKeys.NonBlank(), Importance.LOW,
+          "Alias the automatic promotion moves.")
+      .define(RETENTION_KEEP_LAST, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
+          "Keep the newest N versions of each model and every aliased one, delete the rest with tombstones (0: keep all).")
+      .define(RECORD_FOREIGN_MOVES, Type.BOOLEAN, true, Importance.LOW,
+          "Record alias moves written without a change record (the trainer's) so compaction keeps them in the history.")
+      .define(MAX_RECORD_BYTES, Type.INT, RegistryCodec.DEFAULT_MAX_RECORD_BYTES, Range.atLeast(64 * 1024),
+          Importance.LOW, "Largest registry record written; larger versions are split in chunks.");
+
+  private final Map<String, Object> kafka;
+
+  /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
+  public RegistryConfig(Map<String, String> merged) {
+    super(DEF, Settings.ownKeys(merged), false);
+    this.kafka = Settings.kafkaProperties(merged);
+  }
+
+  /** From command-line arguments and the environment. */
+  public static RegistryConfig fromArgs(List<String> args, Map<String, String> env) {
+    return new RegistryConfig(Settings.collect(DEF, args, env));
+  }
+
+  /** Pass-through Kafka client properties. */
+  public Map<String, Object> kafkaProperties() {
+    return kafka;
+  }
+}

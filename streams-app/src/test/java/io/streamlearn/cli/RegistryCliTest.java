@@ -1,0 +1,48 @@
+package io.streamlearn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The registry commands' options and usage, without a broker. */
+class RegistryCliTest {
+  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+  private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+  private String output() {
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void registryHelpListsTheTokenAndPolicyOptions() {
+    assertEquals(Main.OK, Main.run(List.of("registry", "--help"), Map.of(), out));
+    assertTrue(output().contains("--registry-token") && output().contains("STREAMLEARN_REGISTRY_TOKEN")
+        && output().contains("--promotion-margin") && output().contains("--retention-keep-last"), output());
+  }
+
+  @Test
+  void theTokenComesFromTheEnvironmentAndFlagsWin() {
+    assertEquals("from-env", RegistryConfig.fromArgs(List.of(), Map.of("STREAMLEARN_REGISTRY_TOKEN", "from-env"))
+        .getPassword(RegistryConfig.TOKEN).value());
+    assertEquals("flag", RegistryConfig.fromArgs(List.of("--registry-token", "flag"),
+        Map.of("STREAMLEARN_REGISTRY_TOKEN", "from-env")).getPassword(RegistryConfig.TOKEN).value());
+    assertTrue(!RegistryConfig.fromArgs(List.of("--registry-token", "secret"), Map.of()).toString().contains("secret"),
+        "the token is never printed");
+  }
+
+  @Test
+  void modelsWithoutAnActionPrintsUsage() {
+    assertEquals(Main.USAGE, Main.run(List.of("models"), Map.of(), out));
+    assertTrue(output().contains("list       every model"), output());
+    assertEquals(Main.OK, Main.run(List.of("models", "diff", "--help"), Map.of(), out));
+    assertTrue(output().contains("--from") && output().contains("--float16"), output());
+    assertEquals(Main.USAGE, Main.run(List.of("models", "list", "--verison", "3"), Map.of(), out));
+    assertTrue(output().contains("--verison"), output());
+  }
+}
