@@ -30,6 +30,7 @@ public final class Main {
         train    the continuous trainer, against a Kafka cluster
         serve    the inference service (Kafka Streams), against a Kafka cluster
         bench    benchmarks: 'bench engine' (learning engine vs PyTorch)
+        dashboard  the web dashboard (learning curves, versions, promote) of a running cluster
 
       'streamlearn <command> --help' lists the command's options.""";
 
@@ -57,6 +58,7 @@ public final class Main {
         case "serve" -> rest.contains("--help") ? help(out, "streamlearn serve [options]", InferenceConfig.DEF)
             : serve(InferenceConfig.fromArgs(rest, env));
         case "bench" -> bench(rest, out);
+        case "dashboard" -> DashboardCommand.run(rest, env, out);
         default -> {
           out.println("unknown command '" + command + "'\n\n" + USAGE_TEXT);
           yield USAGE;
