@@ -31,6 +31,8 @@ public final class Main {
         serve    the inference service (Kafka Streams), against a Kafka cluster
         bench    benchmarks: 'bench engine' (learning engine vs PyTorch)
         dashboard  the web dashboard (learning curves, versions, promote) of a running cluster
+        produce  send events from CSV, JSON lines, IDX files or a generator
+        tail     print predictions (or the training history) as they arrive: 'tail predictions'
 
       'streamlearn <command> --help' lists the command's options.""";
 
@@ -59,6 +61,8 @@ public final class Main {
             : serve(InferenceConfig.fromArgs(rest, env));
         case "bench" -> bench(rest, out);
         case "dashboard" -> DashboardCommand.run(rest, env, out);
+        case "produce" -> ProduceCommand.run(rest, env, out);
+        case "tail" -> TailCommand.run(rest, env, out);
         default -> {
           out.println("unknown command '" + command + "'\n\n" + USAGE_TEXT);
           yield USAGE;
