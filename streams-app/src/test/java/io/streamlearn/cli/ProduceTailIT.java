@@ -96,7 +96,7 @@ class ProduceTailIT {
     String topic = "p-" + UUID.randomUUID().toString().substring(0, 8);
     AvroSerde<Prediction> serde = AvroSerde.of(Prediction.class);
     io.streamlearn.app.KafkaSupport.ensureTopics(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        kafka.bootstrapServers()), (short) -1, List.of(io.streamlearn.app.KafkaSupport.eventTopic(topic, 2)));
+        kafka.bootstrapServers()), (short) -1, List.of(io.streamlearn.app.KafkaSupport.eventTopic(topic, 1))); // one partition: lines in order
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
         new StringSerializer(), new ByteArraySerializer())) {

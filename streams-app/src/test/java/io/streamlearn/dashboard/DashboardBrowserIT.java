@@ -104,7 +104,7 @@ class DashboardBrowserIT {
         Path profile = Files.createTempDirectory("chromium-profile-");
         try (HeadlessChromium browser = HeadlessChromium.launch(chromium.get(), web.url(), profile,
             target.resolve("chromium.log"))) {
-          String chartsReady = "(() => { const n = id => Number(document.getElementById(id).dataset.points);"
+          String chartsReady = "(() => { const n = id => { const e = document.getElementById(id); return e ? Number(e.dataset.points) : 0; };"
               + " return {accuracy: n('chart-accuracy'), loss: n('chart-loss'),"
               + " throughput: n('chart-throughput'), timeline: n('timeline'),"
               + " versions: document.querySelectorAll('#promote-version option').length,"
