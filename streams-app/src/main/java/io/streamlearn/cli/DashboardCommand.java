@@ -2,12 +2,10 @@ package io.streamlearn.cli;
 
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.config.CommonKeys;
-import io.streamlearn.dashboard.AliasMover;
+import io.streamlearn.config.Settings;
 import io.streamlearn.dashboard.Dashboard;
 import io.streamlearn.dashboard.DashboardConfig;
-import io.streamlearn.dashboard.DashboardFeed;
-import io.streamlearn.dashboard.DashboardState;
-import io.streamlearn.config.Settings;
+import io.streamlearn.dashboard.LiveDashboard;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -36,16 +34,14 @@ final class DashboardCommand {
         KafkaSupport.eventTopic(config.getString(CommonKeys.PREDICTIONS_TOPIC), partitions),
         KafkaSupport.eventTopic(config.getString(CommonKeys.METRICS_TOPIC), 1),
         KafkaSupport.registryTopic(config.getString(CommonKeys.MODELS_TOPIC))));
-    DashboardState state = new DashboardState(config.getString(CommonKeys.MODEL_NAME));
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "dashboard-shutdown"));
-    try (DashboardFeed feed = new DashboardFeed(state, client, config.topics());
-         AliasMover mover = config.getBoolean(DashboardConfig.READ_ONLY) ? null
-             : new AliasMover(state, client, config.getString(CommonKeys.MODELS_TOPIC));
-         Dashboard.Server server = Dashboard.serve(new Dashboard(state, mover),
+    try (LiveDashboard live = LiveDashboard.start(client, config.topics(),
+             config.getString(CommonKeys.MODEL_NAME), config.getBoolean(DashboardConfig.READ_ONLY),
+             Duration.ofMinutes(5));
+         Dashboard.Server server = Dashboard.serve(live.dashboard(),
              config.getString(DashboardConfig.HTTP_HOST), config.getInt(DashboardConfig.HTTP_PORT))) {
-      out.println("dashboard of model " + state.model() + ": " + server.url());
-      feed.start(Duration.ofMinutes(5));
+      out.println("dashboard of model " + live.state().model() + ": " + server.url());
       stop.await();
     }
     return Main.OK;

@@ -2,10 +2,10 @@ package io.streamlearn.demo;
 
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.config.CommonKeys;
-import io.streamlearn.dashboard.AliasMover;
 import io.streamlearn.dashboard.Dashboard;
 import io.streamlearn.dashboard.DashboardFeed;
 import io.streamlearn.dashboard.DashboardState;
+import io.streamlearn.dashboard.LiveDashboard;
 import io.streamlearn.learn.data.Dataset;
 import io.streamlearn.learn.data.FashionMnist;
 import io.streamlearn.schema.AvroSerde;
@@ -96,13 +96,12 @@ public final class Demo {
       Map<String, String> serve = new HashMap<>(common);
       serve.put(InferenceConfig.APPLICATION_ID, "streamlearn-demo-inference");
       serve.put(InferenceConfig.STATE_DIR, stateDir.toString());
-      try (DashboardFeed feed = new DashboardFeed(dashboardState, client, new DashboardFeed.Topics(
-               Topics.METRICS, Topics.MODELS, Topics.PREDICTIONS, Topics.LABELED, Topics.FEATURES));
-           AliasMover mover = new AliasMover(dashboardState, client, Topics.MODELS);
-           Dashboard.Server web = Dashboard.serve(new Dashboard(dashboardState, mover), "0.0.0.0",
+      try (LiveDashboard live = LiveDashboard.start(dashboardState, client, new DashboardFeed.Topics(
+               Topics.METRICS, Topics.MODELS, Topics.PREDICTIONS, Topics.LABELED, Topics.FEATURES),
+               false, Duration.ofSeconds(60));
+           Dashboard.Server web = Dashboard.serve(live.dashboard(), "0.0.0.0",
                config.getInt(DemoConfig.HTTP_PORT));
            InferenceService inference = new InferenceService(new InferenceConfig(serve))) {
-        feed.start(Duration.ofSeconds(60));
         dashboardUrl = web.url();
         out.println("dashboard: " + dashboardUrl + "  (open it in a browser)");
         Thread trainerThread = start("trainer", trainer);

@@ -84,14 +84,13 @@ class DashboardBrowserIT {
       Map<String, String> serve = new HashMap<>(common);
       serve.put(InferenceConfig.APPLICATION_ID, "browser-it-" + suffix);
       serve.put(InferenceConfig.STATE_DIR, Files.createTempDirectory("browser-it-streams-").toString());
-      DashboardState state = new DashboardState(MODEL);
       Trainer t = new Trainer(new TrainerConfig(trainer));
       Thread trainerThread = new Thread(t, "browser-it-trainer");
-      try (DashboardFeed feed = new DashboardFeed(state, client, dashboardConfig.topics());
-           AliasMover mover = new AliasMover(state, client, common.get(CommonKeys.MODELS_TOPIC));
-           Dashboard.Server web = Dashboard.serve(new Dashboard(state, mover), "127.0.0.1", 0);
+      try (LiveDashboard live = LiveDashboard.start(client, dashboardConfig.topics(), MODEL, false,
+               Duration.ofSeconds(60));
+           Dashboard.Server web = Dashboard.serve(live.dashboard(), "127.0.0.1", 0);
            InferenceService inference = new InferenceService(new InferenceConfig(serve))) {
-        feed.start(Duration.ofSeconds(60));
+        DashboardState state = live.state();
         trainerThread.start();
         inference.start();
         produce(kafka.bootstrapServers(), common, state, 6_000);
