@@ -15,7 +15,10 @@ import io.streamlearn.serve.InferenceConfig;
 import io.streamlearn.serve.InferenceService;
 import io.streamlearn.testkit.EmbeddedKafka;
 import io.streamlearn.testkit.gen.Example;
+import io.streamlearn.learn.data.Dataset;
+import io.streamlearn.learn.data.FashionMnist;
 import io.streamlearn.testkit.gen.GaussianBlobs;
+import io.streamlearn.testkit.gen.StreamGenerator;
 import io.streamlearn.train.Trainer;
 import io.streamlearn.train.TrainerConfig;
 import java.nio.file.Files;
@@ -45,7 +48,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The dashboard in a real browser against a real loop: trainer and inference on an embedded
- * broker learning 28x28 (784-feature) inputs, the page polling, and its promote button moving an
+ * broker learning 28x28 (784-feature) inputs (Fashion-MNIST test images where installed), the page polling, and its promote button moving an
  * alias on the registry topic. Skipped where Chromium is not installed. Leaves a screenshot in
  * {@code target/dashboard-screenshot.png}.
  */
@@ -149,10 +152,39 @@ class DashboardBrowserIT {
     }
   }
 
-  /** Blobs in 784 dimensions, so the page shows them as 28x28 images; every 5th held out. */
+  /**
+   * Fashion-MNIST training images where the Debian package is installed, else blobs in 784
+   * dimensions; either way the page shows 28x28 images. Every 5th is held out.
+   */
   private static void produce(String bootstrap, Map<String, String> topics, DashboardState state, int count)
       throws Exception {
-    GaussianBlobs blobs = new GaussianBlobs(10, FEATURES, 11, 0.0);
+    StreamGenerator blobs = new GaussianBlobs(10, FEATURES, 11, 0.0);
+    Path data = Path.of(FashionMnist.DEFAULT_DIR);
+    if (FashionMnist.availableAt(data)) {
+      Dataset d = FashionMnist.load(data, false);
+      state.setClassNames(List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+          "Sneaker", "Bag", "Ankle boot"));
+      blobs = new StreamGenerator() {
+        private int row;
+
+        @Override
+        public int featureCount() {
+          return d.cols();
+        }
+
+        @Override
+        public int classCount() {
+          return 10;
+        }
+
+        @Override
+        public Example next() {
+          int r = row++ % d.rows();
+          return new Example(java.util.Arrays.copyOfRange(d.features(), r * d.cols(), (r + 1) * d.cols()),
+              d.labels()[r]);
+        }
+      };
+    }
     AvroSerde<LabeledEvent> labeled = AvroSerde.of(LabeledEvent.class);
     AvroSerde<FeatureEvent> features = AvroSerde.of(FeatureEvent.class);
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(

@@ -62,7 +62,7 @@ function lineChart(svg, series, opts) {
   el('line', {x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, class: 'axis'}, svg);
   const xl = v => opts.xTime ? new Date(v).toLocaleTimeString() : short(v);
   el('text', {x: m.l, y: H - 6}, svg).textContent = xl(x0);
-  el('text', {x: W - m.r - 60, y: H - 6}, svg).textContent = xl(x1) + (opts.xLabel ? ' ' + opts.xLabel : '');
+  el('text', {x: W - m.r - 110, y: H - 6}, svg).textContent = xl(x1) + (opts.xLabel ? ' ' + opts.xLabel : '');
   (opts.vlines || []).forEach(v => {
     if (v.x < x0 || v.x > x1) return;
     el('line', {x1: sx(v.x), x2: sx(v.x), y1: m.t, y2: H - m.b, class: 'swap'}, svg);
