@@ -31,6 +31,9 @@ public final class Main {
         bench    benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench inference', 'bench registry'
         registry the model registry's REST API (versions, aliases, promote, rollback)
         models   the registry from the command line: list|show|promote|rollback|export|diff
+        dashboard  the web dashboard (learning curves, versions, promote) of a running cluster
+        produce  send events from CSV, JSON lines, IDX files or a generator
+        tail     print predictions (or the training history) as they arrive: 'tail predictions'
 
       'streamlearn <command> --help' lists the command's options.""";
 
@@ -60,6 +63,9 @@ public final class Main {
         case "bench" -> bench(rest, out);
         case "registry" -> RegistryCommand.run(rest, env, out);
         case "models" -> ModelsCommand.run(rest, env, out);
+        case "dashboard" -> DashboardCommand.run(rest, env, out);
+        case "produce" -> ProduceCommand.run(rest, env, out);
+        case "tail" -> TailCommand.run(rest, env, out);
         default -> {
           out.println("unknown command '" + command + "'\n\n" + USAGE_TEXT);
           yield USAGE;

@@ -3,10 +3,13 @@ package io.streamlearn.cli;
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.Settings;
+import io.streamlearn.dashboard.DashboardFeed;
+import io.streamlearn.dashboard.LiveDashboard;
 import io.streamlearn.registry.PromotionPolicy;
 import io.streamlearn.registry.http.RegistryServer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,16 +27,53 @@ final class RegistryCommand {
     }
     RegistryConfig config = RegistryConfig.fromArgs(args, env);
     RegistryServer server = start(config);
+    LiveDashboard dashboard = mountDashboard(config, server);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stop.countDown();
+      try {
+        if (dashboard != null) {
+          dashboard.close();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        server.close();
+        stop.countDown();
+      }
     }, "registry-shutdown"));
     String host = config.getString(RegistryConfig.HTTP_HOST);
-    out.println("registry API on http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":"
-        + server.port() + "/api/models");
+    String base = "http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":" + server.port();
+    out.println("registry API on " + base + "/api/models");
+    if (dashboard != null) {
+      out.println("dashboard of model " + dashboard.state().model() + " on " + base + "/dashboard/");
+    }
     stop.await();
     return Main.OK;
+  }
+
+  /**
+   * Serves the dashboard of {@code model.name} under {@code /dashboard/} on the registry's port.
+   * Its promote button writes alias moves without the API's token check, so it is read-only
+   * whenever a token protects the API. Returns {@code null} when {@code dashboard} is off.
+   */
+  static LiveDashboard mountDashboard(RegistryConfig config, RegistryServer server)
+      throws InterruptedException {
+    if (!config.getBoolean(RegistryConfig.DASHBOARD)) {
+      return null;
+    }
+    Map<String, Object> client = KafkaSupport.clientProperties(
+        config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties());
+    int partitions = config.getInt(CommonKeys.TOPIC_PARTITIONS);
+    KafkaSupport.ensureTopics(client, config.getShort(CommonKeys.REPLICATION_FACTOR), List.of(
+        KafkaSupport.eventTopic(config.getString(CommonKeys.LABELED_TOPIC), partitions),
+        KafkaSupport.eventTopic(config.getString(CommonKeys.FEATURES_TOPIC), partitions),
+        KafkaSupport.eventTopic(config.getString(CommonKeys.PREDICTIONS_TOPIC), partitions),
+        KafkaSupport.eventTopic(config.getString(CommonKeys.METRICS_TOPIC), 1)));
+    boolean readOnly = !config.getPassword(RegistryConfig.TOKEN).value().isEmpty();
+    LiveDashboard live = LiveDashboard.start(client, DashboardFeed.Topics.of(config),
+        config.getString(CommonKeys.MODEL_NAME), readOnly, Duration.ofMinutes(5));
+    live.mount(server.httpServer(), "/dashboard/");
+    return live;
   }
 
   /** Creates the registry topic if missing and starts the service. */

@@ -15,6 +15,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 public final class RegistryConfig extends AbstractConfig {
   public static final String HTTP_HOST = "http.host";
   public static final String HTTP_PORT = "http.port";
+  public static final String DASHBOARD = "dashboard";
   /** Set from the environment as {@code STREAMLEARN_REGISTRY_TOKEN}. */
   public static final String TOKEN = "registry.token";
   public static final String PROMOTION_AUTO = "promotion.auto";
@@ -27,6 +28,9 @@ public final class RegistryConfig extends AbstractConfig {
 
   /** The table: shared keys plus the service's own. */
   public static final ConfigDef DEF = CommonKeys.define(new ConfigDef())
+      .define(DASHBOARD, Type.BOOLEAN, true, Importance.MEDIUM,
+          "Also serve the web dashboard of model.name at /dashboard/ on the same port; its promote"
+              + " button is disabled when a token is configured (use the protected API then).")
       .define(HTTP_HOST, Type.STRING, "localhost", new CommonKeys.NonBlank(), Importance.HIGH,
           "Interface the REST API listens on (0.0.0.0 for every interface).")
       .define(HTTP_PORT, Type.INT, 8090, Range.between(0, 65535), Importance.HIGH,

@@ -37,4 +37,29 @@ class MainTest {
     assertTrue(output().contains("--alias-name"), output());
     assertEquals(Main.USAGE, Main.run(List.of("nope"), Map.of(), out));
   }
+
+  @Test
+  void newCommandsListTheirOptionsAndFailFastNamingTheKey() {
+    assertEquals(Main.OK, Main.run(List.of("produce", "--help"), Map.of(), out));
+    assertTrue(output().contains("--source") && output().contains("STREAMLEARN_RATE")
+        && output().contains("--kafka-property"), output());
+    assertEquals(Main.OK, Main.run(List.of("tail", "--help"), Map.of(), out));
+    assertTrue(output().contains("--from-beginning"), output());
+    assertEquals(Main.OK, Main.run(List.of("dashboard", "--help"), Map.of(), out));
+    assertTrue(output().contains("--http-port"), output());
+    assertEquals(Main.OK, Main.run(List.of("demo", "--help"), Map.of(), out));
+    assertTrue(output().contains("--dataset") && output().contains("fashion-mnist"), output());
+    bytes.reset();
+    assertEquals(Main.USAGE, Main.run(List.of("produce", "--sorce", "csv"), Map.of(), out));
+    assertTrue(output().contains("--sorce") && output().contains("did you mean --source"), output());
+    bytes.reset();
+    assertEquals(Main.USAGE, Main.run(List.of("produce", "--rate", "-3"), Map.of(), out));
+    assertTrue(output().contains("rate"), output());
+    bytes.reset();
+    assertEquals(Main.USAGE, Main.run(List.of("demo", "--dataset", "mnist"), Map.of(), out));
+    assertTrue(output().contains("dataset"), output());
+    bytes.reset();
+    assertEquals(Main.USAGE, Main.run(List.of("tail", "models"), Map.of(), out));
+    assertTrue(output().contains("tail predictions|metrics"), output());
+  }
 }

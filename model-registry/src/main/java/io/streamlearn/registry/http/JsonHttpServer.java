@@ -60,6 +60,12 @@ public final class JsonHttpServer implements AutoCloseable {
   }
 
   /** Starts serving. */
+  /** The underlying server, to add contexts (other components under their own path). */
+  com.sun.net.httpserver.HttpServer server() {
+    return server;
+  }
+
+  /** Starts serving. */
   public void start() {
     server.start();
     log.info("registry HTTP API on http://{}:{}/api/models{}", server.getAddress().getHostString(),

@@ -71,6 +71,14 @@ public final class RegistryServer implements AutoCloseable {
     return routes;
   }
 
+  /**
+   * The underlying JDK server, so another component (the dashboard) can add its own context under
+   * a path of its own; the registry's routes keep answering everything else.
+   */
+  public com.sun.net.httpserver.HttpServer httpServer() {
+    return http.server();
+  }
+
   /** The registry this server serves. */
   public KafkaRegistry registry() {
     return registry;

@@ -1,0 +1,49 @@
+package io.streamlearn.cli;
+
+import io.streamlearn.app.KafkaSupport;
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.Settings;
+import io.streamlearn.dashboard.Dashboard;
+import io.streamlearn.dashboard.DashboardConfig;
+import io.streamlearn.dashboard.LiveDashboard;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code streamlearn dashboard}: the web dashboard of one model against a running cluster (the
+ * compose stack's {@code dashboard} service). Runs until stopped.
+ */
+final class DashboardCommand {
+  private DashboardCommand() {}
+
+  static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
+    if (args.contains("--help")) {
+      out.println(Settings.help("streamlearn dashboard [options]", DashboardConfig.DEF));
+      return Main.OK;
+    }
+    DashboardConfig config = DashboardConfig.fromArgs(args, env);
+    Map<String, Object> client = KafkaSupport.clientProperties(
+        config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties());
+    int partitions = config.getInt(CommonKeys.TOPIC_PARTITIONS);
+    KafkaSupport.ensureTopics(client, config.getShort(CommonKeys.REPLICATION_FACTOR), List.of(
+        KafkaSupport.eventTopic(config.getString(CommonKeys.LABELED_TOPIC), partitions),
+        KafkaSupport.eventTopic(config.getString(CommonKeys.FEATURES_TOPIC), partitions),
+        KafkaSupport.eventTopic(config.getString(CommonKeys.PREDICTIONS_TOPIC), partitions),
+        KafkaSupport.eventTopic(config.getString(CommonKeys.METRICS_TOPIC), 1),
+        KafkaSupport.registryTopic(config.getString(CommonKeys.MODELS_TOPIC))));
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "dashboard-shutdown"));
+    try (LiveDashboard live = LiveDashboard.start(client, config.topics(),
+             config.getString(CommonKeys.MODEL_NAME), config.getBoolean(DashboardConfig.READ_ONLY),
+             Duration.ofMinutes(5));
+         Dashboard.Server server = Dashboard.serve(live.dashboard(),
+             config.getString(DashboardConfig.HTTP_HOST), config.getInt(DashboardConfig.HTTP_PORT))) {
+      out.println("dashboard of model " + live.state().model() + ": " + server.url());
+      stop.await();
+    }
+    return Main.OK;
+  }
+}

@@ -1,0 +1,184 @@
+package io.streamlearn.dashboard;
+
+import io.streamlearn.registry.InvalidModelException;
+import io.streamlearn.registry.RegistryCodec;
+import io.streamlearn.schema.AvroSerde;
+import io.streamlearn.schema.InputEvent;
+import io.streamlearn.schema.InputEventDecoder;
+import io.streamlearn.schema.Prediction;
+import io.streamlearn.schema.TrainingEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the topics the dashboard shows into a {@link DashboardState}, on one background thread
+ * with one consumer and no consumer group (it assigns partitions, so any number of dashboards
+ * can watch one cluster without moving anyone's offsets).
+ *
+ * <p>The registry and the training history are read from the beginning (they are the model's
+ * history); predictions and input events from the moment the feed starts. Input events are read
+ * only to show images next to their predictions. Records that do not decode are logged and
+ * skipped: a dashboard never stops on a bad record.
+ */
+public final class DashboardFeed implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DashboardFeed.class);
+
+  /**
+   * The topics a feed reads.
+   *
+   * @param metrics the training-history topic
+   * @param models the registry topic
+   * @param predictions the predictions topic
+   * @param labeled the labeled-events topic
+   * @param features the feature-events topic
+   */
+  public record Topics(String metrics, String models, String predictions, String labeled,
+                       String features) {
+    /** The topics an app configuration names (its {@link io.streamlearn.config.CommonKeys}). */
+    public static Topics of(org.apache.kafka.common.config.AbstractConfig config) {
+      return new Topics(config.getString(io.streamlearn.config.CommonKeys.METRICS_TOPIC),
+          config.getString(io.streamlearn.config.CommonKeys.MODELS_TOPIC),
+          config.getString(io.streamlearn.config.CommonKeys.PREDICTIONS_TOPIC),
+          config.getString(io.streamlearn.config.CommonKeys.LABELED_TOPIC),
+          config.getString(io.streamlearn.config.CommonKeys.FEATURES_TOPIC));
+    }
+
+    /** Validates. */
+    public Topics {
+      for (String t : new String[] {metrics, models, predictions, labeled, features}) {
+        if (t == null || t.isBlank()) {
+          throw new IllegalArgumentException("topic names must be non-blank, found '" + t + "'");
+        }
+      }
+    }
+  }
+
+  private final DashboardState state;
+  private final Map<String, Object> clientProps;
+  private final Topics topics;
+  private final RegistryCodec codec = new RegistryCodec();
+  private final AvroSerde<TrainingEvent> trainingSerde = AvroSerde.of(TrainingEvent.class);
+  private final AvroSerde<Prediction> predictionSerde = AvroSerde.of(Prediction.class);
+  private final InputEventDecoder labeledDecoder = InputEventDecoder.forLabeled();
+  private final InputEventDecoder featuresDecoder = InputEventDecoder.forFeatures();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final CountDownLatch assigned = new CountDownLatch(1);
+  private volatile boolean running = true;
+  private Thread thread;
+
+  /** A feed of {@code state} from the cluster {@code clientProps} names. */
+  public DashboardFeed(DashboardState state, Map<String, Object> clientProps, Topics topics) {
+    this.state = state;
+    this.clientProps = Map.copyOf(clientProps);
+    this.topics = topics;
+  }
+
+  /**
+   * Starts the background thread and waits until it has found its partitions, so that predictions
+   * made after this returns are seen.
+   */
+  public DashboardFeed start(Duration timeout) throws InterruptedException {
+    thread = new Thread(this::run, "dashboard-feed");
+    thread.setDaemon(true);
+    thread.start();
+    if (!assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("dashboard feed found no partitions of " + topics
+          + " within " + timeout);
+    }
+    return this;
+  }
+
+  private void run() {
+    Map<String, Object> props = new HashMap<>(clientProps);
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
+    try (KafkaConsumer<String, byte[]> consumer =
+             new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> history = partitions(consumer, Set.of(topics.metrics(), topics.models()));
+      List<TopicPartition> live = partitions(consumer,
+          Set.of(topics.predictions(), topics.labeled(), topics.features()));
+      List<TopicPartition> all = new ArrayList<>(history);
+      all.addAll(live);
+      consumer.assign(all);
+      consumer.seekToBeginning(history);
+      consumer.seekToEnd(live);
+      for (TopicPartition tp : live) {
+        consumer.position(tp); // resolves the lazy seek now, before the caller produces anything
+      }
+      assigned.countDown();
+      while (running) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          apply(r);
+        }
+      }
+    } catch (org.apache.kafka.common.errors.InterruptException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.error("dashboard feed stopped", e);
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> consumer, Set<String> names) {
+    List<TopicPartition> out = new ArrayList<>();
+    for (String topic : names) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      var infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+      while ((infos == null || infos.isEmpty()) && running && System.nanoTime() < deadline) {
+        infos = consumer.partitionsFor(topic, Duration.ofSeconds(5)); // the apps create it
+      }
+      if (infos == null || infos.isEmpty()) {
+        throw new IllegalStateException("topic " + topic + " does not exist");
+      }
+      infos.forEach(p -> out.add(new TopicPartition(topic, p.partition())));
+    }
+    return out;
+  }
+
+  private void apply(ConsumerRecord<String, byte[]> r) {
+    try {
+      String topic = r.topic();
+      if (topic.equals(topics.predictions())) {
+        state.onPrediction(predictionSerde.deserialize(topic, r.value()));
+      } else if (topic.equals(topics.labeled())) {
+        InputEvent e = labeledDecoder.decode(topic, r.value());
+        state.recordInput(e.id(), e.features());
+      } else if (topic.equals(topics.features())) {
+        InputEvent e = featuresDecoder.decode(topic, r.value());
+        state.recordInput(e.id(), e.features());
+      } else if (topic.equals(topics.metrics())) {
+        state.onTrainingEvent(trainingSerde.deserialize(topic, r.value()));
+      } else if (topic.equals(topics.models())) {
+        state.onRegistry(codec.decode(r.key(), r.value()));
+      }
+    } catch (SerializationException | InvalidModelException e) {
+      log.debug("dashboard skips {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    if (thread != null) {
+      stopped.await(10, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The live web dashboard: learning curves (served prequential and hold-out accuracy per version,
+ * the trainer's metrics), the version timeline with alias moves and swaps, throughput and
+ * latency, drift alerts, and the latest predictions with their input images. {@link
+ * io.streamlearn.dashboard.DashboardFeed} reads the topics into a {@link
+ * io.streamlearn.dashboard.DashboardState}; {@link io.streamlearn.dashboard.Dashboard} mounts a
+ * static page (HTML, JavaScript and SVG, no build step) and its JSON API on any JDK {@code
+ * HttpServer}; {@link io.streamlearn.dashboard.AliasMover} writes the alias moves its promote
+ * button asks for.
+ */
+package io.streamlearn.dashboard;
