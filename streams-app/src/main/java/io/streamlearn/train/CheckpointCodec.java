@@ -115,7 +115,8 @@ final class CheckpointCodec {
   }
 
   private static void writeJoin(DataOutputStream out, LabelJoin.State j) throws IOException {
-    out.writeLong(j.streamTime());
+    out.writeLong(j.featureTime());
+    out.writeLong(j.labelTime());
     out.writeLong(j.dropped());
     out.writeInt(j.features().size());
     for (InputEvent f : j.features()) {
@@ -132,7 +133,8 @@ final class CheckpointCodec {
   }
 
   private static LabelJoin.State readJoin(DataInputStream in) throws IOException {
-    long streamTime = in.readLong();
+    long featureTime = in.readLong();
+    long labelTime = in.readLong();
     long dropped = in.readLong();
     int nf = in.readInt();
     List<InputEvent> features = new ArrayList<>(nf);
@@ -144,7 +146,7 @@ final class CheckpointCodec {
     for (int i = 0; i < nl; i++) {
       labels.add(new LabelJoin.PendingLabel(in.readUTF(), in.readLong(), readLabel(in)));
     }
-    return new LabelJoin.State(features, labels, streamTime, dropped);
+    return new LabelJoin.State(features, labels, featureTime, labelTime, dropped);
   }
 
   private static void writeLabel(DataOutputStream out, InputEvent.Label label) throws IOException {

@@ -5,7 +5,9 @@ import io.streamlearn.learn.drift.DriftDetector;
 import io.streamlearn.learn.drift.PageHinkley;
 
 /**
- * Watches the prequential error stream for concept drift with ADWIN or Page-Hinkley. Its window is
+ * Watches the prequential error stream for concept drift with ADWIN or Page-Hinkley: a change to a
+ * higher error is a drift (ADWIN also cuts its window when the error falls, which is the model
+ * learning and is not reported). Its window is
  * not checkpointed: a restarted trainer watches afresh (a drift across a restart is detected from
  * the errors after it). Not thread-safe.
  */
@@ -28,11 +30,16 @@ final class DriftMonitor {
     if (detector == null || !Double.isFinite(error)) {
       return false;
     }
-    if (detector.update(error)) {
-      detections++;
-      return true;
+    double before = detector instanceof Adwin a ? a.mean() : 0.0;
+    if (!detector.update(error)) {
+      return false;
     }
-    return false;
+    // ADWIN cuts on a change either way; a falling error is the model learning, not a drift.
+    if (detector instanceof Adwin a && a.mean() <= before) {
+      return false;
+    }
+    detections++;
+    return true;
   }
 
   /** Drifts detected by this monitor. */

@@ -87,14 +87,20 @@ public final class HoldOut {
     model.predict(x, size, out);
     long correct = 0;
     double lossSum = 0;
+    int finite = 0;
     for (int i = 0; i < size; i++) {
-      lossSum += Prequential.exampleLoss(task, out, i * outputs, outputs, y[i]);
+      // One absurd held-out input (finite but overflowing) must not blind the gate for good.
+      double l = Prequential.exampleLoss(task, out, i * outputs, outputs, y[i]);
+      if (Double.isFinite(l)) {
+        lossSum += l;
+        finite++;
+      }
       if (task == Signature.Task.CLASSIFICATION
           && Prequential.predictedClass(out, i * outputs, outputs) == (int) y[i]) {
         correct++;
       }
     }
     double accuracy = task == Signature.Task.CLASSIFICATION ? (double) correct / size : Double.NaN;
-    return new Score(accuracy, lossSum / size, size);
+    return new Score(accuracy, finite == 0 ? Double.NaN : lossSum / finite, size);
   }
 }

@@ -9,26 +9,31 @@ import java.util.Map;
 
 /**
  * Joins delayed labels with their examples by event id. A {@link InputEvent FeatureEvent} waits
- * for its {@code LabelEvent} (and a label that overtook its example waits for it) until the stream
- * time, the newest {@code eventTime} seen on either side, is more than the window past its own
- * {@code eventTime}, or until more than {@code maxPending} events wait on its side; then it is
- * dropped and counted. Expiry follows event time, not the wall clock, so a replay after a restart
- * joins exactly as the first run did. The pending events are part of the trainer checkpoint.
- * Not thread-safe.
+ * for its {@code LabelEvent} until the labels' stream time (the newest label {@code eventTime}
+ * seen) is more than the window past the example's {@code eventTime}: the label is not coming.
+ * A label that overtook its example (the two topics are consumed at their own pace) waits likewise
+ * until the features' stream time is more than the window past the label's time. Each side also
+ * keeps at most {@code maxPending} events, dropping the oldest. Dropped events are counted.
+ * Expiry follows event time, not the wall clock, and each side is judged by the other side's
+ * progress, so the result does not depend on how the two topics' records interleave, and a replay
+ * after a restart joins as the first run did. The pending events are part of the trainer
+ * checkpoint. Not thread-safe.
  */
 final class LabelJoin {
   private final long windowMs;
   private final int maxPending;
   private final LinkedHashMap<String, InputEvent> features = new LinkedHashMap<>();
   private final LinkedHashMap<String, PendingLabel> labels = new LinkedHashMap<>();
-  private long streamTime = Long.MIN_VALUE;
+  private long featureTime = Long.MIN_VALUE;
+  private long labelTime = Long.MIN_VALUE;
   private long dropped;
 
   /** A label waiting for its example. */
   record PendingLabel(String id, long eventTime, InputEvent.Label label) {}
 
   /** The checkpointed state. */
-  record State(List<InputEvent> features, List<PendingLabel> labels, long streamTime, long dropped) {
+  record State(List<InputEvent> features, List<PendingLabel> labels, long featureTime, long labelTime,
+               long dropped) {
     State {
       features = List.copyOf(features);
       labels = List.copyOf(labels);
@@ -45,10 +50,17 @@ final class LabelJoin {
 
   /** A FeatureEvent arrived: the labeled example when its label is waiting, else {@code null}. */
   InputEvent offerFeatures(InputEvent e) {
-    advance(e.eventTime());
+    if (e.eventTime() > featureTime) {
+      featureTime = e.eventTime();
+      expire(labels.values().iterator(), featureTime - windowMs, false);
+    }
     PendingLabel label = labels.remove(e.id());
     if (label != null) {
       return new InputEvent(e.id(), e.eventTime(), e.features(), label.label());
+    }
+    if (e.eventTime() < labelTime - windowMs) {
+      dropped++; // its label would have arrived by now
+      return null;
     }
     features.put(e.id(), new InputEvent(e.id(), e.eventTime(), e.features(), null));
     evict(features);
@@ -57,24 +69,21 @@ final class LabelJoin {
 
   /** A LabelEvent arrived: the labeled example when its features are waiting, else {@code null}. */
   InputEvent offerLabel(String id, long eventTime, InputEvent.Label label) {
-    advance(eventTime);
+    if (eventTime > labelTime) {
+      labelTime = eventTime;
+      expire(features.values().iterator(), labelTime - windowMs, true);
+    }
     InputEvent f = features.remove(id);
     if (f != null) {
       return new InputEvent(id, f.eventTime(), f.features(), label);
     }
+    if (eventTime < featureTime - windowMs) {
+      dropped++; // its example would have arrived by now
+      return null;
+    }
     labels.put(id, new PendingLabel(id, eventTime, label));
     evict(labels);
     return null;
-  }
-
-  private void advance(long eventTime) {
-    if (eventTime <= streamTime) {
-      return;
-    }
-    streamTime = eventTime;
-    long horizon = streamTime - windowMs;
-    expire(features.values().iterator(), horizon, true);
-    expire(labels.values().iterator(), horizon, false);
   }
 
   private <T> void expire(Iterator<T> it, long horizon, boolean isFeature) {
@@ -110,7 +119,8 @@ final class LabelJoin {
   }
 
   State state() {
-    return new State(new ArrayList<>(features.values()), new ArrayList<>(labels.values()), streamTime, dropped);
+    return new State(new ArrayList<>(features.values()), new ArrayList<>(labels.values()), featureTime,
+        labelTime, dropped);
   }
 
   void restore(State s) {
@@ -118,7 +128,8 @@ final class LabelJoin {
     labels.clear();
     s.features().forEach(f -> features.put(f.id(), f));
     s.labels().forEach(l -> labels.put(l.id(), l));
-    streamTime = s.streamTime();
+    featureTime = s.featureTime();
+    labelTime = s.labelTime();
     dropped = s.dropped();
   }
 }

@@ -424,12 +424,12 @@ public final class Trainer implements Runnable {
       batchesSinceDrift++;
     }
     if (outcome.drift()) {
-      onDrift();
+      onDrift(outcome.driftAt());
     }
     updateStatus();
   }
 
-  private void onDrift() {
+  private void onDrift(long detectedAt) {
     counters.drifts++;
     String action = config.getString(TrainerConfig.DRIFT_ACTION);
     double before = state.learner.learningRate();
@@ -444,9 +444,10 @@ public final class Trainer implements Runnable {
     batchesSinceDrift = 0;
     Map<String, Double> metrics = new LinkedHashMap<>(prequential.metrics());
     metrics.put("drifts", (double) counters.drifts);
-    String message = String.format("drift detected after %d examples; action %s, learning rate %.3g -> %.3g",
-        state.examplesSeen, action, before, state.learner.learningRate());
-    events.send(producer, TrainingEventType.DRIFT, state.lastVersion, state.examplesSeen,
+    String message = String.format("drift detected at example %d; action %s, learning rate %.3g -> %.3g",
+        detectedAt, action, before, state.learner.learningRate());
+    // examplesSeen is the exact example at which the detector fired (the batch around it is trained).
+    events.send(producer, TrainingEventType.DRIFT, state.lastVersion, detectedAt,
         state.learner.learningRate(), metrics, message);
     log.info("model {}: {}", model, message);
   }
@@ -484,16 +485,18 @@ public final class Trainer implements Runnable {
   }
 
   private boolean checkpointDue() {
-    if (state == null || !dirty) {
+    if (state == null) {
       return false;
     }
-    return batchesSinceCheckpoint >= config.getInt(TrainerConfig.CHECKPOINT_EVERY_BATCHES)
-        || System.nanoTime() - lastCheckpointNanos >= config.getLong(TrainerConfig.CHECKPOINT_EVERY_MS) * 1_000_000
-        || publishDue();
+    if (publishDue()) {
+      return true;
+    }
+    return dirty && (batchesSinceCheckpoint >= config.getInt(TrainerConfig.CHECKPOINT_EVERY_BATCHES)
+        || System.nanoTime() - lastCheckpointNanos >= config.getLong(TrainerConfig.CHECKPOINT_EVERY_MS) * 1_000_000);
   }
 
   private boolean publishDue() {
-    if (batchesSincePublish == 0) {
+    if (batchesSincePublish == 0 && (batch == null || batch.rows == 0)) {
       return false;
     }
     return batchesSincePublish >= config.getInt(TrainerConfig.PUBLISH_EVERY_BATCHES)

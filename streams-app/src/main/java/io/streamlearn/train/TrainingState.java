@@ -40,8 +40,17 @@ final class TrainingState {
   long examplesSeen;
   long examplesSinceParent;
 
-  /** What one batch did. */
-  record Outcome(float loss, boolean drift) {}
+  /**
+   * What one batch did.
+   *
+   * @param loss the batch's mean loss before the update
+   * @param driftAt the example count (examples seen) at which a drift was detected, -1 for none
+   */
+  record Outcome(float loss, long driftAt) {
+    boolean drift() {
+      return driftAt >= 0;
+    }
+  }
 
   TrainingState(TrainerConfig config, int features) {
     spec = NetworkSpec.parse(features, config.getString(TrainerConfig.LAYERS));
@@ -92,17 +101,19 @@ final class TrainingState {
     }
     float loss = learner.fit(batch.x, batch.y, rows, batch.predictions);
     if (!Float.isFinite(loss)) {
-      return new Outcome(loss, false);
+      return new Outcome(loss, -1);
     }
-    boolean drifted = false;
+    long driftAt = -1;
     int outputs = spec.outputs();
     for (int i = 0; i < rows; i++) {
-      drifted |= drift.update(prequential.add(batch.predictions, i * outputs, outputs, batch.y[i]));
+      if (drift.update(prequential.add(batch.predictions, i * outputs, outputs, batch.y[i])) && driftAt < 0) {
+        driftAt = examplesSeen + i + 1;
+      }
     }
     examplesSeen += rows;
     examplesSinceParent += rows;
     rate.afterBatch(learner);
-    return new Outcome(loss, drifted);
+    return new Outcome(loss, driftAt);
   }
 
   /** The frozen preprocessing of the next version. */
