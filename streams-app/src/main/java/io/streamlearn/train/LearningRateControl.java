@@ -1,26 +1,23 @@
 package io.streamlearn.train;
 
 import io.streamlearn.learn.Learner;
+import io.streamlearn.learn.ReduceLrOnPlateau;
 
 /**
- * Everything that moves the learning rate during a run: reduce-on-plateau on the hold-out loss of
- * successive candidates, and the temporary boost after a drift. Its state is part of the
+ * Everything that moves the learning rate during a run: reduce-on-plateau (the engine's {@link
+ * ReduceLrOnPlateau}) on the hold-out loss of successive candidates, and the temporary boost after
+ * a drift. Its state is part of the
  * checkpoint. Not thread-safe.
  */
 final class LearningRateControl {
-  private final int patience;
-  private final double factor;
-  private final double minDelta;
-  private final double minRate;
-  private double best = Double.POSITIVE_INFINITY;
-  private int wait;
+  private final ReduceLrOnPlateau plateau;
   private int boostLeft;
   private double rateBeforeBoost;
 
   /**
    * The checkpointed state.
    *
-   * @param best the best hold-out loss so far (infinite for none)
+   * @param best the best hold-out loss so far (NaN for none)
    * @param patienceUsed candidates since the last improvement
    * @param boostLeft batches left at the raised rate after a drift, 0 for none
    * @param rateBeforeBoost the rate to return to when the boost ends
@@ -33,20 +30,21 @@ final class LearningRateControl {
     }
   }
 
+  /** @param patience candidates without improvement before a reduction; 0 switches it off */
   LearningRateControl(int patience, double factor, double minDelta, double minRate) {
-    this.patience = patience;
-    this.factor = factor;
-    this.minDelta = minDelta;
-    this.minRate = minRate;
+    this.plateau = patience == 0 ? null
+        : new ReduceLrOnPlateau(ReduceLrOnPlateau.Mode.MIN, factor, patience, minDelta, 0, minRate);
   }
 
   State state() {
-    return new State(best, wait, boostLeft, rateBeforeBoost);
+    ReduceLrOnPlateau.State p = plateau == null ? new ReduceLrOnPlateau.State(Double.NaN, 0, 0) : plateau.state();
+    return new State(p.best(), p.sinceImprovement(), boostLeft, rateBeforeBoost);
   }
 
   void restore(State s) {
-    best = s.best();
-    wait = s.patienceUsed();
+    if (plateau != null) {
+      plateau.restore(new ReduceLrOnPlateau.State(s.best(), s.patienceUsed(), 0));
+    }
     boostLeft = s.boostLeft();
     rateBeforeBoost = s.rateBeforeBoost();
   }
@@ -58,24 +56,10 @@ final class LearningRateControl {
    * @return true when the rate was reduced
    */
   boolean observe(double holdoutLoss, Learner learner) {
-    if (patience == 0 || !Double.isFinite(holdoutLoss) || boostLeft > 0) {
+    if (plateau == null || !Double.isFinite(holdoutLoss) || boostLeft > 0) {
       return false;
     }
-    if (holdoutLoss < best - minDelta) {
-      best = holdoutLoss;
-      wait = 0;
-      return false;
-    }
-    if (++wait < patience) {
-      return false;
-    }
-    wait = 0;
-    double reduced = Math.max(minRate, learner.learningRate() * factor);
-    if (reduced >= learner.learningRate()) {
-      return false;
-    }
-    learner.setLearningRate(reduced);
-    return true;
+    return plateau.update(holdoutLoss, learner);
   }
 
   /** Raises the rate by {@code boost} for {@code batches} batches (a new drift restarts the count). */
@@ -89,8 +73,9 @@ final class LearningRateControl {
 
   /** Forgets the best loss, e.g. after a drift made it describe an old concept. */
   void resetPlateau() {
-    best = Double.POSITIVE_INFINITY;
-    wait = 0;
+    if (plateau != null) {
+      plateau.restore(new ReduceLrOnPlateau.State(Double.NaN, 0, 0));
+    }
   }
 
   /** Counts one trained batch; ends a boost when its batches are used up. */
