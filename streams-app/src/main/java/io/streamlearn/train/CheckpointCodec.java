@@ -115,8 +115,8 @@ final class CheckpointCodec {
   }
 
   private static void writeJoin(DataOutputStream out, LabelJoin.State j) throws IOException {
-    out.writeLong(j.featureTime());
-    out.writeLong(j.labelTime());
+    writeLongs(out, j.featureTimes());
+    writeLongs(out, j.labelTimes());
     out.writeLong(j.dropped());
     out.writeInt(j.features().size());
     for (InputEvent f : j.features()) {
@@ -133,8 +133,8 @@ final class CheckpointCodec {
   }
 
   private static LabelJoin.State readJoin(DataInputStream in) throws IOException {
-    long featureTime = in.readLong();
-    long labelTime = in.readLong();
+    long[] featureTimes = readLongs(in);
+    long[] labelTimes = readLongs(in);
     long dropped = in.readLong();
     int nf = in.readInt();
     List<InputEvent> features = new ArrayList<>(nf);
@@ -146,7 +146,7 @@ final class CheckpointCodec {
     for (int i = 0; i < nl; i++) {
       labels.add(new LabelJoin.PendingLabel(in.readUTF(), in.readLong(), readLabel(in)));
     }
-    return new LabelJoin.State(features, labels, featureTime, labelTime, dropped);
+    return new LabelJoin.State(features, labels, featureTimes, labelTimes, dropped);
   }
 
   private static void writeLabel(DataOutputStream out, InputEvent.Label label) throws IOException {
@@ -213,6 +213,25 @@ final class CheckpointCodec {
     in.readFully(raw);
     float[] values = new float[n];
     ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+    return values;
+  }
+
+  private static void writeLongs(DataOutputStream out, long[] values) throws IOException {
+    out.writeInt(values.length);
+    for (long v : values) {
+      out.writeLong(v);
+    }
+  }
+
+  private static long[] readLongs(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > in.available() / 8) {
+      throw new IOException("long array of " + n + " values with " + in.available() + " bytes left");
+    }
+    long[] values = new long[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = in.readLong();
+    }
     return values;
   }
 

@@ -241,6 +241,10 @@ public final class Trainer implements Runnable {
         nextOffset);
   }
 
+  private int partitionCount(String topic) {
+    return (int) nextOffset.keySet().stream().filter(tp -> tp.topic().equals(topic)).count();
+  }
+
   private List<TopicPartition> partitionsOf(String topic) {
     return consumer.partitionsFor(topic, STARTUP_TIMEOUT).stream()
         .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -286,7 +290,8 @@ public final class Trainer implements Runnable {
     gate = new ValidationGate(state.signature.task(), config.getDouble(TrainerConfig.GATE_MARGIN),
         config.getInt(TrainerConfig.HOLDOUT_MIN_EXAMPLES));
     if (delayedLabels) {
-      join = new LabelJoin(config.getLong(TrainerConfig.LABEL_WINDOW_MS), config.getInt(TrainerConfig.LABEL_MAX_PENDING));
+      join = new LabelJoin(config.getLong(TrainerConfig.LABEL_WINDOW_MS), config.getInt(TrainerConfig.LABEL_MAX_PENDING),
+          partitionCount(featuresTopic), partitionCount(labelsTopic));
       checkpoint.map(Checkpoint::join).ifPresent(join::restore);
     }
   }
@@ -353,7 +358,7 @@ public final class Trainer implements Runnable {
       counters.skippedFeatureRecords++;
       return;
     }
-    InputEvent joined = join.offerFeatures(event);
+    InputEvent joined = join.offerFeatures(event, r.partition());
     if (joined != null) {
       offer(joined, tp, r.offset());
     }
@@ -381,7 +386,7 @@ public final class Trainer implements Runnable {
     if (join == null) {
       return; // no features seen yet, so nothing is configured to join with
     }
-    InputEvent joined = join.offerLabel(label.getId(), label.getEventTime().toEpochMilli(), value);
+    InputEvent joined = join.offerLabel(label.getId(), label.getEventTime().toEpochMilli(), value, r.partition());
     if (joined != null) {
       offer(joined, tp, r.offset());
     }
