@@ -29,7 +29,7 @@ public final class Main {
         demo     everything in one JVM: embedded Kafka, a generated stream, trainer, inference
         train    the continuous trainer, against a Kafka cluster
         serve    the inference service (Kafka Streams), against a Kafka cluster
-        bench    benchmarks: 'bench engine' (learning engine vs PyTorch)
+        bench    benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench trainer'
 
       'streamlearn <command> --help' lists the command's options.""";
 
@@ -129,8 +129,13 @@ public final class Main {
   }
 
   private static int bench(List<String> rest, PrintStream out) throws Exception {
+    if (!rest.isEmpty() && rest.get(0).equals("trainer")) {
+      io.streamlearn.train.TrainerBench.run(rest.subList(1, rest.size()), System.getenv(), out);
+      return OK;
+    }
     if (rest.isEmpty() || !rest.get(0).equals("engine")) {
-      out.println("usage: streamlearn bench engine [options]   (learning engine vs PyTorch)");
+      out.println("usage: streamlearn bench engine [options]   (learning engine vs PyTorch)\n"
+          + "       streamlearn bench trainer [options]  (trainer end to end vs raw KafkaConsumer)");
       return USAGE;
     }
     io.streamlearn.learn.bench.EngineBench.main(rest.subList(1, rest.size()).toArray(String[]::new));
