@@ -35,6 +35,14 @@ final class Batch {
     rows++;
   }
 
+  /** Completes the row whose features were written in place at {@code rows * features}. */
+  void commitRow(float target, TopicPartition source, long offset) {
+    y[rows] = target;
+    sources[rows] = source;
+    offsets[rows] = offset;
+    rows++;
+  }
+
   boolean isFull() {
     return rows == capacity;
   }

@@ -44,15 +44,26 @@ public final class HoldOut {
    * id's UTF-8 bytes, bucketed into a million, below {@code fraction} of them.
    */
   public static boolean isHeldOut(String id, double fraction) {
+    byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
+    return isHeldOut(utf8, 0, utf8.length, fraction);
+  }
+
+  /** As {@link #isHeldOut(String, double)}, on the id's UTF-8 bytes {@code [from, from + length)}. */
+  static boolean isHeldOut(byte[] utf8, int from, int length, double fraction) {
     if (fraction <= 0) {
       return false;
     }
     long h = FNV_OFFSET;
-    for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
-      h ^= b & 0xff;
+    for (int i = from; i < from + length; i++) {
+      h ^= utf8[i] & 0xff;
       h *= FNV_PRIME;
     }
     return Long.remainderUnsigned(h, BUCKETS) < (long) (fraction * BUCKETS);
+  }
+
+  /** The share of events held out. */
+  double fraction() {
+    return fraction;
   }
 
   boolean isHeldOut(String id) {

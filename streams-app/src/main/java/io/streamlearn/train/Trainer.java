@@ -11,6 +11,7 @@ import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.OffsetRange;
 import io.streamlearn.registry.RegistryReader;
 import io.streamlearn.registry.RegistryState;
+import io.streamlearn.registry.Signature;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.InputEvent;
 import io.streamlearn.schema.InputEventDecoder;
@@ -91,6 +92,8 @@ public final class Trainer implements Runnable {
   private HoldOut holdout;
   private ValidationGate gate;
   private LabelJoin join;
+  private LabeledRowDecoder rowDecoder;
+  private float[] scratch;
   private Checkpoint lastGood;
   private final Map<TopicPartition, Long> rangeStart = new LinkedHashMap<>();
   private final Map<TopicPartition, Long> nextOffset = new LinkedHashMap<>();
@@ -289,6 +292,10 @@ public final class Trainer implements Runnable {
         features, state.spec.outputs(), state.signature.task());
     gate = new ValidationGate(state.signature.task(), config.getDouble(TrainerConfig.GATE_MARGIN),
         config.getInt(TrainerConfig.HOLDOUT_MIN_EXAMPLES));
+    int outputs = state.signature.outputCount();
+    rowDecoder = new LabeledRowDecoder(features, state.signature.task() == Signature.Task.CLASSIFICATION
+        ? (outputs == 1 ? 2 : outputs) : 0);
+    scratch = new float[features];
     if (delayedLabels) {
       join = new LabelJoin(config.getLong(TrainerConfig.LABEL_WINDOW_MS), config.getInt(TrainerConfig.LABEL_MAX_PENDING),
           partitionCount(featuresTopic), partitionCount(labelsTopic));
@@ -320,6 +327,9 @@ public final class Trainer implements Runnable {
   }
 
   private void handleLabeled(TopicPartition tp, ConsumerRecord<String, byte[]> r) {
+    if (rowDecoder != null && rowDecoder.parse(r.value()) && fastPath(tp, r)) {
+      return;
+    }
     InputEvent event;
     try {
       event = labeledDecoder.decode(r.topic(), r.value());
@@ -392,6 +402,26 @@ public final class Trainer implements Runnable {
     }
   }
 
+  /** The hot path: features straight from the bytes into the batch row (or the hold-out). */
+  private boolean fastPath(TopicPartition tp, ConsumerRecord<String, byte[]> r) {
+    if (rowDecoder.heldOut(holdout.fraction())) {
+      if (!rowDecoder.copyFeatures(scratch, 0)) {
+        return false;
+      }
+      advance(tp, r);
+      holdout.add(scratch, rowDecoder.label());
+      counters.heldOut++;
+      return true;
+    }
+    if (!rowDecoder.copyFeatures(batch.x, batch.rows * batch.features)) {
+      return false; // the row is not committed; the general path names the bad feature
+    }
+    advance(tp, r);
+    batch.commitRow(rowDecoder.label(), tp, r.offset());
+    afterRow();
+    return true;
+  }
+
   /** Sets the trainer up from the first event when the feature count was not known in advance. */
   private void ensureInitialized(int features) {
     if (state == null) {
@@ -407,6 +437,10 @@ public final class Trainer implements Runnable {
       return;
     }
     batch.add(event.features(), event.label().asFloat(), tp, offset);
+    afterRow();
+  }
+
+  private void afterRow() {
     if (batch.isFull()) {
       trainBatch();
       if (checkpointDue()) {
