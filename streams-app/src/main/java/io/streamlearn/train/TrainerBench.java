@@ -49,6 +49,7 @@ public final class TrainerBench {
   static final String PARTITIONS = "partitions";
   static final String DATA_DIR = "data.dir";
   static final String LAYERS = "layers";
+  static final String REPEAT = "repeat";
 
   /** The bench's options. */
   public static final ConfigDef DEF = new ConfigDef()
@@ -59,7 +60,13 @@ public final class TrainerBench {
       .define(PARTITIONS, Type.INT, 3, Range.between(1, 64), Importance.MEDIUM, "Partitions of the topic.")
       .define(DATA_DIR, Type.STRING, FashionMnist.DEFAULT_DIR, Importance.MEDIUM, "Fashion-MNIST IDX files.")
       .define(LAYERS, Type.STRING, "dense(128,relu) > dense(10,softmax)", Importance.MEDIUM, "The network.")
-      .define(TrainerConfig.BATCH_SIZE, Type.INT, 64, Range.between(1, 65_536), Importance.MEDIUM, "Batch size.");
+      .define(TrainerConfig.BATCH_SIZE, Type.INT, 64, Range.between(1, 65_536), Importance.MEDIUM, "Batch size.")
+      .define(REPEAT, Type.INT, 3, Range.between(1, 20), Importance.MEDIUM,
+          "Runs of each stage, interleaved; the table shows the median run (the machine may be shared).")
+      .define(TrainerConfig.PUBLISH_EVERY_BATCHES, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
+          "The trainer publishes a version after this many batches.")
+      .define(TrainerConfig.CHECKPOINT_EVERY_BATCHES, Type.INT, 1000, Range.atLeast(1), Importance.MEDIUM,
+          "The trainer checkpoints after this many batches (and every 2 s, and at each version).");
 
   private TrainerBench() {}
 
@@ -77,12 +84,16 @@ public final class TrainerBench {
       long produceStart = System.nanoTime();
       fill(servers, topic, config.getInt(PARTITIONS), data, events, embedded);
       double produceSeconds = seconds(produceStart);
-      List<Row> rows = new ArrayList<>();
       consume(servers, topic, events, false); // warm-up: JIT, page cache, broker connections
-      rows.add(consume(servers, topic, events, false));
-      rows.add(consume(servers, topic, events, true));
-      rows.add(engine(data, events, config));
-      rows.add(trainer(servers, topic, suffix, events, config));
+      int repeat = config.getInt(REPEAT);
+      List<List<Row>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      for (int i = 0; i < repeat; i++) {
+        runs.get(0).add(consume(servers, topic, events, false));
+        runs.get(1).add(consume(servers, topic, events, true));
+        runs.get(2).add(engine(data, events, config));
+        runs.get(3).add(trainer(servers, topic, suffix + "-" + i, events, config));
+      }
+      List<Row> rows = runs.stream().map(TrainerBench::median).toList();
       print(out, rows, events, data.cols(), produceSeconds, config);
     } finally {
       if (embedded != null) {
@@ -187,6 +198,8 @@ public final class TrainerBench {
     t.put(TrainerConfig.FEATURES, "784");
     t.put(TrainerConfig.LAYERS, bench.getString(LAYERS));
     t.put(TrainerConfig.BATCH_SIZE, String.valueOf(bench.getInt(TrainerConfig.BATCH_SIZE)));
+    t.put(TrainerConfig.PUBLISH_EVERY_BATCHES, String.valueOf(bench.getInt(TrainerConfig.PUBLISH_EVERY_BATCHES)));
+    t.put(TrainerConfig.CHECKPOINT_EVERY_BATCHES, String.valueOf(bench.getInt(TrainerConfig.CHECKPOINT_EVERY_BATCHES)));
     Trainer trainer = new Trainer(new TrainerConfig(t));
     Thread thread = new Thread(trainer, "bench-trainer");
     long start = System.nanoTime();
@@ -214,8 +227,9 @@ public final class TrainerBench {
   private static void print(PrintStream out, List<Row> rows, int events, int features, double produceSeconds,
                             AbstractConfig config) {
     out.printf(Locale.ROOT, "Trainer bench: %,d Fashion-MNIST LabeledEvents (%d features) on %d partitions, %s,"
-            + " batch %d; topic filled in %.1f s%n%n", events, features, config.getInt(PARTITIONS),
-        config.getString(LAYERS), config.getInt(TrainerConfig.BATCH_SIZE), produceSeconds);
+            + " batch %d; topic filled in %.1f s; median of %d interleaved runs per stage%n%n", events, features,
+        config.getInt(PARTITIONS), config.getString(LAYERS), config.getInt(TrainerConfig.BATCH_SIZE), produceSeconds,
+        config.getInt(REPEAT));
     out.println("| stage | records | seconds | records/s | vs raw consumer | note |");
     out.println("| --- | ---: | ---: | ---: | ---: | --- |");
     double raw = rows.get(0).rate();
@@ -223,6 +237,11 @@ public final class TrainerBench {
       out.printf(Locale.ROOT, "| %s | %,d | %.2f | %,.0f | %.2f | %s |%n", r.stage(), r.examples(), r.seconds(),
           r.rate(), r.rate() / raw, r.note());
     }
+  }
+
+  private static Row median(List<Row> runs) {
+    List<Row> sorted = runs.stream().sorted(java.util.Comparator.comparingDouble(Row::seconds)).toList();
+    return sorted.get(sorted.size() / 2);
   }
 
   private static double seconds(long startNanos) {

@@ -88,7 +88,7 @@ public final class TrainerConfig extends AbstractConfig {
       .define(CHECKPOINT_TOPIC, Type.STRING, Topics.TRAINER_STATE, new CommonKeys.NonBlank(),
           Importance.MEDIUM, "Compacted topic of trainer checkpoints (weights, optimizer and scaler "
               + "state, version counter, consumed offsets), written in the transaction that commits the offsets.")
-      .define(CHECKPOINT_EVERY_BATCHES, Type.INT, 50, Range.atLeast(1), Importance.MEDIUM,
+      .define(CHECKPOINT_EVERY_BATCHES, Type.INT, 1000, Range.atLeast(1), Importance.MEDIUM,
           "Checkpoint (commit a transaction) after this many batches; a publication is always a checkpoint too.")
       .define(CHECKPOINT_EVERY_MS, Type.LONG, 2_000L, Range.atLeast(1), Importance.MEDIUM,
           "Checkpoint after this many milliseconds with at least one new record.")
