@@ -86,12 +86,16 @@ public final class TrainerBench {
       double produceSeconds = seconds(produceStart);
       consume(servers, topic, events, false); // warm-up: JIT, page cache, broker connections
       int repeat = config.getInt(REPEAT);
-      List<List<Row>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      List<List<Row>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+          new ArrayList<>());
+      int publishEvery = config.getInt(TrainerConfig.PUBLISH_EVERY_BATCHES);
       for (int i = 0; i < repeat; i++) {
         runs.get(0).add(consume(servers, topic, events, false));
         runs.get(1).add(consume(servers, topic, events, true));
         runs.get(2).add(engine(data, events, config));
-        runs.get(3).add(trainer(servers, topic, suffix + "-" + i, events, config));
+        runs.get(3).add(trainer(servers, topic, suffix + "-" + i, events, config, publishEvery));
+        // the same with 10x fewer versions (and so transactions): what the commits cost
+        runs.get(4).add(trainer(servers, topic, suffix + "-r" + i, events, config, publishEvery * 10));
       }
       List<Row> rows = runs.stream().map(TrainerBench::median).toList();
       print(out, rows, events, data.cols(), produceSeconds, config);
@@ -185,8 +189,8 @@ public final class TrainerBench {
     return new Row("engine alone (Learner.fit, in memory)", trained, seconds(start), "no Kafka");
   }
 
-  private static Row trainer(String servers, String topic, String suffix, int events, AbstractConfig bench)
-      throws InterruptedException {
+  private static Row trainer(String servers, String topic, String suffix, int events, AbstractConfig bench,
+                             int publishEvery) throws InterruptedException {
     Map<String, String> t = new HashMap<>();
     t.put(CommonKeys.BOOTSTRAP_SERVERS, servers);
     t.put(CommonKeys.MODEL_NAME, "bench-" + suffix);
@@ -198,7 +202,7 @@ public final class TrainerBench {
     t.put(TrainerConfig.FEATURES, "784");
     t.put(TrainerConfig.LAYERS, bench.getString(LAYERS));
     t.put(TrainerConfig.BATCH_SIZE, String.valueOf(bench.getInt(TrainerConfig.BATCH_SIZE)));
-    t.put(TrainerConfig.PUBLISH_EVERY_BATCHES, String.valueOf(bench.getInt(TrainerConfig.PUBLISH_EVERY_BATCHES)));
+    t.put(TrainerConfig.PUBLISH_EVERY_BATCHES, String.valueOf(publishEvery));
     t.put(TrainerConfig.CHECKPOINT_EVERY_BATCHES, String.valueOf(bench.getInt(TrainerConfig.CHECKPOINT_EVERY_BATCHES)));
     Trainer trainer = new Trainer(new TrainerConfig(t));
     Thread thread = new Thread(trainer, "bench-trainer");
@@ -218,7 +222,7 @@ public final class TrainerBench {
     if (s.eventsConsumed() < events) {
       throw new IllegalStateException("the trainer stopped after " + s.eventsConsumed() + " of " + events + " events");
     }
-    return new Row("trainer end to end (decode, hold-out, test-then-train, checkpoints, versions)",
+    return new Row("trainer end to end, a version every " + publishEvery + " batches",
         s.eventsConsumed(), (end - first) / 1e9, String.format(Locale.ROOT,
             "%d trained, %d held out, %d versions, startup %.1f s not counted", s.examplesTrained(), s.heldOut(),
             s.publishedVersions(), (first - start) / 1e9));
