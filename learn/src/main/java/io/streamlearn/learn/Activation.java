@@ -6,7 +6,7 @@ import java.util.Locale;
 public enum Activation {
     /** {@code max(0, x)}. */
     RELU,
-    /** {@code x} for positive inputs, {@code 0.01 x} otherwise (Keras' and PyTorch's default slope). */
+    /** {@code x} for positive inputs, {@code 0.01 x} otherwise (PyTorch's default slope; Keras' layer defaults to 0.3). */
     LEAKY_RELU,
     /** Hyperbolic tangent. */
     TANH,

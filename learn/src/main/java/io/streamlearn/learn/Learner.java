@@ -29,6 +29,7 @@ public final class Learner {
     private final float[] logits;
     private final float[] outputs;
     private final float[] dLogits;
+    private final float[] yScratch;
     private Network inference;
     private double learningRate;
     private long nonFiniteBatches;
@@ -51,6 +52,7 @@ public final class Learner {
         this.logits = new float[max * outs];
         this.outputs = new float[max * outs];
         this.dLogits = new float[max * outs];
+        this.yScratch = new float[max * config.loss().targetsPerRow(outs)];
         this.learningRate = config.optimizer().learningRate();
         LOG.debug("learner for {} with {} parameters, {}", config.spec().text(), layout.total, config.optimizer().kind());
     }
@@ -82,42 +84,67 @@ public final class Learner {
      * @param predictions where to write the pre-update outputs, or null
      */
     public float fit(float[] x, float[] y, int rows, float[] predictions) {
-        checkBatch(x, y, rows);
+        return fit(x, 0, y, 0, rows, predictions);
+    }
+
+    /**
+     * As {@link #fit(float[], float[], int, float[])} on a batch that starts at row offsets inside
+     * larger arrays (a data set, a ring buffer), read in place without an intermediate copy.
+     *
+     * @param xRow first row of the batch in {@code x}
+     * @param yRow first row of the batch in {@code y}
+     */
+    public float fit(float[] x, int xRow, float[] y, int yRow, int rows, float[] predictions) {
+        int ins = config.spec().inputs();
         int outs = layout.outputs();
+        int targetsPerRow = config.loss().targetsPerRow(outs);
+        if (xRow < 0 || yRow < 0) {
+            throw new IllegalArgumentException("xRow and yRow must be >= 0, got " + xRow + " and " + yRow);
+        }
+        checkBatch(x, xRow, y, yRow, rows);
         if (predictions != null && predictions.length < rows * outs) {
             throw new IllegalArgumentException("predictions must hold " + rows * outs + " values, got " + predictions.length);
         }
+        float[] targets = y;
+        if (yRow != 0) {
+            System.arraycopy(y, yRow * targetsPerRow, yScratch, 0, rows * targetsPerRow);
+            targets = yScratch;
+        }
         long step = optimizer.step();
-        network.forward(x, 0, rows, logits, step);
+        network.forward(x, xRow * ins, rows, logits, step);
         Activation act = layout.activation(layout.last);
         OutputMath.activate(act, logits, outputs, rows, outs);
         if (predictions != null) {
             System.arraycopy(outputs, 0, predictions, 0, rows * outs);
         }
-        double loss = OutputMath.loss(config.loss(), act, logits, outputs, y, rows, outs, dLogits);
+        double loss = OutputMath.loss(config.loss(), act, logits, outputs, targets, rows, outs, dLogits);
         if (!Double.isFinite(loss)) {
             nonFiniteBatches++;
             LOG.warn("non-finite loss {} at step {}; batch of {} rows skipped, parameters unchanged", loss, step, rows);
             return (float) loss;
         }
         network.backward(dLogits, rows);
-        optimizer.apply(params, network.grads(), currentLearningRate());
-        network.syncWeights(nativeParams);
+        optimizer.apply(params, network.grads(), network.nativeWeightGrads(), nativeParams, currentLearningRate());
         return (float) loss;
     }
 
     private void checkBatch(float[] x, float[] y, int rows) {
+        checkBatch(x, 0, y, 0, rows);
+    }
+
+    private void checkBatch(float[] x, int xRow, float[] y, int yRow, int rows) {
         if (rows < 1 || rows > config.maxBatchSize()) {
             throw new IllegalArgumentException("rows must be in [1, maxBatchSize=" + config.maxBatchSize() + "], got " + rows);
         }
-        if (x == null || x.length < rows * config.spec().inputs()) {
-            throw new IllegalArgumentException("x must hold rows*inputs = " + rows * config.spec().inputs()
+        long ins = config.spec().inputs();
+        if (x == null || x.length < (xRow + (long) rows) * ins) {
+            throw new IllegalArgumentException("x must hold (xRow+rows)*inputs = " + (xRow + (long) rows) * ins
                     + " values, got " + (x == null ? "null" : x.length));
         }
-        int targets = rows * config.loss().targetsPerRow(layout.outputs());
-        if (y == null || y.length < targets) {
-            throw new IllegalArgumentException("y must hold " + targets + " targets for " + rows + " rows, got "
-                    + (y == null ? "null" : y.length));
+        long perRow = config.loss().targetsPerRow(layout.outputs());
+        if (y == null || y.length < (yRow + (long) rows) * perRow) {
+            throw new IllegalArgumentException("y must hold " + (yRow + (long) rows) * perRow + " targets for rows "
+                    + yRow + ".." + (yRow + rows - 1) + ", got " + (y == null ? "null" : y.length));
         }
     }
 
@@ -199,6 +226,7 @@ public final class Learner {
         double loss = OutputMath.loss(config.loss(), act, logits, outputs, y, rows, outs, gradient == null ? null : dLogits);
         if (gradient != null) {
             network.backward(dLogits, rows);
+            network.collectWeightGrads();
             System.arraycopy(network.grads(), 0, gradient, 0, layout.total);
         }
         return loss;

@@ -1,5 +1,7 @@
 package io.streamlearn.learn;
 
+import java.util.List;
+
 /**
  * A learning-rate schedule as a function of the optimizer step: the rate used at step {@code t}
  * (0-based) is {@code base * factor(t)}.
@@ -85,6 +87,45 @@ public record LearningRateSchedule(Kind kind, long period, double gamma, double 
                 return "exponential(" + period + "," + gamma + ")";
             default:
                 return "cosine(" + period + "," + minFactor + ")";
+        }
+    }
+
+    /**
+     * Parses {@code constant}, {@code step(period,gamma)}, {@code exponential(period,gamma)} or
+     * {@code cosine(period[,minFactor])}.
+     *
+     * @throws IllegalArgumentException naming the bad schedule
+     */
+    public static LearningRateSchedule parse(String text) {
+        ConfigText t = ConfigText.parse("schedule", text);
+        String what = "schedule '" + text + "'";
+        List<String> args = t.positional;
+        if (!t.named.isEmpty()) {
+            throw new IllegalArgumentException(what + ": arguments are positional, e.g. step(1000,0.5)");
+        }
+        switch (t.name) {
+            case "constant":
+                if (!args.isEmpty()) {
+                    throw new IllegalArgumentException(what + ": constant takes no arguments");
+                }
+                return CONSTANT;
+            case "step":
+            case "exponential":
+                if (args.size() != 2) {
+                    throw new IllegalArgumentException(what + ": expected " + t.name + "(period,gamma)");
+                }
+                long period = (long) ConfigText.number(what, "period", args.get(0));
+                double gamma = ConfigText.number(what, "gamma", args.get(1));
+                return t.name.equals("step") ? step(period, gamma) : exponential(period, gamma);
+            case "cosine":
+                if (args.isEmpty() || args.size() > 2) {
+                    throw new IllegalArgumentException(what + ": expected cosine(period[,minFactor])");
+                }
+                return cosine((long) ConfigText.number(what, "period", args.get(0)),
+                        args.size() == 2 ? ConfigText.number(what, "minFactor", args.get(1)) : 0.0);
+            default:
+                throw new IllegalArgumentException("unknown schedule '" + t.name + "' in '" + text
+                        + "' (expected constant, step, exponential or cosine)");
         }
     }
 }

@@ -22,4 +22,26 @@ public enum Loss {
     public int targetsPerRow(int outputs) {
         return this == SOFTMAX_CROSS_ENTROPY ? 1 : outputs;
     }
+
+    /**
+     * Parses a loss name, case-insensitive: {@code softmax_cross_entropy} (also
+     * {@code sparse_categorical_crossentropy}, {@code cross_entropy}), {@code mse}, {@code binary_cross_entropy}
+     * (also {@code bce}).
+     *
+     * @throws IllegalArgumentException naming the unknown loss
+     */
+    public static Loss fromToken(String token) {
+        String t = token == null ? "" : token.trim().toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+        switch (t) {
+            case "softmax_cross_entropy", "sparse_categorical_crossentropy", "cross_entropy", "ce":
+                return SOFTMAX_CROSS_ENTROPY;
+            case "mse", "mean_squared_error":
+                return MSE;
+            case "binary_cross_entropy", "binary_crossentropy", "bce":
+                return BINARY_CROSS_ENTROPY;
+            default:
+                throw new IllegalArgumentException("unknown loss '" + token
+                        + "' (expected softmax_cross_entropy, mse or binary_cross_entropy)");
+        }
+    }
 }

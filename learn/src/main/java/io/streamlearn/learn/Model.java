@@ -2,6 +2,7 @@ package io.streamlearn.learn;
 
 import java.nio.FloatBuffer;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 
 /**
@@ -20,7 +21,12 @@ public final class Model {
     private final boolean identity;
     private final float[] flat;
     private final FloatBuffer nativeParams;
-    private final ThreadLocal<Workspace> workspaces;
+    /**
+     * Idle per-call buffers. A pool rather than a ThreadLocal so the native buffers live and die with
+     * this model: inference swaps models often, and thread-local entries of a dropped model would
+     * linger in long-lived stream threads.
+     */
+    private final ConcurrentLinkedQueue<Workspace> idle = new ConcurrentLinkedQueue<>();
 
     /** Per-thread buffers. */
     private static final class Workspace {
@@ -44,8 +50,7 @@ public final class Model {
         NativeBlas.configure();
         this.nativeParams = Network.allocate(layout.weightCount);
         nativeParams.put(0, flat, 0, layout.weightCount);
-        this.workspaces = ThreadLocal.withInitial(
-                () -> new Workspace(new Network(layout, flat, nativeParams, false, CHUNK, 0L), spec.inputs(), layout.outputs()));
+
     }
 
     /**
@@ -112,7 +117,20 @@ public final class Model {
             throw new IllegalArgumentException("predict needs rows >= 1, x of rows*inputs and out of rows*outputs values, got rows="
                     + rows + " x=" + (x == null ? "null" : x.length) + " out=" + (out == null ? "null" : out.length));
         }
-        Workspace ws = workspaces.get();
+        Workspace ws = idle.poll();
+        if (ws == null) {
+            ws = new Workspace(new Network(layout, flat, nativeParams, false, CHUNK, 0L), ins, outs);
+        }
+        try {
+            forward(ws, x, rows, out);
+        } finally {
+            idle.offer(ws);
+        }
+    }
+
+    private void forward(Workspace ws, float[] x, int rows, float[] out) {
+        int ins = spec.inputs();
+        int outs = layout.outputs();
         for (int start = 0; start < rows; start += CHUNK) {
             int n = Math.min(CHUNK, rows - start);
             if (identity) {
@@ -125,6 +143,24 @@ public final class Model {
             OutputMath.activate(layout.activation(layout.last), ws.logits, ws.logits, n, outs);
             System.arraycopy(ws.logits, 0, out, start * outs, n * outs);
         }
+    }
+
+    /**
+     * Runs a few forward passes on zeros so the first real request does not pay for buffer
+     * allocation and JIT compilation (call before swapping this model in). Returns this model.
+     */
+    public Model warmUp() {
+        float[] x = new float[spec.inputs() * 8];
+        float[] out = new float[layout.outputs() * 8];
+        for (int i = 0; i < 200; i++) {
+            predict(x, 1 + (i % 8), out);
+        }
+        for (int k = 0; k < out.length; k++) {
+            if (!Float.isFinite(out[k])) {
+                throw new IllegalStateException("model " + spec.text() + " produced a non-finite output " + out[k] + " on zeros");
+            }
+        }
+        return this;
     }
 
     /** Outputs for one example of raw features. */

@@ -217,7 +217,8 @@ final class Network {
                 float slope = (float) Activation.LEAKY_SLOPE;
                 for (int k = 0; k < n; k++) {
                     float v = out[k];
-                    out[k] = v > 0f ? v : v * slope;
+                    // equals v > 0 ? v : slope * v for 0 < slope < 1, without a branch
+                    out[k] = Math.max(v, v * slope);
                 }
                 outN[i].put(0, out, 0, n);
                 break;
@@ -281,7 +282,8 @@ final class Network {
 
     /**
      * Backward pass after {@link #forward}: {@code dLogits} is the gradient of the loss with respect
-     * to the output layer's pre-activations. Fills {@link #grads()}.
+     * to the output layer's pre-activations. Writes the bias gradients into {@link #grads()} and the
+     * weight gradients into {@link #nativeWeightGrads()} (see {@link #collectWeightGrads()}).
      */
     void backward(float[] dLogits, int rows) {
         for (int i = layout.last; i >= 0; i--) {
@@ -319,6 +321,18 @@ final class Network {
                 }
             }
         }
+    }
+
+    /**
+     * The weight gradients in native memory, as the products left them after {@link #backward}; the
+     * bias gradients are already in {@link #grads()}.
+     */
+    FloatBuffer nativeWeightGrads() {
+        return gradWeightsN;
+    }
+
+    /** Copies the native weight gradients into {@link #grads()}, completing it. */
+    void collectWeightGrads() {
         gradWeightsN.get(0, grads, 0, layout.weightCount);
     }
 
@@ -330,8 +344,11 @@ final class Network {
         float[] grad = g[i];
         switch (layout.activation(i)) {
             case RELU:
+                // Branch-free: relu outputs are +0.0 or positive, so -bits >> 31 is all ones exactly
+                // when the unit was active; a data-dependent branch here mispredicts half the time.
                 for (int k = 0; k < n; k++) {
-                    d[k] = out[k] > 0f ? grad[k] : 0f;
+                    int active = -Float.floatToRawIntBits(out[k]) >> 31;
+                    d[k] = Float.intBitsToFloat(Float.floatToRawIntBits(grad[k]) & active);
                 }
                 break;
             case LEAKY_RELU:

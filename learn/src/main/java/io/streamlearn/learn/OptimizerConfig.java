@@ -1,5 +1,8 @@
 package io.streamlearn.learn;
 
+import java.util.Locale;
+import java.util.Map;
+
 /**
  * Optimizer choice and hyper-parameters, Keras/PyTorch style. Build with {@link #sgd}, {@link #adam},
  * {@link #rmsprop} or {@link #adagrad}, then refine with the {@code with*} methods.
@@ -161,5 +164,97 @@ public record OptimizerConfig(Kind kind, double learningRate, double momentum, b
             default:
                 throw new IllegalStateException("unhandled optimizer kind " + kind);
         }
+    }
+
+    /**
+     * Parses the compact text form, e.g. {@code adam(0.001)}, {@code adam(lr=0.001,beta2=0.99,l2=1e-4)},
+     * {@code sgd(lr=0.1,momentum=0.9,nesterov=true,clipnorm=1)} or
+     * {@code rmsprop(lr=0.001,schedule=cosine(10000,0.1))}. The optional positional argument is the
+     * learning rate; keys: lr, momentum, nesterov, beta1, beta2, epsilon, rho, l2, clipnorm, clipvalue,
+     * schedule. Unset keys keep the defaults of {@link #sgd}, {@link #adam}, {@link #rmsprop}, {@link #adagrad}.
+     *
+     * @throws IllegalArgumentException naming the unknown optimizer, key or bad value
+     */
+    public static OptimizerConfig parse(String text) {
+        ConfigText t = ConfigText.parse("optimizer", text);
+        String what = "optimizer '" + text + "'";
+        double lr = t.named.containsKey("lr") ? ConfigText.number(what, "lr", t.named.get("lr"))
+                : t.positional.isEmpty() ? Double.NaN : ConfigText.number(what, "lr", t.positional.get(0));
+        if (t.positional.size() > 1) {
+            throw new IllegalArgumentException(what + ": only the learning rate may be given without a key");
+        }
+        OptimizerConfig c;
+        switch (t.name) {
+            case "sgd":
+                c = sgd(Double.isNaN(lr) ? 0.01 : lr, 0.0);
+                break;
+            case "adam":
+                c = adam(Double.isNaN(lr) ? 0.001 : lr);
+                break;
+            case "rmsprop":
+                c = rmsprop(Double.isNaN(lr) ? 0.001 : lr);
+                break;
+            case "adagrad":
+                c = adagrad(Double.isNaN(lr) ? 0.01 : lr);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown optimizer '" + t.name + "' in '" + text
+                        + "' (expected sgd, adam, rmsprop or adagrad)");
+        }
+        double momentum = c.momentum;
+        boolean nesterov = c.nesterov;
+        double beta1 = c.beta1;
+        double beta2 = c.beta2;
+        double epsilon = c.epsilon;
+        double rho = c.rho;
+        double l2 = c.l2;
+        double clipNorm = c.clipNorm;
+        double clipValue = c.clipValue;
+        LearningRateSchedule schedule = c.schedule;
+        for (Map.Entry<String, String> e : t.named.entrySet()) {
+            String v = e.getValue();
+            switch (e.getKey()) {
+                case "lr" -> { }
+                case "momentum" -> momentum = ConfigText.number(what, "momentum", v);
+                case "nesterov" -> nesterov = ConfigText.bool(what, "nesterov", v);
+                case "beta1" -> beta1 = ConfigText.number(what, "beta1", v);
+                case "beta2" -> beta2 = ConfigText.number(what, "beta2", v);
+                case "epsilon", "eps" -> epsilon = ConfigText.number(what, "epsilon", v);
+                case "rho" -> rho = ConfigText.number(what, "rho", v);
+                case "l2", "weight_decay" -> l2 = ConfigText.number(what, "l2", v);
+                case "clipnorm" -> clipNorm = ConfigText.number(what, "clipnorm", v);
+                case "clipvalue" -> clipValue = ConfigText.number(what, "clipvalue", v);
+                case "schedule" -> schedule = LearningRateSchedule.parse(v);
+                default -> throw new IllegalArgumentException(what + ": unknown key '" + e.getKey()
+                        + "' (expected lr, momentum, nesterov, beta1, beta2, epsilon, rho, l2, clipnorm, clipvalue, schedule)");
+            }
+        }
+        return new OptimizerConfig(c.kind, c.learningRate, momentum, nesterov, beta1, beta2, epsilon, rho, l2, clipNorm,
+                clipValue, schedule);
+    }
+
+    /** The compact text form, which {@link #parse} reads back to an equal config. */
+    public String text() {
+        StringBuilder sb = new StringBuilder(kind.name().toLowerCase(Locale.ROOT)).append("(lr=").append(learningRate);
+        switch (kind) {
+            case SGD -> sb.append(",momentum=").append(momentum).append(",nesterov=").append(nesterov);
+            case ADAM -> sb.append(",beta1=").append(beta1).append(",beta2=").append(beta2).append(",epsilon=").append(epsilon);
+            case RMSPROP -> sb.append(",rho=").append(rho).append(",epsilon=").append(epsilon);
+            case ADAGRAD -> sb.append(",epsilon=").append(epsilon);
+            default -> throw new IllegalStateException("unhandled optimizer kind " + kind);
+        }
+        if (l2 > 0) {
+            sb.append(",l2=").append(l2);
+        }
+        if (clipNorm > 0) {
+            sb.append(",clipnorm=").append(clipNorm);
+        }
+        if (clipValue > 0) {
+            sb.append(",clipvalue=").append(clipValue);
+        }
+        if (schedule.kind() != LearningRateSchedule.Kind.CONSTANT) {
+            sb.append(",schedule=").append(schedule.text());
+        }
+        return sb.append(')').toString();
     }
 }

@@ -198,4 +198,66 @@ class LearnerTest {
         Learner sgd = new Learner(config("dense(8,relu) > dense(3,softmax)", OptimizerConfig.sgd(0.1, 0.9)));
         assertThrows(IllegalArgumentException.class, () -> sgd.restoreOptimizerState(a.optimizerState()));
     }
+
+    @Test
+    void fitReadsBatchesInPlaceLikeCopies() {
+        float[][] data = blobs(96, 9);
+        Learner inPlace = new Learner(config("dense(8,relu) > dense(3,softmax)", OptimizerConfig.adam(0.01)));
+        Learner copied = new Learner(inPlace.config());
+        float[] p1 = new float[32 * CLASSES];
+        float[] p2 = new float[32 * CLASSES];
+        for (int b = 0; b < 3; b++) {
+            float l1 = inPlace.fit(data[0], b * 32, data[1], b * 32, 32, p1);
+            float l2 = copied.fit(java.util.Arrays.copyOfRange(data[0], b * 32 * INPUTS, (b + 1) * 32 * INPUTS),
+                    java.util.Arrays.copyOfRange(data[1], b * 32, (b + 1) * 32), 32, p2);
+            assertEquals(l2, l1);
+            assertArrayEquals(p2, p1);
+        }
+        assertEquals(copied.parameters(), inPlace.parameters());
+        assertThrows(IllegalArgumentException.class, () -> inPlace.fit(data[0], 70, data[1], 0, 32, null));
+        assertThrows(IllegalArgumentException.class, () -> inPlace.fit(data[0], 0, data[1], -1, 32, null));
+    }
+
+    /**
+     * Regression test: native buffers once were NIO views of ND4J DataBuffers that nothing else
+     * referenced, so a garbage collection freed the memory under a live learner.
+     */
+    @Test
+    void buffersSurviveGarbageCollection() throws InterruptedException {
+        float[][] data = blobs(320, 10);
+        Learner collected = new Learner(config("dense(16,relu) > dense(3,softmax)", OptimizerConfig.adam(0.01)));
+        Learner reference = new Learner(collected.config());
+        Model model = collected.snapshot(Preprocessor.identity(INPUTS));
+        float[] before = new float[10 * CLASSES];
+        model.predict(data[0], 10, before);
+        for (int b = 0; b < 10; b++) {
+            for (int round = 0; round < 3; round++) {
+                System.gc();
+                // churn native memory so freed blocks get reused
+                byte[][] junk = new byte[64][];
+                for (int k = 0; k < junk.length; k++) {
+                    junk[k] = new byte[1 << 16];
+                }
+                Thread.sleep(20);
+                // native blocks of the sizes the network uses, filled with junk: a freed buffer
+                // would be handed out again and overwritten here
+                for (int size : new int[] {32 * INPUTS, 32 * 16, 32 * 3, INPUTS * 16, 16 * 3, 16, 3}) {
+                    for (int k = 0; k < 20; k++) {
+                        java.nio.FloatBuffer f = Network.floats(org.nd4j.linalg.factory.Nd4j.createBuffer(
+                                org.nd4j.linalg.api.buffer.DataType.FLOAT, size, false));
+                        for (int i = 0; i < size; i++) {
+                            f.put(i, 1e30f);
+                        }
+                    }
+                }
+            }
+            float l1 = collected.fit(data[0], b * 32, data[1], b * 32, 32, null);
+            float l2 = reference.fit(data[0], b * 32, data[1], b * 32, 32, null);
+            assertEquals(l2, l1, "batch " + b);
+        }
+        assertEquals(reference.parameters(), collected.parameters());
+        float[] after = new float[10 * CLASSES];
+        model.predict(data[0], 10, after);
+        assertArrayEquals(before, after);
+    }
 }

@@ -89,7 +89,7 @@ class ModelTest {
                 new Tensor("layers.0.bias", new int[] {3}, new float[3]),
                 new Tensor("layers.1.weight", new int[] {3, 1}, new float[] {1, 2, 3}),
                 new Tensor("layers.1.bias", new int[] {1}, new float[] {0}));
-        Model model = Model.of(spec, params, Preprocessor.identity(2));
+        Model model = Model.of(spec, params, Preprocessor.identity(2)).warmUp();
         assertEquals(0.5f, model.predict(new float[] {1, 1})[0], 1e-6f);
         assertEquals(params, model.parameters());
         assertThrows(IllegalArgumentException.class, () -> Model.of(spec, params, Preprocessor.identity(3)));

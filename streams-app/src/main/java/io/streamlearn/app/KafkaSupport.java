@@ -39,6 +39,14 @@ public final class KafkaSupport {
     return new TopicSpec(name, partitions, Map.of());
   }
 
+  /**
+   * The dead-letter topic: it keeps each refused value as it came, so it takes values as large as
+   * any input topic may hold.
+   */
+  public static TopicSpec deadLetterTopic(String name) {
+    return new TopicSpec(name, 1, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_MODEL_BYTES)));
+  }
+
   /** The compacted registry topic: one partition so versions and aliases are totally ordered. */
   public static TopicSpec registryTopic(String name) {
     return new TopicSpec(name, 1, Map.of(

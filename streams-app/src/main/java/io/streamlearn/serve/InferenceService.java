@@ -31,7 +31,7 @@ public final class InferenceService implements AutoCloseable {
         KafkaSupport.eventTopic(config.getString(CommonKeys.FEATURES_TOPIC), partitions),
         KafkaSupport.eventTopic(config.getString(CommonKeys.LABELED_TOPIC), partitions),
         KafkaSupport.eventTopic(config.getString(CommonKeys.PREDICTIONS_TOPIC), partitions),
-        KafkaSupport.eventTopic(config.getString(CommonKeys.DEAD_LETTER_TOPIC), 1),
+        KafkaSupport.deadLetterTopic(config.getString(CommonKeys.DEAD_LETTER_TOPIC)),
         KafkaSupport.registryTopic(config.getString(CommonKeys.MODELS_TOPIC))));
     this.streams = new KafkaStreams(InferenceTopology.build(config, served), streamsProperties(config));
     streams.setUncaughtExceptionHandler(e -> {
@@ -57,6 +57,9 @@ public final class InferenceService implements AutoCloseable {
     p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
         KafkaSupport.MAX_MODEL_BYTES);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+    // A refused input goes to the dead-letter topic unchanged, however large it was.
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), KafkaSupport.MAX_MODEL_BYTES);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), KafkaSupport.MAX_MODEL_BYTES);
     // Bad registry records are handled inside RegistryFollower; opt in to the 5.0 default now.
     p.put("processing.exception.handler.global.enabled", true);
     return p;

@@ -193,7 +193,7 @@ public final class Trainer implements Runnable {
         // Compacted, one partition and 16 MiB records: the registry's needs are the checkpoint's.
         KafkaSupport.registryTopic(config.getString(TrainerConfig.CHECKPOINT_TOPIC)),
         KafkaSupport.eventTopic(config.getString(CommonKeys.METRICS_TOPIC), 1),
-        KafkaSupport.eventTopic(config.getString(CommonKeys.DEAD_LETTER_TOPIC), 1)));
+        KafkaSupport.deadLetterTopic(config.getString(CommonKeys.DEAD_LETTER_TOPIC))));
     if (delayedLabels) {
       topics.add(KafkaSupport.eventTopic(featuresTopic, config.getInt(CommonKeys.TOPIC_PARTITIONS)));
       topics.add(KafkaSupport.eventTopic(labelsTopic, config.getInt(CommonKeys.TOPIC_PARTITIONS)));

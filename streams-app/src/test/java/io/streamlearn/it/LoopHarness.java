@@ -47,6 +47,30 @@ final class LoopHarness {
       common.put(key, key.replace(".topic", "") + "-" + suffix);
     }
     common.put(CommonKeys.TOPIC_PARTITIONS, "3");
+    if (kafka.security() != null) {
+      kafka.security().clientProperties().forEach((k, v) -> common.put("kafka." + k, v.toString()));
+    }
+  }
+
+  /** Properties of the test's own clients: bootstrap servers and, on a secured broker, the app user. */
+  Map<String, Object> clientProps() {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    if (kafka.security() != null) {
+      props.putAll(kafka.security().clientProperties());
+    }
+    return props;
+  }
+
+  /** Creates every topic of the loop as the apps would, so clients never race their creation. */
+  void createTopics() {
+    io.streamlearn.app.KafkaSupport.ensureTopics(kafka.clientProperties(), (short) 1, List.of(
+        io.streamlearn.app.KafkaSupport.eventTopic(topic(CommonKeys.LABELED_TOPIC), 3),
+        io.streamlearn.app.KafkaSupport.eventTopic(topic(CommonKeys.FEATURES_TOPIC), 3),
+        io.streamlearn.app.KafkaSupport.eventTopic(topic(CommonKeys.PREDICTIONS_TOPIC), 3),
+        io.streamlearn.app.KafkaSupport.eventTopic(topic(CommonKeys.METRICS_TOPIC), 1),
+        io.streamlearn.app.KafkaSupport.deadLetterTopic(topic(CommonKeys.DEAD_LETTER_TOPIC)),
+        io.streamlearn.app.KafkaSupport.registryTopic(topic(CommonKeys.MODELS_TOPIC))));
   }
 
   String topic(String key) {
@@ -79,9 +103,16 @@ final class LoopHarness {
     AvroSerde<LabeledEvent> labeled = AvroSerde.of(LabeledEvent.class);
     AvroSerde<FeatureEvent> unlabeled = AvroSerde.of(FeatureEvent.class);
     List<String> ids = new ArrayList<>();
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
+    java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    org.apache.kafka.clients.producer.Callback check = (metadata, e) -> {
+      if (e != null) {
+        failure.compareAndSet(null, e);
+      }
+    };
+    Map<String, Object> props = clientProps();
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    try (KafkaProducer<String, byte[]> producer =
+             new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
       long started = System.nanoTime();
       for (int i = from; i < from + count; i++) {
         long due = started + (long) (i - from) * 1_000_000_000L / perSecond;
@@ -97,14 +128,17 @@ final class LoopHarness {
         }
         if (unlabeledEvery > 0 && i % unlabeledEvery == 0) {
           producer.send(new ProducerRecord<>(topic(CommonKeys.FEATURES_TOPIC), id,
-              unlabeled.serialize(null, new FeatureEvent(id, Instant.now(), x))));
+              unlabeled.serialize(null, new FeatureEvent(id, Instant.now(), x))), check);
         } else {
           producer.send(new ProducerRecord<>(topic(CommonKeys.LABELED_TOPIC), id,
-              labeled.serialize(null, new LabeledEvent(id, Instant.now(), x, e.label()))));
+              labeled.serialize(null, new LabeledEvent(id, Instant.now(), x, e.label()))), check);
         }
         ids.add(id);
       }
       producer.flush();
+    }
+    if (failure.get() != null) {
+      throw new AssertionError("the test's producer lost events: " + failure.get(), failure.get());
     }
     return ids;
   }
@@ -114,12 +148,12 @@ final class LoopHarness {
 
   /** A read_committed consumer of the predictions topic from the beginning. */
   KafkaConsumer<String, byte[]> predictionsConsumer() {
-    KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-        new StringDeserializer(), new ByteArrayDeserializer());
+    Map<String, Object> props = clientProps();
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     c.subscribe(List.of(topic(CommonKeys.PREDICTIONS_TOPIC)));
     return c;
   }

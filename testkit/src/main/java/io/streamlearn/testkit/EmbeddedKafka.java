@@ -45,15 +45,18 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final int controllerPort;
   private final String clusterId;
   private final Map<String, String> overrides;
+  private final SecurityFixture security;
   private KafkaRaftServer server;
 
-  private EmbeddedKafka(Path logDir, boolean ownsLogDir, Map<String, String> overrides) {
+  private EmbeddedKafka(Path logDir, boolean ownsLogDir, Map<String, String> overrides,
+                        SecurityFixture security) {
     this.logDir = logDir;
     this.ownsLogDir = ownsLogDir;
     this.brokerPort = freePort();
     this.controllerPort = freePort();
     this.clusterId = Uuid.randomUuid().toString();
     this.overrides = Map.copyOf(overrides);
+    this.security = security;
   }
 
   /** Starts a broker in a new temporary directory, deleted by {@link #close()}. */
@@ -65,12 +68,48 @@ public final class EmbeddedKafka implements AutoCloseable {
   public static EmbeddedKafka start(Map<String, String> brokerOverrides) {
     try {
       EmbeddedKafka kafka = new EmbeddedKafka(
-          Files.createTempDirectory("streamlearn-kafka-"), true, brokerOverrides);
+          Files.createTempDirectory("streamlearn-kafka-"), true, brokerOverrides, null);
       kafka.startServer();
       return kafka;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the broker's log directory", e);
     }
+  }
+
+  /**
+   * Starts a broker whose client listener takes SASL/SCRAM-SHA-256 over TLS only, with ACLs
+   * enforced ({@code StandardAuthorizer}, nothing allowed without an ACL). Its {@link
+   * #clientProperties()} connect as the broker's super user; apps connect with {@link
+   * #security()}{@code .clientProperties()} as a user that has only the ACLs a test grants.
+   */
+  public static EmbeddedKafka startSecured() {
+    try {
+      Path dir = Files.createTempDirectory("streamlearn-kafka-secured-");
+      EmbeddedKafka kafka = new EmbeddedKafka(dir, true, Map.of(),
+          SecurityFixture.create(Files.createDirectories(dir.resolve("tls"))));
+      kafka.startServer();
+      return kafka;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the broker's directories", e);
+    }
+  }
+
+  /** The TLS material and SCRAM users of a secured broker, or {@code null} for a plain one. */
+  public SecurityFixture security() {
+    return security;
+  }
+
+  /**
+   * Client properties for this broker: bootstrap servers and, on a secured broker, the super
+   * user's SASL_SSL settings.
+   */
+  public Map<String, Object> clientProperties() {
+    Map<String, Object> props = new HashMap<>();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    if (security != null) {
+      props.putAll(security.clientProperties(security.adminUser(), security.adminPassword()));
+    }
+    return props;
   }
 
   /** {@code host:port} of the broker's client listener. */
@@ -128,7 +167,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** A new admin client on this broker; the caller closes it. */
   public Admin admin() {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+    return Admin.create(clientProperties());
   }
 
   @Override
@@ -174,6 +213,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
     p.put("message.max.bytes", String.valueOf(16 * 1024 * 1024));
+    if (security != null) {
+      p.putAll(security.brokerProperties(brokerPort, controllerPort));
+    }
     p.putAll(overrides);
     Properties props = new Properties();
     props.putAll(p);
@@ -196,6 +238,7 @@ public final class EmbeddedKafka implements AutoCloseable {
           .setControllerListenerName("CONTROLLER")
           .setUnstableFeatureVersionsEnabled(false)
           .setIgnoreFormatted(true)
+          .setScramArguments(security == null ? List.of() : security.scramArguments())
           .run();
     } catch (Exception e) {
       throw new IllegalStateException("cannot format KRaft storage in " + dataDir + ": " + e, e);

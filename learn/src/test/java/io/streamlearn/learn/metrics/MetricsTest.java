@@ -89,4 +89,25 @@ class MetricsTest {
         assertEquals(Math.sqrt(2.0), metrics.windowedRmse(), 1e-12);
         assertEquals(1.0, metrics.fadingMae(), 1e-12);
     }
+
+    @Test
+    void fadingConfusionFollowsTheRecentStreamAndSurvivesRescaling() {
+        FadingConfusionMatrix m = new FadingConfusionMatrix(2, 0.5);
+        m.add(0, 1);
+        m.add(0, 0);
+        // weights 0.5 (wrong) and 1 (right)
+        assertEquals(1 / 1.5, m.accuracy(), 1e-12);
+        assertEquals(1 / 1.5, m.recall(0), 1e-12);
+        assertEquals(1.0, m.precision(0), 1e-12);
+        FadingConfusionMatrix long_ = new FadingConfusionMatrix(2, 0.9);
+        for (int i = 0; i < 100_000; i++) {
+            long_.add(1, i < 50_000 ? 0 : 1);
+        }
+        assertEquals(1.0, long_.accuracy(), 1e-9);
+        assertEquals(1.0, long_.recall(1), 1e-9);
+        FadingConfusionMatrix plain = new FadingConfusionMatrix(2, 1.0);
+        plain.add(0, 0);
+        plain.add(1, 0);
+        assertEquals(0.5, plain.accuracy(), 1e-12);
+    }
 }

@@ -1,0 +1,76 @@
+package io.streamlearn.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A streamlearn command ({@code train}, {@code serve}) in a child JVM on the test's class path,
+ * so a test can kill it for real ({@link #kill()} sends SIGKILL, like {@code kill -9}). Its output
+ * goes to a log file under {@code target/}.
+ */
+final class ChildApp implements AutoCloseable {
+  private final List<String> command;
+  private final Path log;
+  private Process process;
+  private int starts;
+
+  ChildApp(String name, List<String> args) throws IOException {
+    this.command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx512m");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("io.streamlearn.cli.Main");
+    command.addAll(args);
+    Path dir = Files.createDirectories(Path.of("target", "child-logs"));
+    this.log = dir.resolve(name + "-" + System.nanoTime() + ".log");
+  }
+
+  /** Starts (or restarts) the child. */
+  synchronized void start() throws IOException {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("already running: " + command);
+    }
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().putAll(Map.of("OMP_NUM_THREADS", "1"));
+    process = pb.start();
+    starts++;
+  }
+
+  /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+  synchronized void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM: shutdown hooks run (a graceful stop). */
+  synchronized boolean stopGracefully() throws InterruptedException {
+    process.destroy();
+    return process.waitFor(60, TimeUnit.SECONDS);
+  }
+
+  synchronized boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  int starts() {
+    return starts;
+  }
+
+  Path log() {
+    return log;
+  }
+
+  @Override
+  public synchronized void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      kill();
+    }
+  }
+}
