@@ -4,7 +4,6 @@ import io.streamlearn.config.Settings;
 import io.streamlearn.demo.Demo;
 import io.streamlearn.demo.DemoConfig;
 import io.streamlearn.serve.InferenceConfig;
-import io.streamlearn.serve.InferenceService;
 import io.streamlearn.train.Trainer;
 import io.streamlearn.train.TrainerConfig;
 import java.io.PrintStream;
@@ -29,7 +28,11 @@ public final class Main {
         demo     everything in one JVM: embedded Kafka, a generated stream, trainer, inference
         train    the continuous trainer, against a Kafka cluster
         serve    the inference service (Kafka Streams), against a Kafka cluster
+<<<<<<< HEAD
         bench    benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench trainer'
+=======
+        bench    benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench inference'
+>>>>>>> main
 
       'streamlearn <command> --help' lists the command's options.""";
 
@@ -55,7 +58,7 @@ public final class Main {
         case "train" -> rest.contains("--help") ? help(out, "streamlearn train [options]", TrainerConfig.DEF)
             : train(TrainerConfig.fromArgs(rest, env));
         case "serve" -> rest.contains("--help") ? help(out, "streamlearn serve [options]", InferenceConfig.DEF)
-            : serve(InferenceConfig.fromArgs(rest, env));
+            : ServeCommand.run(InferenceConfig.fromArgs(rest, env), out);
         case "bench" -> bench(rest, out);
         default -> {
           out.println("unknown command '" + command + "'\n\n" + USAGE_TEXT);
@@ -116,19 +119,8 @@ public final class Main {
     return OK;
   }
 
-  private static int serve(InferenceConfig config) throws InterruptedException {
-    InferenceService service = new InferenceService(config);
-    CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      service.close();
-      stop.countDown();
-    }, "serve-shutdown"));
-    service.start();
-    stop.await();
-    return OK;
-  }
-
   private static int bench(List<String> rest, PrintStream out) throws Exception {
+<<<<<<< HEAD
     if (!rest.isEmpty() && rest.get(0).equals("trainer")) {
       io.streamlearn.train.TrainerBench.run(rest.subList(1, rest.size()), System.getenv(), out);
       return OK;
@@ -136,6 +128,13 @@ public final class Main {
     if (rest.isEmpty() || !rest.get(0).equals("engine")) {
       out.println("usage: streamlearn bench engine [options]   (learning engine vs PyTorch)\n"
           + "       streamlearn bench trainer [options]  (trainer end to end vs raw KafkaConsumer)");
+=======
+    if (!rest.isEmpty() && rest.get(0).equals("inference")) {
+      return io.streamlearn.serve.bench.InferenceBench.run(rest.subList(1, rest.size()), out);
+    }
+    if (rest.isEmpty() || !rest.get(0).equals("engine")) {
+      out.println("usage: streamlearn bench engine|inference [options]");
+>>>>>>> main
       return USAGE;
     }
     io.streamlearn.learn.bench.EngineBench.main(rest.subList(1, rest.size()).toArray(String[]::new));

@@ -2,6 +2,8 @@ package io.streamlearn.serve;
 
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.Settings;
+import io.streamlearn.schema.Topics;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -12,7 +14,11 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.streams.StreamsConfig;
 
-/** The inference service's configuration table. */
+/**
+ * The inference service's configuration table. Besides the keys' own flags, {@code streamlearn
+ * serve} takes {@code --model}, {@code --input-topic} and {@code --output-topic} as short forms of
+ * {@code --model-name}, {@code --input-topics} and {@code --predictions-topic}.
+ */
 public final class InferenceConfig extends AbstractConfig {
   public static final String APPLICATION_ID = "application.id";
   public static final String ALIAS = "alias";
@@ -21,6 +27,19 @@ public final class InferenceConfig extends AbstractConfig {
   public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
   public static final String STATE_DIR = "state.dir";
   public static final String MAX_PENDING_EVENTS = "max.pending.events";
+  public static final String INPUT_TOPICS = "input.topics";
+  public static final String BATCH_MAX_SIZE = "batch.max.size";
+  public static final String BATCH_LINGER_MS = "batch.linger.ms";
+  public static final String SHADOW_ALIAS = "shadow.alias";
+  public static final String SHADOW_TOPIC = "shadow.topic";
+  public static final String STATUS_INTERVAL_MS = "status.interval.ms";
+  public static final String CATCH_UP_TIMEOUT_MS = "catch.up.timeout.ms";
+
+  /** Short flags of {@code streamlearn serve}: {@code --model}, {@code --input-topic}, {@code --output-topic}. */
+  static final Map<String, String> FLAG_ALIASES = Map.of(
+      "--model", "--model-name",
+      "--input-topic", "--input-topics",
+      "--output-topic", "--predictions-topic");
 
   /** The table: shared keys plus the service's own. */
   public static final ConfigDef DEF = CommonKeys.define(new ConfigDef())
@@ -38,7 +57,25 @@ public final class InferenceConfig extends AbstractConfig {
       .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/streamlearn-streams",
           new CommonKeys.NonBlank(), Importance.LOW, "Directory of Kafka Streams local state.")
       .define(MAX_PENDING_EVENTS, Type.INT, 100_000, Range.atLeast(0), Importance.MEDIUM,
-          "Events per task held while no model exists yet; beyond it they go to the dead-letter topic.");
+          "Events per task held while no model exists yet; beyond it they go to the dead-letter topic.")
+      .define(INPUT_TOPICS, Type.LIST, "", Importance.HIGH,
+          "Topics of events to score (--input-topic; FeatureEvent or LabeledEvent values, told apart by"
+              + " their schema fingerprint; Avro JSON is read as LabeledEvent on labeled.topic, else as"
+              + " FeatureEvent). Empty: features.topic and labeled.topic.")
+      .define(BATCH_MAX_SIZE, Type.INT, 32, Range.between(1, 4096), Importance.MEDIUM,
+          "Most events scored in one forward pass (micro-batch); 1 scores each event on arrival.")
+      .define(BATCH_LINGER_MS, Type.LONG, 2L, Range.between(1, 60_000), Importance.MEDIUM,
+          "Longest an event waits for its micro-batch to fill before it is scored anyway.")
+      .define(SHADOW_ALIAS, Type.STRING, "", Importance.MEDIUM,
+          "A second alias (e.g. challenger) to score every event with too, written to shadow.topic;"
+              + " empty: off.")
+      .define(SHADOW_TOPIC, Type.STRING, Topics.PREDICTIONS + ".shadow", new CommonKeys.NonBlank(),
+          Importance.MEDIUM, "Topic of the shadow alias's predictions (same Prediction records).")
+      .define(STATUS_INTERVAL_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
+          "How often 'streamlearn serve' prints its status line; 0: never.")
+      .define(CATCH_UP_TIMEOUT_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
+          "When a partition moves to an instance whose registry view is behind the version the"
+              + " partition last used, its events wait at most this long for the instance to catch up.");
 
   private final Map<String, Object> kafka;
 
@@ -50,7 +87,27 @@ public final class InferenceConfig extends AbstractConfig {
 
   /** From command-line arguments and the environment. */
   public static InferenceConfig fromArgs(List<String> args, Map<String, String> env) {
-    return new InferenceConfig(Settings.collect(DEF, args, env));
+    List<String> expanded = new ArrayList<>(args.size());
+    for (String arg : args) {
+      int eq = arg.indexOf('=');
+      String flag = eq < 0 ? arg : arg.substring(0, eq);
+      String full = FLAG_ALIASES.get(flag);
+      expanded.add(full == null ? arg : full + (eq < 0 ? "" : arg.substring(eq)));
+    }
+    return new InferenceConfig(Settings.collect(DEF, expanded, env));
+  }
+
+  /** The topics to score: {@code input.topics}, or the features and labeled topics. */
+  public List<String> inputTopics() {
+    List<String> explicit = getList(INPUT_TOPICS).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    return explicit.isEmpty()
+        ? List.of(getString(CommonKeys.FEATURES_TOPIC), getString(CommonKeys.LABELED_TOPIC)) : explicit;
+  }
+
+  /** The shadow alias, or {@code null} when shadow scoring is off. */
+  public String shadowAlias() {
+    String s = getString(SHADOW_ALIAS).trim();
+    return s.isEmpty() ? null : s;
   }
 
   /** Pass-through Kafka client properties. */

@@ -2,43 +2,64 @@ package io.streamlearn.serve;
 
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.config.CommonKeys;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A running inference instance: creates missing topics, then runs the topology. */
+/**
+ * A running inference instance: creates missing topics, then runs the topology, with its metrics
+ * registered as an MBean ({@code io.streamlearn:type=Inference,name=<application id>-<n>}) and
+ * refused versions written to the dead-letter topic by a producer of its own.
+ */
 public final class InferenceService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InferenceService.class);
 
-  private final InferenceConfig config;
-  private final ServedModel served = new ServedModel();
+  private final Serving serving;
+  private final DeadLetterRefusals refusals;
   private final KafkaStreams streams;
+  private final ObjectName mbeanName;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Creates missing topics and prepares (does not start) the streams app. */
   public InferenceService(InferenceConfig config) {
-    this.config = config;
     Map<String, Object> client = KafkaSupport.clientProperties(
         config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties());
     int partitions = config.getInt(CommonKeys.TOPIC_PARTITIONS);
-    KafkaSupport.ensureTopics(client, config.getShort(CommonKeys.REPLICATION_FACTOR), List.of(
-        KafkaSupport.eventTopic(config.getString(CommonKeys.FEATURES_TOPIC), partitions),
-        KafkaSupport.eventTopic(config.getString(CommonKeys.LABELED_TOPIC), partitions),
-        KafkaSupport.eventTopic(config.getString(CommonKeys.PREDICTIONS_TOPIC), partitions),
-        KafkaSupport.deadLetterTopic(config.getString(CommonKeys.DEAD_LETTER_TOPIC)),
-        KafkaSupport.registryTopic(config.getString(CommonKeys.MODELS_TOPIC))));
-    this.streams = new KafkaStreams(InferenceTopology.build(config, served), streamsProperties(config));
+    List<KafkaSupport.TopicSpec> topics = new ArrayList<>();
+    for (String input : config.inputTopics()) {
+      topics.add(KafkaSupport.eventTopic(input, partitions));
+    }
+    topics.add(KafkaSupport.eventTopic(config.getString(CommonKeys.PREDICTIONS_TOPIC), partitions));
+    if (config.shadowAlias() != null) {
+      topics.add(KafkaSupport.eventTopic(config.getString(InferenceConfig.SHADOW_TOPIC), partitions));
+    }
+    topics.add(KafkaSupport.deadLetterTopic(config.getString(CommonKeys.DEAD_LETTER_TOPIC)));
+    topics.add(KafkaSupport.registryTopic(config.getString(CommonKeys.MODELS_TOPIC)));
+    KafkaSupport.ensureTopics(client, config.getShort(CommonKeys.REPLICATION_FACTOR), topics);
+    this.refusals = new DeadLetterRefusals(client, config.getString(CommonKeys.DEAD_LETTER_TOPIC));
+    this.serving = Serving.of(config, new ServedModel(), refusals);
+    this.streams = new KafkaStreams(InferenceTopology.build(config, serving), streamsProperties(config));
     streams.setUncaughtExceptionHandler(e -> {
       log.error("stream thread failed; replacing it", e);
-      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
-          .REPLACE_THREAD;
+      return StreamThreadExceptionResponse.REPLACE_THREAD;
     });
+    this.mbeanName = register(config.getString(InferenceConfig.APPLICATION_ID), serving.metrics());
   }
 
   /** The Kafka Streams properties of a configuration. */
@@ -60,9 +81,26 @@ public final class InferenceService implements AutoCloseable {
     // A refused input goes to the dead-letter topic unchanged, however large it was.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), KafkaSupport.MAX_MODEL_BYTES);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), KafkaSupport.MAX_MODEL_BYTES);
+    // An idle stream thread blocks in poll() for poll.ms before it punctuates: keep that within the
+    // micro-batch linger (at most the default 100 ms) so the last events of a burst are not held.
+    p.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, config.getLong(InferenceConfig.BATCH_LINGER_MS)));
     // Bad registry records are handled inside RegistryFollower; opt in to the 5.0 default now.
     p.put("processing.exception.handler.global.enabled", true);
     return p;
+  }
+
+  private static ObjectName register(String applicationId, InferenceMetrics metrics) {
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    try {
+      String base = "io.streamlearn:type=Inference,name=" + ObjectName.quote(applicationId + "-"
+          + UUID.randomUUID().toString().substring(0, 8));
+      ObjectName name = new ObjectName(base);
+      server.registerMBean(metrics, name);
+      return name;
+    } catch (JMException e) {
+      log.warn("inference metrics not registered with JMX: {}", e.toString());
+      return null;
+    }
   }
 
   /** Starts processing. */
@@ -72,7 +110,22 @@ public final class InferenceService implements AutoCloseable {
 
   /** The served model, for status and tests. */
   public ServedModel served() {
-    return served;
+    return serving.primary();
+  }
+
+  /** The served and shadow models and the metrics. */
+  public Serving serving() {
+    return serving;
+  }
+
+  /** The instance's metrics (also in JMX under {@link #mbeanName()}). */
+  public InferenceMetrics metrics() {
+    return serving.metrics();
+  }
+
+  /** The JMX name of the metrics, or {@code null} when registration failed. */
+  public ObjectName mbeanName() {
+    return mbeanName;
   }
 
   /** The Kafka Streams state. */
@@ -82,6 +135,20 @@ public final class InferenceService implements AutoCloseable {
 
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    // Leave the group at once so the other instances take over this one's partitions now, not
+    // after the session timeout.
+    streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        .withTimeout(Duration.ofSeconds(30)));
+    refusals.close();
+    if (mbeanName != null) {
+      try {
+        ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
+      } catch (JMException e) {
+        log.warn("could not unregister {}: {}", mbeanName, e.toString());
+      }
+    }
   }
 }

@@ -1,6 +1,8 @@
 package io.streamlearn.serve;
 
 import io.streamlearn.config.CommonKeys;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -8,47 +10,75 @@ import org.apache.kafka.streams.state.Stores;
 /** Builds the inference topology. */
 public final class InferenceTopology {
   static final String REGISTRY_STORE = "registry";
-  static final String PENDING_STORE = "pending-events";
+  static final String QUEUE_STORE = "input-queue";
   static final String SOURCE = "events";
   static final String PREDICT = "predict";
   static final String PREDICTIONS_SINK = "predictions";
+  static final String SHADOW_SINK = "shadow-predictions";
   static final String DEAD_LETTER_SINK = "dead-letter";
 
   private InferenceTopology() {}
 
   /**
-   * The topology for a configuration, serving into a fresh {@link ServedModel}. Side-effect free:
-   * {@code main} and the tests call it alike.
+   * The topology for a configuration, serving into fresh holders. Side-effect free: {@code main}
+   * and the tests call it alike.
    */
   public static Topology build(InferenceConfig config) {
     return build(config, new ServedModel());
   }
 
-  /**
-   * The topology serving into {@code served}, which the caller may watch (version, swaps).
-   *
-   * <p>Sources: the features and labeled topics. The registry topic feeds a global store through
-   * {@link RegistryFollower}. Sinks: predictions and dead letters.
-   */
+  /** The topology serving into {@code served}, which the caller may watch (version, swaps). */
   public static Topology build(InferenceConfig config, ServedModel served) {
+    return build(config, Serving.of(config, served, RefusalSink.LOG_ONLY));
+  }
+
+  /**
+   * The topology serving into {@code serving}.
+   *
+   * <p>Sources: the input topics. The registry topic feeds a global store through {@link
+   * RegistryFollower}, which follows the served alias and the shadow alias. Sinks: predictions,
+   * shadow predictions (with a shadow alias) and dead letters.
+   */
+  public static Topology build(InferenceConfig config, Serving serving) {
     String model = config.getString(CommonKeys.MODEL_NAME);
-    String alias = config.getString(InferenceConfig.ALIAS);
+    String registryTopic = config.getString(CommonKeys.MODELS_TOPIC);
     String labeledTopic = config.getString(CommonKeys.LABELED_TOPIC);
     int maxPending = config.getInt(InferenceConfig.MAX_PENDING_EVENTS);
+    int batchMax = config.getInt(InferenceConfig.BATCH_MAX_SIZE);
+    long linger = config.getLong(InferenceConfig.BATCH_LINGER_MS);
+    long catchUp = config.getLong(InferenceConfig.CATCH_UP_TIMEOUT_MS);
+    String shadowAlias = config.shadowAlias();
+    if ((shadowAlias == null) != (serving.shadow() == null)) {
+      throw new IllegalArgumentException("shadow.alias is '" + config.getString(InferenceConfig.SHADOW_ALIAS)
+          + "' but the serving holders " + (serving.shadow() == null ? "have no" : "have a") + " shadow model");
+    }
+    List<RegistryFollower.Target> targets = new ArrayList<>();
+    targets.add(new RegistryFollower.Target(model, config.getString(InferenceConfig.ALIAS), serving.primary()));
+    if (shadowAlias != null) {
+      targets.add(new RegistryFollower.Target(model, shadowAlias, serving.shadow()));
+    }
+
     Topology t = new Topology();
     t.addGlobalStore(
         Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REGISTRY_STORE), Serdes.String(),
             Serdes.ByteArray()).withLoggingDisabled(),
         "registry-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
-        config.getString(CommonKeys.MODELS_TOPIC), "registry-follower",
-        () -> new RegistryFollower(model, alias, served));
+        registryTopic, "registry-follower",
+        () -> new RegistryFollower(model, registryTopic, List.copyOf(targets), serving.refusals()));
     t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
-        config.getString(CommonKeys.FEATURES_TOPIC), labeledTopic);
-    t.addProcessor(PREDICT, () -> new PredictProcessor(served, maxPending, labeledTopic), SOURCE);
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),
-        Serdes.Long(), Serdes.ByteArray()), PREDICT);
+        config.inputTopics().toArray(String[]::new));
+    t.addProcessor(PREDICT,
+        () -> new PredictProcessor(serving, maxPending, batchMax, linger, catchUp, labeledTopic), SOURCE);
+    // Changelogged, so queued events survive a crash with their committed offsets; cached, so the
+    // changelog gets at most batch.max.size records per commit, not one per event (package-info).
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(QUEUE_STORE),
+        Serdes.Long(), Serdes.ByteArray()).withCachingEnabled(), PREDICT);
     t.addSink(PREDICTIONS_SINK, config.getString(CommonKeys.PREDICTIONS_TOPIC),
         Serdes.String().serializer(), Serdes.ByteArray().serializer(), PREDICT);
+    if (shadowAlias != null) {
+      t.addSink(SHADOW_SINK, config.getString(InferenceConfig.SHADOW_TOPIC),
+          Serdes.String().serializer(), Serdes.ByteArray().serializer(), PREDICT);
+    }
     t.addSink(DEAD_LETTER_SINK, config.getString(CommonKeys.DEAD_LETTER_TOPIC),
         Serdes.String().serializer(), Serdes.ByteArray().serializer(), PREDICT);
     return t;

@@ -8,8 +8,8 @@ import io.streamlearn.schema.InputEvent;
 import io.streamlearn.schema.InputEventDecoder;
 import io.streamlearn.schema.Prediction;
 import io.streamlearn.schema.Topics;
+import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
@@ -26,45 +26,90 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores each input event with the served model and forwards one {@link Prediction} to the
- * predictions sink, or the untouched record with the reason in headers to the dead-letter sink.
+ * Scores input events in micro-batches with the served model and forwards one {@link Prediction}
+ * per event to the predictions sink (and, with a shadow alias, one to the shadow sink), or the
+ * untouched record with the reason in headers to the dead-letter sink.
  *
- * <p>Events that arrive before any model exists are kept, in arrival order, in a changelogged
- * store (so they survive a crash under exactly-once) and scored as soon as the first version is
- * served; once some are waiting, later ones queue behind them so a partition's order is kept.
+ * <p>Every event first joins the task's input queue, a changelogged store (see the package
+ * documentation for why a plain in-memory buffer would lose events under exactly-once). The queue
+ * is scored in one forward pass when it holds {@code batch.max.size} events, when its oldest event
+ * has waited {@code batch.linger.ms}, or from a wall-clock punctuator of that interval. While no
+ * model exists yet, or while this instance's registry view is behind the version the partition
+ * last used, the queue just waits (up to {@code max.pending.events}; beyond it events go to the
+ * dead-letter topic). The queue keeps the arrival order, so a partition's predictions stay in
+ * order and their versions never go back.
  */
 final class PredictProcessor implements Processor<String, byte[], String, byte[]> {
   private static final Logger log = LoggerFactory.getLogger(PredictProcessor.class);
   private static final String APP = "inference";
+  /** Queue key of the marker of the last alias move used on this task (its movedAt and version). */
+  static final long MARKER_KEY = -1L;
 
-  private final ServedModel served;
+  private final Serving serving;
   private final int maxPending;
+  private final int batchMax;
+  private final long lingerMillis;
+  private final long catchUpTimeoutMillis;
+  private final String labeledTopic;
   private final InputEventDecoder featuresDecoder = InputEventDecoder.forFeatures();
   private final InputEventDecoder labeledDecoder = InputEventDecoder.forLabeled();
-  private final String labeledTopic;
   private final AvroSerde<Prediction> predictionSerde = AvroSerde.of(Prediction.class);
+  private final List<PendingEvent> queue = new ArrayList<>();
   private ProcessorContext<String, byte[]> context;
-  private KeyValueStore<Long, byte[]> pending;
-  private long nextSequence;
-  private long pendingCount;
+  private KeyValueStore<Long, byte[]> store;
+  private long firstQueuedAtMillis;
+  private long markMovedAt = Long.MIN_VALUE;
+  private long markVersion;
+  private long behindSinceMillis = -1;
+  /** Rows buffers of the last (version, shadow version) pair, reused while neither changes. */
+  private ScoringBatch reusable;
 
-  PredictProcessor(ServedModel served, int maxPending, String labeledTopic) {
-    this.served = served;
+  PredictProcessor(Serving serving, int maxPending, int batchMax, long lingerMillis, long catchUpTimeoutMillis,
+                   String labeledTopic) {
+    this.serving = serving;
     this.maxPending = maxPending;
+    this.batchMax = batchMax;
+    this.lingerMillis = lingerMillis;
+    this.catchUpTimeoutMillis = catchUpTimeoutMillis;
     this.labeledTopic = labeledTopic;
   }
 
   @Override
   public void init(ProcessorContext<String, byte[]> context) {
     this.context = context;
-    this.pending = context.getStateStore(InferenceTopology.PENDING_STORE);
-    try (KeyValueIterator<Long, byte[]> it = pending.all()) {
-      while (it.hasNext()) {
-        nextSequence = it.next().key + 1;
-        pendingCount++;
+    this.store = context.getStateStore(InferenceTopology.QUEUE_STORE);
+    restore();
+    context.schedule(Duration.ofMillis(lingerMillis), PunctuationType.WALL_CLOCK_TIME, now -> {
+      ServedModel.Current current = queue.isEmpty() ? null : ready(now);
+      if (current != null) {
+        flush(current);
+      }
+    });
+  }
+
+  /** Rebuilds the in-memory view of the queue from the (restored) store, re-keyed 0..n-1. */
+  private void restore() {
+    List<KeyValue<Long, byte[]>> all = new ArrayList<>();
+    try (KeyValueIterator<Long, byte[]> it = store.all()) {
+      it.forEachRemaining(all::add);
+    }
+    for (KeyValue<Long, byte[]> kv : all) {
+      if (kv.key == MARKER_KEY) {
+        ByteBuffer b = ByteBuffer.wrap(kv.value);
+        markMovedAt = b.getLong();
+        markVersion = b.getLong();
+      } else {
+        store.delete(kv.key);
+        queue.add(PendingEvent.decode(kv.value));
       }
     }
-    context.schedule(Duration.ofMillis(50), PunctuationType.WALL_CLOCK_TIME, now -> drain());
+    for (int i = 0; i < queue.size(); i++) {
+      store.put((long) i, queue.get(i).encode());
+    }
+    if (!queue.isEmpty()) {
+      firstQueuedAtMillis = context.currentSystemTimeMs();
+      log.info("task {}: {} queued events restored", context.taskId(), queue.size());
+    }
   }
 
   @Override
@@ -72,101 +117,131 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     RecordMetadata meta = context.recordMetadata().orElseThrow();
     PendingEvent event = new PendingEvent(record.key(), record.value(), record.timestamp(),
         meta.topic(), meta.partition(), meta.offset());
-    ServedModel.Current current = served.current();
-    if (current == null || pendingCount > 0) {
-      hold(event);
-      if (current != null) {
-        drain();
+    long now = context.currentSystemTimeMs();
+    ServedModel.Current current = ready(now);
+    if (queue.isEmpty() && batchMax == 1 && current != null) {
+      score(List.of(event), current); // nothing to batch with: skip the queue's store round trip
+      return;
+    }
+    if (current == null && queue.size() >= maxPending) {
+      deadLetter(event, (serving.primary().current() == null ? "no model version to serve yet"
+          : "this instance's registry view is behind the version the partition last used")
+          + " and " + maxPending + " events already waiting (max.pending.events)");
+      return;
+    }
+    if (queue.isEmpty()) {
+      firstQueuedAtMillis = now;
+    }
+    store.put((long) queue.size(), event.encode());
+    queue.add(event);
+    if (current != null && (queue.size() >= batchMax || now - firstQueuedAtMillis >= lingerMillis)) {
+      flush(current);
+    }
+  }
+
+  /**
+   * The model to score with now, or {@code null} when events must wait: before the first version,
+   * or while this instance serves an older alias move than the one this partition last used (its
+   * registry view is behind after a rebalance), for at most {@code catch.up.timeout.ms}.
+   */
+  private ServedModel.Current ready(long now) {
+    ServedModel.Current current = serving.primary().current();
+    if (current == null) {
+      return null;
+    }
+    if (current.olderThan(markMovedAt, markVersion)) {
+      if (behindSinceMillis < 0) {
+        behindSinceMillis = now;
+        log.info("task {} last used version {}, this instance serves {}: waiting for the registry to catch up",
+            context.taskId(), markVersion, current.version().version());
       }
-      return;
+      if (now - behindSinceMillis < catchUpTimeoutMillis) {
+        return null;
+      }
+      log.warn("task {}: serving version {} after the partition used {} (alias moved back, or the registry"
+          + " did not catch up in {} ms)", context.taskId(), current.version().version(), markVersion,
+          catchUpTimeoutMillis);
     }
-    score(event, current);
+    behindSinceMillis = -1;
+    return current;
   }
 
-  private void hold(PendingEvent event) {
-    if (pendingCount >= maxPending) {
-      deadLetter(event, "no model version to serve yet and " + maxPending
-          + " events already waiting (max.pending.events)");
-      return;
+  /** Scores the whole queue with {@code current}, which {@link #ready} returned just before. */
+  private void flush(ServedModel.Current current) {
+    if (queue.size() > batchMax) {
+      log.info("task {}: scoring {} queued events with {}", context.taskId(), queue.size(), current.version().key());
     }
-    pending.put(nextSequence++, event.encode());
-    pendingCount++;
+    List<PendingEvent> events = new ArrayList<>(queue);
+    for (long k = 0; k < queue.size(); k++) {
+      store.delete(k);
+    }
+    queue.clear();
+    score(events, current);
   }
 
-  private void drain() {
-    ServedModel.Current current = served.current();
-    if (current == null || pendingCount == 0) {
-      return;
+  private void score(List<PendingEvent> events, ServedModel.Current current) {
+    if (current.movedAtMillis() != markMovedAt || current.version().version() != markVersion) {
+      markMovedAt = current.movedAtMillis();
+      markVersion = current.version().version();
+      store.put(MARKER_KEY, ByteBuffer.allocate(16).putLong(markMovedAt).putLong(markVersion).array());
     }
-    List<KeyValue<Long, byte[]>> all = new ArrayList<>();
-    try (KeyValueIterator<Long, byte[]> it = pending.all()) {
-      it.forEachRemaining(all::add);
-    }
-    for (KeyValue<Long, byte[]> kv : all) {
-      score(PendingEvent.decode(kv.value), current);
-      pending.delete(kv.key);
-    }
-    log.info("scored {} events that waited for the first model with {}", all.size(), current.version().key());
-    pendingCount = 0;
-  }
-
-  private void score(PendingEvent e, ServedModel.Current current) {
-    InputEvent event;
-    try {
-      event = (e.topic().equals(labeledTopic) ? labeledDecoder : featuresDecoder).decode(e.topic(), e.value());
-    } catch (SerializationException ex) {
-      deadLetter(e, ex.getMessage());
-      return;
-    }
+    ServedModel.Current shadow = serving.shadow() == null ? null : serving.shadow().current();
     Signature sig = current.version().signature();
-    String problem = InputChecks.featureProblem(event, sig.featureCount());
-    if (problem == null) {
-      problem = InputChecks.labelProblem(event, sig.task(), sig.outputCount());
+    if (reusable == null || !reusable.servedBy(current, shadow)) {
+      reusable = new ScoringBatch(current, shadow, batchMax);
     }
-    if (problem != null) {
-      deadLetter(e, problem);
-      return;
-    }
-    float[] scores = current.model().predict(event.features());
-    List<Float> boxed = new ArrayList<>(scores.length);
-    for (float s : scores) {
-      boxed.add(s);
-    }
-    Prediction p = Prediction.newBuilder()
-        .setId(event.id())
-        .setEventTime(event.eventTime())
-        .setModel(current.version().name())
-        .setModelVersion(current.version().version())
-        .setPredictedClass(sig.task() == Signature.Task.CLASSIFICATION ? predictedClass(scores) : null)
-        .setScores(boxed)
-        .setLabel(event.label() == null ? null : event.label().avroValue())
-        .setLatencyMicros(micros(Instant.now()) - e.timestamp() * 1000)
-        .build();
-    String key = e.key() != null ? e.key() : event.id();
-    context.forward(new Record<>(key, predictionSerde.serialize(Topics.PREDICTIONS, p), e.timestamp()),
-        InferenceTopology.PREDICTIONS_SINK);
-  }
-
-  private static Integer predictedClass(float[] scores) {
-    if (scores.length == 1) {
-      return scores[0] >= 0.5f ? 1 : 0;
-    }
-    int best = 0;
-    for (int k = 1; k < scores.length; k++) {
-      if (scores[k] > scores[best]) {
-        best = k;
+    ScoringBatch batch = reusable;
+    batch.clear();
+    for (PendingEvent e : events) {
+      InputEvent event;
+      try {
+        event = (e.topic().equals(labeledTopic) ? labeledDecoder : featuresDecoder).decode(e.topic(), e.value());
+      } catch (SerializationException ex) {
+        deadLetter(e, ex.getMessage());
+        continue;
+      }
+      String problem = InputChecks.featureProblem(event, sig.featureCount());
+      if (problem == null) {
+        problem = InputChecks.labelProblem(event, sig.task(), sig.outputCount());
+      }
+      if (problem != null) {
+        deadLetter(e, problem);
+        continue;
+      }
+      if (batch.add(e, event)) {
+        emit(batch);
       }
     }
-    return best;
+    if (batch.size() > 0) {
+      emit(batch);
+    }
+  }
+
+  private void emit(ScoringBatch batch) {
+    batch.predict();
+    long nowMillis = System.currentTimeMillis();
+    long[] latencies = batch.latenciesMicros();
+    for (int i = 0; i < batch.size(); i++) {
+      Prediction p = batch.prediction(i, false, latencies[i]);
+      context.forward(new Record<>(batch.key(i), predictionSerde.serialize(Topics.PREDICTIONS, p),
+          batch.timestamp(i)), InferenceTopology.PREDICTIONS_SINK);
+    }
+    serving.metrics().recordBatch(batch.current(), batch.size(), latencies, nowMillis, System.nanoTime());
+    if (batch.hasShadow()) {
+      for (int i = 0; i < batch.size(); i++) {
+        Prediction p = batch.prediction(i, true, latencies[i]);
+        context.forward(new Record<>(batch.key(i), predictionSerde.serialize(Topics.PREDICTIONS, p),
+            batch.timestamp(i)), InferenceTopology.SHADOW_SINK);
+      }
+      serving.metrics().recordShadow(batch.size());
+    }
+    batch.clear();
   }
 
   private void deadLetter(PendingEvent e, String reason) {
     log.debug("dead letter {}-{}@{}: {}", e.topic(), e.partition(), e.offset(), reason);
     RecordHeaders headers = (RecordHeaders) DeadLetters.headers(APP, reason, e.topic(), e.partition(), e.offset());
     context.forward(new Record<>(e.key(), e.value(), e.timestamp(), headers), InferenceTopology.DEAD_LETTER_SINK);
-  }
-
-  private static long micros(Instant t) {
-    return t.getEpochSecond() * 1_000_000 + t.getNano() / 1_000;
+    serving.metrics().recordDeadLetter();
   }
 }

@@ -2,46 +2,69 @@ package io.streamlearn.serve;
 
 import io.streamlearn.app.Artifacts;
 import io.streamlearn.learn.Model;
+import io.streamlearn.registry.AliasMove;
 import io.streamlearn.registry.InvalidModelException;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.RegistryCodec;
 import io.streamlearn.registry.RegistryKey;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The global processor of the registry topic: keeps every registry record in the global store and,
- * whenever the served alias or the version it names changes, prepares the new model and swaps it
+ * whenever a followed alias or the version it names changes, prepares the new model and swaps it
  * in. Preparing means decoding, verifying the checksum, building the model, checking it against the
- * input signature and warming it up; a version that fails is refused with the reason logged and the
- * old one keeps serving.
+ * input signature and warming it up; a version that fails is refused with the reason logged and
+ * reported to the {@link RefusalSink} (the dead-letter topic), and the old one keeps serving.
+ *
+ * <p>It follows one alias per {@link ServedModel}: the served alias and, optionally, the shadow
+ * (challenger) alias.
  */
 final class RegistryFollower implements Processor<String, byte[], Void, Void> {
   private static final Logger log = LoggerFactory.getLogger(RegistryFollower.class);
   private static final int WARM_UP_PASSES = 3;
 
-  private final String model;
-  private final String aliasKey;
-  private final ServedModel served;
-  private final RegistryCodec codec = new RegistryCodec();
-  private KeyValueStore<String, byte[]> store;
-  private long refusedVersion;
+  /** An alias this follower serves into a model holder. */
+  static final class Target {
+    final String aliasKey;
+    final ServedModel served;
+    long refusedVersion;
 
-  RegistryFollower(String model, String alias, ServedModel served) {
+    Target(String model, String alias, ServedModel served) {
+      this.aliasKey = RegistryKey.alias(model, alias).toString();
+      this.served = served;
+    }
+  }
+
+  private final String model;
+  private final String registryTopic;
+  private final List<Target> targets;
+  private final RefusalSink refusals;
+  private final RegistryCodec codec = new RegistryCodec();
+  private ProcessorContext<Void, Void> context;
+  private KeyValueStore<String, byte[]> store;
+
+  RegistryFollower(String model, String registryTopic, List<Target> targets, RefusalSink refusals) {
     this.model = model;
-    this.aliasKey = RegistryKey.alias(model, alias).toString();
-    this.served = served;
+    this.registryTopic = registryTopic;
+    this.targets = targets;
+    this.refusals = refusals;
   }
 
   @Override
   public void init(ProcessorContext<Void, Void> context) {
+    this.context = context;
     store = context.getStateStore(InferenceTopology.REGISTRY_STORE);
-    resolve(); // the store is restored before init: serve what the alias names now
+    for (Target t : targets) {
+      resolve(t, -1, -1, -1); // the store is restored before init: serve what the alias names now
+    }
   }
 
   @Override
@@ -55,48 +78,76 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
     } else {
       store.put(record.key(), record.value());
     }
-    if (record.key().equals(aliasKey) || record.key().startsWith(model + ":")) {
-      resolve();
+    boolean ofModel = record.key().startsWith(model + ":");
+    RecordMetadata meta = context.recordMetadata().orElse(null);
+    for (Target t : targets) {
+      if (record.key().equals(t.aliasKey) || ofModel) {
+        resolve(t, record.timestamp(), meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset());
+      }
     }
   }
 
-  private void resolve() {
-    byte[] aliasBytes = store.get(aliasKey);
+  /**
+   * Swaps in what the target's alias names, if that changed and passes the checks.
+   *
+   * @param publishedAt the Kafka timestamp of the registry record that completed the publication
+   *     (the alias move, or the version it names when that arrives later), -1 when restoring
+   */
+  private void resolve(Target t, long publishedAt, int partition, long offset) {
+    byte[] aliasBytes = store.get(t.aliasKey);
     if (aliasBytes == null) {
       return; // no alias yet, or deleted: keep serving what we serve
     }
-    long version;
+    AliasMove move;
     try {
-      version = ((RegistryCodec.AliasEntry) codec.decode(aliasKey, aliasBytes)).move().version();
-    } catch (InvalidModelException e) {
-      log.warn("alias {} is unreadable, keeping the served model: {}", aliasKey, e.getMessage());
+      move = ((RegistryCodec.AliasEntry) codec.decode(t.aliasKey, aliasBytes)).move();
+    } catch (InvalidModelException | ClassCastException e) {
+      log.warn("alias {} is unreadable, keeping the served model: {}", t.aliasKey, e.getMessage());
       return;
     }
-    ServedModel.Current current = served.current();
-    if (current != null && current.version().version() == version || version == refusedVersion) {
+    long version = move.version();
+    ServedModel.Current current = t.served.current();
+    if (current != null && current.version().version() == version || version == t.refusedVersion) {
       return;
     }
     String versionKey = RegistryKey.version(model, version).toString();
     byte[] versionBytes = store.get(versionKey);
     if (versionBytes == null) {
-      log.info("alias {} names {}, which has not arrived yet", aliasKey, versionKey);
+      log.info("alias {} names {}, which has not arrived yet", t.aliasKey, versionKey);
       return;
     }
     try {
       long started = System.nanoTime();
-      ModelVersion candidate = ((RegistryCodec.VersionEntry) codec.decode(versionKey, versionBytes)).version();
+      ModelVersion candidate = decodeVersion(versionKey, versionBytes);
       Model prepared = Artifacts.toModel(candidate);
       checkSignature(current, candidate);
       warmUp(candidate, prepared);
-      served.swap(new ServedModel.Current(candidate, prepared, System.currentTimeMillis()));
-      log.info("serving {} (was {}), prepared in {} µs", versionKey,
-          current == null ? "none" : current.version().key(), (System.nanoTime() - started) / 1000);
+      long micros = (System.nanoTime() - started) / 1000;
+      t.served.swap(new ServedModel.Current(candidate, prepared, System.currentTimeMillis(), publishedAt,
+          move.movedAt().toEpochMilli(), micros));
+      log.info("{} serves {} (was {}), prepared in {} µs", t.aliasKey, versionKey,
+          current == null ? "none" : current.version().key(), micros);
     } catch (InvalidModelException e) {
-      refusedVersion = version;
-      served.countRefused();
-      log.warn("refused {}: {}; still serving {}", versionKey, e.getMessage(),
+      t.refusedVersion = version;
+      t.served.countRefused();
+      log.warn("refused {} for {}: {}; still serving {}", versionKey, t.aliasKey, e.getMessage(),
           current == null ? "none" : current.version().key());
+      refusals.refused(versionKey, versionBytes, e.getMessage(), registryTopic, partition, offset);
     }
+  }
+
+  /**
+   * Decodes and checksum-verifies one version from its registry record. The one place that knows
+   * how a version is stored on the registry topic.
+   *
+   * @throws InvalidModelException when the record is not a valid version
+   */
+  private ModelVersion decodeVersion(String versionKey, byte[] bytes) {
+    RegistryCodec.Entry entry = codec.decode(versionKey, bytes);
+    if (!(entry instanceof RegistryCodec.VersionEntry v)) {
+      throw new InvalidModelException(versionKey + " does not hold a model version");
+    }
+    return v.version();
   }
 
   private static void checkSignature(ServedModel.Current current, ModelVersion candidate) {

@@ -7,9 +7,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The model an inference instance serves: one immutable {@link Current} behind an atomic
- * reference. A stream thread reads it once per batch, so every prediction of that batch comes
- * from that one version; the registry thread replaces it whole, after checking the new one.
+ * The model an inference instance serves for one alias: one immutable {@link Current} behind an
+ * atomic reference. A stream thread reads it once per micro-batch, so every prediction of that
+ * batch comes from that one version; the registry thread replaces it whole, after checking the new
+ * one, so the stream threads never wait for a swap.
  */
 public final class ServedModel {
   /**
@@ -17,13 +18,36 @@ public final class ServedModel {
    *
    * @param version the registry version (metadata and signature)
    * @param model the inference model built from it
-   * @param swappedAtMillis when it became the served one
+   * @param swappedAtMillis when it became the served one (wall clock of this instance)
+   * @param publishedAtMillis the Kafka timestamp of the alias move that named it, -1 when unknown
+   *     (the version was already live when this instance started)
+   * @param movedAtMillis when the alias was moved to it ({@code AliasMove.movedAt}); orders alias
+   *     moves, also a rollback to an older version
+   * @param prepareMicros how long decoding, checking and warming it up took
    */
-  public record Current(ModelVersion version, Model model, long swappedAtMillis) {
+  public record Current(ModelVersion version, Model model, long swappedAtMillis, long publishedAtMillis,
+                        long movedAtMillis, long prepareMicros) {
     /** Validates. */
     public Current {
       Objects.requireNonNull(version, "version");
       Objects.requireNonNull(model, "model");
+      if (prepareMicros < 0) {
+        throw new IllegalArgumentException("prepareMicros must be >= 0, found " + prepareMicros);
+      }
+    }
+
+    /** A model served from now on, with no publication time known. */
+    public Current(ModelVersion version, Model model, long swappedAtMillis) {
+      this(version, model, swappedAtMillis, -1, 0, 0);
+    }
+
+    /**
+     * True when this is another version than {@code otherVersion} and the alias move that named it
+     * is older than the one that named that version (ties broken by version number).
+     */
+    boolean olderThan(long otherMovedAtMillis, long otherVersion) {
+      return version.version() != otherVersion && (movedAtMillis < otherMovedAtMillis
+          || movedAtMillis == otherMovedAtMillis && version.version() < otherVersion);
     }
   }
 

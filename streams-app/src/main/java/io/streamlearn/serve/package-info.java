@@ -1,7 +1,54 @@
 /**
  * The inference service: a Kafka Streams topology that follows a model alias on the registry
- * topic through a global store, swaps the served model atomically after decoding and checking
- * it, and writes one {@link io.streamlearn.schema.Prediction} naming its model version for every
- * input event. Built by the side-effect-free {@link io.streamlearn.serve.InferenceTopology#build}.
+ * topic through a global store, swaps the served model atomically after decoding and checking it,
+ * and writes one {@link io.streamlearn.schema.Prediction} naming its model version for every input
+ * event. Built by the side-effect-free {@link io.streamlearn.serve.InferenceTopology#build}.
+ *
+ * <h2>Swaps</h2>
+ * The global thread ({@link io.streamlearn.serve.RegistryFollower}) decodes, checksum-verifies,
+ * builds, signature-checks and warms up a new version while the stream threads keep scoring with
+ * the old one, then replaces one reference ({@link io.streamlearn.serve.ServedModel}); a stream
+ * thread reads that reference once per micro-batch, so no prediction ever waits for a swap and
+ * each batch comes from exactly one version. A refused version is logged and written to the
+ * dead-letter topic by a producer the service owns ({@link io.streamlearn.serve.RefusalSink}):
+ * a global processor has no downstream to forward to. That producer is outside the stream
+ * threads' transactions, so a refusal is reported at least once per instance (again after a
+ * restart), which is what an alert needs.
+ *
+ * <h2>Micro-batching under exactly-once</h2>
+ * Kafka Streams commits a task's consumed offsets for every record that went through {@code
+ * process()}, at the commit interval, on a rebalance and on close; there is no supported hook to
+ * run work just before a commit, and punctuators are not guaranteed to run before one (the same
+ * conclusion Beam's Kafka Streams runner reached for its bundles, apache/beam#39633). So a batch buffered only in memory would be lost on a crash or a
+ * rebalance after its offsets were committed. Instead, every event joins a per-task queue that is
+ * a changelogged state store ({@code input-queue}): a commit between {@code process()} and the
+ * forward pass commits the queued events in the same transaction as their offsets, and whichever
+ * instance owns the task next restores the queue and scores them. The queue is scored when it
+ * holds {@code batch.max.size} events, when its oldest event has waited {@code batch.linger.ms},
+ * or from a wall-clock punctuator of that interval ({@code poll.ms} is lowered to the linger so an
+ * idle thread punctuates in time). The store is cached and its keys restart at 0 whenever the
+ * queue empties, so between two commits the changelog gets at most {@code batch.max.size}
+ * records, not one per event. With {@code batch.max.size=1} an event is scored on arrival without
+ * touching the store. Events that arrive before the first version use the same queue (bounded by
+ * {@code max.pending.events}, beyond it they go to the dead-letter topic).
+ *
+ * <h2>Versions never go back on a partition</h2>
+ * The queue store also keeps a marker of the last alias move used on its task. When a partition
+ * moves to an instance whose registry view is still behind that marker, its events wait (at most
+ * {@code catch.up.timeout.ms}) for the instance to catch up, so predictions on a partition never
+ * name an older version than before, unless the alias itself was moved back (a rollback is a newer
+ * alias move, ordered by {@code AliasMove.movedAt}).
+ *
+ * <h2>Shadow scoring</h2>
+ * With {@code shadow.alias} set (e.g. {@code challenger}) the follower serves that alias too, into
+ * a second holder; every micro-batch is also scored by it (when its input width matches) and its
+ * predictions go to {@code shadow.topic}, so a candidate is judged on live traffic before it is
+ * promoted. Events scored before the shadow alias names a version have no shadow prediction.
+ *
+ * <h2>Metrics</h2>
+ * {@link io.streamlearn.serve.InferenceMetrics}: predictions/s, latency percentiles, served
+ * version, swaps, refusals, publication-to-first-prediction, mean batch size; registered as the
+ * MBean {@code io.streamlearn:type=Inference,name=<application id>-<id>} and printed by {@code
+ * streamlearn serve} every {@code status.interval.ms}.
  */
 package io.streamlearn.serve;

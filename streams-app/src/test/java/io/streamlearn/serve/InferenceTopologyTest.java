@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +46,11 @@ class InferenceTopologyTest {
   private final AvroSerde<FeatureEvent> features = AvroSerde.of(FeatureEvent.class);
   private final AvroSerde<LabeledEvent> labeled = AvroSerde.of(LabeledEvent.class);
   private final AvroSerde<Prediction> predictions = AvroSerde.of(Prediction.class);
-  private final ServedModel served = new ServedModel();
+  private final List<String> refusals = new ArrayList<>();
+  private ServedModel served;
+  private Serving serving;
   private TopologyTestDriver driver;
+  private TestOutputTopic<String, byte[]> shadowOut;
   private TestInputTopic<String, byte[]> registryIn;
   private TestInputTopic<String, byte[]> featuresIn;
   private TestInputTopic<String, byte[]> labeledIn;
@@ -55,14 +59,28 @@ class InferenceTopologyTest {
 
   @BeforeEach
   void setUp() throws Exception {
+    start(Map.of(InferenceConfig.BATCH_MAX_SIZE, "1"));
+  }
+
+  /** (Re)starts the driver on the real topology with the given settings on top of the defaults. */
+  private void start(Map<String, String> extra) throws Exception {
+    if (driver != null) {
+      driver.close();
+    }
     Map<String, String> settings = new HashMap<>();
     settings.put(CommonKeys.MODEL_NAME, MODEL);
     settings.put(InferenceConfig.MAX_PENDING_EVENTS, "3");
     settings.put(InferenceConfig.STATE_DIR, Files.createTempDirectory("topology-test").toString());
+    settings.putAll(extra);
     InferenceConfig config = new InferenceConfig(settings);
     Properties props = InferenceService.streamsProperties(config);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-    driver = new TopologyTestDriver(InferenceTopology.build(config, served), props);
+    served = new ServedModel();
+    serving = Serving.of(config, served, (key, value, reason, topic, partition, offset) ->
+        refusals.add(key + " " + reason + " @" + topic + "-" + partition + ":" + offset));
+    driver = new TopologyTestDriver(InferenceTopology.build(config, serving), props);
+    shadowOut = driver.createOutputTopic(config.getString(InferenceConfig.SHADOW_TOPIC),
+        new StringDeserializer(), new ByteArrayDeserializer());
     registryIn = driver.createInputTopic(config.getString(CommonKeys.MODELS_TOPIC),
         new StringSerializer(), new ByteArraySerializer());
     featuresIn = driver.createInputTopic(config.getString(CommonKeys.FEATURES_TOPIC),
@@ -93,9 +111,14 @@ class InferenceTopologyTest {
   }
 
   private void publish(ModelVersion v) {
-    registryIn.pipeInput(v.key(), codec.encode(v));
-    AliasMove move = new AliasMove(MODEL, "live", v.version(), Instant.EPOCH, "test", "", 0);
-    registryIn.pipeInput(move.key(), codec.encode(move));
+    publish(v, "live", Instant.now());
+  }
+
+  /** Publishes a version and moves {@code alias} to it, both records stamped {@code at}. */
+  private void publish(ModelVersion v, String alias, Instant at) {
+    registryIn.pipeInput(v.key(), codec.encode(v), at);
+    AliasMove move = new AliasMove(MODEL, alias, v.version(), Instant.EPOCH, "test", "", 0);
+    registryIn.pipeInput(move.key(), codec.encode(move), at);
   }
 
   private void sendFeatures(String id, float... x) {
@@ -158,6 +181,11 @@ class InferenceTopologyTest {
     sendFeatures("y", 0, 0);
     assertEquals(1, next().getModelVersion(), "a version with another feature count is refused");
     assertEquals(2, served.refused());
+    assertEquals(2, refusals.size(), "both refusals reported to the dead-letter sink: " + refusals);
+    assertTrue(refusals.get(0).startsWith("m:2 ") && refusals.get(0).contains("checksum"), refusals.get(0));
+    assertTrue(refusals.get(1).startsWith("m:3 ") && refusals.get(1).contains("signature"), refusals.get(1));
+    assertTrue(refusals.get(1).endsWith("@streamlearn.models-0:5"),
+        "source coordinates of the alias move that triggered the check: " + refusals.get(1));
   }
 
   @Test
@@ -197,6 +225,103 @@ class InferenceTopologyTest {
     assertEquals(List.of("w1", "w2", "w3"), ids, "waiting events scored in arrival order");
     sendFeatures("after", 1, 1);
     assertEquals("after", next().getId());
+  }
+
+  @Test
+  void microBatchesFillOrLingerAndAreScoredByTheVersionServedAtFlushTime() throws Exception {
+    start(Map.of(InferenceConfig.BATCH_MAX_SIZE, "4", InferenceConfig.BATCH_LINGER_MS, "50"));
+    publish(version(1, 0));
+    sendFeatures("a", 1, 1);
+    sendFeatures("b", 1, 1);
+    sendFeatures("c", 1, 1);
+    assertTrue(predictionsOut.isEmpty(), "a batch of 3 waits for a 4th event or the linger");
+    sendFeatures("d", 1, 1);
+    List<Prediction> first = List.of(next(), next(), next(), next());
+    assertEquals(List.of("a", "b", "c", "d"), first.stream().map(Prediction::getId).toList());
+    assertEquals(4.0, serving.metrics().getMeanBatchSize(), 1e-9, "one forward pass of 4 rows");
+    sendFeatures("e", 1, 1);
+    publish(version(2, 1));
+    assertTrue(predictionsOut.isEmpty(), "e waits for its batch");
+    driver.advanceWallClockTime(Duration.ofMillis(60));
+    Prediction e = next();
+    assertEquals("e", e.getId());
+    assertEquals(2, e.getModelVersion(), "scored by the version served when the batch was scored");
+    assertEquals(1, e.getPredictedClass());
+    assertTrue(predictionsOut.isEmpty());
+  }
+
+  @Test
+  void shadowAliasScoresEveryEventToTheShadowTopic() throws Exception {
+    start(Map.of(InferenceConfig.BATCH_MAX_SIZE, "1", InferenceConfig.SHADOW_ALIAS, "challenger"));
+    publish(version(1, 0));
+    sendFeatures("before-challenger", 1, 1);
+    assertTrue(shadowOut.isEmpty(), "no challenger yet, no shadow prediction");
+    publish(version(2, 2), "challenger", Instant.now());
+    sendFeatures("x", 1, 1);
+    assertEquals(List.of("before-challenger", "x"), List.of(next().getId(), next().getId()));
+    Prediction shadow = predictions.deserialize(null, shadowOut.readValue());
+    assertEquals("x", shadow.getId());
+    assertEquals(2, shadow.getModelVersion(), "shadow prediction by the challenger");
+    assertEquals(2, shadow.getPredictedClass());
+    assertEquals(1, served.current().version().version(), "live still serves version 1");
+    assertEquals(1, serving.metrics().getShadowPredictionsTotal());
+    assertEquals(2, serving.metrics().getShadowVersion());
+  }
+
+  @Test
+  void metricsCountPredictionsSwapsAndPublicationToFirstPrediction() {
+    Instant published = Instant.now().minusMillis(300);
+    publish(version(1, 0), "live", published);
+    sendFeatures("a", 1, 1);
+    sendFeatures("b", 1, 1);
+    publish(version(2, 1), "live", Instant.now());
+    sendFeatures("c", 1, 1);
+    InferenceMetrics m = serving.metrics();
+    assertEquals(3, m.getPredictionsTotal());
+    assertEquals(2, m.getServedVersion());
+    assertEquals(2, m.getSwapCount());
+    long[] firsts = m.publicationToFirstPredictionMillis();
+    assertEquals(2, firsts.length, "one publication-to-first-prediction sample per version");
+    assertTrue(firsts[0] >= 300 && firsts[0] < 60_000, "version 1 published 300 ms before: " + firsts[0]);
+    assertTrue(m.getLatencyP99Micros() > 0, "latency recorded: " + m.getLatencyP99Micros());
+    assertTrue(m.statusLine().contains("serving v2"), m.statusLine());
+  }
+
+  @Test
+  void aPartitionNeverGoesBackToAnOlderAliasMoveUnlessTheCatchUpTimeoutPasses() throws Exception {
+    start(Map.of(InferenceConfig.BATCH_MAX_SIZE, "1", InferenceConfig.CATCH_UP_TIMEOUT_MS, "1000"));
+    ModelVersion v1 = version(1, 0);
+    ModelVersion v2 = version(2, 1);
+    registryIn.pipeInput(v1.key(), codec.encode(v1));
+    registryIn.pipeInput(v2.key(), codec.encode(v2));
+    moveAlias(1, Instant.ofEpochMilli(1_000));
+    moveAlias(2, Instant.ofEpochMilli(2_000));
+    sendFeatures("a", 1, 1);
+    assertEquals(2, next().getModelVersion());
+    // An alias move older than the one this partition used: what an instance whose registry view
+    // is behind would serve. Events wait for it to catch up.
+    moveAlias(1, Instant.ofEpochMilli(1_500));
+    sendFeatures("b", 1, 1);
+    assertTrue(predictionsOut.isEmpty(), "b waits while the served alias move is older than the partition's");
+    moveAlias(2, Instant.ofEpochMilli(2_500));
+    driver.advanceWallClockTime(Duration.ofMillis(10));
+    assertEquals(2, next().getModelVersion(), "b scored once the instance caught up");
+    // A rollback is a newer alias move: served at once.
+    moveAlias(1, Instant.ofEpochMilli(3_000));
+    sendFeatures("c", 1, 1);
+    assertEquals(1, next().getModelVersion(), "rollback to version 1 by a newer alias move");
+    // An older move again, never caught up: served after catch.up.timeout.ms.
+    moveAlias(2, Instant.ofEpochMilli(2_800));
+    sendFeatures("d", 1, 1);
+    assertTrue(predictionsOut.isEmpty(), "d waits");
+    driver.advanceWallClockTime(Duration.ofMillis(1_100));
+    sendFeatures("e", 1, 1);
+    assertEquals(List.of("d", "e"), List.of(next().getId(), next().getId()), "served after the timeout, in order");
+  }
+
+  private void moveAlias(long version, Instant movedAt) {
+    AliasMove move = new AliasMove(MODEL, "live", version, movedAt, "test", "", 0);
+    registryIn.pipeInput(move.key(), codec.encode(move));
   }
 
   private static String reason(TestRecord<String, byte[]> r) {

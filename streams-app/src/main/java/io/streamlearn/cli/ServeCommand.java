@@ -1,0 +1,43 @@
+package io.streamlearn.cli;
+
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.serve.InferenceConfig;
+import io.streamlearn.serve.InferenceService;
+import java.io.PrintStream;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code streamlearn serve}: runs an inference instance until the JVM is asked to stop, printing a
+ * status line (predictions/s, latency percentiles, served version, swaps, publication to first
+ * prediction) every {@code status.interval.ms}. The same figures are in JMX.
+ */
+final class ServeCommand {
+  private ServeCommand() {}
+
+  static int run(InferenceConfig config, PrintStream out) throws InterruptedException {
+    InferenceService service = new InferenceService(config);
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      service.close();
+      stop.countDown();
+    }, "serve-shutdown"));
+    service.start();
+    out.printf("serving %s@%s from %s to %s (application id %s); metrics in JMX as %s%n",
+        config.getString(CommonKeys.MODEL_NAME), config.getString(InferenceConfig.ALIAS),
+        config.inputTopics(), config.getString(CommonKeys.PREDICTIONS_TOPIC),
+        config.getString(InferenceConfig.APPLICATION_ID), service.mbeanName());
+    long interval = config.getLong(InferenceConfig.STATUS_INTERVAL_MS);
+    if (interval == 0) {
+      stop.await();
+      return Main.OK;
+    }
+    while (!stop.await(interval, TimeUnit.MILLISECONDS)) {
+      out.println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " " + service.state() + " | "
+          + service.metrics().statusLine());
+    }
+    return Main.OK;
+  }
+}
