@@ -28,11 +28,8 @@ public final class Main {
         demo     everything in one JVM: embedded Kafka, a generated stream, trainer, inference
         train    the continuous trainer, against a Kafka cluster
         serve    the inference service (Kafka Streams), against a Kafka cluster
-<<<<<<< HEAD
-        bench    benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench trainer'
-=======
-        bench    benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench inference'
->>>>>>> main
+        bench    benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench inference',
+                 'bench trainer'
 
       'streamlearn <command> --help' lists the command's options.""";
 
@@ -120,21 +117,15 @@ public final class Main {
   }
 
   private static int bench(List<String> rest, PrintStream out) throws Exception {
-<<<<<<< HEAD
     if (!rest.isEmpty() && rest.get(0).equals("trainer")) {
       io.streamlearn.train.TrainerBench.run(rest.subList(1, rest.size()), System.getenv(), out);
       return OK;
     }
-    if (rest.isEmpty() || !rest.get(0).equals("engine")) {
-      out.println("usage: streamlearn bench engine [options]   (learning engine vs PyTorch)\n"
-          + "       streamlearn bench trainer [options]  (trainer end to end vs raw KafkaConsumer)");
-=======
     if (!rest.isEmpty() && rest.get(0).equals("inference")) {
       return io.streamlearn.serve.bench.InferenceBench.run(rest.subList(1, rest.size()), out);
     }
     if (rest.isEmpty() || !rest.get(0).equals("engine")) {
-      out.println("usage: streamlearn bench engine|inference [options]");
->>>>>>> main
+      out.println("usage: streamlearn bench engine|inference|trainer [options]");
       return USAGE;
     }
     io.streamlearn.learn.bench.EngineBench.main(rest.subList(1, rest.size()).toArray(String[]::new));
