@@ -105,9 +105,10 @@ class TrainerRulesIT {
     thread.start();
     long expected = expectedTrained;
     try {
-      LoopHarness.await(() -> trainer.status().examplesTrained() >= expected
+      LoopHarness.await(() -> !thread.isAlive() || trainer.status().examplesTrained() >= expected
               && trainer.status().lastVersion() > 0 && latestSeen(h, "late") >= expected,
           Duration.ofSeconds(120), () -> "examples trained " + trainer.status() + ", expected " + expected);
+      assertTrue(thread.isAlive(), "the trainer is still running: " + trainer.status());
       assertEquals(2, trainer.status().deadLetters(), "the two invalid labels are dead letters");
       // 300 examples never get a label; those more than the window before the labels' watermark expire.
       long dropped = trainer.status().labelsDroppedUnmatched();
@@ -201,9 +202,39 @@ class TrainerRulesIT {
         h.topic(CommonKeys.MODELS_TOPIC), Duration.ofSeconds(30));
   }
 
+  /** A producer that fails the test on a lost send (the shared machine can be slow enough to time out). */
   private static KafkaProducer<String, byte[]> producer() {
     return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
+        ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000),
+        new StringSerializer(), new ByteArraySerializer()) {
+      private final List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+
+      @Override
+      public java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+          ProducerRecord<String, byte[]> record) {
+        var f = super.send(record);
+        sent.add(f);
+        return f;
+      }
+
+      @Override
+      public void close() {
+        flush();
+        try {
+          for (var f : sent) {
+            f.get();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted while checking sends", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new AssertionError("a test record was not produced: " + e.getCause(), e.getCause());
+        } finally {
+          super.close();
+        }
+      }
+    };
   }
 
   private static KafkaConsumer<String, byte[]> committedReader(String topic) {
