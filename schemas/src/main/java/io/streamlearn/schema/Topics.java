@@ -14,6 +14,10 @@ public final class Topics {
   public static final String METRICS = "streamlearn.metrics";
   /** Records that could not be processed, with the reason in headers. */
   public static final String DEAD_LETTER = "streamlearn.dead-letter";
+  /** Labels ({@link LabelEvent}) that arrive after their {@link FeatureEvent}, joined by id. */
+  public static final String LABELS = "streamlearn.labels";
+  /** The trainer's compacted checkpoint topic (weights, optimizer state, offsets), keyed by model. */
+  public static final String TRAINER_STATE = "streamlearn.trainer-state";
 
   private Topics() {}
 }

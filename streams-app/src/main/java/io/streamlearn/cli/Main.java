@@ -28,7 +28,8 @@ public final class Main {
         demo     everything in one JVM: embedded Kafka, a generated stream, trainer, inference
         train    the continuous trainer, against a Kafka cluster
         serve    the inference service (Kafka Streams), against a Kafka cluster
-        bench    benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench inference', 'bench registry'
+        bench    benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench inference',
+                 'bench registry', 'bench trainer'
         registry the model registry's REST API (versions, aliases, promote, rollback)
         models   the registry from the command line: list|show|promote|rollback|export|diff
         dashboard  the web dashboard (learning curves, versions, promote) of a running cluster
@@ -126,6 +127,10 @@ public final class Main {
   }
 
   private static int bench(List<String> rest, PrintStream out) throws Exception {
+    if (!rest.isEmpty() && rest.get(0).equals("trainer")) {
+      io.streamlearn.train.TrainerBench.run(rest.subList(1, rest.size()), System.getenv(), out);
+      return OK;
+    }
     if (!rest.isEmpty() && rest.get(0).equals("inference")) {
       return io.streamlearn.serve.bench.InferenceBench.run(rest.subList(1, rest.size()), out);
     }
@@ -133,7 +138,7 @@ public final class Main {
       return RegistryBench.run(rest.subList(1, rest.size()), out);
     }
     if (rest.isEmpty() || !rest.get(0).equals("engine")) {
-      out.println("usage: streamlearn bench engine|inference|registry [options]");
+      out.println("usage: streamlearn bench engine|inference|registry|trainer [options]");
       return USAGE;
     }
     io.streamlearn.learn.bench.EngineBench.main(rest.subList(1, rest.size()).toArray(String[]::new));

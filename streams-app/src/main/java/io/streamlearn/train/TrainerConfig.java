@@ -2,6 +2,7 @@ package io.streamlearn.train;
 
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.Settings;
+import io.streamlearn.schema.Topics;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -26,6 +27,30 @@ public final class TrainerConfig extends AbstractConfig {
   public static final String PUBLISH_EVERY_MS = "publish.every.ms";
   public static final String ALIAS = "alias";
   public static final String PREQUENTIAL_WINDOW = "prequential.window";
+  public static final String FADING_FACTOR = "fading.factor";
+  public static final String SCALER = "scaler";
+  public static final String CHECKPOINT_TOPIC = "checkpoint.topic";
+  public static final String CHECKPOINT_EVERY_BATCHES = "checkpoint.every.batches";
+  public static final String CHECKPOINT_EVERY_MS = "checkpoint.every.ms";
+  public static final String HOLDOUT_FRACTION = "holdout.fraction";
+  public static final String HOLDOUT_SIZE = "holdout.size";
+  public static final String HOLDOUT_MIN_EXAMPLES = "holdout.min.examples";
+  public static final String GATE_MARGIN = "gate.margin";
+  public static final String PLATEAU_PATIENCE = "plateau.patience";
+  public static final String PLATEAU_FACTOR = "plateau.factor";
+  public static final String PLATEAU_MIN_DELTA = "plateau.min.delta";
+  public static final String PLATEAU_MIN_LR = "plateau.min.lr";
+  public static final String DRIFT_DETECTOR = "drift.detector";
+  public static final String DRIFT_DELTA = "drift.delta";
+  public static final String DRIFT_THRESHOLD = "drift.threshold";
+  public static final String DRIFT_ACTION = "drift.action";
+  public static final String DRIFT_LR_FACTOR = "drift.lr.factor";
+  public static final String DRIFT_BOOST_BATCHES = "drift.boost.batches";
+  public static final String DRIFT_PUBLISH_AFTER_BATCHES = "drift.publish.after.batches";
+  public static final String DELAYED_LABELS = "delayed.labels";
+  public static final String LABELS_TOPIC = "labels.topic";
+  public static final String LABEL_WINDOW_MS = "label.window.ms";
+  public static final String LABEL_MAX_PENDING = "label.max.pending";
 
   /** The table: shared keys plus the trainer's own. */
   public static final ConfigDef DEF = CommonKeys.define(new ConfigDef())
@@ -54,7 +79,66 @@ public final class TrainerConfig extends AbstractConfig {
       .define(ALIAS, Type.STRING, "live", new CommonKeys.NonBlank(), Importance.MEDIUM,
           "The alias each published version is promoted to.")
       .define(PREQUENTIAL_WINDOW, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
-          "Examples in the sliding window of the prequential metrics.");
+          "Examples in the sliding window of the prequential metrics.")
+      .define(FADING_FACTOR, Type.DOUBLE, 0.999, Range.between(0.5, 1.0), Importance.LOW,
+          "Fading factor of the faded prequential metrics (weight of an example 'age' examples old: factor^age).")
+      .define(SCALER, Type.STRING, "none", ValidString.in("none", "standard", "minmax"), Importance.MEDIUM,
+          "Online input scaler learned from the stream and frozen into each published version's "
+              + "preprocessing: none, standard (running mean and standard deviation) or minmax.")
+      .define(CHECKPOINT_TOPIC, Type.STRING, Topics.TRAINER_STATE, new CommonKeys.NonBlank(),
+          Importance.MEDIUM, "Compacted topic of trainer checkpoints (weights, optimizer and scaler "
+              + "state, version counter, consumed offsets), written in the transaction that commits the offsets.")
+      .define(CHECKPOINT_EVERY_BATCHES, Type.INT, 1000, Range.atLeast(1), Importance.MEDIUM,
+          "Checkpoint (commit a transaction) after this many batches; a publication is always a checkpoint too.")
+      .define(CHECKPOINT_EVERY_MS, Type.LONG, 2_000L, Range.atLeast(1), Importance.MEDIUM,
+          "Checkpoint after this many milliseconds with at least one new record.")
+      .define(HOLDOUT_FRACTION, Type.DOUBLE, 0.1, Range.between(0.0, 0.5), Importance.MEDIUM,
+          "Share of events held out by a hash of their id: never trained on, they measure each candidate version.")
+      .define(HOLDOUT_SIZE, Type.INT, 2_000, Range.between(1, 1_000_000), Importance.LOW,
+          "The most recent held-out events kept to measure candidates.")
+      .define(HOLDOUT_MIN_EXAMPLES, Type.INT, 100, Range.atLeast(1), Importance.LOW,
+          "Held-out events needed before the validation gate judges; with fewer a candidate is published ungated.")
+      .define(GATE_MARGIN, Type.DOUBLE, 0.01, Range.between(0.0, 1.0), Importance.MEDIUM,
+          "Validation gate: a candidate is published unless its hold-out accuracy (classification) is "
+              + "lower than the live version's by more than this, or its hold-out loss (regression) higher "
+              + "by more than this fraction of the live one's. 1 accepts every finite candidate.")
+      .define(PLATEAU_PATIENCE, Type.INT, 5, Range.atLeast(0), Importance.LOW,
+          "Reduce-on-plateau: candidates in a row without a hold-out loss improvement before the "
+              + "learning rate is reduced; 0 switches it off.")
+      .define(PLATEAU_FACTOR, Type.DOUBLE, 0.5, Range.between(0.01, 0.99), Importance.LOW,
+          "Reduce-on-plateau: factor applied to the learning rate.")
+      .define(PLATEAU_MIN_DELTA, Type.DOUBLE, 1e-3, Range.atLeast(0.0), Importance.LOW,
+          "Reduce-on-plateau: a smaller decrease of the hold-out loss is not an improvement.")
+      .define(PLATEAU_MIN_LR, Type.DOUBLE, 1e-6, Range.between(1e-12, 10.0), Importance.LOW,
+          "Reduce-on-plateau: the learning rate is never reduced below this.")
+      .define(DRIFT_DETECTOR, Type.STRING, "adwin", ValidString.in("adwin", "page_hinkley", "none"),
+          Importance.MEDIUM, "Drift detector on the prequential error (0/1 misclassification, squared "
+              + "error for regression): adwin, page_hinkley or none.")
+      .define(DRIFT_DELTA, Type.DOUBLE, 0.002, Range.between(1e-9, 0.5), Importance.LOW,
+          "ADWIN confidence delta, or Page-Hinkley's tolerated change.")
+      .define(DRIFT_THRESHOLD, Type.DOUBLE, 50.0, Range.between(1e-9, 1e9), Importance.LOW,
+          "Page-Hinkley detection threshold (lambda).")
+      .define(DRIFT_ACTION, Type.STRING, "raise_lr", ValidString.in("raise_lr", "reset_optimizer", "none"),
+          Importance.MEDIUM, "On drift: raise the learning rate for a while (raise_lr), reset the "
+              + "optimizer state (reset_optimizer) or only report it (none). In every case a DRIFT "
+              + "record is published, the hold-out set restarts and the next version comes sooner.")
+      .define(DRIFT_LR_FACTOR, Type.DOUBLE, 5.0, Range.between(1.0, 1000.0), Importance.LOW,
+          "raise_lr: factor applied to the learning rate after a drift.")
+      .define(DRIFT_BOOST_BATCHES, Type.INT, 100, Range.atLeast(1), Importance.LOW,
+          "raise_lr: batches trained at the raised rate before it returns to its value before the drift.")
+      .define(DRIFT_PUBLISH_AFTER_BATCHES, Type.INT, 20, Range.atLeast(1), Importance.LOW,
+          "After a drift, publish a candidate after this many batches instead of waiting for the usual period.")
+      .define(DELAYED_LABELS, Type.BOOLEAN, false, Importance.MEDIUM,
+          "Also learn from labels that arrive later than their example: read FeatureEvents from the "
+              + "features topic and LabelEvents from the labels topic and train on each pair joined by id.")
+      .define(LABELS_TOPIC, Type.STRING, Topics.LABELS, new CommonKeys.NonBlank(), Importance.MEDIUM,
+          "Topic of LabelEvent records (delayed labels).")
+      .define(LABEL_WINDOW_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.MEDIUM,
+          "Delayed labels: a FeatureEvent or LabelEvent waits for its partner until the stream time "
+              + "(the newest eventTime seen) is this much past its own eventTime; then it is dropped and counted.")
+      .define(LABEL_MAX_PENDING, Type.INT, 10_000, Range.between(1, 10_000_000), Importance.LOW,
+          "Delayed labels: the most unmatched events kept (each side); the oldest are dropped beyond it. "
+              + "They are part of the checkpoint, so keep features x this x 4 bytes well under 16 MiB.");
 
   private final Map<String, Object> kafka;
 

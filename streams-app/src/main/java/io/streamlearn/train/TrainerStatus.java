@@ -1,7 +1,7 @@
 package io.streamlearn.train;
 
 /**
- * A snapshot of a running trainer, for progress lines, the dashboard and tests.
+ * A snapshot of a running trainer, for progress lines, the dashboard, benchmarks and tests.
  *
  * @param publishedVersions versions this trainer published since it started
  * @param lastVersion the newest version of the model (published by this or an earlier run), 0 for none
@@ -10,7 +10,19 @@ package io.streamlearn.train;
  * @param discardedBatches batches discarded for a non-finite loss
  * @param prequentialAccuracy accuracy of the predictions made before training, over the last window
  * @param prequentialLoss mean loss before training, over the last window
+ * @param eventsConsumed input records this run consumed (replays after a rollback count again)
+ * @param heldOut events this run kept for the hold-out set instead of training on them
+ * @param rejectedVersions candidates the validation gate refused in this run
+ * @param drifts drifts detected in this run
+ * @param learningRate the current base learning rate
+ * @param labelsDroppedUnmatched delayed-label join: events that expired without their partner
  */
 public record TrainerStatus(long publishedVersions, long lastVersion, long examplesTrained,
                             long deadLetters, long discardedBatches, double prequentialAccuracy,
-                            double prequentialLoss) {}
+                            double prequentialLoss, long eventsConsumed, long heldOut,
+                            long rejectedVersions, long drifts, double learningRate,
+                            long labelsDroppedUnmatched) {
+  static TrainerStatus initial() {
+    return new TrainerStatus(0, 0, 0, 0, 0, Double.NaN, Double.NaN, 0, 0, 0, 0, Double.NaN, 0);
+  }
+}

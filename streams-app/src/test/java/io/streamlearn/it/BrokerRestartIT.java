@@ -30,7 +30,8 @@ class BrokerRestartIT {
       LoopHarness h = new LoopHarness(kafka, "restart");
       GaussianBlobs stream = new GaussianBlobs(4, 8, 5, 0);
       Trainer trainer = new Trainer(h.trainerConfig(8, "dense(16,relu) > dense(4,softmax)", Map.of(
-          TrainerConfig.PUBLISH_EVERY_BATCHES, "10", TrainerConfig.PUBLISH_EVERY_MS, "1000")));
+          TrainerConfig.PUBLISH_EVERY_BATCHES, "10", TrainerConfig.PUBLISH_EVERY_MS, "1000",
+          TrainerConfig.HOLDOUT_FRACTION, "0"))); // every labeled event is trained on
       List<String> ids = new ArrayList<>();
       List<LoopHarness.Read> reads = new ArrayList<>();
       long versionBeforeRestart;

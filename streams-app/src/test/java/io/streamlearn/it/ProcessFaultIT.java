@@ -43,7 +43,8 @@ class ProcessFaultIT {
       h.createTopics();
       List<String> trainArgs = args(h, "train", Map.of(TrainerConfig.FEATURES, "8",
           TrainerConfig.LAYERS, "dense(16,relu) > dense(4,softmax)", TrainerConfig.LEARNING_RATE, "0.01",
-          TrainerConfig.PUBLISH_EVERY_BATCHES, "10", TrainerConfig.PUBLISH_EVERY_MS, "1000"));
+          TrainerConfig.PUBLISH_EVERY_BATCHES, "10", TrainerConfig.PUBLISH_EVERY_MS, "1000",
+          TrainerConfig.HOLDOUT_FRACTION, "0")); // every labeled event is trained on
       try (ChildApp trainer = new ChildApp("trainer", trainArgs);
            ChildApp serveA = new ChildApp("serve-a", serveArgs(h));
            ChildApp serveB = new ChildApp("serve-b", serveArgs(h));

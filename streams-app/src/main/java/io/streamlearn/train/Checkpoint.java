@@ -1,0 +1,93 @@
+package io.streamlearn.train;
+
+import io.streamlearn.learn.OptimizerState;
+import io.streamlearn.learn.Tensor;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a trainer needs to resume exactly where it stopped, written to the checkpoint topic in
+ * the same Kafka transaction that commits the consumed offsets (see {@link CheckpointCodec} for
+ * the bytes).
+ *
+ * @param model the model name (also the record key)
+ * @param architecture the network in the layer language
+ * @param features input feature count
+ * @param lastVersion the newest version this trainer published (the parent of the next one)
+ * @param examplesSeen examples trained on since the model's first version
+ * @param examplesSinceParent examples trained on since {@code lastVersion}, not yet in any version
+ * @param partitions per input partition: where the unpublished offset range starts and the next
+ *     offset to consume
+ * @param parameters the weights
+ * @param optimizer the optimizer's step counter and slots (Adam moments, ...)
+ * @param configuredLearningRate the learning rate the run was configured with
+ * @param learningRate the current base learning rate (after plateau reductions and drift boosts)
+ * @param rate reduce-on-plateau and drift-boost state
+ * @param scaler the online scaler's statistics, or {@code null} without a scaler
+ * @param join pending delayed-label join state, or {@code null} without delayed labels
+ */
+record Checkpoint(String model, String architecture, int features, long lastVersion,
+                  long examplesSeen, long examplesSinceParent, List<PartitionProgress> partitions,
+                  List<Tensor> parameters, OptimizerState optimizer, double configuredLearningRate,
+                  double learningRate, LearningRateControl.State rate, ScalerState scaler,
+                  LabelJoin.State join) {
+
+  /** Validates and copies. */
+  Checkpoint {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(architecture, "architecture");
+    if (features < 1 || lastVersion < 0 || examplesSinceParent < 0 || examplesSinceParent > examplesSeen) {
+      throw new IllegalArgumentException("need features >= 1, lastVersion >= 0 and 0 <= examplesSinceParent"
+          + " <= examplesSeen, found " + features + ", " + lastVersion + ", " + examplesSinceParent
+          + " and " + examplesSeen);
+    }
+    partitions = List.copyOf(partitions);
+    parameters = List.copyOf(parameters);
+    Objects.requireNonNull(optimizer, "optimizer");
+    Objects.requireNonNull(rate, "rate");
+  }
+
+  /**
+   * Progress on one input partition.
+   *
+   * @param rangeStart the first offset not yet covered by a published version's lineage
+   * @param nextOffset the next offset to consume (committed with the checkpoint)
+   */
+  record PartitionProgress(String topic, int partition, long rangeStart, long nextOffset) {
+    PartitionProgress {
+      Objects.requireNonNull(topic, "topic");
+      if (partition < 0 || rangeStart < 0 || nextOffset < rangeStart) {
+        throw new IllegalArgumentException("need partition >= 0 and 0 <= rangeStart <= nextOffset, found "
+            + partition + ", " + rangeStart + ", " + nextOffset);
+      }
+    }
+  }
+
+  /**
+   * An online scaler's statistics.
+   *
+   * @param kind {@code standard} (a = mean, b = sum of squared deviations) or {@code minmax}
+   *     (a = min, b = max)
+   */
+  record ScalerState(String kind, long count, double[] a, double[] b) {
+    ScalerState {
+      Objects.requireNonNull(kind, "kind");
+      if (a.length != b.length || count < 0) {
+        throw new IllegalArgumentException("need arrays of one length and count >= 0, found "
+            + a.length + ", " + b.length + " and " + count);
+      }
+      a = a.clone();
+      b = b.clone();
+    }
+
+    @Override
+    public double[] a() {
+      return a.clone();
+    }
+
+    @Override
+    public double[] b() {
+      return b.clone();
+    }
+  }
+}

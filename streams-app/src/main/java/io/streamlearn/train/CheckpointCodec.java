@@ -1,0 +1,256 @@
+package io.streamlearn.train;
+
+import io.streamlearn.learn.OptimizerState;
+import io.streamlearn.learn.Tensor;
+import io.streamlearn.schema.InputEvent;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The bytes of a {@link Checkpoint}: magic {@code SLCK}, a format version, then the fields in
+ * declaration order (big-endian {@link DataOutputStream} primitives; float arrays as a length and
+ * little-endian floats). The checkpoint is private to the trainer, so it is not part of the Avro
+ * wire contract; the format version lets a newer trainer refuse, or migrate, an older checkpoint.
+ */
+final class CheckpointCodec {
+  static final int MAGIC = 0x534C434B;
+  static final int FORMAT = 1;
+
+  private CheckpointCodec() {}
+
+  static byte[] encode(Checkpoint c) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(MAGIC);
+      out.writeInt(FORMAT);
+      out.writeUTF(c.model());
+      out.writeUTF(c.architecture());
+      out.writeInt(c.features());
+      out.writeLong(c.lastVersion());
+      out.writeLong(c.examplesSeen());
+      out.writeLong(c.examplesSinceParent());
+      out.writeInt(c.partitions().size());
+      for (Checkpoint.PartitionProgress p : c.partitions()) {
+        out.writeUTF(p.topic());
+        out.writeInt(p.partition());
+        out.writeLong(p.rangeStart());
+        out.writeLong(p.nextOffset());
+      }
+      writeTensors(out, c.parameters());
+      out.writeLong(c.optimizer().step());
+      writeTensors(out, c.optimizer().slots());
+      out.writeDouble(c.configuredLearningRate());
+      out.writeDouble(c.learningRate());
+      out.writeDouble(c.rate().best());
+      out.writeInt(c.rate().patienceUsed());
+      out.writeInt(c.rate().boostLeft());
+      out.writeDouble(c.rate().rateBeforeBoost());
+      out.writeBoolean(c.scaler() != null);
+      if (c.scaler() != null) {
+        out.writeUTF(c.scaler().kind());
+        out.writeLong(c.scaler().count());
+        writeDoubles(out, c.scaler().a());
+        writeDoubles(out, c.scaler().b());
+      }
+      out.writeBoolean(c.join() != null);
+      if (c.join() != null) {
+        writeJoin(out, c.join());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode checkpoint of " + c.model(), e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Decodes a checkpoint.
+   *
+   * @throws IllegalArgumentException when the bytes are not a checkpoint of a known format
+   */
+  static Checkpoint decode(byte[] value) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+      int magic = in.readInt();
+      int format = in.readInt();
+      if (magic != MAGIC || format != FORMAT) {
+        throw new IllegalArgumentException("not a trainer checkpoint of format " + FORMAT + ": magic "
+            + Integer.toHexString(magic) + ", format " + format);
+      }
+      String model = in.readUTF();
+      String architecture = in.readUTF();
+      int features = in.readInt();
+      long lastVersion = in.readLong();
+      long seen = in.readLong();
+      long sinceParent = in.readLong();
+      int n = in.readInt();
+      List<Checkpoint.PartitionProgress> partitions = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        partitions.add(new Checkpoint.PartitionProgress(in.readUTF(), in.readInt(), in.readLong(), in.readLong()));
+      }
+      List<Tensor> parameters = readTensors(in);
+      long step = in.readLong();
+      OptimizerState optimizer = new OptimizerState(step, readTensors(in));
+      double configured = in.readDouble();
+      double rate = in.readDouble();
+      LearningRateControl.State control = new LearningRateControl.State(in.readDouble(), in.readInt(),
+          in.readInt(), in.readDouble());
+      Checkpoint.ScalerState scaler = in.readBoolean()
+          ? new Checkpoint.ScalerState(in.readUTF(), in.readLong(), readDoubles(in), readDoubles(in)) : null;
+      LabelJoin.State join = in.readBoolean() ? readJoin(in) : null;
+      if (in.available() > 0) {
+        throw new IllegalArgumentException(in.available() + " trailing bytes after the checkpoint");
+      }
+      return new Checkpoint(model, architecture, features, lastVersion, seen, sinceParent, partitions,
+          parameters, optimizer, configured, rate, control, scaler, join);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("truncated or corrupt trainer checkpoint: " + e, e);
+    }
+  }
+
+  private static void writeJoin(DataOutputStream out, LabelJoin.State j) throws IOException {
+    writeLongs(out, j.featureTimes());
+    writeLongs(out, j.labelTimes());
+    out.writeLong(j.dropped());
+    out.writeInt(j.features().size());
+    for (InputEvent f : j.features()) {
+      out.writeUTF(f.id());
+      out.writeLong(f.eventTime());
+      writeFloats(out, f.features());
+    }
+    out.writeInt(j.labels().size());
+    for (LabelJoin.PendingLabel l : j.labels()) {
+      out.writeUTF(l.id());
+      out.writeLong(l.eventTime());
+      writeLabel(out, l.label());
+    }
+  }
+
+  private static LabelJoin.State readJoin(DataInputStream in) throws IOException {
+    long[] featureTimes = readLongs(in);
+    long[] labelTimes = readLongs(in);
+    long dropped = in.readLong();
+    int nf = in.readInt();
+    List<InputEvent> features = new ArrayList<>(nf);
+    for (int i = 0; i < nf; i++) {
+      features.add(new InputEvent(in.readUTF(), in.readLong(), readFloats(in), null));
+    }
+    int nl = in.readInt();
+    List<LabelJoin.PendingLabel> labels = new ArrayList<>(nl);
+    for (int i = 0; i < nl; i++) {
+      labels.add(new LabelJoin.PendingLabel(in.readUTF(), in.readLong(), readLabel(in)));
+    }
+    return new LabelJoin.State(features, labels, featureTimes, labelTimes, dropped);
+  }
+
+  private static void writeLabel(DataOutputStream out, InputEvent.Label label) throws IOException {
+    if (label instanceof InputEvent.ClassIndex c) {
+      out.writeByte(0);
+      out.writeInt(c.value());
+    } else {
+      out.writeByte(1);
+      out.writeFloat(label.asFloat());
+    }
+  }
+
+  private static InputEvent.Label readLabel(DataInputStream in) throws IOException {
+    byte kind = in.readByte();
+    if (kind == 0) {
+      return new InputEvent.ClassIndex(in.readInt());
+    }
+    if (kind == 1) {
+      return new InputEvent.Target(in.readFloat());
+    }
+    throw new IOException("unknown label kind " + kind);
+  }
+
+  private static void writeTensors(DataOutputStream out, List<Tensor> tensors) throws IOException {
+    out.writeInt(tensors.size());
+    for (Tensor t : tensors) {
+      out.writeUTF(t.name());
+      int[] shape = t.shape();
+      out.writeInt(shape.length);
+      for (int d : shape) {
+        out.writeInt(d);
+      }
+      writeFloats(out, t.data());
+    }
+  }
+
+  private static List<Tensor> readTensors(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    List<Tensor> tensors = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      String name = in.readUTF();
+      int[] shape = new int[in.readInt()];
+      for (int k = 0; k < shape.length; k++) {
+        shape[k] = in.readInt();
+      }
+      tensors.add(new Tensor(name, shape, readFloats(in)));
+    }
+    return tensors;
+  }
+
+  private static void writeFloats(DataOutputStream out, float[] values) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    buf.asFloatBuffer().put(values);
+    out.writeInt(values.length);
+    out.write(buf.array());
+  }
+
+  private static float[] readFloats(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > in.available() / 4) {
+      throw new IOException("float array of " + n + " values with " + in.available() + " bytes left");
+    }
+    byte[] raw = new byte[n * 4];
+    in.readFully(raw);
+    float[] values = new float[n];
+    ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+    return values;
+  }
+
+  private static void writeLongs(DataOutputStream out, long[] values) throws IOException {
+    out.writeInt(values.length);
+    for (long v : values) {
+      out.writeLong(v);
+    }
+  }
+
+  private static long[] readLongs(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > in.available() / 8) {
+      throw new IOException("long array of " + n + " values with " + in.available() + " bytes left");
+    }
+    long[] values = new long[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = in.readLong();
+    }
+    return values;
+  }
+
+  private static void writeDoubles(DataOutputStream out, double[] values) throws IOException {
+    out.writeInt(values.length);
+    for (double v : values) {
+      out.writeDouble(v);
+    }
+  }
+
+  private static double[] readDoubles(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > in.available() / 8) {
+      throw new IOException("double array of " + n + " values with " + in.available() + " bytes left");
+    }
+    double[] values = new double[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = in.readDouble();
+    }
+    return values;
+  }
+}

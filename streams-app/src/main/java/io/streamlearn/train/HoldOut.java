@@ -1,0 +1,117 @@
+package io.streamlearn.train;
+
+import io.streamlearn.learn.Model;
+import io.streamlearn.registry.Signature;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The hold-out set: a deterministic share of events, chosen by a hash of their id, that is never
+ * trained on and measures every candidate version. The most recent {@code capacity} of them are
+ * kept in a ring; a candidate and the live version are scored on the same ring when a version is
+ * due.
+ *
+ * <p>The choice is a pure function of the id ({@link #isHeldOut}), so any consumer can tell which
+ * events the trainer held out. Not thread-safe.
+ */
+public final class HoldOut {
+  private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+  private static final long FNV_PRIME = 0x100000001b3L;
+  private static final int BUCKETS = 1_000_000;
+
+  private final double fraction;
+  private final int features;
+  private final int outputs;
+  private final Signature.Task task;
+  private final float[] x;
+  private final float[] y;
+  private int next;
+  private int size;
+
+  /** A measurement of one model on the hold-out set. */
+  record Score(double accuracy, double loss, int examples) {}
+
+  HoldOut(double fraction, int capacity, int features, int outputs, Signature.Task task) {
+    this.fraction = fraction;
+    this.features = features;
+    this.outputs = outputs;
+    this.task = task;
+    this.x = new float[capacity * features];
+    this.y = new float[capacity];
+  }
+
+  /**
+   * Whether the event with this id is held out when a share {@code fraction} is: FNV-1a 64 of the
+   * id's UTF-8 bytes, bucketed into a million, below {@code fraction} of them.
+   */
+  public static boolean isHeldOut(String id, double fraction) {
+    byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
+    return isHeldOut(utf8, 0, utf8.length, fraction);
+  }
+
+  /** As {@link #isHeldOut(String, double)}, on the id's UTF-8 bytes {@code [from, from + length)}. */
+  static boolean isHeldOut(byte[] utf8, int from, int length, double fraction) {
+    if (fraction <= 0) {
+      return false;
+    }
+    long h = FNV_OFFSET;
+    for (int i = from; i < from + length; i++) {
+      h ^= utf8[i] & 0xff;
+      h *= FNV_PRIME;
+    }
+    return Long.remainderUnsigned(h, BUCKETS) < (long) (fraction * BUCKETS);
+  }
+
+  /** The share of events held out. */
+  double fraction() {
+    return fraction;
+  }
+
+  boolean isHeldOut(String id) {
+    return isHeldOut(id, fraction);
+  }
+
+  /** Keeps one held-out example (raw features), replacing the oldest when full. */
+  void add(float[] features, float label) {
+    System.arraycopy(features, 0, x, next * this.features, this.features);
+    y[next] = label;
+    next = (next + 1) % y.length;
+    size = Math.min(size + 1, y.length);
+  }
+
+  /** Examples kept. */
+  int size() {
+    return size;
+  }
+
+  /** Forgets every example, e.g. after a drift made them describe an old concept. */
+  void clear() {
+    size = 0;
+    next = 0;
+  }
+
+  /** Scores a model (it applies its own preprocessing) on the kept examples. */
+  Score score(Model model) {
+    if (size == 0) {
+      return new Score(Double.NaN, Double.NaN, 0);
+    }
+    float[] out = new float[size * outputs];
+    model.predict(x, size, out);
+    long correct = 0;
+    double lossSum = 0;
+    int finite = 0;
+    for (int i = 0; i < size; i++) {
+      // One absurd held-out input (finite but overflowing) must not blind the gate for good.
+      double l = Prequential.exampleLoss(task, out, i * outputs, outputs, y[i]);
+      if (Double.isFinite(l)) {
+        lossSum += l;
+        finite++;
+      }
+      if (task == Signature.Task.CLASSIFICATION
+          && Prequential.predictedClass(out, i * outputs, outputs) == (int) y[i]) {
+        correct++;
+      }
+    }
+    double accuracy = task == Signature.Task.CLASSIFICATION ? (double) correct / size : Double.NaN;
+    return new Score(accuracy, finite == 0 ? Double.NaN : lossSum / finite, size);
+  }
+}

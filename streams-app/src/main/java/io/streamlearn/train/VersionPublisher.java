@@ -1,0 +1,125 @@
+package io.streamlearn.train;
+
+import io.streamlearn.app.Artifacts;
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.learn.Model;
+import io.streamlearn.registry.AliasChange;
+import io.streamlearn.registry.AliasMove;
+import io.streamlearn.registry.Lineage;
+import io.streamlearn.registry.ModelVersion;
+import io.streamlearn.registry.OffsetRange;
+import io.streamlearn.registry.RegistryCodec;
+import io.streamlearn.schema.TrainingEventType;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the current weights into a candidate version, measures it and the live version on the
+ * hold-out set, applies the validation gate and reduce-on-plateau, and publishes the version with
+ * its alias move (or records the rejection) in the producer's open transaction.
+ */
+final class VersionPublisher {
+  private static final Logger log = LoggerFactory.getLogger(VersionPublisher.class);
+  private static final String APP = "trainer";
+  private static final List<String> HYPERPARAMETERS = List.of(TrainerConfig.LAYERS, TrainerConfig.LOSS,
+      TrainerConfig.OPTIMIZER, TrainerConfig.LEARNING_RATE, TrainerConfig.MOMENTUM, TrainerConfig.L2,
+      TrainerConfig.BATCH_SIZE, TrainerConfig.SCALER, TrainerConfig.HOLDOUT_FRACTION, TrainerConfig.GATE_MARGIN);
+
+  private final TrainerConfig config;
+  private final String model;
+  private final String modelsTopic;
+  private final String alias;
+  private final TrainingEvents events;
+  private final RegistryCodec codec = new RegistryCodec();
+  private Model live;
+  private long highestVersion;
+  long published;
+  long rejected;
+
+  VersionPublisher(TrainerConfig config, String model, TrainingEvents events) {
+    this.config = config;
+    this.model = model;
+    this.modelsTopic = config.getString(CommonKeys.MODELS_TOPIC);
+    this.alias = config.getString(TrainerConfig.ALIAS);
+    this.events = events;
+  }
+
+  /** The version the alias points at, the yardstick of the gate ({@code null} for none). */
+  void live(Model model, long highestRegistered) {
+    this.live = model;
+    this.highestVersion = Math.max(highestVersion, highestRegistered);
+  }
+
+  /**
+   * Judges the current weights and publishes them when the gate lets them through.
+   *
+   * @param ranges the input offsets consumed since the parent version
+   * @return true when a version was published
+   */
+  boolean offer(KafkaProducer<String, byte[]> producer, TrainingState state, HoldOut holdout,
+                Prequential prequential, List<OffsetRange> ranges, ValidationGate gate) {
+    Model candidate = state.candidate();
+    HoldOut.Score score = holdout.score(candidate);
+    HoldOut.Score liveScore = live == null ? null : holdout.score(live);
+    ValidationGate.Verdict verdict = gate.judge(score, liveScore);
+    Map<String, Double> metrics = new LinkedHashMap<>(prequential.metrics());
+    Prequential.putIfKnown(metrics, "holdoutAccuracy", score.accuracy());
+    Prequential.putIfKnown(metrics, "holdoutLoss", score.loss());
+    metrics.put("holdoutExamples", (double) score.examples());
+    if (liveScore != null) {
+      Prequential.putIfKnown(metrics, "liveHoldoutAccuracy", liveScore.accuracy());
+      Prequential.putIfKnown(metrics, "liveHoldoutLoss", liveScore.loss());
+    }
+    double before = state.learner.learningRate();
+    String plateau = state.rate.observe(score.loss(), state.learner)
+        ? String.format("; plateau: learning rate %.3g -> %.3g", before, state.learner.learningRate()) : "";
+    if (!verdict.publish()) {
+      rejected++;
+      events.send(producer, TrainingEventType.REJECTED, state.lastVersion, state.examplesSeen,
+          state.learner.learningRate(), metrics, "candidate rejected: " + verdict.reason() + plateau);
+      log.info("model {}: candidate rejected, {}{}", model, verdict.reason(), plateau);
+      return false;
+    }
+    long version = highestVersion + 1;
+    Instant now = Instant.now();
+    ModelVersion v = ModelVersion.create(model, version, state.lastVersion, now, state.spec.text(),
+        state.signature, state.preprocessing(), Artifacts.toRegistry(state.learner.parameters()),
+        lineage(state, ranges), metrics);
+    // A version larger than one record goes out as chunks plus a manifest, in this same transaction;
+    // the alias move also writes its history record, as the registry service does.
+    for (RegistryCodec.KeyValue kv : codec.versionRecords(v, RegistryCodec.DEFAULT_MAX_RECORD_BYTES)) {
+      producer.send(new ProducerRecord<>(modelsTopic, kv.key(), kv.value()));
+    }
+    AliasMove move = new AliasMove(model, alias, version, now, APP, "published by the trainer: "
+        + verdict.reason(), state.lastVersion);
+    for (RegistryCodec.KeyValue kv : codec.moveRecords(move, AliasChange.Action.MOVE)) {
+      producer.send(new ProducerRecord<>(modelsTopic, kv.key(), kv.value()));
+    }
+    events.send(producer, TrainingEventType.PUBLISHED, version, state.examplesSeen,
+        state.learner.learningRate(), metrics, "version " + version + ": " + verdict.reason() + plateau);
+    state.lastVersion = version;
+    state.examplesSinceParent = 0;
+    highestVersion = version;
+    live = candidate;
+    published++;
+    log.info("model {}: version {} published ({} examples seen; {}){}", model, version, state.examplesSeen,
+        verdict.reason(), plateau);
+    return true;
+  }
+
+  private Lineage lineage(TrainingState state, List<OffsetRange> ranges) {
+    Map<String, String> hyper = new LinkedHashMap<>();
+    for (String key : HYPERPARAMETERS) {
+      hyper.put(key, String.valueOf(config.values().get(key)));
+    }
+    hyper.put("learning.rate.current", String.valueOf(state.learner.learningRate()));
+    return new Lineage(ranges, state.examplesSeen, state.examplesSinceParent, hyper,
+        config.getLong(TrainerConfig.SEED), Trainer.codeVersion());
+  }
+}

@@ -1,0 +1,58 @@
+package io.streamlearn.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamlearn.learn.OptimizerState;
+import io.streamlearn.learn.Tensor;
+import io.streamlearn.schema.InputEvent;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CheckpointCodecTest {
+  private static Checkpoint sample() {
+    LabelJoin.State join = new LabelJoin.State(List.of(new InputEvent("f", 5, new float[] {1f, 2f}, null)),
+        List.of(new LabelJoin.PendingLabel("l", 7, new InputEvent.ClassIndex(3))), new long[] {5, 6},
+        new long[] {Long.MIN_VALUE}, 9);
+    return new Checkpoint("m", "dense(2,softmax)", 2, 4, 1_000, 64,
+        List.of(new Checkpoint.PartitionProgress("t", 0, 10, 20), new Checkpoint.PartitionProgress("t", 1, 0, 0)),
+        List.of(new Tensor("layers.0.weight", new int[] {2, 2}, new float[] {1f, -2f, Float.MIN_VALUE, 4f}),
+            new Tensor("layers.0.bias", new int[] {2}, new float[] {0.5f, 0f})),
+        new OptimizerState(17, List.of(new Tensor("m", new int[] {6}, new float[6]))), 0.01, 0.005,
+        new LearningRateControl.State(0.3, 2, 5, 0.01),
+        new Checkpoint.ScalerState("standard", 100, new double[] {1, 2}, new double[] {3, 4}), join);
+  }
+
+  @Test
+  void roundTripsEveryField() {
+    Checkpoint c = sample();
+    Checkpoint d = CheckpointCodec.decode(CheckpointCodec.encode(c));
+    assertEquals(c.model(), d.model());
+    assertEquals(c.partitions(), d.partitions());
+    assertEquals(c.parameters(), d.parameters());
+    assertEquals(c.optimizer(), d.optimizer());
+    assertEquals(c.rate(), d.rate());
+    assertEquals(List.of(c.lastVersion(), c.examplesSeen(), c.examplesSinceParent()),
+        List.of(d.lastVersion(), d.examplesSeen(), d.examplesSinceParent()));
+    assertEquals(c.learningRate(), d.learningRate());
+    assertArrayEquals(c.scaler().b(), d.scaler().b());
+    assertEquals(c.join().features(), d.join().features());
+    assertEquals(c.join().labels(), d.join().labels());
+    assertArrayEquals(c.join().featureTimes(), d.join().featureTimes());
+    assertEquals(9, d.join().dropped());
+  }
+
+  @Test
+  void refusesWhatIsNotACheckpoint() {
+    byte[] bytes = CheckpointCodec.encode(sample());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> CheckpointCodec.decode(Arrays.copyOf(bytes, bytes.length / 2)));
+    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    bytes[0] = 'X';
+    e = assertThrows(IllegalArgumentException.class, () -> CheckpointCodec.decode(bytes));
+    assertTrue(e.getMessage().contains("not a trainer checkpoint"), e.getMessage());
+  }
+}
