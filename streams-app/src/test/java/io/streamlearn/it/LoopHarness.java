@@ -111,6 +111,16 @@ final class LoopHarness {
     };
     Map<String, Object> props = clientProps();
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // The test's input producer: ordered (one request in flight), acks=all and patient, but not
+    // idempotent. On a starved machine Kafka 4.3's idempotent producer was seen to restart a
+    // partition's sequence at 0 and then retry OUT_OF_ORDER_SEQUENCE_NUMBER forever, losing the
+    // test's input; without idempotence a duplicate would need an applied write whose response
+    // never came within two minutes.
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
     try (KafkaProducer<String, byte[]> producer =
              new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
       long started = System.nanoTime();
