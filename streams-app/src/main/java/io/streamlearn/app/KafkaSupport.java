@@ -31,6 +31,36 @@ public final class KafkaSupport {
     return props;
   }
 
+  /**
+   * Waits until every partition of {@code topics} has a leader. A produce request to a partition
+   * created a moment ago can fail with NOT_LEADER_OR_FOLLOWER after the broker appended it, and
+   * Kafka 4.3's idempotent producer then restarts that partition's sequence at 0 and retries
+   * OUT_OF_ORDER_SEQUENCE_NUMBER forever; not producing before the leaders exist avoids it.
+   */
+  private static void awaitLeaders(Admin admin, List<String> topics)
+      throws ExecutionException, InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (true) {
+      boolean ready;
+      try {
+        ready = admin.describeTopics(topics).allTopicNames().get().values().stream()
+            .flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+        ready = false; // created, not yet in this broker's metadata
+      }
+      if (ready) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("partitions of " + topics + " have no leader 30 s after creation");
+      }
+      Thread.sleep(20);
+    }
+  }
+
   /** What a topic should look like when this app creates it. */
   public record TopicSpec(String name, int partitions, Map<String, String> configs) {}
 
@@ -82,6 +112,7 @@ public final class KafkaSupport {
           }
         }
       }
+      awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot list topics on the cluster: " + e.getCause().getMessage(),
           e.getCause());

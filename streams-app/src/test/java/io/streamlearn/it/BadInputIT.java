@@ -124,9 +124,8 @@ class BadInputIT {
     String featuresTopic = h.topic(CommonKeys.FEATURES_TOPIC);
     Random random = new Random(1234);
     GaussianBlobs stream = new GaussianBlobs(CLASSES, FEATURES, 9, 0);
-    Map<String, Object> props = h.clientProps();
+    Map<String, Object> props = h.producerProps();
     props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 12 * 1024 * 1024);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     int bad = 0;
     int huge = 0;
     try (KafkaProducer<String, byte[]> producer =

@@ -52,6 +52,24 @@ final class LoopHarness {
     }
   }
 
+  /**
+   * Properties of the test's input producers: ordered (one request in flight), acks=all and
+   * patient, but not idempotent. Kafka 4.3's idempotent producer was seen to restart a partition's
+   * sequence at 0 after a NOT_LEADER_OR_FOLLOWER answer and then retry OUT_OF_ORDER_SEQUENCE_NUMBER
+   * forever, losing the test's input; without idempotence a duplicate would need an applied write
+   * whose response never came within two minutes.
+   */
+  Map<String, Object> producerProps() {
+    Map<String, Object> props = clientProps();
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
+    return props;
+  }
+
   /** Properties of the test's own clients: bootstrap servers and, on a secured broker, the app user. */
   Map<String, Object> clientProps() {
     Map<String, Object> props = new HashMap<>();
@@ -109,18 +127,7 @@ final class LoopHarness {
         failure.compareAndSet(null, e);
       }
     };
-    Map<String, Object> props = clientProps();
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    // The test's input producer: ordered (one request in flight), acks=all and patient, but not
-    // idempotent. On a starved machine Kafka 4.3's idempotent producer was seen to restart a
-    // partition's sequence at 0 and then retry OUT_OF_ORDER_SEQUENCE_NUMBER forever, losing the
-    // test's input; without idempotence a duplicate would need an applied write whose response
-    // never came within two minutes.
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
-    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
-    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
+    Map<String, Object> props = producerProps();
     try (KafkaProducer<String, byte[]> producer =
              new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
       long started = System.nanoTime();
