@@ -27,13 +27,8 @@ final class DashboardCommand {
     DashboardConfig config = DashboardConfig.fromArgs(args, env);
     Map<String, Object> client = KafkaSupport.clientProperties(
         config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties());
-    int partitions = config.getInt(CommonKeys.TOPIC_PARTITIONS);
-    KafkaSupport.ensureTopics(client, config.getShort(CommonKeys.REPLICATION_FACTOR), List.of(
-        KafkaSupport.eventTopic(config.getString(CommonKeys.LABELED_TOPIC), partitions),
-        KafkaSupport.eventTopic(config.getString(CommonKeys.FEATURES_TOPIC), partitions),
-        KafkaSupport.eventTopic(config.getString(CommonKeys.PREDICTIONS_TOPIC), partitions),
-        KafkaSupport.eventTopic(config.getString(CommonKeys.METRICS_TOPIC), 1),
-        KafkaSupport.registryTopic(config.getString(CommonKeys.MODELS_TOPIC))));
+    KafkaSupport.ensureTopics(client, config.getShort(CommonKeys.REPLICATION_FACTOR),
+        config.topics().specs(config.getInt(CommonKeys.TOPIC_PARTITIONS)));
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "dashboard-shutdown"));
     try (LiveDashboard live = LiveDashboard.start(client, config.topics(),

@@ -63,14 +63,11 @@ final class RegistryCommand {
     }
     Map<String, Object> client = KafkaSupport.clientProperties(
         config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties());
-    int partitions = config.getInt(CommonKeys.TOPIC_PARTITIONS);
-    KafkaSupport.ensureTopics(client, config.getShort(CommonKeys.REPLICATION_FACTOR), List.of(
-        KafkaSupport.eventTopic(config.getString(CommonKeys.LABELED_TOPIC), partitions),
-        KafkaSupport.eventTopic(config.getString(CommonKeys.FEATURES_TOPIC), partitions),
-        KafkaSupport.eventTopic(config.getString(CommonKeys.PREDICTIONS_TOPIC), partitions),
-        KafkaSupport.eventTopic(config.getString(CommonKeys.METRICS_TOPIC), 1)));
+    DashboardFeed.Topics topics = DashboardFeed.Topics.of(config);
+    KafkaSupport.ensureTopics(client, config.getShort(CommonKeys.REPLICATION_FACTOR),
+        topics.specs(config.getInt(CommonKeys.TOPIC_PARTITIONS)));
     boolean readOnly = !config.getPassword(RegistryConfig.TOKEN).value().isEmpty();
-    LiveDashboard live = LiveDashboard.start(client, DashboardFeed.Topics.of(config),
+    LiveDashboard live = LiveDashboard.start(client, topics,
         config.getString(CommonKeys.MODEL_NAME), readOnly, Duration.ofMinutes(5));
     live.mount(server.httpServer(), "/dashboard/");
     return live;

@@ -1,5 +1,6 @@
 package io.streamlearn.dashboard;
 
+import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.registry.InvalidModelException;
 import io.streamlearn.registry.RegistryCodec;
 import io.streamlearn.schema.AvroSerde;
@@ -49,6 +50,19 @@ public final class DashboardFeed implements AutoCloseable {
    */
   public record Topics(String metrics, String models, String predictions, String labeled,
                        String features) {
+    /**
+     * How to create these topics where they are missing, as the apps that write them would:
+     * event topics with {@code partitions}, the metrics topic with one, the registry compacted.
+     */
+    public List<KafkaSupport.TopicSpec> specs(int partitions) {
+      return List.of(
+          KafkaSupport.eventTopic(labeled, partitions),
+          KafkaSupport.eventTopic(features, partitions),
+          KafkaSupport.eventTopic(predictions, partitions),
+          KafkaSupport.eventTopic(metrics, 1),
+          KafkaSupport.registryTopic(models));
+    }
+
     /** The topics an app configuration names (its {@link io.streamlearn.config.CommonKeys}). */
     public static Topics of(org.apache.kafka.common.config.AbstractConfig config) {
       return new Topics(config.getString(io.streamlearn.config.CommonKeys.METRICS_TOPIC),
