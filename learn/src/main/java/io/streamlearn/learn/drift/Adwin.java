@@ -1,8 +1,6 @@
 package io.streamlearn.learn.drift;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Iterator;
+import java.util.Arrays;
 
 /**
  * ADWIN (ADaptive WINdowing, Bifet and Gavaldà 2007): keeps a window of recent values compressed
@@ -21,29 +19,22 @@ public final class Adwin implements DriftDetector {
     static final int MIN_SUB_WINDOW = 5;
 
     private final double delta;
-    /** Oldest bucket first. */
-    private final Deque<Bucket> buckets = new ArrayDeque<>();
+    /*
+     * The buckets, oldest first, as a ring of parallel arrays: count, sum and sum of squared
+     * deviations of each. Sizes are powers of two, non-increasing from oldest to newest.
+     */
+    private long[] n = new long[64];
+    private double[] sum = new double[64];
+    private double[] m2 = new double[64];
+    private int head;
+    private int size;
+    /** Buckets of size 2^level, per level. */
+    private final int[] perLevel = new int[64];
     private long width;
     private double total;
     private double variance;
     private long ticks;
     private long detections;
-
-    private static final class Bucket {
-        long n;
-        double sum;
-        double m2;
-
-        Bucket(long n, double sum, double m2) {
-            this.n = n;
-            this.sum = sum;
-            this.m2 = m2;
-        }
-
-        double mean() {
-            return sum / n;
-        }
-    }
 
     /** @param delta confidence of a detection, in (0, 1); smaller means fewer false alarms (0.002 is usual) */
     public Adwin(double delta) {
@@ -80,6 +71,11 @@ public final class Adwin implements DriftDetector {
         return cut;
     }
 
+    /** The ring index of the {@code i}-th bucket, oldest first. */
+    private int at(int i) {
+        return (head + i) & (n.length - 1);
+    }
+
     private void insert(double value) {
         if (width > 0) {
             double mean = total / width;
@@ -87,55 +83,73 @@ public final class Adwin implements DriftDetector {
         }
         width++;
         total += value;
-        buckets.addLast(new Bucket(1, value, 0.0));
+        if (size == n.length) {
+            grow();
+        }
+        int k = at(size++);
+        n[k] = 1;
+        sum[k] = value;
+        m2[k] = 0.0;
+        perLevel[0]++;
     }
 
-    /** Merges the two oldest buckets of any size that has more than {@link #MAX_BUCKETS}. */
+    private void grow() {
+        long[] n2 = new long[n.length * 2];
+        double[] sum2 = new double[n.length * 2];
+        double[] m22 = new double[n.length * 2];
+        for (int i = 0; i < size; i++) {
+            int k = at(i);
+            n2[i] = n[k];
+            sum2[i] = sum[k];
+            m22[i] = m2[k];
+        }
+        n = n2;
+        sum = sum2;
+        m2 = m22;
+        head = 0;
+    }
+
+    /**
+     * Merges the two oldest buckets of each size that has more than {@link #MAX_BUCKETS}, from the
+     * smallest size up (a merge adds a bucket to the next size).
+     */
     private void compress() {
-        boolean merged = true;
-        while (merged) {
-            merged = false;
-            // Walk from newest to oldest; bucket sizes are non-increasing from oldest to newest.
-            Bucket[] all = buckets.toArray(new Bucket[0]);
-            int i = all.length - 1;
-            while (i >= 0) {
-                long size = all[i].n;
-                int j = i;
-                while (j >= 0 && all[j].n == size) {
-                    j--;
-                }
-                int count = i - j;
-                if (count > MAX_BUCKETS) {
-                    // the two oldest of this size are at j+1 and j+2
-                    Bucket older = all[j + 1];
-                    Bucket newer = all[j + 2];
-                    double d = older.mean() - newer.mean();
-                    older.m2 = older.m2 + newer.m2 + (double) older.n * newer.n / (older.n + newer.n) * d * d;
-                    older.sum += newer.sum;
-                    older.n += newer.n;
-                    buckets.remove(newer);
-                    merged = true;
-                    break;
-                }
-                i = j;
+        int newer = 0; // buckets of the levels below this one: they sit at the newest end
+        for (int level = 0; perLevel[level] > MAX_BUCKETS; level++) {
+            int older = size - newer - perLevel[level]; // the oldest bucket of this level
+            int a = at(older);
+            int b = at(older + 1);
+            double d = sum[a] / n[a] - sum[b] / n[b];
+            m2[a] = m2[a] + m2[b] + (double) n[a] * n[b] / (n[a] + n[b]) * d * d;
+            sum[a] += sum[b];
+            n[a] += n[b];
+            for (int i = older + 1; i < size - 1; i++) { // close the gap at the newer end
+                int to = at(i);
+                int from = at(i + 1);
+                n[to] = n[from];
+                sum[to] = sum[from];
+                m2[to] = m2[from];
             }
+            size--;
+            perLevel[level] -= 2;
+            perLevel[level + 1]++;
+            newer += perLevel[level];
         }
     }
 
     private boolean shouldCut() {
-        if (buckets.size() < 2) {
+        if (size < 2) {
             return false;
         }
         double windowVariance = variance / width;
         double logTerm = Math.log(2.0 * Math.log(width) / delta);
         long n0 = 0;
         double s0 = 0;
-        Iterator<Bucket> it = buckets.iterator();
         // the last bucket always stays in the newer sub-window
-        for (int b = 0; b < buckets.size() - 1; b++) {
-            Bucket bucket = it.next();
-            n0 += bucket.n;
-            s0 += bucket.sum;
+        for (int i = 0; i < size - 1; i++) {
+            int k = at(i);
+            n0 += n[k];
+            s0 += sum[k];
             long n1 = width - n0;
             if (n0 < MIN_SUB_WINDOW || n1 < MIN_SUB_WINDOW) {
                 continue;
@@ -152,25 +166,33 @@ public final class Adwin implements DriftDetector {
     }
 
     private void removeOldest() {
-        Bucket oldest = buckets.removeFirst();
-        long rest = width - oldest.n;
+        int k = head;
+        long oldN = n[k];
+        double oldSum = sum[k];
+        double oldM2 = m2[k];
+        head = at(1);
+        size--;
+        perLevel[Long.numberOfTrailingZeros(oldN)]--;
+        long rest = width - oldN;
         if (rest == 0) {
             width = 0;
             total = 0;
             variance = 0;
             return;
         }
-        double restMean = (total - oldest.sum) / rest;
-        double d = oldest.mean() - restMean;
-        variance -= oldest.m2 + (double) oldest.n * rest / width * d * d;
+        double restMean = (total - oldSum) / rest;
+        double d = oldSum / oldN - restMean;
+        variance -= oldM2 + (double) oldN * rest / width * d * d;
         variance = Math.max(0.0, variance);
         width = rest;
-        total -= oldest.sum;
+        total -= oldSum;
     }
 
     @Override
     public void reset() {
-        buckets.clear();
+        head = 0;
+        size = 0;
+        Arrays.fill(perLevel, 0);
         width = 0;
         total = 0;
         variance = 0;
