@@ -70,9 +70,9 @@ public final class HoldOut {
     return isHeldOut(id, fraction);
   }
 
-  /** Keeps one held-out example (raw features), replacing the oldest when full. */
-  void add(float[] features, float label) {
-    System.arraycopy(features, 0, x, next * this.features, this.features);
+  /** Keeps one held-out example (raw features at {@code from}), replacing the oldest when full. */
+  void add(float[] source, int from, float label) {
+    System.arraycopy(source, from, x, next * this.features, this.features);
     y[next] = label;
     next = (next + 1) % y.length;
     size = Math.min(size + 1, y.length);

@@ -4,6 +4,7 @@ import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.LabeledEvent;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
@@ -100,13 +101,14 @@ final class LabeledRowDecoder {
 
   /** Copies the parsed features into {@code dest} at {@code offset}; false if one is not finite. */
   boolean copyFeatures(float[] dest, int offset) {
-    boolean finite = true;
-    for (int j = 0, p = featuresStart; j < features; j++, p += 4) {
-      float v = (float) FLOAT_LE.get(b, p);
-      finite &= Float.isFinite(v);
-      dest[offset + j] = v;
+    ByteBuffer.wrap(b, featuresStart, 4 * features).slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+        .get(dest, offset, features);
+    // An exponent of all ones (infinity or NaN) carries into the sign bit; the loop vectorizes.
+    int carry = 0;
+    for (int j = offset, end = offset + features; j < end; j++) {
+      carry |= (Float.floatToRawIntBits(dest[j]) & 0x7f800000) + 0x00800000;
     }
-    return finite;
+    return carry >= 0;
   }
 
   private long readLong() {

@@ -1,43 +1,24 @@
 package io.streamlearn.train;
 
-import io.streamlearn.app.Artifacts;
 import io.streamlearn.app.DeadLetters;
-import io.streamlearn.app.InputChecks;
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.config.CommonKeys;
-import io.streamlearn.learn.Model;
-import io.streamlearn.registry.InvalidModelException;
 import io.streamlearn.registry.ModelVersion;
-import io.streamlearn.registry.OffsetRange;
-import io.streamlearn.registry.RegistryReader;
-import io.streamlearn.registry.RegistryState;
 import io.streamlearn.registry.Signature;
-import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.InputEvent;
-import io.streamlearn.schema.InputEventDecoder;
-import io.streamlearn.schema.LabelEvent;
 import io.streamlearn.schema.TrainingEventType;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -48,14 +29,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The continuous trainer of one model.
  *
- * <p>It owns every partition of its input topics. Each mini-batch is first scored by the current
- * weights (test-then-train, giving the prequential metrics and the drift detector's input) and then
- * trained on; a deterministic share of events (by a hash of the id) is held out instead. At every
- * checkpoint it commits one Kafka transaction holding the consumed offsets, a {@link Checkpoint}
- * of its whole state on the compacted checkpoint topic, a PROGRESS record and, when a version is
- * due and the validation gate passes, the new version and its alias move. A trainer killed at any
- * moment resumes from its last checkpoint: nothing is trained twice or skipped, and the lineage
- * ranges of the published versions cover each consumed offset exactly once.
+ * <p>It owns every partition of its input topics. A {@link Poller} thread reads them and decodes
+ * well-formed events straight into mini-batches while this thread trains on the previous ones. Each
+ * mini-batch is first scored by the current weights (test-then-train, giving the prequential
+ * metrics and the drift detector's input) and then trained on; a deterministic share of events (by
+ * a hash of the id) is held out instead. At every checkpoint it commits one Kafka transaction holding
+ * the consumed offsets, a {@link Checkpoint} of its whole state on the compacted checkpoint topic, a
+ * PROGRESS record and, when a version is due and the validation gate passes, the new version and its
+ * alias move. A trainer killed at any moment resumes from its last checkpoint: nothing is trained
+ * twice or skipped, and the lineage ranges of the published versions cover each consumed offset
+ * exactly once.
  *
  * <p>A batch with a non-finite loss is discarded, the open transaction aborted, the state rolled
  * back to the last checkpoint and the input replayed from there with the poisoned batch's records
@@ -65,7 +48,9 @@ import org.slf4j.LoggerFactory;
 public final class Trainer implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Trainer.class);
   private static final String APP = "trainer";
-  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration TAKE_TIMEOUT = Duration.ofMillis(100);
+  /** Records for the general path per chunk at most. */
+  private static final int CHUNK_RECORDS = 1000;
 
   private final TrainerConfig config;
   private final String model;
@@ -74,30 +59,27 @@ public final class Trainer implements Runnable {
   private final String featuresTopic;
   private final String labelsTopic;
   private final boolean delayedLabels;
-  private final InputEventDecoder labeledDecoder = InputEventDecoder.forLabeled();
-  private final InputEventDecoder featureDecoder = InputEventDecoder.forFeatures();
-  private final AvroSerde<LabelEvent> labelSerde = AvroSerde.of(LabelEvent.class);
   private final TrainingEvents events;
   private final VersionPublisher publisher;
+  private final RecordRouter router;
+  private final OffsetLedger ledger = new OffsetLedger();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running = true;
   private volatile TrainerStatus status = TrainerStatus.initial();
 
   private KafkaProducer<String, byte[]> producer;
   private KafkaConsumer<String, byte[]> consumer;
+  private ConsumerGroupMetadata groupMetadata;
+  private Poller poller;
   private TrainingState state;
+  /** The general path's batch; the fast path's batches come in chunks. */
   private Batch batch;
   private Prequential prequential;
   private DriftMonitor drift;
   private HoldOut holdout;
   private ValidationGate gate;
   private LabelJoin join;
-  private LabeledRowDecoder rowDecoder;
-  private float[] scratch;
   private Checkpoint lastGood;
-  private final Map<TopicPartition, Long> rangeStart = new LinkedHashMap<>();
-  private final Map<TopicPartition, Long> nextOffset = new LinkedHashMap<>();
-  private final Map<TopicPartition, Set<Long>> poisoned = new HashMap<>();
   private long epoch;
   private boolean dirty;
   private long batchesSinceCheckpoint;
@@ -129,6 +111,43 @@ public final class Trainer implements Runnable {
     this.delayedLabels = config.getBoolean(TrainerConfig.DELAYED_LABELS);
     this.events = new TrainingEvents(config.getString(CommonKeys.METRICS_TOPIC), model);
     this.publisher = new VersionPublisher(config, model, events);
+    this.router = new RecordRouter(labeledTopic, featuresTopic, new RecordRouter.Sink() {
+      @Override
+      public TrainingState initialized(int features) {
+        ensureInitialized(features);
+        return state;
+      }
+
+      @Override
+      public TrainingState stateOrNull() {
+        return state;
+      }
+
+      @Override
+      public LabelJoin join() {
+        return join;
+      }
+
+      @Override
+      public void consumed(ConsumerRecord<String, byte[]> r) {
+        Trainer.this.consumed(r);
+      }
+
+      @Override
+      public void deadLetter(ConsumerRecord<String, byte[]> r, String reason) {
+        Trainer.this.deadLetter(r, reason);
+      }
+
+      @Override
+      public void skipped() {
+        counters.skippedFeatureRecords++;
+      }
+
+      @Override
+      public void example(InputEvent event, ConsumerRecord<String, byte[]> r) {
+        offer(event, new TopicPartition(r.topic(), r.partition()), r.offset());
+      }
+    });
   }
 
   /** The latest status; safe from any thread. */
@@ -150,17 +169,20 @@ public final class Trainer implements Runnable {
   public void run() {
     try {
       runLoop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn("trainer of model {} interrupted; its uncommitted work is discarded", model);
     } finally {
       stopped.countDown();
     }
   }
 
-  private void runLoop() {
-    ensureTopics();
+  private void runLoop() throws InterruptedException {
+    TrainerStart.ensureTopics(config, clientProps);
     String txId = "streamlearn-trainer-" + model;
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProps(txId),
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Poller.consumerProperties(clientProps, txId),
              new StringDeserializer(), new ByteArrayDeserializer());
-         KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerProps(txId),
+         KafkaProducer<String, byte[]> p = new KafkaProducer<>(TrainerStart.producerProperties(clientProps, txId),
              new StringSerializer(), new ByteArraySerializer())) {
       consumer = c;
       producer = p;
@@ -168,17 +190,34 @@ public final class Trainer implements Runnable {
       // checkpoint topics can be read to their committed end.
       producer.initTransactions();
       start();
+      groupMetadata = consumer.groupMetadata();
+      poller = new Poller(consumer, labeledTopic, "streamlearn-poller-" + model,
+          Duration.ofMillis(config.getLong(TrainerConfig.CHECKPOINT_EVERY_MS)), CHUNK_RECORDS);
+      configurePoller();
+      poller.start();
       producer.beginTransaction();
-      while (running) {
-        long at = epoch;
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-          handle(r);
-          if (epoch != at) {
-            break; // rolled back: the rest of this poll is replayed from the checkpoint
+      try {
+        while (running) {
+          Chunk chunk = poller.next(TAKE_TIMEOUT);
+          if (chunk != null) {
+            try {
+              if (chunk.epoch == epoch) {
+                take(chunk);
+              }
+            } finally {
+              poller.recycle(chunk);
+            }
+          }
+          if (checkpointDue()) {
+            commit(publishDue(), true);
           }
         }
-        if (checkpointDue()) {
-          commit(publishDue(), true);
+      } finally {
+        poller.close(); // the consumer is this thread's again
+      }
+      for (Chunk chunk : poller.drain()) {
+        if (chunk.epoch == epoch) {
+          take(chunk);
         }
       }
       commit(true, false);
@@ -186,85 +225,26 @@ public final class Trainer implements Runnable {
     log.info("trainer of model {} stopped at version {}", model, state == null ? 0 : state.lastVersion);
   }
 
-  private void ensureTopics() {
-    List<KafkaSupport.TopicSpec> topics = new ArrayList<>(List.of(
-        KafkaSupport.eventTopic(labeledTopic, config.getInt(CommonKeys.TOPIC_PARTITIONS)),
-        KafkaSupport.registryTopic(config.getString(CommonKeys.MODELS_TOPIC)),
-        // Compacted, one partition and 16 MiB records: the registry's needs are the checkpoint's.
-        KafkaSupport.registryTopic(config.getString(TrainerConfig.CHECKPOINT_TOPIC)),
-        KafkaSupport.eventTopic(config.getString(CommonKeys.METRICS_TOPIC), 1),
-        KafkaSupport.deadLetterTopic(config.getString(CommonKeys.DEAD_LETTER_TOPIC))));
-    if (delayedLabels) {
-      topics.add(KafkaSupport.eventTopic(featuresTopic, config.getInt(CommonKeys.TOPIC_PARTITIONS)));
-      topics.add(KafkaSupport.eventTopic(labelsTopic, config.getInt(CommonKeys.TOPIC_PARTITIONS)));
-    }
-    KafkaSupport.ensureTopics(clientProps, config.getShort(CommonKeys.REPLICATION_FACTOR), topics);
-  }
-
   /** Reads registry and checkpoint, assigns the input partitions and positions the consumer. */
   private void start() {
-    RegistryState registry = RegistryReader.read(clientProps, config.getString(CommonKeys.MODELS_TOPIC),
-        STARTUP_TIMEOUT);
-    Optional<Checkpoint> checkpoint = CheckpointStore.latest(clientProps,
-        config.getString(TrainerConfig.CHECKPOINT_TOPIC), model, STARTUP_TIMEOUT);
-    Optional<ModelVersion> latest = registry.latest(model);
-    List<TopicPartition> partitions = new ArrayList<>(partitionsOf(labeledTopic));
-    if (delayedLabels) {
-      partitions.addAll(partitionsOf(featuresTopic));
-      partitions.addAll(partitionsOf(labelsTopic));
-    }
-    consumer.assign(partitions);
-    Map<TopicPartition, Checkpoint.PartitionProgress> saved = new HashMap<>();
-    checkpoint.ifPresent(c -> c.partitions().forEach(pp ->
-        saved.put(new TopicPartition(pp.topic(), pp.partition()), pp)));
-    for (TopicPartition tp : partitions) {
-      Checkpoint.PartitionProgress pp = saved.get(tp);
-      if (pp != null) {
-        consumer.seek(tp, pp.nextOffset());
-        rangeStart.put(tp, pp.rangeStart());
-        nextOffset.put(tp, pp.nextOffset());
-      } else {
-        long position = consumer.position(tp, STARTUP_TIMEOUT);
-        rangeStart.put(tp, position);
-        nextOffset.put(tp, position);
-      }
+    TrainerStart.Found found = TrainerStart.read(config, clientProps);
+    for (Checkpoint.PartitionProgress pp : TrainerStart.assign(config, consumer, found.checkpoint())) {
+      ledger.position(new TopicPartition(pp.topic(), pp.partition()), pp.rangeStart(), pp.nextOffset());
     }
     int features = config.getInt(TrainerConfig.FEATURES);
     if (features == 0) {
-      features = checkpoint.map(Checkpoint::features)
-          .orElse(latest.map(v -> v.signature().featureCount()).orElse(0));
+      features = found.checkpoint().map(Checkpoint::features)
+          .orElse(found.latest().map(v -> v.signature().featureCount()).orElse(0));
     }
     if (features > 0) {
-      init(features, checkpoint, latest);
+      init(features, found.checkpoint(), found.latest());
       lastGood = snapshot();
     }
-    publisher.live(liveModel(registry), registry.latestVersionNumber(model));
+    publisher.live(state == null ? null : TrainerStart.liveModel(found.registry(), model,
+        config.getString(TrainerConfig.ALIAS), state.spec), found.registry().latestVersionNumber(model));
     log.info("trainer of model {} starts after version {} ({}) at positions {}", model,
-        state == null ? 0 : state.lastVersion, checkpoint.isPresent() ? "from its checkpoint" : "no checkpoint",
-        nextOffset);
-  }
-
-  private int partitionCount(String topic) {
-    return (int) nextOffset.keySet().stream().filter(tp -> tp.topic().equals(topic)).count();
-  }
-
-  private List<TopicPartition> partitionsOf(String topic) {
-    return consumer.partitionsFor(topic, STARTUP_TIMEOUT).stream()
-        .map(p -> new TopicPartition(topic, p.partition())).toList();
-  }
-
-  private Model liveModel(RegistryState registry) {
-    Optional<ModelVersion> v = registry.aliased(model, config.getString(TrainerConfig.ALIAS));
-    if (v.isEmpty() || state == null || !v.get().architecture().equals(state.spec.text())
-        || v.get().signature().featureCount() != state.spec.inputs()) {
-      return null;
-    }
-    try {
-      return Artifacts.toModel(v.get().verifyChecksum());
-    } catch (InvalidModelException e) {
-      log.warn("live version {} is invalid, the gate ignores it: {}", v.get().key(), e.getMessage());
-      return null;
-    }
+        state == null ? 0 : state.lastVersion, found.checkpoint().isPresent() ? "from its checkpoint" : "no checkpoint",
+        ledger);
   }
 
   private void init(int features, Optional<Checkpoint> checkpoint, Optional<ModelVersion> latest) {
@@ -292,134 +272,64 @@ public final class Trainer implements Runnable {
         features, state.spec.outputs(), state.signature.task());
     gate = new ValidationGate(state.signature.task(), config.getDouble(TrainerConfig.GATE_MARGIN),
         config.getInt(TrainerConfig.HOLDOUT_MIN_EXAMPLES));
-    int outputs = state.signature.outputCount();
-    rowDecoder = new LabeledRowDecoder(features, state.signature.task() == Signature.Task.CLASSIFICATION
-        ? (outputs == 1 ? 2 : outputs) : 0);
-    scratch = new float[features];
     if (delayedLabels) {
       join = new LabelJoin(config.getLong(TrainerConfig.LABEL_WINDOW_MS), config.getInt(TrainerConfig.LABEL_MAX_PENDING),
-          partitionCount(featuresTopic), partitionCount(labelsTopic));
+          ledger.partitionCount(featuresTopic), ledger.partitionCount(labelsTopic));
       checkpoint.map(Checkpoint::join).ifPresent(join::restore);
     }
+    configurePoller();
+  }
+
+  /** Turns on the poller's fast path once the network is known. */
+  private void configurePoller() {
+    if (poller == null || state == null) {
+      return;
+    }
+    int outputs = state.signature.outputCount();
+    int classes = state.signature.task() == Signature.Task.CLASSIFICATION ? (outputs == 1 ? 2 : outputs) : 0;
+    poller.configure(new Poller.Layout(state.spec.inputs(), state.spec.outputs(), classes,
+        config.getInt(TrainerConfig.BATCH_SIZE), holdout.fraction()));
+  }
+
+  /** Takes a chunk whole: its general-path records, its held-out rows, then its batch. */
+  private void take(Chunk chunk) {
+    long at = epoch;
+    for (ConsumerRecord<String, byte[]> r : chunk.raw) {
+      handle(r);
+      if (epoch != at) {
+        return; // rolled back: the rest is replayed from the checkpoint
+      }
+    }
+    if (chunk.train != null) {
+      for (int i = 0; i < chunk.held; i++) {
+        holdout.add(chunk.heldX, i * chunk.train.features, chunk.heldY[i]);
+      }
+      counters.heldOut += chunk.held;
+      if (chunk.train.rows > 0) {
+        trainBatch(chunk.train);
+        if (epoch != at) {
+          return;
+        }
+      }
+    }
+    counters.consumed += chunk.fast;
+    ledger.advanceAll(chunk.next);
+    dirty |= chunk.records > 0;
   }
 
   private void handle(ConsumerRecord<String, byte[]> r) {
-    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-    Set<Long> bad = poisoned.get(tp);
-    if (bad != null && bad.contains(r.offset())) {
-      advance(tp, r);
+    if (ledger.isPoisoned(new TopicPartition(r.topic(), r.partition()), r.offset())) {
+      consumed(r);
       deadLetter(r, "in a batch whose loss was not finite; the model was rolled back to its last checkpoint");
       return;
     }
-    if (r.topic().equals(labeledTopic)) {
-      handleLabeled(tp, r);
-    } else if (r.topic().equals(featuresTopic)) {
-      handleFeatures(tp, r);
-    } else {
-      handleLabel(tp, r);
-    }
+    router.route(r);
   }
 
-  private void advance(TopicPartition tp, ConsumerRecord<String, byte[]> r) {
-    nextOffset.put(tp, r.offset() + 1);
+  private void consumed(ConsumerRecord<String, byte[]> r) {
+    ledger.advance(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
     counters.consumed++;
     dirty = true;
-  }
-
-  private void handleLabeled(TopicPartition tp, ConsumerRecord<String, byte[]> r) {
-    if (rowDecoder != null && rowDecoder.parse(r.value()) && fastPath(tp, r)) {
-      return;
-    }
-    InputEvent event;
-    try {
-      event = labeledDecoder.decode(r.topic(), r.value());
-    } catch (SerializationException e) {
-      advance(tp, r);
-      deadLetter(r, e.getMessage());
-      return;
-    }
-    ensureInitialized(event.features().length);
-    advance(tp, r);
-    String problem = InputChecks.featureProblem(event, state.spec.inputs());
-    if (problem == null) {
-      problem = event.labeled() ? InputChecks.labelProblem(event, state.signature.task(), state.signature.outputCount())
-          : "a FeatureEvent has no label to train on";
-    }
-    if (problem != null) {
-      deadLetter(r, problem);
-      return;
-    }
-    offer(event, tp, r.offset());
-  }
-
-  private void handleFeatures(TopicPartition tp, ConsumerRecord<String, byte[]> r) {
-    InputEvent event;
-    try {
-      event = featureDecoder.decode(r.topic(), r.value());
-    } catch (SerializationException e) {
-      // The inference service owns this topic's dead letters; the trainer only counts it.
-      advance(tp, r);
-      counters.skippedFeatureRecords++;
-      return;
-    }
-    ensureInitialized(event.features().length);
-    advance(tp, r);
-    if (InputChecks.featureProblem(event, state.spec.inputs()) != null) {
-      counters.skippedFeatureRecords++;
-      return;
-    }
-    InputEvent joined = join.offerFeatures(event, r.partition());
-    if (joined != null) {
-      offer(joined, tp, r.offset());
-    }
-  }
-
-  private void handleLabel(TopicPartition tp, ConsumerRecord<String, byte[]> r) {
-    advance(tp, r);
-    LabelEvent label;
-    InputEvent.Label value;
-    try {
-      label = labelSerde.deserialize(r.topic(), r.value());
-      value = InputEvent.Label.of(label.getLabel());
-    } catch (SerializationException | IllegalArgumentException e) {
-      deadLetter(r, e.getMessage());
-      return;
-    }
-    if (state != null) {
-      String problem = InputChecks.labelProblem(new InputEvent(label.getId(), 0, new float[0], value),
-          state.signature.task(), state.signature.outputCount());
-      if (problem != null) {
-        deadLetter(r, problem);
-        return;
-      }
-    }
-    if (join == null) {
-      return; // no features seen yet, so nothing is configured to join with
-    }
-    InputEvent joined = join.offerLabel(label.getId(), label.getEventTime().toEpochMilli(), value, r.partition());
-    if (joined != null) {
-      offer(joined, tp, r.offset());
-    }
-  }
-
-  /** The hot path: features straight from the bytes into the batch row (or the hold-out). */
-  private boolean fastPath(TopicPartition tp, ConsumerRecord<String, byte[]> r) {
-    if (rowDecoder.heldOut(holdout.fraction())) {
-      if (!rowDecoder.copyFeatures(scratch, 0)) {
-        return false;
-      }
-      advance(tp, r);
-      holdout.add(scratch, rowDecoder.label());
-      counters.heldOut++;
-      return true;
-    }
-    if (!rowDecoder.copyFeatures(batch.x, batch.rows * batch.features)) {
-      return false; // the row is not committed; the general path names the bad feature
-    }
-    advance(tp, r);
-    batch.commitRow(rowDecoder.label(), tp, r.offset());
-    afterRow();
-    return true;
   }
 
   /** Sets the trainer up from the first event when the feature count was not known in advance. */
@@ -432,31 +342,24 @@ public final class Trainer implements Runnable {
 
   private void offer(InputEvent event, TopicPartition tp, long offset) {
     if (holdout.isHeldOut(event.id())) {
-      holdout.add(event.features(), event.label().asFloat());
+      holdout.add(event.features(), 0, event.label().asFloat());
       counters.heldOut++;
       return;
     }
     batch.add(event.features(), event.label().asFloat(), tp, offset);
-    afterRow();
-  }
-
-  private void afterRow() {
     if (batch.isFull()) {
-      trainBatch();
-      if (checkpointDue()) {
-        commit(publishDue(), true);
-      }
+      trainBatch(batch);
     }
   }
 
-  private void trainBatch() {
-    int rows = batch.rows;
-    TrainingState.Outcome outcome = state.train(batch, prequential, drift);
+  private void trainBatch(Batch b) {
+    int rows = b.rows;
+    TrainingState.Outcome outcome = state.train(b, prequential, drift);
     if (!Float.isFinite(outcome.loss())) {
-      rollBack("loss " + outcome.loss() + " on a batch of " + rows);
+      rollBack(b, "loss " + outcome.loss() + " on a batch of " + rows);
       return;
     }
-    batch.clear();
+    b.clear();
     batchesSinceCheckpoint++;
     batchesSincePublish++;
     if (batchesSinceDrift >= 0) {
@@ -493,12 +396,13 @@ public final class Trainer implements Runnable {
 
   /**
    * Discards everything since the last checkpoint: aborts the open transaction, restores the state
-   * and rewinds the consumer; the records of the current batch are dead-lettered on replay.
+   * and rewinds the poller; the records of the {@code failed} batch are dead-lettered on replay.
    */
-  private void rollBack(String reason) {
+  private void rollBack(Batch failed, String reason) {
     counters.discardedBatches++;
-    for (int i = 0; i < batch.rows; i++) {
-      poisoned.computeIfAbsent(batch.sources[i], k -> new HashSet<>()).add(batch.offsets[i]);
+    if (failed != null) {
+      ledger.poison(failed);
+      failed.clear();
     }
     batch.clear();
     producer.abortTransaction();
@@ -507,13 +411,8 @@ public final class Trainer implements Runnable {
     if (join != null) {
       join.restore(lastGood.join());
     }
-    for (Checkpoint.PartitionProgress pp : lastGood.partitions()) {
-      TopicPartition tp = new TopicPartition(pp.topic(), pp.partition());
-      consumer.seek(tp, pp.nextOffset());
-      rangeStart.put(tp, pp.rangeStart());
-      nextOffset.put(tp, pp.nextOffset());
-    }
     epoch++;
+    poller.rewind(epoch, ledger.restore(lastGood), ledger.poisoned());
     batchesSinceCheckpoint = 0;
     String message = "non-finite " + reason + ": batch discarded, weights rolled back to the checkpoint at "
         + lastGood.examplesSeen() + " examples; its records go to the dead-letter topic";
@@ -538,6 +437,9 @@ public final class Trainer implements Runnable {
     if (batchesSincePublish == 0 && (batch == null || batch.rows == 0)) {
       return false;
     }
+    if (System.nanoTime() - lastPublishNanos < config.getLong(TrainerConfig.PUBLISH_MIN_INTERVAL_MS) * 1_000_000) {
+      return false;
+    }
     return batchesSincePublish >= config.getInt(TrainerConfig.PUBLISH_EVERY_BATCHES)
         || System.nanoTime() - lastPublishNanos >= config.getLong(TrainerConfig.PUBLISH_EVERY_MS) * 1_000_000
         || batchesSinceDrift >= config.getInt(TrainerConfig.DRIFT_PUBLISH_AFTER_BATCHES);
@@ -553,18 +455,18 @@ public final class Trainer implements Runnable {
     }
     if (batch.rows > 0) {
       long at = epoch;
-      trainBatch(); // a short batch: every consumed example is in the state this checkpoint holds
+      trainBatch(batch); // a short batch: every consumed example is in the state this checkpoint holds
       if (epoch != at) {
         return; // rolled back; the replay checkpoints later
       }
     }
     if (publish && state.examplesSinceParent > 0) {
       if (!state.weightsFinite()) {
-        rollBack("weights");
+        rollBack(null, "weights");
         return;
       }
-      if (publisher.offer(producer, state, holdout, prequential, lineageRanges(), gate)) {
-        rangeStart.putAll(nextOffset);
+      if (publisher.offer(producer, state, holdout, prequential, ledger.lineage(), gate)) {
+        ledger.versionPublished();
       }
       lastPublishNanos = System.nanoTime();
       batchesSincePublish = 0;
@@ -575,15 +477,10 @@ public final class Trainer implements Runnable {
         state.learner.learningRate(), progressMetrics(), "");
     producer.send(new ProducerRecord<>(config.getString(TrainerConfig.CHECKPOINT_TOPIC), model,
         CheckpointCodec.encode(checkpoint)));
-    Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
-    nextOffset.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next)));
-    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+    producer.sendOffsetsToTransaction(ledger.consumed(), groupMetadata);
     producer.commitTransaction();
     lastGood = checkpoint;
-    poisoned.entrySet().removeIf(e -> {
-      e.getValue().removeIf(offset -> offset < nextOffset.getOrDefault(e.getKey(), 0L));
-      return e.getValue().isEmpty();
-    });
+    ledger.committed();
     dirty = false;
     batchesSinceCheckpoint = 0;
     lastCheckpointNanos = System.nanoTime();
@@ -594,22 +491,7 @@ public final class Trainer implements Runnable {
   }
 
   private Checkpoint snapshot() {
-    List<Checkpoint.PartitionProgress> progress = new ArrayList<>();
-    nextOffset.forEach((tp, next) -> progress.add(
-        new Checkpoint.PartitionProgress(tp.topic(), tp.partition(), rangeStart.getOrDefault(tp, next), next)));
-    return state.checkpoint(model, progress, join == null ? null : join.state());
-  }
-
-  private List<OffsetRange> lineageRanges() {
-    List<OffsetRange> ranges = new ArrayList<>();
-    nextOffset.forEach((tp, next) -> {
-      long from = rangeStart.getOrDefault(tp, next);
-      if (next > from) {
-        ranges.add(new OffsetRange(tp.topic(), tp.partition(), from, next));
-      }
-    });
-    ranges.sort(Comparator.comparing(OffsetRange::topic).thenComparing(OffsetRange::partition));
-    return ranges;
+    return state.checkpoint(model, ledger.progress(), join == null ? null : join.state());
   }
 
   private Map<String, Double> progressMetrics() {
@@ -642,26 +524,6 @@ public final class Trainer implements Runnable {
         prequential == null ? Double.NaN : prequential.windowedLoss(),
         counters.consumed, counters.heldOut, publisher.rejected, counters.drifts,
         state == null ? Double.NaN : state.learner.learningRate(), join == null ? 0 : join.dropped());
-  }
-
-  private Map<String, Object> consumerProps(String groupId) {
-    Map<String, Object> p = new HashMap<>(clientProps);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-    return p;
-  }
-
-  private Map<String, Object> producerProps(String transactionalId) {
-    Map<String, Object> p = new HashMap<>(clientProps);
-    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, KafkaSupport.MAX_MODEL_BYTES);
-    p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
-    return p;
   }
 
   static String codeVersion() {

@@ -140,14 +140,13 @@ public final class TrainerBench {
   }
 
   private static Row consume(String servers, String topic, int events, boolean decode) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000); // as the trainer's consumer
+    // The trainer's own consumer settings, and the clock started at the first record as for the trainer.
+    Map<String, Object> props = Poller.consumerProperties(
+        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers), "bench-raw-consumer");
     InputEventDecoder decoder = InputEventDecoder.forLabeled();
     long count = 0;
     long checksum = 0;
-    long start = System.nanoTime();
+    long first = 0;
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
@@ -157,13 +156,16 @@ public final class TrainerBench {
       long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
       while (count < events && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          if (first == 0) {
+            first = System.nanoTime();
+          }
           checksum += decode ? decoder.decode(topic, r.value()).features().length : r.value().length;
           count++;
         }
       }
     }
     return new Row(decode ? "raw KafkaConsumer + decode to float[]" : "raw KafkaConsumer (bytes)", count,
-        seconds(start), decode ? checksum / Math.max(1, count) + " features/record" : checksum / Math.max(1, count)
+        seconds(first), decode ? checksum / Math.max(1, count) + " features/record" : checksum / Math.max(1, count)
             + " bytes/record");
   }
 
@@ -222,7 +224,7 @@ public final class TrainerBench {
     if (s.eventsConsumed() < events) {
       throw new IllegalStateException("the trainer stopped after " + s.eventsConsumed() + " of " + events + " events");
     }
-    return new Row("trainer end to end, a version every " + publishEvery + " batches",
+    return new Row("trainer end to end, a version every " + publishEvery + " batches (at most one a second)",
         s.eventsConsumed(), (end - first) / 1e9, String.format(Locale.ROOT,
             "%d trained, %d held out, %d versions, startup %.1f s not counted", s.examplesTrained(), s.heldOut(),
             s.publishedVersions(), (first - start) / 1e9));

@@ -25,6 +25,7 @@ public final class TrainerConfig extends AbstractConfig {
   public static final String SEED = "seed";
   public static final String PUBLISH_EVERY_BATCHES = "publish.every.batches";
   public static final String PUBLISH_EVERY_MS = "publish.every.ms";
+  public static final String PUBLISH_MIN_INTERVAL_MS = "publish.min.interval.ms";
   public static final String ALIAS = "alias";
   public static final String PREQUENTIAL_WINDOW = "prequential.window";
   public static final String FADING_FACTOR = "fading.factor";
@@ -76,6 +77,10 @@ public final class TrainerConfig extends AbstractConfig {
           "Publish a version after this many batches.")
       .define(PUBLISH_EVERY_MS, Type.LONG, 10_000L, Range.atLeast(1), Importance.MEDIUM,
           "Publish a version after this many milliseconds with at least one new batch.")
+      .define(PUBLISH_MIN_INTERVAL_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.MEDIUM,
+          "Never publish versions closer together than this, whatever the other rules say (a fast stream "
+              + "would otherwise make a version, a registry record and a model swap every few batches); "
+              + "0 turns the limit off. The last version at shutdown is not limited.")
       .define(ALIAS, Type.STRING, "live", new CommonKeys.NonBlank(), Importance.MEDIUM,
           "The alias each published version is promoted to.")
       .define(PREQUENTIAL_WINDOW, Type.INT, 1000, Range.atLeast(1), Importance.LOW,

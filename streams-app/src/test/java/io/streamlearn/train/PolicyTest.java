@@ -53,7 +53,7 @@ class PolicyTest {
     Learner learner = learner(0.01);
     HoldOut holdout = new HoldOut(0.1, 3, 2, 2, Signature.Task.CLASSIFICATION);
     for (int i = 0; i < 5; i++) {
-      holdout.add(new float[] {i, -i}, i % 2);
+      holdout.add(new float[] {i, -i}, 0, i % 2);
     }
     HoldOut.Score s = holdout.score(learner.snapshot(io.streamlearn.learn.Preprocessor.identity(2)));
     assertEquals(3, s.examples(), "a ring of 3 keeps the newest 3");

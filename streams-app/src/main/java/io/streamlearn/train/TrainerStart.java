@@ -1,0 +1,123 @@
+package io.streamlearn.train;
+
+import io.streamlearn.app.Artifacts;
+import io.streamlearn.app.KafkaSupport;
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.learn.Model;
+import io.streamlearn.learn.NetworkSpec;
+import io.streamlearn.registry.InvalidModelException;
+import io.streamlearn.registry.ModelVersion;
+import io.streamlearn.registry.RegistryReader;
+import io.streamlearn.registry.RegistryState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a trainer does before its first record: creates missing topics, reads the registry and its
+ * last checkpoint, and assigns and positions its consumer.
+ */
+final class TrainerStart {
+  private static final Logger log = LoggerFactory.getLogger(TrainerStart.class);
+  static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  private TrainerStart() {}
+
+  /** The registry as it is, the trainer's last checkpoint and the model's latest version. */
+  record Found(RegistryState registry, Optional<Checkpoint> checkpoint, Optional<ModelVersion> latest) {}
+
+  static void ensureTopics(TrainerConfig config, Map<String, Object> clientProps) {
+    int partitions = config.getInt(CommonKeys.TOPIC_PARTITIONS);
+    List<KafkaSupport.TopicSpec> topics = new ArrayList<>(List.of(
+        KafkaSupport.eventTopic(config.getString(CommonKeys.LABELED_TOPIC), partitions),
+        KafkaSupport.registryTopic(config.getString(CommonKeys.MODELS_TOPIC)),
+        // Compacted, one partition and 16 MiB records: the registry's needs are the checkpoint's.
+        KafkaSupport.registryTopic(config.getString(TrainerConfig.CHECKPOINT_TOPIC)),
+        KafkaSupport.eventTopic(config.getString(CommonKeys.METRICS_TOPIC), 1),
+        KafkaSupport.deadLetterTopic(config.getString(CommonKeys.DEAD_LETTER_TOPIC))));
+    if (config.getBoolean(TrainerConfig.DELAYED_LABELS)) {
+      topics.add(KafkaSupport.eventTopic(config.getString(CommonKeys.FEATURES_TOPIC), partitions));
+      topics.add(KafkaSupport.eventTopic(config.getString(TrainerConfig.LABELS_TOPIC), partitions));
+    }
+    KafkaSupport.ensureTopics(clientProps, config.getShort(CommonKeys.REPLICATION_FACTOR), topics);
+  }
+
+  /** Reads the registry and the checkpoint topic to their committed ends. */
+  static Found read(TrainerConfig config, Map<String, Object> clientProps) {
+    String model = config.getString(CommonKeys.MODEL_NAME);
+    RegistryState registry = RegistryReader.read(clientProps, config.getString(CommonKeys.MODELS_TOPIC), TIMEOUT);
+    Optional<Checkpoint> checkpoint = CheckpointStore.latest(clientProps,
+        config.getString(TrainerConfig.CHECKPOINT_TOPIC), model, TIMEOUT);
+    return new Found(registry, checkpoint, registry.latest(model));
+  }
+
+  /**
+   * Assigns every partition of the input topics and positions each where the checkpoint left it,
+   * or (never read before) at the consumer's reset position.
+   *
+   * @return each partition's progress to start from
+   */
+  static List<Checkpoint.PartitionProgress> assign(TrainerConfig config, Consumer<String, byte[]> consumer,
+                                                   Optional<Checkpoint> checkpoint) {
+    List<TopicPartition> partitions = new ArrayList<>(partitionsOf(consumer, config.getString(CommonKeys.LABELED_TOPIC)));
+    if (config.getBoolean(TrainerConfig.DELAYED_LABELS)) {
+      partitions.addAll(partitionsOf(consumer, config.getString(CommonKeys.FEATURES_TOPIC)));
+      partitions.addAll(partitionsOf(consumer, config.getString(TrainerConfig.LABELS_TOPIC)));
+    }
+    consumer.assign(partitions);
+    Map<TopicPartition, Checkpoint.PartitionProgress> saved = new HashMap<>();
+    checkpoint.ifPresent(c -> c.partitions().forEach(pp ->
+        saved.put(new TopicPartition(pp.topic(), pp.partition()), pp)));
+    List<Checkpoint.PartitionProgress> progress = new ArrayList<>();
+    for (TopicPartition tp : partitions) {
+      Checkpoint.PartitionProgress pp = saved.get(tp);
+      if (pp != null) {
+        consumer.seek(tp, pp.nextOffset());
+      } else {
+        long position = consumer.position(tp, TIMEOUT);
+        pp = new Checkpoint.PartitionProgress(tp.topic(), tp.partition(), position, position);
+      }
+      progress.add(pp);
+    }
+    return progress;
+  }
+
+  private static List<TopicPartition> partitionsOf(Consumer<String, byte[]> consumer, String topic) {
+    return consumer.partitionsFor(topic, TIMEOUT).stream()
+        .map(p -> new TopicPartition(topic, p.partition())).toList();
+  }
+
+  /** The version the alias points at, when it is of the trainer's network (the gate compares with it). */
+  static Model liveModel(RegistryState registry, String model, String alias, NetworkSpec spec) {
+    Optional<ModelVersion> v = registry.aliased(model, alias);
+    if (v.isEmpty() || !v.get().architecture().equals(spec.text())
+        || v.get().signature().featureCount() != spec.inputs()) {
+      return null;
+    }
+    try {
+      return Artifacts.toModel(v.get().verifyChecksum());
+    } catch (InvalidModelException e) {
+      log.warn("live version {} is invalid, the gate ignores it: {}", v.get().key(), e.getMessage());
+      return null;
+    }
+  }
+
+  /** The trainer's transactional producer: idempotent, acks from all replicas, room for a model. */
+  static Map<String, Object> producerProperties(Map<String, Object> clientProps, String transactionalId) {
+    Map<String, Object> p = new HashMap<>(clientProps);
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, KafkaSupport.MAX_MODEL_BYTES);
+    p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+    return p;
+  }
+}
