@@ -133,7 +133,23 @@ final class ForwardStages {
         });
         time("sgemm 2, NN, beta=1 (64x128x10)", () -> gemm(N, N, ROWS, OUT, HID, hN, HID, w2N, OUT, 1f, lN, OUT));
         time("get logits", () -> lN.get(0, logits, 0, ROWS * OUT));
-        time("softmax (Java)", () -> OutputMath.activate(Activation.SOFTMAX, logits, logits, ROWS, OUT));
+        time("softmax (Java), in place on its own output (arguments of exp near 0)",
+                () -> OutputMath.activate(Activation.SOFTMAX, logits, logits, ROWS, OUT));
+        float[] realLogits = new float[ROWS * OUT];
+        for (int r = 0; r < ROWS; r++) {
+            lN.put(r * OUT, b2, 0, OUT);
+        }
+        xN.put(0, inputs[1], 0, ROWS * IN);
+        gemm(N, N, ROWS, HID, IN, xN, IN, w1N, HID, 0f, zN, HID);
+        zN.get(0, h, 0, ROWS * HID);
+        for (int k = 0; k < ROWS * HID; k++) {
+            h[k] = Math.max(h[k], 0f);
+        }
+        hN.put(0, h, 0, ROWS * HID);
+        gemm(N, N, ROWS, OUT, HID, hN, HID, w2N, OUT, 1f, lN, OUT);
+        lN.get(0, realLogits, 0, ROWS * OUT);
+        time("softmax (Java), on real logits into another array",
+                () -> OutputMath.activate(Activation.SOFTMAX, realLogits, out, ROWS, OUT));
         time("copy out", () -> System.arraycopy(logits, 0, out, 0, ROWS * OUT));
         FloatBuffer[] coldX = new FloatBuffer[batches];
         for (int b = 0; b < batches; b++) {
