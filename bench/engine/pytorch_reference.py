@@ -5,10 +5,12 @@ Runs exactly what EngineBench runs, on one thread: Fashion-MNIST, inputs scaled 
 in file order at batch 64 with Adam 1e-3 for the MLP 784-128-10 (relu, softmax cross-entropy) and for
 softmax regression; prequential accuracy from the forward pass made before each update; test
 accuracy after the pass; forward-only throughput of the trained MLP at batch 64; median latency of one
-example. Prints `TORCH <version>` and `RESULT key=value` lines (or `SKIP reason` when torch is
+example; then, for each of --seeds (default 1,2,3,4; "none" for none), one more MLP pass for its
+prequential and test accuracy (`mlp_preq_acc_seed<N>`, `mlp_test_acc_seed<N>`). The bench's own
+passes use seed 42. Prints `TORCH <version>` and `RESULT key=value` lines (or `SKIP reason` when torch is
 missing) for EngineBench to parse.
 
-Usage: OMP_NUM_THREADS=1 /usr/bin/python3 bench/engine/pytorch_reference.py [--data DIR] [--repeats N]
+Usage: OMP_NUM_THREADS=1 /usr/bin/python3 bench/engine/pytorch_reference.py [--data DIR] [--repeats N] [--seeds 1,2,3,4]
 """
 import argparse
 import gzip
@@ -58,8 +60,8 @@ def build(kind):
     return torch.nn.Sequential(torch.nn.Linear(784, 10))
 
 
-def train_one_pass(kind, xtr, ytr, xte, yte):
-    torch.manual_seed(42)
+def train_one_pass(kind, xtr, ytr, xte, yte, seed=42):
+    torch.manual_seed(seed)
     model = build(kind)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
@@ -85,6 +87,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--seeds", default="1,2,3,4")
     args = ap.parse_args()
     torch.set_num_threads(1)
     print(f"TORCH {torch.__version__}")
@@ -124,6 +127,11 @@ def main():
             times.append(time.perf_counter_ns() - t)
         times.sort()
         results["mlp_latency_us"] = times[len(times) // 2] / 1e3
+    seeds = [] if args.seeds in ("", "none") else [int(s) for s in args.seeds.split(",")]
+    for seed in seeds:
+        _, _, test_acc, preq = train_one_pass("mlp", xtr, ytr, xte, yte, seed)
+        results[f"mlp_preq_acc_seed{seed}"] = preq
+        results[f"mlp_test_acc_seed{seed}"] = test_acc
     for k, v in results.items():
         print(f"RESULT {k}={v}")
 

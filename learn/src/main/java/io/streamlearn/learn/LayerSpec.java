@@ -11,8 +11,10 @@ public sealed interface LayerSpec {
      *
      * @param units      number of outputs, at least 1
      * @param activation activation applied to the outputs
+     * @param init       how the layer's parameters are drawn from the seed; {@link WeightInit#AUTO}
+     *                   (the default) is He-uniform for relu layers and Glorot-uniform otherwise
      */
-    record Dense(int units, Activation activation) implements LayerSpec {
+    record Dense(int units, Activation activation, WeightInit init) implements LayerSpec {
         /** Validates the fields. */
         public Dense {
             if (units < 1) {
@@ -21,11 +23,30 @@ public sealed interface LayerSpec {
             if (activation == null) {
                 throw new IllegalArgumentException("activation must not be null");
             }
+            if (init == null) {
+                throw new IllegalArgumentException("init must not be null (WeightInit.AUTO is the default)");
+            }
         }
 
+        /** A dense layer with the default initialisation, {@link WeightInit#AUTO}. */
+        public Dense(int units, Activation activation) {
+            this(units, activation, WeightInit.AUTO);
+        }
+
+        /** This layer with another initialisation. */
+        public Dense withInit(WeightInit other) {
+            return new Dense(units, activation, other);
+        }
+
+        /**
+         * {@code dense(units,activation)}, with {@code ,init=name} appended only when it is not the
+         * default: model versions store this text, and the text of a network that does not choose an
+         * init must stay what it was before the choice existed.
+         */
         @Override
         public String text() {
-            return "dense(" + units + "," + activation.token() + ")";
+            String base = "dense(" + units + "," + activation.token();
+            return init == WeightInit.AUTO ? base + ")" : base + ",init=" + init.token() + ")";
         }
     }
 

@@ -151,7 +151,16 @@ final class Layout {
         System.arraycopy(data, 0, flat, offset, data.length);
     }
 
-    /** Seeded initial parameters: He-uniform for relu/leaky relu layers, Glorot-uniform otherwise, zero biases. */
+    WeightInit init(int layer) {
+        return ((LayerSpec.Dense) spec.layers().get(layer)).init();
+    }
+
+    /**
+     * Seeded initial parameters, each dense layer as its {@link WeightInit} says: the weights, then
+     * the biases if the scheme draws them, from one random stream in layer order. With
+     * {@link WeightInit#AUTO} no bias is drawn, so those layers get exactly the values they got
+     * before the choice of init existed.
+     */
     float[] initialParameters(long seed) {
         float[] flat = new float[total];
         java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
@@ -159,17 +168,21 @@ final class Layout {
             if (!isDense(i)) {
                 continue;
             }
-            Activation a = activation(i);
+            WeightInit init = init(i);
             int fanIn = inWidth[i];
             int fanOut = outWidth[i];
-            double limit = (a == Activation.RELU || a == Activation.LEAKY_RELU)
-                    ? Math.sqrt(6.0 / fanIn)
-                    : Math.sqrt(6.0 / (fanIn + fanOut));
-            int n = fanIn * fanOut;
-            for (int k = 0; k < n; k++) {
-                flat[weightOffset[i] + k] = (float) ((random.nextDouble() * 2.0 - 1.0) * limit);
+            fillUniform(random, flat, weightOffset[i], fanIn * fanOut, init.weightLimit(fanIn, fanOut, activation(i)));
+            double biasLimit = init.biasLimit(fanIn);
+            if (biasLimit > 0.0) {
+                fillUniform(random, flat, biasOffset[i], fanOut, biasLimit);
             }
         }
         return flat;
+    }
+
+    private static void fillUniform(java.util.SplittableRandom random, float[] flat, int offset, int n, double limit) {
+        for (int k = 0; k < n; k++) {
+            flat[offset + k] = (float) ((random.nextDouble() * 2.0 - 1.0) * limit);
+        }
     }
 }

@@ -34,7 +34,10 @@ public final class Learner {
     private double learningRate;
     private long nonFiniteBatches;
 
-    /** A learner with seeded initial weights (He-uniform for relu layers, Glorot-uniform otherwise). */
+    /**
+     * A learner with seeded initial parameters, drawn as each dense layer's {@link WeightInit} says
+     * (by default He-uniform for relu layers, Glorot-uniform otherwise, zero biases).
+     */
     public Learner(TrainingConfig config) {
         if (config == null) {
             throw new IllegalArgumentException("config must not be null");

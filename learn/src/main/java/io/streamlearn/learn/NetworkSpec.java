@@ -76,9 +76,22 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers) {
     }
 
     /**
-     * Parses the compact text form: layers separated by {@code >}, each {@code dense(units[,activation])}
-     * (activation defaults to linear) or {@code dropout(rate)}; whitespace is ignored and names are
-     * case-insensitive.
+     * This spec with every dense layer initialised by {@code init} (e.g. {@link WeightInit#TORCH}
+     * to start like a PyTorch model); the architecture is unchanged.
+     */
+    public NetworkSpec withInit(WeightInit init) {
+        List<LayerSpec> result = new ArrayList<>(layers.size());
+        for (LayerSpec layer : layers) {
+            result.add(layer instanceof LayerSpec.Dense dense ? dense.withInit(init) : layer);
+        }
+        return new NetworkSpec(inputs, result);
+    }
+
+    /**
+     * Parses the compact text form: layers separated by {@code >}, each
+     * {@code dense(units[,activation][,init=name])} (activation defaults to linear, init to
+     * {@link WeightInit#AUTO}; see {@link WeightInit} for the names) or {@code dropout(rate)};
+     * whitespace is ignored and names are case-insensitive.
      *
      * @throws IllegalArgumentException naming the position and the offending token
      */
@@ -148,21 +161,7 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers) {
             }
             switch (name) {
                 case "dense":
-                    if (args.size() > 2) {
-                        throw error("dense takes (units[,activation])", args.get(2), argPos.get(2));
-                    }
-                    int units = parseUnits(args.get(0), argPos.get(0));
-                    Activation activation = Activation.LINEAR;
-                    if (args.size() == 2) {
-                        try {
-                            activation = Activation.fromToken(args.get(1));
-                        } catch (IllegalArgumentException e) {
-                            IllegalArgumentException failure = error(e.getMessage(), args.get(1), argPos.get(1));
-                            failure.initCause(e);
-                            throw failure;
-                        }
-                    }
-                    return new LayerSpec.Dense(units, activation);
+                    return dense(args, argPos);
                 case "dropout":
                     if (args.size() != 1) {
                         throw error("dropout takes exactly one rate", args.get(args.size() - 1), argPos.get(argPos.size() - 1));
@@ -182,6 +181,58 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers) {
                 default:
                     throw error("unknown layer type (expected dense or dropout)", name, start);
             }
+        }
+
+        /** {@code dense(units[,activation][,init=name])}. */
+        private LayerSpec dense(List<String> args, List<Integer> argPos) {
+            int positional = 0;
+            while (positional < args.size() && args.get(positional).indexOf('=') < 0) {
+                positional++;
+            }
+            if (positional == 0) {
+                throw error("dense takes (units[,activation][,init=name])", args.get(0), argPos.get(0));
+            }
+            if (positional > 2) {
+                throw error("dense takes (units[,activation][,init=name])", args.get(2), argPos.get(2));
+            }
+            int units = parseUnits(args.get(0), argPos.get(0));
+            Activation activation = Activation.LINEAR;
+            if (positional == 2) {
+                try {
+                    activation = Activation.fromToken(args.get(1));
+                } catch (IllegalArgumentException e) {
+                    throw error(e, args.get(1), argPos.get(1));
+                }
+            }
+            WeightInit init = WeightInit.AUTO;
+            boolean initSeen = false;
+            for (int k = positional; k < args.size(); k++) {
+                String arg = args.get(k);
+                int eq = arg.indexOf('=');
+                if (eq < 0) {
+                    throw error("positional argument after a named one", arg, argPos.get(k));
+                }
+                String key = arg.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+                if (!key.equals("init")) {
+                    throw error("dense has no option '" + key + "' (expected init=auto|he|glorot|lecun|torch)", arg, argPos.get(k));
+                }
+                if (initSeen) {
+                    throw error("init is given twice", arg, argPos.get(k));
+                }
+                initSeen = true;
+                try {
+                    init = WeightInit.fromToken(arg.substring(eq + 1));
+                } catch (IllegalArgumentException e) {
+                    throw error(e, arg, argPos.get(k));
+                }
+            }
+            return new LayerSpec.Dense(units, activation, init);
+        }
+
+        private IllegalArgumentException error(IllegalArgumentException cause, String token, int at) {
+            IllegalArgumentException failure = error(cause.getMessage(), token, at);
+            failure.initCause(cause);
+            return failure;
         }
 
         private int parseUnits(String arg, int at) {

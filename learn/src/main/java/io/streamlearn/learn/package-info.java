@@ -16,8 +16,9 @@
  *
  * <p>Conventions: weights are {@code [in, out]} row-major and named {@code layers.<i>.weight},
  * biases {@code [out]} named {@code layers.<i>.bias}, where {@code i} is the index of the layer in
- * {@link io.streamlearn.learn.NetworkSpec#layers()} (dropout layers take an index too). Weights are
- * initialised Glorot-uniform for tanh/sigmoid/softmax/linear layers and He-uniform for relu and leaky
- * relu layers from the configured seed, so a fixed seed gives bit-identical weights.
+ * {@link io.streamlearn.learn.NetworkSpec#layers()} (dropout layers take an index too). Parameters
+ * are drawn from the configured seed as each layer's {@link io.streamlearn.learn.WeightInit} says
+ * (by default He-uniform for relu and leaky relu layers, Glorot-uniform otherwise, zero biases), so a
+ * fixed seed gives bit-identical weights.
  */
 package io.streamlearn.learn;

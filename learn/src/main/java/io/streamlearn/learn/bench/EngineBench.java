@@ -20,6 +20,7 @@ import io.streamlearn.learn.NetworkSpec;
 import io.streamlearn.learn.OptimizerConfig;
 import io.streamlearn.learn.Preprocessor;
 import io.streamlearn.learn.TrainingConfig;
+import io.streamlearn.learn.WeightInit;
 import io.streamlearn.learn.data.Dataset;
 import io.streamlearn.learn.data.FashionMnist;
 import org.slf4j.Logger;
@@ -32,16 +33,27 @@ import org.slf4j.LoggerFactory;
  * then forward-only throughput at batch 64 and single-example latency of the trained MLP. Prints a
  * table with our figure, PyTorch's and the ratio.
  *
+ * <p>The MLP rows compared with PyTorch start from PyTorch's own default initialisation
+ * ({@code init=torch}, see {@link WeightInit#TORCH}), so the accuracies compare like with like; the
+ * engine's default initialisation (He-uniform for the relu layer, Glorot for the output) gets rows of
+ * its own. The prequential accuracy is also averaged over a few more seeds ({@code --seeds}), both
+ * sides, since one seed's difference is partly luck of the draw.
+ *
  * <p>Arguments (all optional): {@code --data DIR} (default {@value FashionMnist#DEFAULT_DIR}),
  * {@code --script PATH} of {@code pytorch_reference.py} (default {@code bench/engine/pytorch_reference.py}
  * searched upwards from the working directory), {@code --python PATH} (default {@code /usr/bin/python3}),
- * {@code --repeats N} timed passes per figure, best kept (default 3), {@code --no-torch}.
+ * {@code --repeats N} timed passes per figure, best kept (default 3), {@code --seeds 1,2,3,4} extra
+ * MLP seeds for the accuracies ({@code none} for none), {@code --no-torch}.
  */
 public final class EngineBench {
 
     private static final Logger LOG = LoggerFactory.getLogger(EngineBench.class);
     private static final int BATCH = 64;
     private static final long SEED = 42;
+    /** The MLP as PyTorch's {@code nn.Linear} layers start it, for the rows compared with PyTorch. */
+    static final String TORCH_MLP = "dense(128,relu,init=torch) > dense(10,softmax,init=torch)";
+    /** The same MLP with the engine's default initialisation. */
+    static final String DEFAULT_MLP = "dense(128,relu) > dense(10,softmax)";
 
     private EngineBench() {
     }
@@ -52,6 +64,7 @@ public final class EngineBench {
         Path script = null;
         String python = "/usr/bin/python3";
         int repeats = 3;
+        String seeds = "1,2,3,4";
         boolean torch = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -59,9 +72,10 @@ public final class EngineBench {
                 case "--script" -> script = Path.of(args[++i]);
                 case "--python" -> python = args[++i];
                 case "--repeats" -> repeats = Integer.parseInt(args[++i]);
+                case "--seeds" -> seeds = args[++i];
                 case "--no-torch" -> torch = false;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (expected --data DIR, --script PATH, --python PATH, --repeats N, --no-torch)");
+                        + " (expected --data DIR, --script PATH, --python PATH, --repeats N, --seeds 1,2,3,4|none, --no-torch)");
             }
         }
         if (!"1".equals(System.getenv("OMP_NUM_THREADS"))) {
@@ -71,7 +85,8 @@ public final class EngineBench {
         String loadBefore = loadAverage();
         Dataset train = FashionMnist.load(data, true);
         Dataset test = FashionMnist.load(data, false);
-        Map<String, Double> ours = runOurs(train, test, repeats);
+        long[] extraSeeds = parseSeeds(seeds);
+        Map<String, Double> ours = runOurs(train, test, repeats, extraSeeds);
         Map<String, Double> theirs = Map.of();
         String torchNote;
         if (!torch) {
@@ -83,12 +98,15 @@ public final class EngineBench {
             if (script == null) {
                 torchNote = "PyTorch reference skipped: bench/engine/pytorch_reference.py not found (give --script)";
             } else {
-                PythonResult result = runPyTorch(python, script, data, repeats);
-                theirs = result.figures;
+                PythonResult result = runPyTorch(python, script, data, repeats, extraSeeds);
+                theirs = withSeedMeans(result.figures, extraSeeds);
                 torchNote = result.note;
             }
         }
-        System.out.print(table(ours, theirs, torchNote));
+        System.out.print(table(ours, theirs, torchNote, seedsLabel(extraSeeds)));
+        if (extraSeeds.length > 0) {
+            System.out.println(perSeed(ours, theirs, extraSeeds));
+        }
         System.out.println("Environment: " + Runtime.getRuntime().availableProcessors() + " cores, OMP_NUM_THREADS="
                 + System.getenv("OMP_NUM_THREADS") + ", BLAS " + (System.getProperty("org.bytedeco.openblas.load") == null
                 ? "bundled with ND4J" : "from the system (" + System.getProperty("org.bytedeco.openblas.load") + ")")
@@ -96,13 +114,28 @@ public final class EngineBench {
                 + " after (figures are only comparable on an otherwise idle machine).");
     }
 
-    private static Map<String, Double> runOurs(Dataset train, Dataset test, int repeats) {
+    private static Map<String, Double> runOurs(Dataset train, Dataset test, int repeats, long[] seeds) {
         Map<String, Double> out = new LinkedHashMap<>();
-        TrainResult mlp = bestOf(repeats, () -> trainOnePass("dense(128,relu) > dense(10,softmax)", train, test));
+        TrainResult mlp = bestOf(repeats, () -> trainOnePass(TORCH_MLP, train, test, SEED));
         out.put("mlp_train_eps", mlp.examplesPerSecond);
         out.put("mlp_test_acc", mlp.testAccuracy);
         out.put("mlp_preq_acc", mlp.prequentialAccuracy);
-        TrainResult softmax = bestOf(repeats, () -> trainOnePass("dense(10,softmax)", train, test));
+        TrainResult mlpDefault = trainOnePass(DEFAULT_MLP, train, test, SEED);
+        out.put("mlp_default_test_acc", mlpDefault.testAccuracy);
+        out.put("mlp_default_preq_acc", mlpDefault.prequentialAccuracy);
+        for (long seed : seeds) {
+            TrainResult t = trainOnePass(TORCH_MLP, train, test, seed);
+            out.put("mlp_preq_acc_seed" + seed, t.prequentialAccuracy);
+            out.put("mlp_test_acc_seed" + seed, t.testAccuracy);
+            TrainResult d = trainOnePass(DEFAULT_MLP, train, test, seed);
+            out.put("mlp_default_preq_acc_seed" + seed, d.prequentialAccuracy);
+            out.put("mlp_default_test_acc_seed" + seed, d.testAccuracy);
+        }
+        if (seeds.length > 0) {
+            out.put("mlp_preq_acc_seeds", mean(out, "mlp_preq_acc_seed", seeds));
+            out.put("mlp_default_preq_acc_seeds", mean(out, "mlp_default_preq_acc_seed", seeds));
+        }
+        TrainResult softmax = bestOf(repeats, () -> trainOnePass("dense(10,softmax)", train, test, SEED));
         out.put("softmax_train_eps", softmax.examplesPerSecond);
         out.put("softmax_test_acc", softmax.testAccuracy);
         out.put("softmax_preq_acc", softmax.prequentialAccuracy);
@@ -110,6 +143,84 @@ public final class EngineBench {
         out.put("mlp_infer_eps", inferenceThroughput(model, test, repeats));
         out.put("mlp_latency_us", singleLatencyMicros(model, test));
         return out;
+    }
+
+    private static long[] parseSeeds(String text) {
+        if (text.isBlank() || text.equalsIgnoreCase("none")) {
+            return new long[0];
+        }
+        String[] parts = text.split(",");
+        long[] seeds = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                seeds[i] = Long.parseLong(parts[i].trim());
+            } catch (NumberFormatException e) {
+                IllegalArgumentException failure = new IllegalArgumentException(
+                        "--seeds must be comma-separated integers or none, got '" + text + "'");
+                failure.initCause(e);
+                throw failure;
+            }
+        }
+        return seeds;
+    }
+
+    private static String seedsLabel(long[] seeds) {
+        StringBuilder sb = new StringBuilder();
+        for (long seed : seeds) {
+            sb.append(sb.length() == 0 ? "" : ",").append(seed);
+        }
+        return sb.toString();
+    }
+
+    private static double mean(Map<String, Double> figures, String prefix, long[] seeds) {
+        double sum = 0;
+        for (long seed : seeds) {
+            Double v = figures.get(prefix + seed);
+            if (v == null) {
+                return Double.NaN;
+            }
+            sum += v;
+        }
+        return sum / seeds.length;
+    }
+
+    /**
+     * PyTorch's figures with the seed means added and copied to the default-init rows: PyTorch has one
+     * initialisation, which those rows are compared with too.
+     */
+    private static Map<String, Double> withSeedMeans(Map<String, Double> figures, long[] seeds) {
+        if (figures.isEmpty()) {
+            return figures;
+        }
+        Map<String, Double> out = new LinkedHashMap<>(figures);
+        if (seeds.length > 0) {
+            double m = mean(figures, "mlp_preq_acc_seed", seeds);
+            if (!Double.isNaN(m)) {
+                out.put("mlp_preq_acc_seeds", m);
+                out.put("mlp_default_preq_acc_seeds", m);
+            }
+        }
+        for (String key : List.of("mlp_test_acc", "mlp_preq_acc")) {
+            if (figures.containsKey(key)) {
+                out.put(key.replace("mlp_", "mlp_default_"), figures.get(key));
+            }
+        }
+        return out;
+    }
+
+    private static String perSeed(Map<String, Double> ours, Map<String, Double> theirs, long[] seeds) {
+        StringBuilder sb = new StringBuilder("MLP accuracies per seed (prequential / test):");
+        for (long seed : seeds) {
+            sb.append(String.format(Locale.ROOT, "%n  seed %d: init=torch %s, default init %s, PyTorch %s", seed,
+                    pair(ours, "mlp_", seed), pair(ours, "mlp_default_", seed), pair(theirs, "mlp_", seed)));
+        }
+        return sb.toString();
+    }
+
+    private static String pair(Map<String, Double> figures, String prefix, long seed) {
+        Double preq = figures.get(prefix + "preq_acc_seed" + seed);
+        Double test = figures.get(prefix + "test_acc_seed" + seed);
+        return preq == null || test == null ? "-" : String.format(Locale.ROOT, "%.4f / %.4f", preq, test);
     }
 
     /** Result of one training pass. */
@@ -127,9 +238,9 @@ public final class EngineBench {
         return best;
     }
 
-    static TrainResult trainOnePass(String specText, Dataset train, Dataset test) {
+    static TrainResult trainOnePass(String specText, Dataset train, Dataset test, long seed) {
         NetworkSpec spec = NetworkSpec.parse(train.cols(), specText);
-        Learner learner = new Learner(new TrainingConfig(spec, Loss.SOFTMAX_CROSS_ENTROPY, OptimizerConfig.adam(1e-3), BATCH, SEED));
+        Learner learner = new Learner(new TrainingConfig(spec, Loss.SOFTMAX_CROSS_ENTROPY, OptimizerConfig.adam(1e-3), BATCH, seed));
         int classes = spec.outputs();
         float[] predictions = new float[BATCH * classes];
         long correct = 0;
@@ -234,13 +345,13 @@ public final class EngineBench {
         return null;
     }
 
-    private static PythonResult runPyTorch(String python, Path script, Path data, int repeats)
+    private static PythonResult runPyTorch(String python, Path script, Path data, int repeats, long[] seeds)
             throws IOException, InterruptedException {
         if (!Files.isExecutable(Path.of(python))) {
             return new PythonResult(Map.of(), "PyTorch reference skipped: " + python + " not found");
         }
         ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--data", data.toString(),
-                "--repeats", Integer.toString(repeats));
+                "--repeats", Integer.toString(repeats), "--seeds", seeds.length == 0 ? "none" : seedsLabel(seeds));
         pb.environment().put("OMP_NUM_THREADS", "1");
         pb.environment().put("MKL_NUM_THREADS", "1");
         pb.redirectErrorStream(true);
@@ -288,10 +399,19 @@ public final class EngineBench {
     }
 
     static String table(Map<String, Double> ours, Map<String, Double> theirs, String torchNote) {
+        return table(ours, theirs, torchNote, "");
+    }
+
+    /** @param seeds the extra seeds, e.g. {@code 1,2,3,4}, for the labels of the seed-mean rows */
+    static String table(Map<String, Double> ours, Map<String, Double> theirs, String torchNote, String seeds) {
         String[][] rows = {
             {"mlp_train_eps", "MLP 784-128-10 Adam, train ex/s (batch 64)", "%.0f", ">= 166k and >= 1.0x"},
-            {"mlp_test_acc", "MLP test accuracy after one pass", "%.4f", ">= 0.835"},
-            {"mlp_preq_acc", "MLP prequential accuracy (one pass)", "%.4f", "within 0.01 of PyTorch"},
+            {"mlp_test_acc", "MLP test accuracy after one pass, init=torch", "%.4f", ">= 0.835"},
+            {"mlp_preq_acc", "MLP prequential accuracy, init=torch", "%.4f", "within 0.01 of PyTorch"},
+            {"mlp_preq_acc_seeds", "  same, mean of seeds " + seeds, "%.4f", "within 0.01 of PyTorch"},
+            {"mlp_default_test_acc", "MLP test accuracy, default init (He)", "%.4f", ">= 0.835"},
+            {"mlp_default_preq_acc", "MLP prequential accuracy, default init (He)", "%.4f", ""},
+            {"mlp_default_preq_acc_seeds", "  same, mean of seeds " + seeds, "%.4f", ""},
             {"softmax_train_eps", "Softmax regression Adam, train ex/s", "%.0f", ">= 300k"},
             {"softmax_test_acc", "Softmax test accuracy after one pass", "%.4f", ">= 0.815"},
             {"softmax_preq_acc", "Softmax prequential accuracy", "%.4f", ""},
@@ -305,10 +425,14 @@ public final class EngineBench {
         for (String[] row : rows) {
             Double a = ours.get(row[0]);
             Double b = theirs.get(row[0]);
+            if (row[0].endsWith("_seeds") && a == null && b == null) {
+                continue;
+            }
+            boolean accuracy = row[0].contains("_acc");
             String ratio = "";
             if (a != null && b != null && b != 0) {
-                double r = row[0].endsWith("latency_us") ? b / a : (row[0].endsWith("_acc") ? a - b : a / b);
-                ratio = row[0].endsWith("_acc") ? String.format(Locale.ROOT, "%+.4f", r) : String.format(Locale.ROOT, "%.2fx", r);
+                double r = row[0].endsWith("latency_us") ? b / a : (accuracy ? a - b : a / b);
+                ratio = accuracy ? String.format(Locale.ROOT, "%+.4f", r) : String.format(Locale.ROOT, "%.2fx", r);
             }
             sb.append(String.format(Locale.ROOT, "| %-44s | %12s | %12s | %8s | %-22s |%n", row[1],
                     a == null ? "-" : String.format(Locale.ROOT, row[2], a),

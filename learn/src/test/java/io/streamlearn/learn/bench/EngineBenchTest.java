@@ -1,5 +1,6 @@
 package io.streamlearn.learn.bench;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -17,6 +18,17 @@ class EngineBenchTest {
         assertTrue(table.contains("+0.0050"), table);
         assertTrue(table.contains("4.00x"), table);
         assertTrue(table.contains("note"), table);
+    }
+
+    @Test
+    void seedMeanRowsShowTheDifferenceAndAreLeftOutWithoutSeeds() {
+        Map<String, Double> ours = Map.of("mlp_preq_acc_seeds", 0.815, "mlp_default_preq_acc", 0.82);
+        Map<String, Double> theirs = Map.of("mlp_preq_acc_seeds", 0.81, "mlp_default_preq_acc", 0.81);
+        String table = EngineBench.table(ours, theirs, "note", "1,2,3,4");
+        assertTrue(table.contains("same, mean of seeds 1,2,3,4"), table);
+        assertTrue(table.contains("+0.0050"), table);
+        assertTrue(table.contains("+0.0100"), table);
+        assertFalse(EngineBench.table(Map.of(), Map.of(), "note", "").contains("mean of seeds"));
     }
 
     @Test
