@@ -12,13 +12,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -80,6 +87,10 @@ public final class Trainer implements Runnable {
   private ValidationGate gate;
   private LabelJoin join;
   private Checkpoint lastGood;
+  /** The transaction being committed on the committer thread, and the checkpoint it holds. */
+  private Future<?> committing;
+  private Checkpoint committingCheckpoint;
+  private ExecutorService committer;
   private long epoch;
   private boolean dirty;
   private long batchesSinceCheckpoint;
@@ -196,6 +207,11 @@ public final class Trainer implements Runnable {
       configurePoller();
       poller.start();
       producer.beginTransaction();
+      committer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "streamlearn-committer-" + model);
+        t.setDaemon(true);
+        return t;
+      });
       try {
         while (running) {
           Chunk chunk = poller.next(TAKE_TIMEOUT);
@@ -214,6 +230,7 @@ public final class Trainer implements Runnable {
         }
       } finally {
         poller.close(); // the consumer is this thread's again
+        committer.shutdown();
       }
       for (Chunk chunk : poller.drain()) {
         if (chunk.epoch == epoch) {
@@ -389,6 +406,7 @@ public final class Trainer implements Runnable {
     String message = String.format("drift detected at example %d; action %s, learning rate %.3g -> %.3g",
         detectedAt, action, before, state.learner.learningRate());
     // examplesSeen is the exact example at which the detector fired (the batch around it is trained).
+    awaitCommit();
     events.send(producer, TrainingEventType.DRIFT, state.lastVersion, detectedAt,
         state.learner.learningRate(), metrics, message);
     log.info("model {}: {}", model, message);
@@ -405,6 +423,7 @@ public final class Trainer implements Runnable {
       failed.clear();
     }
     batch.clear();
+    awaitCommit(); // a transaction committing now holds the checkpoint to go back to
     producer.abortTransaction();
     producer.beginTransaction();
     state.restore(lastGood);
@@ -447,7 +466,9 @@ public final class Trainer implements Runnable {
 
   /**
    * One transaction: the last short batch, maybe a version, a PROGRESS record, the checkpoint and
-   * the consumed offsets, committed together.
+   * the consumed offsets, committed together. Unless it is the last ({@code beginNext} false), the
+   * commit itself runs on the committer thread while this one trains on; the producer is not used
+   * here again before {@link #awaitCommit()}.
    */
   private void commit(boolean publish, boolean beginNext) {
     if (state == null) {
@@ -460,6 +481,7 @@ public final class Trainer implements Runnable {
         return; // rolled back; the replay checkpoints later
       }
     }
+    awaitCommit();
     if (publish && state.examplesSinceParent > 0) {
       if (!state.weightsFinite()) {
         rollBack(null, "weights");
@@ -477,17 +499,44 @@ public final class Trainer implements Runnable {
         state.learner.learningRate(), progressMetrics(), "");
     producer.send(new ProducerRecord<>(config.getString(TrainerConfig.CHECKPOINT_TOPIC), model,
         CheckpointCodec.encode(checkpoint)));
-    producer.sendOffsetsToTransaction(ledger.consumed(), groupMetadata);
-    producer.commitTransaction();
-    lastGood = checkpoint;
+    Map<TopicPartition, OffsetAndMetadata> offsets = ledger.consumed();
     ledger.committed();
     dirty = false;
     batchesSinceCheckpoint = 0;
     lastCheckpointNanos = System.nanoTime();
+    committingCheckpoint = checkpoint;
     if (beginNext) {
-      producer.beginTransaction();
+      committing = committer.submit(() -> {
+        producer.sendOffsetsToTransaction(offsets, groupMetadata);
+        producer.commitTransaction();
+        producer.beginTransaction();
+      });
+    } else {
+      producer.sendOffsetsToTransaction(offsets, groupMetadata);
+      producer.commitTransaction();
+      lastGood = checkpoint;
     }
     updateStatus();
+  }
+
+  /** Waits for the transaction on the committer thread, if any; its checkpoint is then the last good one. */
+  private void awaitCommit() {
+    if (committing == null) {
+      return;
+    }
+    try {
+      committing.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptException(e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r; // e.g. fenced by a newer instance: this trainer must stop
+      }
+      throw new KafkaException("committing the trainer's transaction failed", e.getCause());
+    }
+    committing = null;
+    lastGood = committingCheckpoint;
   }
 
   private Checkpoint snapshot() {
@@ -510,6 +559,7 @@ public final class Trainer implements Runnable {
   }
 
   private void deadLetter(ConsumerRecord<String, byte[]> r, String reason) {
+    awaitCommit();
     counters.deadLetters++;
     log.debug("dead letter {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), reason);
     producer.send(new ProducerRecord<>(config.getString(CommonKeys.DEAD_LETTER_TOPIC), null, r.key(),
