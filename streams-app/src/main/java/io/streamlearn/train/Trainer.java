@@ -98,17 +98,7 @@ public final class Trainer implements Runnable {
   private long batchesSinceDrift = -1;
   private long lastCheckpointNanos = System.nanoTime();
   private long lastPublishNanos = System.nanoTime();
-  private final Counters counters = new Counters();
-
-  /** Running totals for the status and the PROGRESS records. */
-  static final class Counters {
-    long consumed;
-    long heldOut;
-    long deadLetters;
-    long discardedBatches;
-    long drifts;
-    long skippedFeatureRecords;
-  }
+  private final TrainerCounters counters = new TrainerCounters();
 
   /** A trainer; {@link #run()} starts it. */
   public Trainer(TrainerConfig config) {
@@ -456,12 +446,14 @@ public final class Trainer implements Runnable {
     if (batchesSincePublish == 0 && (batch == null || batch.rows == 0)) {
       return false;
     }
+    if (batchesSinceDrift >= config.getInt(TrainerConfig.DRIFT_PUBLISH_AFTER_BATCHES)) {
+      return true; // the new concept's first version is not held back by the minimum interval
+    }
     if (System.nanoTime() - lastPublishNanos < config.getLong(TrainerConfig.PUBLISH_MIN_INTERVAL_MS) * 1_000_000) {
       return false;
     }
     return batchesSincePublish >= config.getInt(TrainerConfig.PUBLISH_EVERY_BATCHES)
-        || System.nanoTime() - lastPublishNanos >= config.getLong(TrainerConfig.PUBLISH_EVERY_MS) * 1_000_000
-        || batchesSinceDrift >= config.getInt(TrainerConfig.DRIFT_PUBLISH_AFTER_BATCHES);
+        || System.nanoTime() - lastPublishNanos >= config.getLong(TrainerConfig.PUBLISH_EVERY_MS) * 1_000_000;
   }
 
   /**
@@ -496,7 +488,7 @@ public final class Trainer implements Runnable {
     }
     Checkpoint checkpoint = snapshot();
     events.send(producer, TrainingEventType.PROGRESS, state.lastVersion, state.examplesSeen,
-        state.learner.learningRate(), progressMetrics(), "");
+        state.learner.learningRate(), counters.progress(prequential, publisher, join), "");
     producer.send(new ProducerRecord<>(config.getString(TrainerConfig.CHECKPOINT_TOPIC), model,
         CheckpointCodec.encode(checkpoint)));
     Map<TopicPartition, OffsetAndMetadata> offsets = ledger.consumed();
@@ -543,21 +535,6 @@ public final class Trainer implements Runnable {
     return state.checkpoint(model, ledger.progress(), join == null ? null : join.state());
   }
 
-  private Map<String, Double> progressMetrics() {
-    Map<String, Double> m = new LinkedHashMap<>(prequential.metrics());
-    m.put("eventsConsumed", (double) counters.consumed);
-    m.put("heldOut", (double) counters.heldOut);
-    m.put("deadLetters", (double) counters.deadLetters);
-    m.put("discardedBatches", (double) counters.discardedBatches);
-    m.put("drifts", (double) counters.drifts);
-    m.put("versionsRejected", (double) publisher.rejected);
-    if (join != null) {
-      m.put("labelsPending", (double) join.pending());
-      m.put("labelsDroppedUnmatched", (double) join.dropped());
-    }
-    return m;
-  }
-
   private void deadLetter(ConsumerRecord<String, byte[]> r, String reason) {
     awaitCommit();
     counters.deadLetters++;
@@ -568,12 +545,7 @@ public final class Trainer implements Runnable {
   }
 
   private void updateStatus() {
-    status = new TrainerStatus(publisher.published, state == null ? 0 : state.lastVersion,
-        state == null ? 0 : state.examplesSeen, counters.deadLetters, counters.discardedBatches,
-        prequential == null ? Double.NaN : prequential.windowedAccuracy(),
-        prequential == null ? Double.NaN : prequential.windowedLoss(),
-        counters.consumed, counters.heldOut, publisher.rejected, counters.drifts,
-        state == null ? Double.NaN : state.learner.learningRate(), join == null ? 0 : join.dropped());
+    status = counters.status(publisher, state, prequential, join);
   }
 
   static String codeVersion() {

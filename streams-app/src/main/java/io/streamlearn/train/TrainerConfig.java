@@ -80,7 +80,8 @@ public final class TrainerConfig extends AbstractConfig {
       .define(PUBLISH_MIN_INTERVAL_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.MEDIUM,
           "Never publish versions closer together than this, whatever the other rules say (a fast stream "
               + "would otherwise make a version, a registry record and a model swap every few batches); "
-              + "0 turns the limit off. The last version at shutdown is not limited.")
+              + "0 turns the limit off. Neither the first version after a drift nor the last one at shutdown "
+              + "is limited.")
       .define(ALIAS, Type.STRING, "live", new CommonKeys.NonBlank(), Importance.MEDIUM,
           "The alias each published version is promoted to.")
       .define(PREQUENTIAL_WINDOW, Type.INT, 1000, Range.atLeast(1), Importance.LOW,

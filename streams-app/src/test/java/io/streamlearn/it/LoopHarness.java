@@ -100,6 +100,8 @@ final class LoopHarness {
     t.put(TrainerConfig.FEATURES, String.valueOf(features));
     t.put(TrainerConfig.LAYERS, layers);
     t.put(TrainerConfig.LEARNING_RATE, "0.01");
+    // Versions by batch count only, as the tests configure them: a run does not depend on its speed.
+    t.put(TrainerConfig.PUBLISH_MIN_INTERVAL_MS, "0");
     t.putAll(extra);
     return new TrainerConfig(t);
   }

@@ -45,7 +45,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The trainer's stream rules on a real broker: delayed labels and the NaN rollback. */
+/** The trainer's stream rules on a real broker: delayed labels, the NaN rollback and the pace of versions. */
 class TrainerRulesIT {
   private static final double HOLDOUT = 0.1;
   private static final long BASE_TIME = 1_700_000_000_000L;
@@ -191,6 +191,49 @@ class TrainerRulesIT {
     }
     long covered = ranges.stream().mapToLong(r -> r.untilOffset() - r.fromOffset()).sum();
     assertEquals(ids.size(), covered, "offsets covered by the lineage");
+  }
+
+  @Test
+  void versionsComeNoCloserTogetherThanTheMinimumInterval() throws Exception {
+    LoopHarness h = new LoopHarness(kafka, "pace");
+    h.common.put(CommonKeys.TOPIC_PARTITIONS, "1");
+    kafka.createTopic(h.topic(CommonKeys.LABELED_TOPIC), 1, Map.of());
+    AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+    GaussianBlobs blobs = new GaussianBlobs(4, 8, 3, 0.0);
+    int events = 40_000;
+    try (KafkaProducer<String, byte[]> producer = producer()) {
+      for (int i = 0; i < events; i++) {
+        Example e = blobs.next();
+        String id = "pace-" + i;
+        producer.send(new ProducerRecord<>(h.topic(CommonKeys.LABELED_TOPIC), id,
+            serde.serialize(null, new LabeledEvent(id, Instant.now(), boxed(e.features()), e.label()))));
+      }
+    }
+    long minIntervalMs = 700;
+    // A candidate every 2 batches would be ~280 versions for this stream without the limit.
+    Trainer trainer = new Trainer(h.trainerConfig(8, "dense(16,relu) > dense(4,softmax)", Map.of(
+        TrainerConfig.CHECKPOINT_TOPIC, "trainer-state-" + h.suffix, TrainerConfig.PUBLISH_EVERY_BATCHES, "2",
+        TrainerConfig.PUBLISH_MIN_INTERVAL_MS, String.valueOf(minIntervalMs), TrainerConfig.GATE_MARGIN, "1")));
+    Thread thread = new Thread(trainer, "pace-trainer");
+    long started = System.nanoTime();
+    thread.start();
+    try {
+      LoopHarness.await(() -> !thread.isAlive() || trainer.status().eventsConsumed() >= events,
+          Duration.ofSeconds(120), () -> "the trainer consumes the stream: " + trainer.status());
+    } finally {
+      trainer.stop();
+      assertTrue(trainer.awaitStopped(Duration.ofSeconds(60)), "trainer stops");
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    List<ModelVersion> versions = new ArrayList<>(registry(h).versions("pace").values());
+    assertTrue(versions.size() >= 2, "versions published: " + versions.size());
+    // The last version (at shutdown) is not limited; every other one waits out the interval.
+    for (int i = 1; i < versions.size() - 1; i++) {
+      long gap = Duration.between(versions.get(i - 1).createdAt(), versions.get(i).createdAt()).toMillis();
+      assertTrue(gap >= minIntervalMs - 50, versions.get(i).key() + " came " + gap + " ms after the one before");
+    }
+    assertTrue(versions.size() <= seconds * 1000 / minIntervalMs + 2, versions.size() + " versions in "
+        + seconds + " s");
   }
 
   private static long latestSeen(LoopHarness h, String model) {
