@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -29,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * batch or held-out rows ({@link LabeledRowDecoder}); every other record is passed on as it is, in
  * order, for the trainer's general path (which names dead-letter reasons and joins delayed labels).
  *
- * <p>At most {@link #CHUNKS} chunks exist, so the poller runs at most that many batches ahead of
- * the training thread. A partly filled chunk is handed over when a poll returns nothing or when it
+ * <p>At most {@link #CHUNKS} chunks exist (fewer when that would hold more than
+ * {@link #BUFFER_BYTES} of rows), so the poller runs at most that many batches ahead of the
+ * training thread. A partly filled chunk is handed over when a poll returns nothing or when it
  * has waited {@code maxWait}. After a rollback the training thread calls {@link #rewind}: the poller
  * seeks to the checkpoint's offsets, and chunks of the older epoch are dropped.
  *
@@ -40,6 +40,8 @@ final class Poller implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
   /** Chunks in circulation: the one being filled, those queued and the one being trained. */
   static final int CHUNKS = 32;
+  /** Feature rows in circulation at most, in bytes (a chunk holds a batch and as many held-out rows). */
+  static final long BUFFER_BYTES = 64L << 20;
   private static final Duration POLL = Duration.ofMillis(100);
   private static final long WAIT_SLICE_MS = 50;
 
@@ -53,7 +55,10 @@ final class Poller implements Runnable {
   private final String labeledTopic;
   private final long maxWaitNanos;
   private final int maxRaw;
-  private final Semaphore permits = new Semaphore(CHUNKS);
+  /** Guards {@link #inUse}: chunks taken from the pool and not yet recycled. */
+  private final Object slots = new Object();
+  private int inUse;
+  private volatile int limit = CHUNKS;
   private final BlockingQueue<Chunk> ready = new LinkedBlockingQueue<>();
   private final ArrayDeque<Chunk> free = new ArrayDeque<>();
   private final AtomicReference<Rewind> rewind = new AtomicReference<>();
@@ -108,7 +113,14 @@ final class Poller implements Runnable {
 
   /** Enables the fast path once the trainer knows its network; chunks from now on carry batches. */
   void configure(Layout layout) {
+    this.limit = chunksFor(layout);
     this.layout = layout;
+  }
+
+  /** Chunks in circulation for this layout: {@link #CHUNKS}, fewer for big rows, never less than 2. */
+  static int chunksFor(Layout layout) {
+    long chunkBytes = 2L * layout.batchSize() * layout.features() * Float.BYTES;
+    return (int) Math.max(2, Math.min(CHUNKS, BUFFER_BYTES / chunkBytes));
   }
 
   /**
@@ -127,10 +139,11 @@ final class Poller implements Runnable {
   /** Gives a chunk taken with {@link #next} back; it may be filled again. */
   void recycle(Chunk chunk) {
     chunk.clear();
-    synchronized (free) {
+    synchronized (slots) {
       free.add(chunk);
+      inUse--;
+      slots.notifyAll();
     }
-    permits.release();
   }
 
   /**
@@ -261,16 +274,18 @@ final class Poller implements Runnable {
 
   /** Takes a free chunk (waiting while the training thread is that far behind); false on rewind or close. */
   private boolean open() throws InterruptedException {
-    while (!permits.tryAcquire(WAIT_SLICE_MS, TimeUnit.MILLISECONDS)) {
-      if (closed || rewind.get() != null) {
-        return false;
-      }
-    }
-    Layout l = layout;
     Chunk c;
-    synchronized (free) {
+    synchronized (slots) {
+      while (inUse >= limit) {
+        if (closed || rewind.get() != null) {
+          return false;
+        }
+        slots.wait(WAIT_SLICE_MS);
+      }
+      inUse++;
       c = free.poll();
     }
+    Layout l = layout;
     if (c == null || (c.train == null && l != null)) {
       c = new Chunk(l); // the first chunks, and those made before the layout was known, are replaced
     }

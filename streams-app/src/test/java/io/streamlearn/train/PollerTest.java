@@ -153,6 +153,25 @@ class PollerTest {
   }
 
   @Test
+  void runsAtMostItsPoolOfChunksAheadOfTheTrainer() throws Exception {
+    start(Duration.ofSeconds(60));
+    poller.configure(new Poller.Layout(3, 4, 4, 1, 0.0)); // batch of one row: every record fills a chunk
+    for (int i = 0; i < 100; i++) {
+      add(P0, i, "k-" + i, event("k-" + i, i, 0));
+    }
+    poller.start();
+    List<Chunk> taken = new ArrayList<>();
+    for (Chunk c = poller.next(Duration.ofSeconds(2)); c != null; c = poller.next(Duration.ofMillis(500))) {
+      taken.add(c);
+    }
+    assertEquals(Poller.CHUNKS, taken.size(), "chunks handed over while none is given back");
+    poller.recycle(taken.get(0));
+    assertNotNull(poller.next(Duration.ofSeconds(2)), "one more once one is recycled");
+    assertEquals(32, Poller.chunksFor(new Poller.Layout(784, 10, 10, 64, 0.1)), "Fashion-MNIST, batch 64");
+    assertEquals(2, Poller.chunksFor(new Poller.Layout(1 << 20, 2, 2, 64, 0.1)), "wide rows: the fewest that still overlap reading and training");
+  }
+
+  @Test
   void aClosedPollerGivesBackThePartlyFilledChunk() throws Exception {
     start(Duration.ofSeconds(60));
     poller.configure(layout(64));
