@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.app.TestModels;
+import io.streamlearn.it.BrokerIT;
 import io.streamlearn.registry.InferenceExport;
 import io.streamlearn.registry.KafkaRegistry;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.NamedTensor;
 import io.streamlearn.registry.RegistryCodec;
-import io.streamlearn.testkit.EmbeddedKafka;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,18 +20,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code streamlearn models ...} against a registry on an embedded broker. */
-class ModelsCommandIT {
-  private static EmbeddedKafka kafka;
+class ModelsCommandIT extends BrokerIT {
   private static String topic;
 
   @BeforeAll
   static void setUp() {
-    kafka = EmbeddedKafka.start();
     topic = "models-cli-" + UUID.randomUUID().toString().substring(0, 8);
     Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
     KafkaSupport.ensureTopics(client, (short) -1, List.of(KafkaSupport.registryTopic(topic)));
@@ -42,11 +39,6 @@ class ModelsCommandIT {
       }
       registry.promote("cli", 1, "trainer", "first");
     }
-  }
-
-  @AfterAll
-  static void tearDown() {
-    kafka.close();
   }
 
   private record Run(int status, String out) {}

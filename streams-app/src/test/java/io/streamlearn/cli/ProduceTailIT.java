@@ -3,11 +3,11 @@ package io.streamlearn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamlearn.it.BrokerIT;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.FeatureEvent;
 import io.streamlearn.schema.LabeledEvent;
 import io.streamlearn.schema.Prediction;
-import io.streamlearn.testkit.EmbeddedKafka;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -28,26 +28,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code streamlearn produce} and {@code streamlearn tail} against a real broker, through {@link Main}. */
-class ProduceTailIT {
-  private static EmbeddedKafka kafka;
+class ProduceTailIT extends BrokerIT {
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-
-  @BeforeAll
-  static void start() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    kafka.close();
-  }
 
   @Test
   void produceSendsCsvRowsAsLabeledAndFeatureEvents(@TempDir Path dir) throws Exception {

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamlearn.app.TestModels;
+import io.streamlearn.it.BrokerIT;
 import io.streamlearn.registry.AliasChange;
 import io.streamlearn.registry.KafkaRegistry;
 import io.streamlearn.registry.http.RegistryServer;
-import io.streamlearn.testkit.EmbeddedKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,8 +23,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,19 +30,8 @@ import org.junit.jupiter.api.Test;
  * streamlearn registry} (started with the README's own command line) on an embedded broker, and
  * checks each status the README promises. Edit the README and this test follows.
  */
-class RegistryReadmeIT {
+class RegistryReadmeIT extends BrokerIT {
   private static final Pattern EXPECTED = Pattern.compile("^# .* -> (\\d{3})$");
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
 
   /** The lines between the README's registry-curl markers, without the code fences. */
   static List<String> session() throws Exception {

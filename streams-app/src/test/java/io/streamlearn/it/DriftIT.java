@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.schema.TrainingEvent;
 import io.streamlearn.schema.TrainingEventType;
-import io.streamlearn.testkit.EmbeddedKafka;
 import io.streamlearn.testkit.gen.RotatingHyperplane;
 import io.streamlearn.train.HoldOut;
 import io.streamlearn.train.Trainer;
@@ -16,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * 2,000 events, and the prequential accuracy must recover to at least 0.9 of its value before the
  * change within 10,000 events. One partition, so the trainer sees the events in production order.
  */
-class DriftIT {
+class DriftIT extends BrokerIT {
   private static final Logger log = LoggerFactory.getLogger(DriftIT.class);
   private static final int FEATURES = 10;
   private static final int BEFORE_FLIP = 20_000;
@@ -35,17 +32,6 @@ class DriftIT {
   private static final double HOLDOUT = 0.1;
   /** The prequential window (the trainer's default). */
   private static final int WINDOW = 1000;
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
 
   @Test
   void aFlippedConceptIsDetectedAndLearnedAgain() throws Exception {

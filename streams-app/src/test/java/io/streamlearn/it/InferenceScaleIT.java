@@ -12,7 +12,6 @@ import io.streamlearn.serve.InferenceConfig;
 import io.streamlearn.serve.InferenceService;
 import io.streamlearn.serve.bench.RandomVersions;
 import io.streamlearn.serve.bench.VersionPublisher;
-import io.streamlearn.testkit.EmbeddedKafka;
 import io.streamlearn.testkit.gen.GaussianBlobs;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -38,8 +37,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,7 +45,7 @@ import org.junit.jupiter.api.Test;
  * version that was live when it was made, versions never go back on a partition, and the
  * survivor takes over without losing or duplicating a prediction.
  */
-class InferenceScaleIT {
+class InferenceScaleIT extends BrokerIT {
   private static final String MODEL = "scale";
   private static final int FEATURES = 8;
   private static final String LAYERS = "dense(16,relu) > dense(4,softmax)";
@@ -62,17 +59,6 @@ class InferenceScaleIT {
    * for an already gathered micro-batch to finish. Generous for a shared 2-core machine.
    */
   private static final long SWAP_GRACE_MS = 2_000;
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
 
   /** A prediction as read: its value, partition, offset and Kafka timestamp (the input's). */
   record Read(Prediction prediction, int partition, long offset, long timestamp) {

@@ -11,7 +11,6 @@ import io.streamlearn.registry.OffsetRange;
 import io.streamlearn.registry.RegistryReader;
 import io.streamlearn.registry.RegistryState;
 import io.streamlearn.serve.InferenceService;
-import io.streamlearn.testkit.EmbeddedKafka;
 import io.streamlearn.testkit.gen.GaussianBlobs;
 import io.streamlearn.train.HoldOut;
 import io.streamlearn.train.Trainer;
@@ -23,28 +22,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The whole loop on a real broker: trainer and inference running, a labeled and unlabeled stream
  * flowing, versions published and swapped in, and a trainer restart in the middle.
  */
-class LoopIT {
+class LoopIT extends BrokerIT {
   private static final int FEATURES = 8;
   private static final String LAYERS = "dense(16,relu) > dense(4,softmax)";
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
 
   @Test
   void everyEventGetsExactlyOnePredictionFromVersionsThatOnlyMoveForward() throws Exception {

@@ -9,15 +9,12 @@ import io.streamlearn.config.CommonKeys;
 import io.streamlearn.registry.KafkaRegistry;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.serve.InferenceService;
-import io.streamlearn.testkit.EmbeddedKafka;
 import io.streamlearn.testkit.gen.GaussianBlobs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,23 +24,12 @@ import org.slf4j.LoggerFactory;
  * follows each alias move, including to a version over 1 MB stored in chunks, and predictions
  * name the version the alias points at.
  */
-class RegistryServingIT {
+class RegistryServingIT extends BrokerIT {
   private static final Logger log = LoggerFactory.getLogger(RegistryServingIT.class);
   private static final int FEATURES = 8;
   private static final String SMALL = "dense(16,relu) > dense(4,softmax)";
   /** 8x512 + 512x512 + 512x4 weights: 1.07 MB, stored in 2 chunks. */
   private static final String LARGE = "dense(512,relu) > dense(512,relu) > dense(4,softmax)";
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
 
   @Test
   void servingFollowsPromotionsAndRollbacks() throws Exception {

@@ -11,7 +11,6 @@ import io.streamlearn.registry.OffsetRange;
 import io.streamlearn.registry.RegistryReader;
 import io.streamlearn.registry.RegistryState;
 import io.streamlearn.schema.TrainingEventType;
-import io.streamlearn.testkit.EmbeddedKafka;
 import io.streamlearn.testkit.gen.GaussianBlobs;
 import io.streamlearn.train.HoldOut;
 import io.streamlearn.train.TrainerConfig;
@@ -26,8 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,22 +33,11 @@ import org.junit.jupiter.api.Test;
  * moments while a stream of 100,000 events is produced; each time it is restarted. At the end the
  * lineage of the published versions must account for every event exactly once.
  */
-class TrainerCrashIT {
+class TrainerCrashIT extends BrokerIT {
   private static final int EVENTS = 100_000;
   private static final int FEATURES = 8;
   private static final int KILLS = 3;
   private static final double HOLDOUT = 0.1;
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
 
   @Test
   void killedThreeTimesTheLineageCoversEveryEventExactlyOnce() throws Exception {

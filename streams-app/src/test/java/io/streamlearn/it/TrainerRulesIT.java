@@ -16,7 +16,6 @@ import io.streamlearn.schema.FeatureEvent;
 import io.streamlearn.schema.LabelEvent;
 import io.streamlearn.schema.LabeledEvent;
 import io.streamlearn.schema.TrainingEventType;
-import io.streamlearn.testkit.EmbeddedKafka;
 import io.streamlearn.testkit.gen.Example;
 import io.streamlearn.testkit.gen.GaussianBlobs;
 import io.streamlearn.train.HoldOut;
@@ -41,25 +40,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The trainer's stream rules on a real broker: delayed labels, the NaN rollback and the pace of versions. */
-class TrainerRulesIT {
+class TrainerRulesIT extends BrokerIT {
   private static final double HOLDOUT = 0.1;
   private static final long BASE_TIME = 1_700_000_000_000L;
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
 
   @Test
   void delayedLabelsAreJoinedByIdAndTrainedOnOnce() throws Exception {
