@@ -497,18 +497,25 @@ public final class Trainer implements Runnable {
     batchesSinceCheckpoint = 0;
     lastCheckpointNanos = System.nanoTime();
     committingCheckpoint = checkpoint;
+    String announcement = publisher.takeAnnouncement();
     if (beginNext) {
       committing = committer.submit(() -> {
-        producer.sendOffsetsToTransaction(offsets, groupMetadata);
-        producer.commitTransaction();
+        commitTransaction(offsets, announcement);
         producer.beginTransaction();
       });
     } else {
-      producer.sendOffsetsToTransaction(offsets, groupMetadata);
-      producer.commitTransaction();
+      commitTransaction(offsets, announcement);
       lastGood = checkpoint;
     }
     updateStatus();
+  }
+
+  private void commitTransaction(Map<TopicPartition, OffsetAndMetadata> offsets, String announcement) {
+    producer.sendOffsetsToTransaction(offsets, groupMetadata);
+    producer.commitTransaction();
+    if (announcement != null) {
+      log.info("{}", announcement);
+    }
   }
 
   /** Waits for the transaction on the committer thread, if any; its checkpoint is then the last good one. */

@@ -40,6 +40,7 @@ final class VersionPublisher {
   private Model live;
   private long highestVersion;
   long published;
+  private String announcement;
   long rejected;
 
   VersionPublisher(TrainerConfig config, String model, TrainingEvents events) {
@@ -108,9 +109,19 @@ final class VersionPublisher {
     highestVersion = version;
     live = candidate;
     published++;
-    log.info("model {}: version {} published ({} examples seen; {}){}", model, version, state.examplesSeen,
-        verdict.reason(), plateau);
+    announcement = String.format("model %s: version %d published (%d examples seen; %s)%s", model, version,
+        state.examplesSeen, verdict.reason(), plateau);
     return true;
+  }
+
+  /**
+   * The log line of the version written by the last {@link #offer}, once: the caller logs it when
+   * the transaction holding the version has committed (a fenced or crashed trainer's never does).
+   */
+  String takeAnnouncement() {
+    String a = announcement;
+    announcement = null;
+    return a;
   }
 
   private Lineage lineage(TrainingState state, List<OffsetRange> ranges) {
