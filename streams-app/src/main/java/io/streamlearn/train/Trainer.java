@@ -26,6 +26,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -173,9 +175,27 @@ public final class Trainer implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       log.warn("trainer of model {} interrupted; its uncommitted work is discarded", model);
+    } catch (RuntimeException e) {
+      if (fenced(e)) {
+        log.error("another trainer of model {} has started with the same transactional id and fenced this one; "
+            + "this one stops, its uncommitted work discarded ({})", model, e.toString());
+      } else {
+        log.error("trainer of model {} fails; its uncommitted work is discarded", model, e);
+      }
+      throw e;
     } finally {
       stopped.countDown();
     }
+  }
+
+  /** Whether the error, or one it wraps, says a newer producer with this transactional id took over. */
+  public static boolean fenced(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void runLoop() throws InterruptedException {

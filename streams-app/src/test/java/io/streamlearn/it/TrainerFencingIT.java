@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.common.KafkaException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,7 +57,7 @@ class TrainerFencingIT extends BrokerIT {
       firstThread.join(Duration.ofSeconds(60).toMillis());
       assertFalse(firstThread.isAlive(), "the fenced trainer stops by itself: " + first.status());
       assertNotNull(firstFailure.get(), "the fenced trainer ends with an error");
-      assertTrue(firstFailure.get() instanceof KafkaException, "fenced: " + firstFailure.get());
+      assertTrue(Trainer.fenced(firstFailure.get()), "ended by fencing: " + firstFailure.get());
       ids.addAll(h.produce(blobs, 8_000, 4_000, 0, 4_000));
       long expected = ids.stream().filter(id -> !HoldOut.isHeldOut(id, HOLDOUT)).count();
       LoopHarness.await(() -> latestSeen(h) == expected || !secondThread.isAlive(), Duration.ofSeconds(120),
