@@ -12,20 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -78,7 +71,7 @@ public final class Trainer implements Runnable {
 
   private KafkaProducer<String, byte[]> producer;
   private KafkaConsumer<String, byte[]> consumer;
-  private ConsumerGroupMetadata groupMetadata;
+  private Transactions tx;
   private Poller poller;
   private TrainingState state;
   /** The general path's batch; the fast path's batches come in chunks. */
@@ -88,11 +81,6 @@ public final class Trainer implements Runnable {
   private HoldOut holdout;
   private ValidationGate gate;
   private LabelJoin join;
-  private Checkpoint lastGood;
-  /** The transaction being committed on the committer thread, and the checkpoint it holds. */
-  private Future<?> committing;
-  private Checkpoint committingCheckpoint;
-  private ExecutorService committer;
   private long epoch;
   private boolean dirty;
   private long batchesSinceCheckpoint;
@@ -210,44 +198,41 @@ public final class Trainer implements Runnable {
       // First: fences a killed predecessor and aborts its open transaction, so the registry and
       // checkpoint topics can be read to their committed end.
       producer.initTransactions();
+      tx = new Transactions(producer, consumer.groupMetadata(), model);
       start();
-      groupMetadata = consumer.groupMetadata();
       poller = new Poller(consumer, labeledTopic, "streamlearn-poller-" + model,
           Duration.ofMillis(config.getLong(TrainerConfig.CHECKPOINT_EVERY_MS)), CHUNK_RECORDS);
       configurePoller();
       poller.start();
-      producer.beginTransaction();
-      committer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "streamlearn-committer-" + model);
-        t.setDaemon(true);
-        return t;
-      });
       try {
-        while (running) {
-          Chunk chunk = poller.next(TAKE_TIMEOUT);
-          if (chunk != null) {
-            try {
-              if (chunk.epoch == epoch) {
-                take(chunk);
+        try {
+          while (running) {
+            Chunk chunk = poller.next(TAKE_TIMEOUT);
+            if (chunk != null) {
+              try {
+                if (chunk.epoch == epoch) {
+                  take(chunk);
+                }
+              } finally {
+                poller.recycle(chunk);
               }
-            } finally {
-              poller.recycle(chunk);
+            }
+            if (checkpointDue()) {
+              commit(publishDue(), true);
             }
           }
-          if (checkpointDue()) {
-            commit(publishDue(), true);
+        } finally {
+          poller.close(); // the consumer is this thread's again
+        }
+        for (Chunk chunk : poller.drain()) {
+          if (chunk.epoch == epoch) {
+            take(chunk);
           }
         }
+        commit(true, false);
       } finally {
-        poller.close(); // the consumer is this thread's again
-        committer.shutdown();
+        tx.close();
       }
-      for (Chunk chunk : poller.drain()) {
-        if (chunk.epoch == epoch) {
-          take(chunk);
-        }
-      }
-      commit(true, false);
     }
     log.info("trainer of model {} stopped at version {}", model, state == null ? 0 : state.lastVersion);
   }
@@ -265,7 +250,7 @@ public final class Trainer implements Runnable {
     }
     if (features > 0) {
       init(features, found.checkpoint(), found.latest());
-      lastGood = snapshot();
+      tx.startFrom(snapshot());
     }
     publisher.live(state == null ? null : TrainerStart.liveModel(found.registry(), model,
         config.getString(TrainerConfig.ALIAS), state.spec), found.registry().latestVersionNumber(model));
@@ -416,7 +401,7 @@ public final class Trainer implements Runnable {
     String message = String.format("drift detected at example %d; action %s, learning rate %.3g -> %.3g",
         detectedAt, action, before, state.learner.learningRate());
     // examplesSeen is the exact example at which the detector fired (the batch around it is trained).
-    awaitCommit();
+    tx.await();
     events.send(producer, TrainingEventType.DRIFT, state.lastVersion, detectedAt,
         state.learner.learningRate(), metrics, message);
     log.info("model {}: {}", model, message);
@@ -433,9 +418,8 @@ public final class Trainer implements Runnable {
       failed.clear();
     }
     batch.clear();
-    awaitCommit(); // a transaction committing now holds the checkpoint to go back to
-    producer.abortTransaction();
-    producer.beginTransaction();
+    tx.abort();
+    Checkpoint lastGood = tx.lastGood();
     state.restore(lastGood);
     if (join != null) {
       join.restore(lastGood.join());
@@ -480,7 +464,7 @@ public final class Trainer implements Runnable {
    * One transaction: the last short batch, maybe a version, a PROGRESS record, the checkpoint and
    * the consumed offsets, committed together. Unless it is the last ({@code beginNext} false), the
    * commit itself runs on the committer thread while this one trains on; the producer is not used
-   * here again before {@link #awaitCommit()}.
+   * here again before {@link Transactions#await()}.
    */
   private void commit(boolean publish, boolean beginNext) {
     if (state == null) {
@@ -493,7 +477,7 @@ public final class Trainer implements Runnable {
         return; // rolled back; the replay checkpoints later
       }
     }
-    awaitCommit();
+    tx.await();
     if (publish && state.examplesSinceParent > 0) {
       if (!state.weightsFinite()) {
         rollBack(null, "weights");
@@ -516,46 +500,8 @@ public final class Trainer implements Runnable {
     dirty = false;
     batchesSinceCheckpoint = 0;
     lastCheckpointNanos = System.nanoTime();
-    committingCheckpoint = checkpoint;
-    String announcement = publisher.takeAnnouncement();
-    if (beginNext) {
-      committing = committer.submit(() -> {
-        commitTransaction(offsets, announcement);
-        producer.beginTransaction();
-      });
-    } else {
-      commitTransaction(offsets, announcement);
-      lastGood = checkpoint;
-    }
+    tx.commit(offsets, checkpoint, publisher.takeAnnouncement(), beginNext);
     updateStatus();
-  }
-
-  private void commitTransaction(Map<TopicPartition, OffsetAndMetadata> offsets, String announcement) {
-    producer.sendOffsetsToTransaction(offsets, groupMetadata);
-    producer.commitTransaction();
-    if (announcement != null) {
-      log.info("{}", announcement);
-    }
-  }
-
-  /** Waits for the transaction on the committer thread, if any; its checkpoint is then the last good one. */
-  private void awaitCommit() {
-    if (committing == null) {
-      return;
-    }
-    try {
-      committing.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptException(e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r; // e.g. fenced by a newer instance: this trainer must stop
-      }
-      throw new KafkaException("committing the trainer's transaction failed", e.getCause());
-    }
-    committing = null;
-    lastGood = committingCheckpoint;
   }
 
   private Checkpoint snapshot() {
@@ -563,7 +509,7 @@ public final class Trainer implements Runnable {
   }
 
   private void deadLetter(ConsumerRecord<String, byte[]> r, String reason) {
-    awaitCommit();
+    tx.await();
     counters.deadLetters++;
     log.debug("dead letter {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), reason);
     producer.send(new ProducerRecord<>(config.getString(CommonKeys.DEAD_LETTER_TOPIC), null, r.key(),

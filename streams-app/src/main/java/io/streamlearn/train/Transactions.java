@@ -1,0 +1,117 @@
+package io.streamlearn.train;
+
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The trainer's Kafka transactions: each one commits the consumed offsets with everything the
+ * training thread sent in it (checkpoint, metrics, maybe a version), on a committer thread while
+ * training goes on. The training thread calls {@link #await()} before it uses the producer again,
+ * so at most one transaction is committing and none is written to while it commits. Knows the last
+ * committed checkpoint, the one a rollback returns to.
+ */
+final class Transactions implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Transactions.class);
+
+  private final KafkaProducer<String, byte[]> producer;
+  private final ConsumerGroupMetadata group;
+  private final ExecutorService committer;
+  private Future<?> committing;
+  private Checkpoint committingCheckpoint;
+  private Checkpoint lastGood;
+
+  /** Starts the first transaction; {@code initTransactions} must have been called. */
+  Transactions(KafkaProducer<String, byte[]> producer, ConsumerGroupMetadata group, String model) {
+    this.producer = producer;
+    this.group = group;
+    this.committer = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "streamlearn-committer-" + model);
+      t.setDaemon(true);
+      return t;
+    });
+    producer.beginTransaction();
+  }
+
+  /**
+   * Commits the open transaction with these offsets, which leaves {@code checkpoint} the last good
+   * one. With {@code beginNext} the commit runs on the committer thread and the next transaction
+   * begins after it; otherwise (the last one) it runs here. {@code announcement} is logged once
+   * committed.
+   */
+  void commit(Map<TopicPartition, OffsetAndMetadata> offsets, Checkpoint checkpoint, String announcement,
+              boolean beginNext) {
+    await();
+    committingCheckpoint = checkpoint;
+    if (beginNext) {
+      committing = committer.submit(() -> {
+        commitNow(offsets, announcement);
+        producer.beginTransaction();
+      });
+    } else {
+      commitNow(offsets, announcement);
+      lastGood = checkpoint;
+    }
+  }
+
+  private void commitNow(Map<TopicPartition, OffsetAndMetadata> offsets, String announcement) {
+    producer.sendOffsetsToTransaction(offsets, group);
+    producer.commitTransaction();
+    if (announcement != null) {
+      log.info("{}", announcement);
+    }
+  }
+
+  /** Waits for the transaction on the committer thread, if any; the producer is this thread's again. */
+  void await() {
+    if (committing == null) {
+      return;
+    }
+    try {
+      committing.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptException(e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r; // e.g. fenced by a newer instance: this trainer must stop
+      }
+      throw new KafkaException("committing the trainer's transaction failed", e.getCause());
+    }
+    committing = null;
+    lastGood = committingCheckpoint;
+  }
+
+  /** Discards the open transaction (after the one committing, if any) and begins the next. */
+  void abort() {
+    await(); // a transaction committing now holds the checkpoint to go back to
+    producer.abortTransaction();
+    producer.beginTransaction();
+  }
+
+  /** The last committed checkpoint, or the one set at start. */
+  Checkpoint lastGood() {
+    return lastGood;
+  }
+
+  /** The checkpoint read at start, before any commit. */
+  void startFrom(Checkpoint checkpoint) {
+    lastGood = checkpoint;
+  }
+
+  /** Lets a committing transaction finish and stops the committer thread. */
+  @Override
+  public void close() {
+    committer.shutdown();
+  }
+}
