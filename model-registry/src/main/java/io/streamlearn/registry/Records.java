@@ -1,5 +1,6 @@
 package io.streamlearn.registry;
 
+import io.streamlearn.schema.FloatLists;
 import io.streamlearn.schema.LineageRecord;
 import io.streamlearn.schema.ModelVersionRecord;
 import io.streamlearn.schema.OffsetRangeRecord;
@@ -44,7 +45,7 @@ final class Records {
         .setSignature(new SignatureRecord(s.featureCount(), Task.valueOf(s.task().name()),
             s.outputCount(), s.classNames(), s.loss()))
         .setPreprocessing(new PreprocessingRecord(v.preprocessing().kind(),
-            boxed(v.preprocessing().offset()), boxed(v.preprocessing().scale())))
+            FloatLists.boxed(v.preprocessing().offset()), FloatLists.boxed(v.preprocessing().scale())))
         .setTensors(tensors)
         .setChecksum(v.checksum())
         .setLineage(new LineageRecord(ranges, v.lineage().examplesSeen(),
@@ -86,26 +87,10 @@ final class Records {
         r.getArchitecture(),
         new Signature(s.getFeatureCount(), Signature.Task.valueOf(s.getTask().name()),
             s.getOutputCount(), s.getClassNames(), s.getLoss()),
-        new Preprocessing(p.getKind(), unboxed(p.getOffset()), unboxed(p.getScale())),
+        new Preprocessing(p.getKind(), FloatLists.unboxed(p.getOffset()), FloatLists.unboxed(p.getScale())),
         tensors, r.getChecksum(),
         new Lineage(ranges, l.getExamplesSeen(), l.getExamplesSinceParent(),
             Map.copyOf(l.getHyperparameters()), l.getSeed(), l.getCodeVersion()),
         Map.copyOf(r.getMetrics()), Map.copyOf(r.getAnnotations()));
-  }
-
-  private static List<Float> boxed(float[] values) {
-    List<Float> out = new ArrayList<>(values.length);
-    for (float v : values) {
-      out.add(v);
-    }
-    return out;
-  }
-
-  private static float[] unboxed(List<Float> values) {
-    float[] out = new float[values.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = values.get(i);
-    }
-    return out;
   }
 }

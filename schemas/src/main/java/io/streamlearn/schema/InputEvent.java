@@ -1,7 +1,6 @@
 package io.streamlearn.schema;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -74,21 +73,13 @@ public record InputEvent(String id, long eventTime, float[] features, Label labe
 
   /** Converts a generated record. */
   public static InputEvent of(LabeledEvent e) {
-    return new InputEvent(e.getId(), e.getEventTime().toEpochMilli(), toArray(e.getFeatures()),
+    return new InputEvent(e.getId(), e.getEventTime().toEpochMilli(), FloatLists.unboxed(e.getFeatures()),
         Label.of(e.getLabel()));
   }
 
   /** Converts a generated record. */
   public static InputEvent of(FeatureEvent e) {
-    return new InputEvent(e.getId(), e.getEventTime().toEpochMilli(), toArray(e.getFeatures()), null);
-  }
-
-  static float[] toArray(List<Float> values) {
-    float[] out = new float[values.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = values.get(i);
-    }
-    return out;
+    return new InputEvent(e.getId(), e.getEventTime().toEpochMilli(), FloatLists.unboxed(e.getFeatures()), null);
   }
 
   @Override

@@ -123,7 +123,7 @@ class AvroSerdeTest {
       Object label = random.nextBoolean() ? (Object) random.nextInt(10) : (Object) random.nextFloat();
       LabeledEvent event = LabeledEvent.newBuilder().setId("id-" + i)
           .setEventTime(Instant.ofEpochMilli(random.nextLong() >>> 20))
-          .setFeatures(InputEventDecoderTestSupport.boxed(x)).setLabel(label).build();
+          .setFeatures(FloatLists.boxed(x)).setLabel(label).build();
       InputEvent decoded = decoder.decode("t", labeled.serialize("t", event));
       assertEquals(InputEvent.of(event), decoded);
       assertArrayEquals(x, decoded.features());

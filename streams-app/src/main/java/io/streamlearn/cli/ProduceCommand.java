@@ -5,6 +5,7 @@ import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.Settings;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.FeatureEvent;
+import io.streamlearn.schema.FloatLists;
 import io.streamlearn.schema.LabeledEvent;
 import io.streamlearn.testkit.gen.Example;
 import io.streamlearn.testkit.gen.StreamGenerator;
@@ -16,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -91,7 +91,7 @@ final class ProduceCommand {
         EventFiles.Row row = rows.next();
         String id = row.id() != null ? row.id() : prefix + n;
         Instant time = row.eventTime() > 0 ? Instant.ofEpochMilli(row.eventTime()) : Instant.now();
-        List<Float> x = boxed(row.features());
+        List<Float> x = FloatLists.boxed(row.features());
         if (row.label() != null && !(unlabeledShare > 0 && random.nextDouble() < unlabeledShare)) {
           last = producer.send(new ProducerRecord<>(labeledTopic, id,
               labeledSerde.serialize(labeledTopic, new LabeledEvent(id, time, x, row.label()))));
@@ -157,13 +157,5 @@ final class ProduceCommand {
       throw new IllegalArgumentException("file must be readable, found '" + file + "'");
     }
     return Files.newBufferedReader(path, StandardCharsets.UTF_8);
-  }
-
-  private static List<Float> boxed(float[] x) {
-    List<Float> out = new ArrayList<>(x.length);
-    for (float v : x) {
-      out.add(v);
-    }
-    return out;
   }
 }

@@ -3,10 +3,10 @@ package io.streamlearn.demo;
 import io.streamlearn.dashboard.DashboardState;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.FeatureEvent;
+import io.streamlearn.schema.FloatLists;
 import io.streamlearn.schema.LabeledEvent;
 import io.streamlearn.schema.Topics;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +64,7 @@ final class DemoProducer implements Runnable {
         }
         DemoSource.Sample s = source.next();
         String id = "e-" + n;
-        List<Float> x = boxed(s.features());
+        List<Float> x = FloatLists.boxed(s.features());
         Instant now = Instant.now();
         ProducerRecord<String, byte[]> record;
         if (s.heldOut()) {
@@ -83,13 +83,5 @@ final class DemoProducer implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static List<Float> boxed(float[] x) {
-    List<Float> out = new ArrayList<>(x.length);
-    for (float v : x) {
-      out.add(v);
-    }
-    return out;
   }
 }

@@ -10,6 +10,7 @@ import io.streamlearn.learn.TrainingConfig;
 import io.streamlearn.learn.data.Dataset;
 import io.streamlearn.learn.data.FashionMnist;
 import io.streamlearn.schema.AvroSerde;
+import io.streamlearn.schema.FloatLists;
 import io.streamlearn.schema.InputEventDecoder;
 import io.streamlearn.schema.LabeledEvent;
 import io.streamlearn.testkit.EmbeddedKafka;
@@ -128,10 +129,7 @@ public final class TrainerBench {
         new StringSerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < events; i++) {
         int row = i % data.rows();
-        List<Float> features = new ArrayList<>(cols);
-        for (int j = 0; j < cols; j++) {
-          features.add(x[row * cols + j]);
-        }
+        List<Float> features = FloatLists.boxed(x, row * cols, cols);
         String id = "fm-" + i;
         producer.send(new ProducerRecord<>(topic, id, serde.serialize(topic,
             new LabeledEvent(id, Instant.ofEpochMilli(1_700_000_000_000L + i), features, data.labels()[row]))));

@@ -10,6 +10,7 @@ import io.streamlearn.registry.AliasMove;
 import io.streamlearn.registry.RegistryCodec;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.FeatureEvent;
+import io.streamlearn.schema.FloatLists;
 import io.streamlearn.schema.LabeledEvent;
 import io.streamlearn.serve.InferenceConfig;
 import io.streamlearn.serve.InferenceService;
@@ -25,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -192,10 +192,7 @@ class DashboardBrowserIT {
         new StringSerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < count; i++) {
         Example e = blobs.next();
-        List<Float> x = new ArrayList<>(FEATURES);
-        for (float v : e.features()) {
-          x.add(v);
-        }
+        List<Float> x = FloatLists.boxed(e.features());
         String id = "b-" + i;
         if (i % 5 == 0) {
           state.expectLabel(id, e.label());

@@ -7,6 +7,7 @@ import io.streamlearn.app.DeadLetters;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.FeatureEvent;
+import io.streamlearn.schema.FloatLists;
 import io.streamlearn.schema.LabeledEvent;
 import io.streamlearn.schema.Prediction;
 import io.streamlearn.serve.InferenceService;
@@ -137,8 +138,8 @@ class BadInputIT {
           Example e = stream.next();
           boolean isLabeled = i % 5 != 0;
           byte[] value = isLabeled
-              ? labeled.serialize(null, new LabeledEvent(id, Instant.now(), boxed(e.features()), e.label()))
-              : unlabeled.serialize(null, new FeatureEvent(id, Instant.now(), boxed(e.features())));
+              ? labeled.serialize(null, new LabeledEvent(id, Instant.now(), FloatLists.boxed(e.features()), e.label()))
+              : unlabeled.serialize(null, new FeatureEvent(id, Instant.now(), FloatLists.boxed(e.features())));
           String key = i % 97 == 0 ? null : id; // a null key is fine: the prediction is keyed by the id
           producer.send(new ProducerRecord<>(isLabeled ? labeledTopic : featuresTopic, key, value));
           validIds.add(id);
@@ -166,23 +167,23 @@ class BadInputIT {
         return junk;
       }
       case 1: {
-        byte[] good = labeled.serialize(null, new LabeledEvent(id, Instant.now(), boxed(e.features()), 1));
+        byte[] good = labeled.serialize(null, new LabeledEvent(id, Instant.now(), FloatLists.boxed(e.features()), 1));
         return Arrays.copyOf(good, 10 + random.nextInt(good.length - 11));
       }
       case 2:
         return predictionSerde.serialize(null, new Prediction(id, 1L, "m", 1L, 1, List.of(1f), null, 0L));
       case 3: {
         float[] x = new float[random.nextBoolean() ? FEATURES - 1 : FEATURES + 3];
-        return unlabeled.serialize(null, new FeatureEvent(id, Instant.now(), boxed(x)));
+        return unlabeled.serialize(null, new FeatureEvent(id, Instant.now(), FloatLists.boxed(x)));
       }
       case 4: {
         float[] x = e.features();
         x[random.nextInt(FEATURES)] = random.nextBoolean() ? Float.NaN : Float.POSITIVE_INFINITY;
-        return labeled.serialize(null, new LabeledEvent(id, Instant.now(), boxed(x), e.label()));
+        return labeled.serialize(null, new LabeledEvent(id, Instant.now(), FloatLists.boxed(x), e.label()));
       }
       case 5: {
         Object label = random.nextBoolean() ? (Object) (CLASSES + random.nextInt(5)) : (Object) 0.5f;
-        return labeled.serialize(null, new LabeledEvent(id, Instant.now(), boxed(e.features()), label));
+        return labeled.serialize(null, new LabeledEvent(id, Instant.now(), FloatLists.boxed(e.features()), label));
       }
       case 6:
         return random.nextBoolean() ? null
@@ -203,13 +204,5 @@ class BadInputIT {
     KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     c.subscribe(List.of(topic));
     return c;
-  }
-
-  private static List<Float> boxed(float[] x) {
-    List<Float> out = new ArrayList<>(x.length);
-    for (float v : x) {
-      out.add(v);
-    }
-    return out;
   }
 }

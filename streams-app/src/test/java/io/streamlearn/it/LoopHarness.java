@@ -3,6 +3,7 @@ package io.streamlearn.it;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.FeatureEvent;
+import io.streamlearn.schema.FloatLists;
 import io.streamlearn.schema.LabeledEvent;
 import io.streamlearn.schema.Prediction;
 import io.streamlearn.serve.InferenceConfig;
@@ -141,10 +142,7 @@ final class LoopHarness {
         }
         Example e = generator.next();
         String id = "ev-" + i;
-        List<Float> x = new ArrayList<>();
-        for (float v : e.features()) {
-          x.add(v);
-        }
+        List<Float> x = FloatLists.boxed(e.features());
         if (unlabeledEvery > 0 && i % unlabeledEvery == 0) {
           producer.send(new ProducerRecord<>(topic(CommonKeys.FEATURES_TOPIC), id,
               unlabeled.serialize(null, new FeatureEvent(id, Instant.now(), x))), check);

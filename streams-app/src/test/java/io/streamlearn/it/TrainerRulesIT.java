@@ -13,6 +13,7 @@ import io.streamlearn.registry.RegistryReader;
 import io.streamlearn.registry.RegistryState;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.FeatureEvent;
+import io.streamlearn.schema.FloatLists;
 import io.streamlearn.schema.LabelEvent;
 import io.streamlearn.schema.LabeledEvent;
 import io.streamlearn.schema.TrainingEventType;
@@ -65,7 +66,7 @@ class TrainerRulesIT extends BrokerIT {
         examples.add(e);
         String id = "late-" + i;
         producer.send(new ProducerRecord<>(h.topic(CommonKeys.FEATURES_TOPIC), id, featureSerde.serialize(null,
-            new FeatureEvent(id, Instant.ofEpochMilli(BASE_TIME + 10L * i), boxed(e.features())))));
+            new FeatureEvent(id, Instant.ofEpochMilli(BASE_TIME + 10L * i), FloatLists.boxed(e.features())))));
         if (i % 10 != 0 && !HoldOut.isHeldOut(id, HOLDOUT)) {
           expectedTrained++;
         }
@@ -132,7 +133,7 @@ class TrainerRulesIT extends BrokerIT {
         String id = "nan-" + i;
         ids.add(id);
         producer.send(new ProducerRecord<>(h.topic(CommonKeys.LABELED_TOPIC), id,
-            serde.serialize(null, new LabeledEvent(id, Instant.now(), boxed(x), e.label()))));
+            serde.serialize(null, new LabeledEvent(id, Instant.now(), FloatLists.boxed(x), e.label()))));
       }
     }
     Trainer trainer = new Trainer(h.trainerConfig(8, "dense(16,relu) > dense(4,softmax)", Map.of(
@@ -192,7 +193,7 @@ class TrainerRulesIT extends BrokerIT {
         Example e = blobs.next();
         String id = "pace-" + i;
         producer.send(new ProducerRecord<>(h.topic(CommonKeys.LABELED_TOPIC), id,
-            serde.serialize(null, new LabeledEvent(id, Instant.now(), boxed(e.features()), e.label()))));
+            serde.serialize(null, new LabeledEvent(id, Instant.now(), FloatLists.boxed(e.features()), e.label()))));
       }
     }
     long minIntervalMs = 700;
@@ -274,13 +275,5 @@ class TrainerRulesIT extends BrokerIT {
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
     c.subscribe(List.of(topic));
     return c;
-  }
-
-  private static List<Float> boxed(float[] x) {
-    List<Float> out = new ArrayList<>(x.length);
-    for (float v : x) {
-      out.add(v);
-    }
-    return out;
   }
 }

@@ -15,6 +15,7 @@ import io.streamlearn.registry.RegistryCodec;
 import io.streamlearn.registry.Signature;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.FeatureEvent;
+import io.streamlearn.schema.FloatLists;
 import io.streamlearn.schema.LabeledEvent;
 import io.streamlearn.schema.Prediction;
 import java.nio.charset.StandardCharsets;
@@ -123,7 +124,7 @@ class InferenceTopologyTest {
 
   private void sendFeatures(String id, float... x) {
     featuresIn.pipeInput(id, features.serialize(null,
-        new FeatureEvent(id, Instant.ofEpochMilli(1000), boxed(x))));
+        new FeatureEvent(id, Instant.ofEpochMilli(1000), FloatLists.boxed(x))));
   }
 
   private Prediction next() {
@@ -152,7 +153,7 @@ class InferenceTopologyTest {
   void labeledEventsCarryTheirTrueLabel() {
     publish(version(1, 1));
     labeledIn.pipeInput("l", labeled.serialize(null,
-        new LabeledEvent("l", Instant.ofEpochMilli(5), boxed(new float[] {0, 0}), 2)));
+        new LabeledEvent("l", Instant.ofEpochMilli(5), FloatLists.boxed(new float[] {0, 0}), 2)));
     Prediction p = next();
     assertEquals("l", p.getId());
     assertEquals(2, p.getLabel());
@@ -195,7 +196,7 @@ class InferenceTopologyTest {
     sendFeatures("short", 1);
     sendFeatures("nan", 1, Float.NaN);
     labeledIn.pipeInput("label", labeled.serialize(null,
-        new LabeledEvent("label", Instant.EPOCH, boxed(new float[] {0, 0}), 7)));
+        new LabeledEvent("label", Instant.EPOCH, FloatLists.boxed(new float[] {0, 0}), 7)));
     sendFeatures("ok", 1, 1);
     List<TestRecord<String, byte[]>> dead = deadLettersOut.readRecordsToList();
     assertEquals(List.of("garbage", "short", "nan", "label"), dead.stream().map(TestRecord::key).toList());
@@ -326,13 +327,5 @@ class InferenceTopologyTest {
 
   private static String reason(TestRecord<String, byte[]> r) {
     return DeadLetters.header(r.headers(), DeadLetters.REASON);
-  }
-
-  private static List<Float> boxed(float[] x) {
-    List<Float> out = new java.util.ArrayList<>();
-    for (float v : x) {
-      out.add(v);
-    }
-    return out;
   }
 }
