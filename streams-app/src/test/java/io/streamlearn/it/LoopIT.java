@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.registry.ModelVersion;
-import io.streamlearn.registry.OffsetRange;
 import io.streamlearn.registry.RegistryReader;
 import io.streamlearn.registry.RegistryState;
 import io.streamlearn.serve.InferenceService;
@@ -134,24 +133,11 @@ class LoopIT extends BrokerIT {
 
   private static void assertLineageCoversEveryLabeledEventOnce(RegistryState registry, long labeledEvents,
                                                                long trainedOn) {
-    List<OffsetRange> ranges = new ArrayList<>();
-    long trained = 0;
-    long previous = 0;
-    for (ModelVersion v : registry.versions("loop").values()) {
-      assertEquals(previous, v.parentVersion(), v.key() + " descends from the version before it");
-      previous = v.version();
-      trained += v.lineage().examplesSinceParent();
-      for (OffsetRange r : v.lineage().ranges()) {
-        for (OffsetRange other : ranges) {
-          assertFalse(r.overlaps(other), v.key() + " range " + r + " overlaps " + other);
-        }
-        ranges.add(r);
-      }
-    }
-    assertEquals(trainedOn, trained, "examples over the lineage of all versions (labeled minus hold-out)");
+    LineageAudit audit = LineageAudit.of(registry, "loop");
+    audit.assertParentChain();
+    assertEquals(trainedOn, audit.trained(), "examples over the lineage of all versions (labeled minus hold-out)");
     ModelVersion last = registry.latest("loop").orElseThrow();
     assertEquals(trainedOn, last.lineage().examplesSeen(), "examplesSeen of the last version");
-    long covered = ranges.stream().mapToLong(r -> r.untilOffset() - r.fromOffset()).sum();
-    assertEquals(labeledEvents, covered, "offsets covered by the lineage ranges");
+    assertEquals(labeledEvents, audit.covered(), "offsets covered by the lineage ranges");
   }
 }

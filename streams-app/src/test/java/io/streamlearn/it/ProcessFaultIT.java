@@ -1,12 +1,9 @@
 package io.streamlearn.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamlearn.config.CommonKeys;
-import io.streamlearn.registry.ModelVersion;
-import io.streamlearn.registry.OffsetRange;
 import io.streamlearn.registry.RegistryReader;
 import io.streamlearn.registry.RegistryState;
 import io.streamlearn.serve.InferenceConfig;
@@ -111,23 +108,9 @@ class ProcessFaultIT {
   }
 
   private static void assertLineageExactlyOnce(RegistryState registry, long labeled) {
-    List<OffsetRange> ranges = new ArrayList<>();
-    long trained = 0;
-    long previous = 0;
-    for (ModelVersion v : registry.versions("chaos").values()) {
-      assertTrue(v.version() > previous, "versions strictly increase");
-      previous = v.version();
-      trained += v.lineage().examplesSinceParent();
-      for (OffsetRange r : v.lineage().ranges()) {
-        for (OffsetRange other : ranges) {
-          assertFalse(r.overlaps(other), v.key() + " range " + r + " overlaps " + other);
-        }
-        ranges.add(r);
-      }
-    }
-    assertEquals(labeled, trained, "examples trained over the lineage of all versions");
-    assertEquals(labeled, ranges.stream().mapToLong(r -> r.untilOffset() - r.fromOffset()).sum(),
-        "offsets covered by the lineage");
+    LineageAudit audit = LineageAudit.of(registry, "chaos");
+    assertEquals(labeled, audit.trained(), "examples trained over the lineage of all versions");
+    assertEquals(labeled, audit.covered(), "offsets covered by the lineage");
   }
 
   private List<String> serveArgs(LoopHarness h) throws Exception {

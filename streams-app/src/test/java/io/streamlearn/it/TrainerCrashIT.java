@@ -7,13 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.registry.ModelVersion;
-import io.streamlearn.registry.OffsetRange;
 import io.streamlearn.registry.RegistryReader;
 import io.streamlearn.registry.RegistryState;
 import io.streamlearn.schema.TrainingEventType;
 import io.streamlearn.testkit.gen.GaussianBlobs;
 import io.streamlearn.train.HoldOut;
-import io.streamlearn.train.TrainerConfig;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -105,30 +103,20 @@ class TrainerCrashIT extends BrokerIT {
   }
 
   private static void assertLineage(RegistryState registry, long expectedTrained, long events) {
-    List<OffsetRange> ranges = new ArrayList<>();
-    long trained = 0;
-    long previous = 0;
     assertTrue(registry.versions("crash").size() >= 3 * KILLS, "versions published across the runs: "
         + registry.versions("crash").keySet());
-    for (ModelVersion v : registry.versions("crash").values()) {
-      assertTrue(v.version() > previous, v.key() + " comes after version " + previous);
-      assertEquals(previous, v.parentVersion(), v.key() + " descends from the version before it");
-      previous = v.version();
+    LineageAudit audit = LineageAudit.of(registry, "crash");
+    audit.assertParentChain();
+    long trained = 0;
+    for (ModelVersion v : audit.versions()) {
       trained += v.lineage().examplesSinceParent();
       assertEquals(trained, v.lineage().examplesSeen(),
           v.key() + ": examplesSeen equals the examples over the lineage up to it");
-      for (OffsetRange r : v.lineage().ranges()) {
-        for (OffsetRange other : ranges) {
-          assertFalse(r.overlaps(other), v.key() + " range " + r + " overlaps " + other);
-        }
-        ranges.add(r);
-      }
       v.verifyChecksum();
     }
-    assertEquals(expectedTrained, trained,
+    assertEquals(expectedTrained, audit.trained(),
         "examples over the lineage of all versions = events produced minus hold-out");
-    long covered = ranges.stream().mapToLong(r -> r.untilOffset() - r.fromOffset()).sum();
-    assertEquals(events, covered, "offsets covered by the lineage ranges = events produced");
+    assertEquals(events, audit.covered(), "offsets covered by the lineage ranges = events produced");
   }
 
   private static Process launch(List<String> args, File log) throws Exception {

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.config.CommonKeys;
-import io.streamlearn.registry.ModelVersion;
-import io.streamlearn.registry.OffsetRange;
 import io.streamlearn.registry.RegistryReader;
 import io.streamlearn.registry.RegistryState;
 import io.streamlearn.testkit.gen.GaussianBlobs;
@@ -68,23 +66,11 @@ class TrainerFencingIT extends BrokerIT {
       assertTrue(second.awaitStopped(Duration.ofSeconds(60)), "second trainer stops");
     }
 
-    RegistryState registry = registry(h);
-    List<OffsetRange> ranges = new ArrayList<>();
-    long trained = 0;
-    long previous = 0;
-    for (ModelVersion v : registry.versions("fence").values()) {
-      assertEquals(previous, v.parentVersion(), v.key() + " descends from the version before it");
-      previous = v.version();
-      trained += v.lineage().examplesSinceParent();
-      for (OffsetRange r : v.lineage().ranges()) {
-        ranges.forEach(o -> assertFalse(r.overlaps(o), v.key() + " range " + r + " overlaps " + o));
-        ranges.add(r);
-      }
-    }
+    LineageAudit audit = LineageAudit.of(registry(h), "fence");
+    audit.assertParentChain();
     long expected = ids.stream().filter(id -> !HoldOut.isHeldOut(id, HOLDOUT)).count();
-    assertEquals(expected, trained, "examples over the lineage of both trainers' versions");
-    assertEquals(ids.size(), ranges.stream().mapToLong(r -> r.untilOffset() - r.fromOffset()).sum(),
-        "offsets covered by the lineage");
+    assertEquals(expected, audit.trained(), "examples over the lineage of both trainers' versions");
+    assertEquals(ids.size(), audit.covered(), "offsets covered by the lineage");
   }
 
   private static long latestSeen(LoopHarness h) {

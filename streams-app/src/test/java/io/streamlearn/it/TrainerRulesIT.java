@@ -1,14 +1,12 @@
 package io.streamlearn.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamlearn.app.DeadLetters;
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.registry.ModelVersion;
-import io.streamlearn.registry.OffsetRange;
 import io.streamlearn.registry.RegistryReader;
 import io.streamlearn.registry.RegistryState;
 import io.streamlearn.schema.AvroSerde;
@@ -167,17 +165,9 @@ class TrainerRulesIT extends BrokerIT {
       trainer.stop();
       assertTrue(trainer.awaitStopped(Duration.ofSeconds(60)), "trainer stops");
     }
-    RegistryState registry = registry(h);
-    List<OffsetRange> ranges = new ArrayList<>();
-    for (ModelVersion v : registry.versions("nan").values()) {
-      v.verifyChecksum(); // every published weight is finite
-      for (OffsetRange r : v.lineage().ranges()) {
-        ranges.forEach(o -> assertFalse(r.overlaps(o), v.key() + " range " + r + " overlaps " + o));
-        ranges.add(r);
-      }
-    }
-    long covered = ranges.stream().mapToLong(r -> r.untilOffset() - r.fromOffset()).sum();
-    assertEquals(ids.size(), covered, "offsets covered by the lineage");
+    LineageAudit audit = LineageAudit.of(registry(h), "nan");
+    audit.versions().forEach(ModelVersion::verifyChecksum); // every published weight is finite
+    assertEquals(ids.size(), audit.covered(), "offsets covered by the lineage");
   }
 
   @Test
