@@ -27,16 +27,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -77,7 +73,7 @@ class BadInputIT {
         int expectedTrainer = expectedDead.getOrDefault(h.topic(CommonKeys.LABELED_TOPIC), 0);
 
         try (KafkaConsumer<String, byte[]> predictions = h.predictionsConsumer();
-             KafkaConsumer<String, byte[]> dead = consumer(h, h.topic(CommonKeys.DEAD_LETTER_TOPIC))) {
+             KafkaConsumer<String, byte[]> dead = h.committedReader(h.topic(CommonKeys.DEAD_LETTER_TOPIC))) {
           long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
           while (System.nanoTime() < deadline && (predictedCount.size() < validIds.size()
               || deadByApp.getOrDefault("inference", 0) < expectedInference
@@ -194,15 +190,5 @@ class BadInputIT {
         return big;
       }
     }
-  }
-
-  private static KafkaConsumer<String, byte[]> consumer(LoopHarness h, String topic) {
-    Map<String, Object> props = h.clientProps();
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, "fuzz-" + UUID.randomUUID());
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-    c.subscribe(List.of(topic));
-    return c;
   }
 }

@@ -165,13 +165,18 @@ final class LoopHarness {
 
   /** A read_committed consumer of the predictions topic from the beginning. */
   KafkaConsumer<String, byte[]> predictionsConsumer() {
+    return committedReader(topic(CommonKeys.PREDICTIONS_TOPIC));
+  }
+
+  /** A consumer of a topic's committed records from its start, in a group of its own. */
+  KafkaConsumer<String, byte[]> committedReader(String topic) {
     Map<String, Object> props = clientProps();
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     KafkaConsumer<String, byte[]> c =
         new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-    c.subscribe(List.of(topic(CommonKeys.PREDICTIONS_TOPIC)));
+    c.subscribe(List.of(topic));
     return c;
   }
 

@@ -28,16 +28,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -141,7 +137,7 @@ class TrainerRulesIT extends BrokerIT {
     thread.start();
     Set<String> deadLettered = new HashSet<>();
     try (TrainingHistory history = new TrainingHistory(kafka, h.topic(CommonKeys.METRICS_TOPIC));
-         KafkaConsumer<String, byte[]> dlq = committedReader(h.topic(CommonKeys.DEAD_LETTER_TOPIC))) {
+         KafkaConsumer<String, byte[]> dlq = h.committedReader(h.topic(CommonKeys.DEAD_LETTER_TOPIC))) {
       LoopHarness.await(() -> {
         history.poll();
         for (ConsumerRecord<String, byte[]> r : dlq.poll(Duration.ofMillis(100))) {
@@ -255,15 +251,5 @@ class TrainerRulesIT extends BrokerIT {
         }
       }
     };
-  }
-
-  private static KafkaConsumer<String, byte[]> committedReader(String topic) {
-    KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, "it-dlq-" + UUID.randomUUID(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
-    c.subscribe(List.of(topic));
-    return c;
   }
 }
