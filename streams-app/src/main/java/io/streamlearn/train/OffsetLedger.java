@@ -23,12 +23,6 @@ final class OffsetLedger {
   private final Map<TopicPartition, Long> nextOffset = new LinkedHashMap<>();
   private final Map<TopicPartition, Set<Long>> poisoned = new HashMap<>();
 
-  /** Sets a partition's position, e.g. from a checkpoint or the consumer's start position. */
-  void position(TopicPartition tp, long rangeFrom, long next) {
-    rangeStart.put(tp, rangeFrom);
-    nextOffset.put(tp, next);
-  }
-
   /** Moves a partition's next offset forward (never back). */
   void advance(TopicPartition tp, long next) {
     nextOffset.merge(tp, next, Math::max);
@@ -38,12 +32,16 @@ final class OffsetLedger {
     next.forEach(this::advance);
   }
 
-  /** Positions every partition as a checkpoint saved them; returns the positions to seek to. */
-  Map<TopicPartition, Long> restore(Checkpoint checkpoint) {
+  /**
+   * Positions every partition as {@code progress} says (a checkpoint's, or the start positions);
+   * returns the offsets to seek to.
+   */
+  Map<TopicPartition, Long> restore(List<Checkpoint.PartitionProgress> progress) {
     Map<TopicPartition, Long> seek = new LinkedHashMap<>();
-    for (Checkpoint.PartitionProgress pp : checkpoint.partitions()) {
+    for (Checkpoint.PartitionProgress pp : progress) {
       TopicPartition tp = new TopicPartition(pp.topic(), pp.partition());
-      position(tp, pp.rangeStart(), pp.nextOffset());
+      rangeStart.put(tp, pp.rangeStart());
+      nextOffset.put(tp, pp.nextOffset());
       seek.put(tp, pp.nextOffset());
     }
     return seek;

@@ -210,9 +210,7 @@ public final class Trainer implements Runnable {
             Chunk chunk = poller.next(TAKE_TIMEOUT);
             if (chunk != null) {
               try {
-                if (chunk.epoch == epoch) {
-                  take(chunk);
-                }
+                take(chunk);
               } finally {
                 poller.recycle(chunk);
               }
@@ -225,9 +223,7 @@ public final class Trainer implements Runnable {
           poller.close(); // the consumer is this thread's again
         }
         for (Chunk chunk : poller.drain()) {
-          if (chunk.epoch == epoch) {
-            take(chunk);
-          }
+          take(chunk);
         }
         commit(true, false);
       } finally {
@@ -240,9 +236,7 @@ public final class Trainer implements Runnable {
   /** Reads registry and checkpoint, assigns the input partitions and positions the consumer. */
   private void start() {
     TrainerStart.Found found = TrainerStart.read(config, clientProps);
-    for (Checkpoint.PartitionProgress pp : TrainerStart.assign(config, consumer, found.checkpoint())) {
-      ledger.position(new TopicPartition(pp.topic(), pp.partition()), pp.rangeStart(), pp.nextOffset());
-    }
+    ledger.restore(TrainerStart.assign(config, consumer, found.checkpoint()));
     int features = config.getInt(TrainerConfig.FEATURES);
     if (features == 0) {
       features = found.checkpoint().map(Checkpoint::features)
@@ -303,8 +297,14 @@ public final class Trainer implements Runnable {
         config.getInt(TrainerConfig.BATCH_SIZE), holdout.fraction()));
   }
 
-  /** Takes a chunk whole: its general-path records, its held-out rows, then its batch. */
+  /**
+   * Takes a chunk whole: its general-path records, its held-out rows, then its batch. A chunk read
+   * before the last rollback is dropped: the poller reads its records again.
+   */
   private void take(Chunk chunk) {
+    if (chunk.epoch != epoch) {
+      return;
+    }
     long at = epoch;
     for (ConsumerRecord<String, byte[]> r : chunk.raw) {
       handle(r);
@@ -425,7 +425,7 @@ public final class Trainer implements Runnable {
       join.restore(lastGood.join());
     }
     epoch++;
-    poller.rewind(epoch, ledger.restore(lastGood), ledger.poisoned());
+    poller.rewind(epoch, ledger.restore(lastGood.partitions()), ledger.poisoned());
     batchesSinceCheckpoint = 0;
     String message = "non-finite " + reason + ": batch discarded, weights rolled back to the checkpoint at "
         + lastGood.examplesSeen() + " examples; its records go to the dead-letter topic";
