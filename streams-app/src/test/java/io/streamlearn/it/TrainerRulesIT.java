@@ -171,17 +171,8 @@ class TrainerRulesIT extends BrokerIT {
     LoopHarness h = new LoopHarness(kafka, "pace");
     h.common.put(CommonKeys.TOPIC_PARTITIONS, "1");
     kafka.createTopic(h.topic(CommonKeys.LABELED_TOPIC), 1, Map.of());
-    AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
-    GaussianBlobs blobs = new GaussianBlobs(4, 8, 3, 0.0);
     int events = 40_000;
-    try (KafkaProducer<String, byte[]> producer = producer()) {
-      for (int i = 0; i < events; i++) {
-        Example e = blobs.next();
-        String id = "pace-" + i;
-        producer.send(new ProducerRecord<>(h.topic(CommonKeys.LABELED_TOPIC), id,
-            serde.serialize(null, new LabeledEvent(id, Instant.now(), FloatLists.boxed(e.features()), e.label()))));
-      }
-    }
+    h.produce(new GaussianBlobs(4, 8, 3, 0.0), 0, events, 0, 1_000_000);
     long minIntervalMs = 700;
     // A candidate every 2 batches would be ~280 versions for this stream without the limit.
     Trainer trainer = new Trainer(h.trainerConfig(8, "dense(16,relu) > dense(4,softmax)", Map.of(
