@@ -1,0 +1,346 @@
+package io.streamlearn.bench;
+
+import io.streamlearn.app.Artifacts;
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.learn.Model;
+import io.streamlearn.data.Dataset;
+import io.streamlearn.data.FashionMnist;
+import io.streamlearn.registry.ModelVersion;
+import io.streamlearn.schema.AvroSerde;
+import io.streamlearn.schema.FeatureEvent;
+import io.streamlearn.schema.InputEventDecoder;
+import io.streamlearn.serve.InferenceConfig;
+import io.streamlearn.serve.InferenceService;
+import io.streamlearn.testkit.EmbeddedKafka;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code streamlearn bench inference}: on an embedded broker, the throughput of one inference
+ * instance (MLP 784-128-10 on Fashion-MNIST features, random weights) from a pre-filled topic next
+ * to a raw Kafka Streams pass-through of the same topic with the same settings; then, at a steady
+ * rate, latency percentiles, and swaps: prepare time, publication to first prediction, and the
+ * largest gap between forward passes during swaps and without.
+ */
+public final class InferenceBench {
+  private static final Logger log = LoggerFactory.getLogger(InferenceBench.class);
+  private static final String MODEL = "bench";
+  private static final String LAYERS = "dense(128,relu) > dense(10,softmax)";
+  private static final int FEATURES = 784;
+
+  private InferenceBench() {}
+
+  /** Runs the benchmark and prints its tables. */
+  public static int run(List<String> args, PrintStream out) throws Exception {
+    Map<String, String> opt = new HashMap<>(Map.of("events", "30000", "rate", "5000", "steady-seconds", "8",
+        "swaps", "20", "batch", "32", "partitions", "2", "data", FashionMnist.DEFAULT_DIR));
+    for (int i = 0; i < args.size(); i++) {
+      String key = args.get(i).replaceFirst("^--", "");
+      if (!opt.containsKey(key) || i + 1 >= args.size()) {
+        out.println("usage: streamlearn bench inference [--events 30000] [--rate 5000] [--steady-seconds 8]"
+            + " [--swaps 20] [--batch 32] [--partitions 2] [--data " + FashionMnist.DEFAULT_DIR + "]");
+        return 2;
+      }
+      opt.put(key, args.get(++i));
+    }
+    int events = Integer.parseInt(opt.get("events"));
+    int rate = Integer.parseInt(opt.get("rate"));
+    int partitions = Integer.parseInt(opt.get("partitions"));
+    List<byte[]> values = fashionMnistValues(Path.of(opt.get("data")));
+    double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      Bench b = new Bench(kafka, partitions, Integer.parseInt(opt.get("batch")));
+      b.prefill(values, events);
+      b.publisher.publish(RandomVersions.create(MODEL, 1, FEATURES, LAYERS, 1), "live");
+      // Two rounds, so neither side gets all the warm-up (JIT, page cache); the best of each counts.
+      int batchSize = Integer.parseInt(opt.get("batch"));
+      double passFirst = b.passThrough(events);
+      double inference = b.inference(events, batchSize);
+      double unbatched = b.inference(events, 1);
+      double passLast = b.passThrough(events);
+      inference = Math.max(inference, b.inference(events, batchSize));
+      unbatched = Math.max(unbatched, b.inference(events, 1));
+      double passThrough = Math.max(passFirst, passLast);
+      out.printf(Locale.ROOT, "%nInference throughput: %d pre-filled Fashion-MNIST events, %d partitions,"
+          + " one instance, one stream thread, exactly_once_v2 (load average before: %.2f)%n%n", events, partitions, load);
+      out.println("| run | events/s | ratio to pass-through | goal |");
+      out.println("| --- | ---: | ---: | --- |");
+      out.printf(Locale.ROOT, "| raw Kafka Streams pass-through (bytes in, bytes out), first run | %.0f | %.2f | |%n",
+          passFirst, passFirst / passThrough);
+      out.printf(Locale.ROOT, "| raw Kafka Streams pass-through, last run | %.0f | %.2f | |%n",
+          passLast, passLast / passThrough);
+      out.printf(Locale.ROOT, "| inference, MLP 784-128-10, batch.max.size=%s | %.0f | %.2f | >= 0.7 of the faster pass-through |%n",
+          opt.get("batch"), inference, inference / passThrough);
+      out.printf(Locale.ROOT, "| inference, MLP 784-128-10, batch.max.size=1 | %.0f | %.2f | |%n",
+          unbatched, unbatched / passThrough);
+      forwardPassOnly(values, batchSize, out);
+      b.steady(values, rate, Integer.parseInt(opt.get("steady-seconds")), Integer.parseInt(opt.get("swaps")), out);
+      b.close();
+    }
+    return 0;
+  }
+
+  /** The forward pass alone, one row per call against {@code batch} rows per call. */
+  private static void forwardPassOnly(List<byte[]> values, int batch, PrintStream out) {
+    Model model = Artifacts.toModel(RandomVersions.create(MODEL, 1, FEATURES, LAYERS, 1));
+    InputEventDecoder decoder = InputEventDecoder.forFeatures();
+    int rows = Math.max(1, Math.min(batch, 256));
+    float[] x = new float[rows * FEATURES];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(decoder.decode("bench", values.get(r)).features(), 0, x, r * FEATURES, FEATURES);
+    }
+    float[] y = new float[rows * model.outputs()];
+    double[] perRow = new double[2];
+    int[] sizes = {1, batch};
+    for (int round = 0; round < 2; round++) {
+      for (int k = 0; k < sizes.length; k++) {
+        int total = 40_000;
+        long t0 = System.nanoTime();
+        for (int done = 0; done < total; done += sizes[k]) {
+          model.predict(x, sizes[k], y);
+        }
+        perRow[k] = (System.nanoTime() - t0) / 1000.0 / total; // the second round, warm, is kept
+      }
+    }
+    out.printf(Locale.ROOT, "%nForward pass alone (MLP 784-128-10, one thread): %.1f µs per row one row at a time,"
+        + " %.1f µs per row %d rows at a time (%.1fx)%n", perRow[0], perRow[1], batch, perRow[0] / perRow[1]);
+  }
+
+  private static List<byte[]> fashionMnistValues(Path dir) {
+    if (!FashionMnist.availableAt(dir)) {
+      throw new IllegalArgumentException("Fashion-MNIST not found in " + dir
+          + " (install Debian's dataset-fashion-mnist or pass --data DIR)");
+    }
+    Dataset d = FashionMnist.load(dir, false);
+    AvroSerde<FeatureEvent> serde = AvroSerde.of(FeatureEvent.class);
+    List<byte[]> values = new ArrayList<>(d.rows());
+    for (int r = 0; r < d.rows(); r++) {
+      List<Float> x = new ArrayList<>(d.cols());
+      for (int c = 0; c < d.cols(); c++) {
+        x.add(d.features()[r * d.cols() + c]);
+      }
+      values.add(serde.serialize(null, new FeatureEvent("fm-" + r, Instant.now(), x)));
+    }
+    return values;
+  }
+
+  /** The state of one run: the broker, topics and publisher. */
+  private static final class Bench implements AutoCloseable {
+    final EmbeddedKafka kafka;
+    final int partitions;
+    final int batch;
+    final VersionPublisher publisher;
+    final String models = "bench.models";
+    final String prefilled = "bench.prefilled";
+    int runs;
+
+    Bench(EmbeddedKafka kafka, int partitions, int batch) {
+      this.kafka = kafka;
+      this.partitions = partitions;
+      this.batch = batch;
+      kafka.createTopic(models, 1, Map.of("cleanup.policy", "compact", "max.message.bytes", "16777216"));
+      kafka.createTopic(prefilled, partitions, Map.of());
+      this.publisher = new VersionPublisher(kafka.bootstrapServers(), models);
+    }
+
+    void prefill(List<byte[]> values, int events) {
+      try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 20,
+          ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024), new StringSerializer(), new ByteArraySerializer())) {
+        for (int i = 0; i < events; i++) {
+          p.send(new ProducerRecord<>(prefilled, "e-" + i, values.get(i % values.size())));
+        }
+      }
+    }
+
+    InferenceConfig config(String input, int batchSize) throws Exception {
+      runs++;
+      Map<String, String> s = new HashMap<>();
+      s.put(CommonKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+      s.put(CommonKeys.MODEL_NAME, MODEL);
+      s.put(CommonKeys.MODELS_TOPIC, models);
+      s.put(InferenceConfig.INPUT_TOPICS, input);
+      s.put(CommonKeys.PREDICTIONS_TOPIC, "bench.predictions-" + runs);
+      s.put(CommonKeys.DEAD_LETTER_TOPIC, "bench.dead-letter");
+      s.put(CommonKeys.TOPIC_PARTITIONS, String.valueOf(partitions));
+      s.put(InferenceConfig.APPLICATION_ID, "bench-" + runs);
+      s.put(InferenceConfig.STATE_DIR, Files.createTempDirectory("bench-streams").toString());
+      s.put(InferenceConfig.BATCH_MAX_SIZE, String.valueOf(batchSize));
+      return new InferenceConfig(s);
+    }
+
+    /** Events/s of a bytes pass-through with the inference service's Streams settings. */
+    double passThrough(int events) throws Exception {
+      InferenceConfig c = config(prefilled, batch);
+      AtomicLong count = new AtomicLong();
+      Topology t = new Topology();
+      t.addSource("in", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), prefilled);
+      t.addProcessor("count", () -> new Processor<String, byte[], String, byte[]>() {
+        private ProcessorContext<String, byte[]> context;
+
+        @Override
+        public void init(ProcessorContext<String, byte[]> context) {
+          this.context = context;
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+          context.forward(record);
+          count.incrementAndGet();
+        }
+      }, "in");
+      t.addSink("out", c.getString(CommonKeys.PREDICTIONS_TOPIC), Serdes.String().serializer(),
+          Serdes.ByteArray().serializer(), "count");
+      kafka.createTopic(c.getString(CommonKeys.PREDICTIONS_TOPIC), partitions, Map.of());
+      var props = InferenceService.streamsProperties(c);
+      props.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-pass-through-" + runs);
+      try (KafkaStreams streams = new KafkaStreams(t, props)) {
+        streams.start();
+        return measure(count::get, events, () -> streams.state().isRunningOrRebalancing()
+            || streams.state() == KafkaStreams.State.CREATED);
+      }
+    }
+
+    /** Events/s of one inference instance over the pre-filled topic. */
+    double inference(int events, int batchSize) throws Exception {
+      try (InferenceService s = new InferenceService(config(prefilled, batchSize))) {
+        s.start();
+        return measure(() -> s.metrics().getPredictionsTotal(), events,
+            () -> s.state().isRunningOrRebalancing() || s.state() == KafkaStreams.State.CREATED);
+      }
+    }
+
+    /** Rate from the first counted record to the last, sampled every millisecond. */
+    static double measure(LongSupplier count, int events, BooleanSupplier alive) throws InterruptedException {
+      while (count.getAsLong() == 0) {
+        check(alive);
+        Thread.sleep(1);
+      }
+      long t0 = System.nanoTime();
+      long c0 = count.getAsLong();
+      while (count.getAsLong() < events) {
+        check(alive);
+        Thread.sleep(1);
+      }
+      return (count.getAsLong() - c0) / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static void check(BooleanSupplier alive) {
+      if (!alive.getAsBoolean()) {
+        throw new IllegalStateException("the streams app under measurement stopped; see the log");
+      }
+    }
+
+    void steady(List<byte[]> values, int rate, int seconds, int swaps, PrintStream out) throws Exception {
+      String topic = "bench.steady";
+      kafka.createTopic(topic, partitions, Map.of());
+      InferenceConfig c = config(topic, batch);
+      LatencyReader reader = new LatencyReader(kafka.bootstrapServers(), c.getString(CommonKeys.PREDICTIONS_TOPIC));
+      SteadyProducer producer = new SteadyProducer(kafka.bootstrapServers(), topic, values, rate);
+      Thread readerThread = new Thread(reader, "bench-reader");
+      Thread producerThread = new Thread(producer, "bench-producer");
+      try (InferenceService s = new InferenceService(c)) {
+        s.start();
+        readerThread.start();
+        producerThread.start();
+        while (s.metrics().getPredictionsTotal() == 0) {
+          Thread.sleep(10);
+        }
+        Thread.sleep(2_000); // warm-up
+        reader.recording(true);
+        LongSamples quietGaps = new LongSamples();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+          s.metrics().takeMaxGapNanos();
+          Thread.sleep(500);
+          quietGaps.add(s.metrics().takeMaxGapNanos());
+        }
+        reader.recording(false);
+        long reportedP50 = reader.reported().percentile(0.5);
+        long reportedP99 = reader.reported().percentile(0.99);
+        long visibleP50 = reader.visible().percentile(0.5);
+        long visibleP99 = reader.visible().percentile(0.99);
+        int samples = reader.reported().size();
+
+        LongSamples swapGaps = new LongSamples();
+        LongSamples prepare = new LongSamples();
+        for (int i = 0; i < swaps; i++) {
+          long v = s.metrics().getServedVersion() + 1;
+          ModelVersion next = RandomVersions.create(MODEL, v, FEATURES, LAYERS, v);
+          s.metrics().takeMaxGapNanos();
+          publisher.publish(next, "live");
+          while (s.metrics().getServedVersion() != v) {
+            Thread.sleep(1);
+          }
+          Thread.sleep(300);
+          swapGaps.add(s.metrics().takeMaxGapNanos());
+          prepare.add(s.served().current().prepareMicros());
+          Thread.sleep(200);
+        }
+        long[] firsts = s.metrics().publicationToFirstPredictionMillis();
+        LongSamples first = new LongSamples();
+        for (int i = firsts.length - swaps; i < firsts.length; i++) {
+          first.add(firsts[i]);
+        }
+        producer.stop();
+        reader.stop();
+        producerThread.join();
+        readerThread.join();
+        out.printf(Locale.ROOT, "%nSteady %d events/s for %d s (%d predictions read, read_committed,"
+            + " commit.interval.ms=%d, batch.max.size=%d, batch.linger.ms=%d)%n%n", rate, seconds, samples,
+            c.getLong(InferenceConfig.COMMIT_INTERVAL_MS), batch, c.getLong(InferenceConfig.BATCH_LINGER_MS));
+        out.println("| latency | p50 ms | p99 ms | goal |");
+        out.println("| --- | ---: | ---: | --- |");
+        out.printf(Locale.ROOT, "| input appended -> prediction made (Prediction.latencyMicros) | %.1f | %.1f | p99 <= 20 |%n",
+            reportedP50 / 1000.0, reportedP99 / 1000.0);
+        out.printf(Locale.ROOT, "| input appended -> prediction read by a read_committed consumer | %.1f | %.1f | |%n",
+            visibleP50 / 1000.0, visibleP99 / 1000.0);
+        out.printf(Locale.ROOT, "%n%d swaps during the steady stream, one every ~0.5 s%n%n", swaps);
+        out.println("| swap measure | p50 ms | p99 ms | max ms | goal |");
+        out.println("| --- | ---: | ---: | ---: | --- |");
+        out.printf(Locale.ROOT, "| prepare (decode, checksum, check, warm up) | %.1f | %.1f | %.1f | |%n",
+            prepare.percentile(0.5) / 1000.0, prepare.percentile(0.99) / 1000.0, prepare.percentile(1) / 1000.0);
+        out.printf(Locale.ROOT, "| publication -> first prediction with the new version | %d | %d | %d | p99 <= 500 |%n",
+            first.percentile(0.5), first.percentile(0.99), first.percentile(1));
+        out.printf(Locale.ROOT, "| largest gap between forward passes, 300 ms windows with a swap | %.1f | %.1f | %.1f | no pause |%n",
+            swapGaps.percentile(0.5) / 1e6, swapGaps.percentile(0.99) / 1e6, swapGaps.percentile(1) / 1e6);
+        out.printf(Locale.ROOT, "| largest gap between forward passes, 500 ms windows without | %.1f | %.1f | %.1f | |%n",
+            quietGaps.percentile(0.5) / 1e6, quietGaps.percentile(0.99) / 1e6, quietGaps.percentile(1) / 1e6);
+        log.info("steady run done: {} events sent", producer.sent());
+      } finally {
+        producer.stop();
+        reader.stop();
+      }
+    }
+
+    @Override
+    public void close() {
+      publisher.close();
+    }
+  }
+}

@@ -1,0 +1,259 @@
+package io.streamlearn.bench;
+
+import io.streamlearn.train.Poller;
+import io.streamlearn.train.Trainer;
+import io.streamlearn.train.TrainerConfig;
+import io.streamlearn.train.TrainerStatus;
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.Settings;
+import io.streamlearn.learn.Learner;
+import io.streamlearn.learn.Loss;
+import io.streamlearn.learn.NetworkSpec;
+import io.streamlearn.learn.OptimizerConfig;
+import io.streamlearn.learn.TrainingConfig;
+import io.streamlearn.data.Dataset;
+import io.streamlearn.data.FashionMnist;
+import io.streamlearn.schema.AvroSerde;
+import io.streamlearn.schema.FloatLists;
+import io.streamlearn.schema.InputEventDecoder;
+import io.streamlearn.schema.LabeledEvent;
+import io.streamlearn.testkit.EmbeddedKafka;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * {@code streamlearn bench trainer}: trainer throughput end to end from a pre-filled Fashion-MNIST
+ * topic (MLP 784-128-10, batch 64), next to the raw {@code KafkaConsumer} throughput on the same
+ * topic in the same run, and the pieces in between (decoding, the engine alone), so the table
+ * shows where the time goes.
+ */
+public final class TrainerBench {
+  static final String EVENTS = "events";
+  static final String PARTITIONS = "partitions";
+  static final String DATA_DIR = "data.dir";
+  static final String LAYERS = "layers";
+  static final String REPEAT = "repeat";
+
+  /** The bench's options. */
+  public static final ConfigDef DEF = new ConfigDef()
+      .define(CommonKeys.BOOTSTRAP_SERVERS, Type.STRING, "", Importance.HIGH,
+          "Kafka to benchmark against; empty starts an embedded KRaft broker in this JVM.")
+      .define(EVENTS, Type.INT, 600_000, Range.between(1_000, 10_000_000), Importance.HIGH,
+          "LabeledEvents in the pre-filled topic (Fashion-MNIST's 60,000 training images, cycled; "
+              + "600,000 take 1.9 GB of log and give each trainer run a few seconds past its JIT warm-up).")
+      .define(PARTITIONS, Type.INT, 3, Range.between(1, 64), Importance.MEDIUM, "Partitions of the topic.")
+      .define(DATA_DIR, Type.STRING, FashionMnist.DEFAULT_DIR, Importance.MEDIUM, "Fashion-MNIST IDX files.")
+      .define(LAYERS, Type.STRING, "dense(128,relu) > dense(10,softmax)", Importance.MEDIUM, "The network.")
+      .define(TrainerConfig.BATCH_SIZE, Type.INT, 64, Range.between(1, 65_536), Importance.MEDIUM, "Batch size.")
+      .define(REPEAT, Type.INT, 3, Range.between(1, 20), Importance.MEDIUM,
+          "Runs of each stage, interleaved; the table shows the median run (the machine may be shared).")
+      .define(TrainerConfig.PUBLISH_EVERY_BATCHES, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
+          "The trainer publishes a version after this many batches.")
+      .define(TrainerConfig.CHECKPOINT_EVERY_BATCHES, Type.INT, 1000, Range.atLeast(1), Importance.MEDIUM,
+          "The trainer checkpoints after this many batches (and every 2 s, and at each version).");
+
+  private TrainerBench() {}
+
+  /** Runs the bench with {@code streamlearn bench trainer} arguments and prints the table. */
+  public static void run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
+    AbstractConfig config = new AbstractConfig(DEF, Settings.ownKeys(Settings.collect(DEF, args, env)), false);
+    Dataset data = FashionMnist.load(Path.of(config.getString(DATA_DIR)), true);
+    int events = config.getInt(EVENTS);
+    String bootstrap = config.getString(CommonKeys.BOOTSTRAP_SERVERS);
+    EmbeddedKafka embedded = bootstrap.isBlank() ? EmbeddedKafka.start() : null;
+    try {
+      String servers = embedded == null ? bootstrap : embedded.bootstrapServers();
+      String suffix = Long.toString(System.currentTimeMillis(), 36);
+      String topic = "bench-labeled-" + suffix;
+      long produceStart = System.nanoTime();
+      fill(servers, topic, config.getInt(PARTITIONS), data, events, embedded);
+      double produceSeconds = seconds(produceStart);
+      consume(servers, topic, events, false); // warm-up: JIT, page cache, broker connections
+      int repeat = config.getInt(REPEAT);
+      List<List<Row>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+          new ArrayList<>());
+      int publishEvery = config.getInt(TrainerConfig.PUBLISH_EVERY_BATCHES);
+      for (int i = 0; i < repeat; i++) {
+        runs.get(0).add(consume(servers, topic, events, false));
+        runs.get(1).add(consume(servers, topic, events, true));
+        runs.get(2).add(engine(data, events, config));
+        runs.get(3).add(trainer(servers, topic, suffix + "-" + i, events, config, publishEvery));
+        // the same with 10x fewer versions (and so transactions): what the commits cost
+        runs.get(4).add(trainer(servers, topic, suffix + "-r" + i, events, config, publishEvery * 10));
+      }
+      List<Row> rows = runs.stream().map(TrainerBench::median).toList();
+      print(out, rows, events, data.cols(), produceSeconds, config);
+    } finally {
+      if (embedded != null) {
+        embedded.close();
+      }
+    }
+  }
+
+  /** One line of the table. */
+  record Row(String stage, long examples, double seconds, String note) {
+    double rate() {
+      return examples / seconds;
+    }
+  }
+
+  private static void fill(String servers, String topic, int partitions, Dataset data, int events,
+                           EmbeddedKafka embedded) throws Exception {
+    Map<String, Object> admin = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+    io.streamlearn.app.KafkaSupport.ensureTopics(new HashMap<>(admin), (short) -1,
+        List.of(io.streamlearn.app.KafkaSupport.eventTopic(topic, partitions)));
+    AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+    int cols = data.cols();
+    float[] x = data.features();
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers, ProducerConfig.LINGER_MS_CONFIG, 20,
+        ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20, ProducerConfig.ACKS_CONFIG, "1"),
+        new StringSerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < events; i++) {
+        int row = i % data.rows();
+        List<Float> features = FloatLists.boxed(x, row * cols, cols);
+        String id = "fm-" + i;
+        producer.send(new ProducerRecord<>(topic, id, serde.serialize(topic,
+            new LabeledEvent(id, Instant.ofEpochMilli(1_700_000_000_000L + i), features, data.labels()[row]))));
+      }
+      producer.flush();
+    }
+  }
+
+  private static Row consume(String servers, String topic, int events, boolean decode) {
+    // The trainer's own consumer settings, and the clock started at the first record as for the trainer.
+    Map<String, Object> props = Poller.consumerProperties(
+        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers), "bench-raw-consumer");
+    InputEventDecoder decoder = InputEventDecoder.forLabeled();
+    long count = 0;
+    long checksum = 0;
+    long first = 0;
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+      while (count < events && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          if (first == 0) {
+            first = System.nanoTime();
+          }
+          checksum += decode ? decoder.decode(topic, r.value()).features().length : r.value().length;
+          count++;
+        }
+      }
+    }
+    return new Row(decode ? "raw KafkaConsumer + decode to float[]" : "raw KafkaConsumer (bytes)", count,
+        seconds(first), decode ? checksum / Math.max(1, count) + " features/record" : checksum / Math.max(1, count)
+            + " bytes/record");
+  }
+
+  private static Row engine(Dataset data, int events, AbstractConfig config) {
+    int batchSize = config.getInt(TrainerConfig.BATCH_SIZE);
+    NetworkSpec spec = NetworkSpec.parse(data.cols(), config.getString(LAYERS));
+    Learner learner = new Learner(new TrainingConfig(spec, Loss.SOFTMAX_CROSS_ENTROPY,
+        OptimizerConfig.adam(0.001), batchSize, 42));
+    float[] x = new float[batchSize * data.cols()];
+    float[] y = new float[batchSize];
+    float[] predictions = new float[batchSize * spec.outputs()];
+    int trained = (int) (events * 0.9); // what the trainer trains on with its default 10% hold-out
+    long start = System.nanoTime();
+    for (int done = 0; done < trained; done += batchSize) {
+      int rows = Math.min(batchSize, trained - done);
+      for (int r = 0; r < rows; r++) {
+        int row = (done + r) % data.rows();
+        System.arraycopy(data.features(), row * data.cols(), x, r * data.cols(), data.cols());
+        y[r] = data.labels()[row];
+      }
+      learner.fit(x, y, rows, predictions);
+    }
+    return new Row("engine alone (Learner.fit, in memory)", trained, seconds(start), "no Kafka");
+  }
+
+  private static Row trainer(String servers, String topic, String suffix, int events, AbstractConfig bench,
+                             int publishEvery) throws InterruptedException {
+    Map<String, String> t = new HashMap<>();
+    t.put(CommonKeys.BOOTSTRAP_SERVERS, servers);
+    t.put(CommonKeys.MODEL_NAME, "bench-" + suffix);
+    t.put(CommonKeys.LABELED_TOPIC, topic);
+    for (String key : List.of(CommonKeys.MODELS_TOPIC, CommonKeys.METRICS_TOPIC, CommonKeys.DEAD_LETTER_TOPIC,
+        TrainerConfig.CHECKPOINT_TOPIC)) {
+      t.put(key, "bench-" + key.replace(".topic", "") + "-" + suffix);
+    }
+    t.put(TrainerConfig.FEATURES, "784");
+    t.put(TrainerConfig.LAYERS, bench.getString(LAYERS));
+    t.put(TrainerConfig.BATCH_SIZE, String.valueOf(bench.getInt(TrainerConfig.BATCH_SIZE)));
+    t.put(TrainerConfig.PUBLISH_EVERY_BATCHES, String.valueOf(publishEvery));
+    t.put(TrainerConfig.CHECKPOINT_EVERY_BATCHES, String.valueOf(bench.getInt(TrainerConfig.CHECKPOINT_EVERY_BATCHES)));
+    Trainer trainer = new Trainer(new TrainerConfig(t));
+    Thread thread = new Thread(trainer, "bench-trainer");
+    long start = System.nanoTime();
+    thread.start();
+    long first = 0;
+    while (trainer.status().eventsConsumed() < events && thread.isAlive()) {
+      if (first == 0 && trainer.status().eventsConsumed() > 0) {
+        first = System.nanoTime();
+      }
+      Thread.sleep(5);
+    }
+    long end = System.nanoTime();
+    TrainerStatus s = trainer.status();
+    trainer.stop();
+    trainer.awaitStopped(Duration.ofSeconds(60));
+    if (s.eventsConsumed() < events) {
+      throw new IllegalStateException("the trainer stopped after " + s.eventsConsumed() + " of " + events + " events");
+    }
+    return new Row("trainer end to end, a version every " + publishEvery + " batches (at most one a second)",
+        s.eventsConsumed(), (end - first) / 1e9, String.format(Locale.ROOT,
+            "%d trained, %d held out, %d versions, startup %.1f s not counted", s.examplesTrained(), s.heldOut(),
+            s.publishedVersions(), (first - start) / 1e9));
+  }
+
+  private static void print(PrintStream out, List<Row> rows, int events, int features, double produceSeconds,
+                            AbstractConfig config) {
+    out.printf(Locale.ROOT, "Trainer bench: %,d Fashion-MNIST LabeledEvents (%d features) on %d partitions, %s,"
+            + " batch %d; topic filled in %.1f s; median of %d interleaved runs per stage%n%n", events, features,
+        config.getInt(PARTITIONS), config.getString(LAYERS), config.getInt(TrainerConfig.BATCH_SIZE), produceSeconds,
+        config.getInt(REPEAT));
+    out.println("| stage | records | seconds | records/s | vs raw consumer | note |");
+    out.println("| --- | ---: | ---: | ---: | ---: | --- |");
+    double raw = rows.get(0).rate();
+    for (Row r : rows) {
+      out.printf(Locale.ROOT, "| %s | %,d | %.2f | %,.0f | %.2f | %s |%n", r.stage(), r.examples(), r.seconds(),
+          r.rate(), r.rate() / raw, r.note());
+    }
+  }
+
+  private static Row median(List<Row> runs) {
+    List<Row> sorted = runs.stream().sorted(java.util.Comparator.comparingDouble(Row::seconds)).toList();
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+}

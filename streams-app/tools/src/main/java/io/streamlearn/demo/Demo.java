@@ -1,0 +1,303 @@
+package io.streamlearn.demo;
+
+import io.streamlearn.app.KafkaSupport;
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.dashboard.Dashboard;
+import io.streamlearn.dashboard.DashboardFeed;
+import io.streamlearn.dashboard.DashboardState;
+import io.streamlearn.dashboard.LiveDashboard;
+import io.streamlearn.data.Dataset;
+import io.streamlearn.data.FashionMnist;
+import io.streamlearn.schema.AvroSerde;
+import io.streamlearn.schema.Prediction;
+import io.streamlearn.schema.Topics;
+import io.streamlearn.serve.InferenceConfig;
+import io.streamlearn.serve.InferenceService;
+import io.streamlearn.serve.ServedModel;
+import io.streamlearn.testkit.EmbeddedKafka;
+import io.streamlearn.testkit.gen.StreamGenerator;
+import io.streamlearn.train.Trainer;
+import io.streamlearn.train.TrainerConfig;
+import io.streamlearn.train.TrainerStatus;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything in one JVM: broker, producer of a generated stream or of Fashion-MNIST, trainer,
+ * inference, the web dashboard, and a consumer of the predictions that checks every event gets
+ * exactly one.
+ */
+public final class Demo {
+  private static final Logger log = LoggerFactory.getLogger(Demo.class);
+  private static final String MODEL = "demo";
+
+  private final DemoConfig config;
+  private final PrintStream out;
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private static final List<String> FASHION_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover",
+      "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+
+  private final PredictionTally tally = new PredictionTally(1000);
+  private final DashboardState dashboardState = new DashboardState(MODEL);
+  private volatile DemoProducer producer;
+  private volatile String dashboardUrl = "";
+  private volatile boolean consuming = true;
+
+  /** A demo printing its progress to {@code out}. */
+  public Demo(DemoConfig config, PrintStream out) {
+    this.config = config;
+    this.out = out;
+  }
+
+  /** Makes {@link #run()} stop early (Ctrl-C). */
+  public void requestStop() {
+    stopRequested.countDown();
+  }
+
+  /** Runs the demo; returns its summary. */
+  public Map<String, Object> run() throws Exception {
+    long seed = config.getLong(DemoConfig.SEED);
+    DemoSource source = source(seed);
+    out.println("streamlearn demo: starting an embedded Kafka broker ...");
+    Path stateDir = Files.createTempDirectory("streamlearn-demo-state-");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      out.println("broker on " + kafka.bootstrapServers() + "; " + describe(source) + " at "
+          + config.rate() + " events/s");
+      Map<String, String> common = new HashMap<>();
+      common.put(CommonKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+      common.put(CommonKeys.MODEL_NAME, MODEL);
+      common.put(CommonKeys.TOPIC_PARTITIONS, "3");
+      TrainerConfig trainerConfig = new TrainerConfig(trainerSettings(common, source));
+      Map<String, Object> client = KafkaSupport.clientProperties(kafka.bootstrapServers(), Map.of());
+      KafkaSupport.ensureTopics(client, (short) -1, List.of(
+          KafkaSupport.eventTopic(Topics.LABELED, 3), KafkaSupport.eventTopic(Topics.FEATURES, 3),
+          KafkaSupport.eventTopic(Topics.PREDICTIONS, 3), KafkaSupport.eventTopic(Topics.METRICS, 1),
+          KafkaSupport.eventTopic(Topics.DEAD_LETTER, 1), KafkaSupport.registryTopic(Topics.MODELS)));
+      dashboardState.setClassNames(source.classNames());
+      Trainer trainer = new Trainer(trainerConfig);
+      Map<String, String> serve = new HashMap<>(common);
+      serve.put(InferenceConfig.APPLICATION_ID, "streamlearn-demo-inference");
+      serve.put(InferenceConfig.STATE_DIR, stateDir.toString());
+      try (LiveDashboard live = LiveDashboard.start(dashboardState, client, new DashboardFeed.Topics(
+               Topics.METRICS, Topics.MODELS, Topics.PREDICTIONS, Topics.LABELED, Topics.FEATURES),
+               false, Duration.ofSeconds(60));
+           Dashboard.Server web = Dashboard.serve(live.dashboard(), "0.0.0.0",
+               config.getInt(DemoConfig.HTTP_PORT));
+           InferenceService inference = new InferenceService(new InferenceConfig(serve))) {
+        dashboardUrl = web.url();
+        out.println("dashboard: " + dashboardUrl + "  (open it in a browser)");
+        Thread trainerThread = start("trainer", trainer);
+        inference.start();
+        producer = new DemoProducer(kafka.bootstrapServers(), source, config.rate(), dashboardState);
+        Thread producerThread = start("producer", producer);
+        Thread consumer = start("predictions-reader", () -> consume(kafka.bootstrapServers()));
+        long started = System.nanoTime();
+        reportUntilDone(started, trainer, inference.served());
+        producer.stop();
+        producerThread.join();
+        awaitCatchUp(trainer, inference.served(), started);
+        trainer.stop();
+        if (!trainer.awaitStopped(Duration.ofSeconds(60))) {
+          log.warn("trainer did not stop within 60 s");
+        }
+        trainerThread.join(1000);
+        consuming = false;
+        consumer.join();
+        return summary(trainer.status(), inference.served());
+      }
+    }
+  }
+
+  private DemoSource source(long seed) {
+    double heldOut = config.getDouble(DemoConfig.UNLABELED_SHARE);
+    if (!config.fashionMnist()) {
+      return DemoSource.generated(
+          StreamGenerator.named(config.getString(DemoConfig.GENERATOR), seed), heldOut, seed);
+    }
+    Path dir = Path.of(config.getString(DemoConfig.DATA_DIR));
+    out.println("loading Fashion-MNIST from " + dir + " ...");
+    long t0 = System.nanoTime();
+    Dataset train = FashionMnist.load(dir, true);
+    out.println(String.format(Locale.ROOT, "  %,d training images loaded (%.1f s)", train.rows(),
+        (System.nanoTime() - t0) / 1e9));
+    Dataset test = FashionMnist.load(dir, false);
+    out.println(String.format(Locale.ROOT, "  %,d test images loaded (%.1f s); the test images are"
+        + " held back as unlabeled events", test.rows(), (System.nanoTime() - t0) / 1e9));
+    return DemoSource.replay(train, test, FASHION_CLASSES, heldOut, seed);
+  }
+
+  private String describe(DemoSource source) {
+    String what = config.fashionMnist() ? "Fashion-MNIST replay"
+        : "stream '" + config.getString(DemoConfig.GENERATOR) + "'";
+    return what + " (" + source.featureCount() + " features, " + source.classCount() + " classes)";
+  }
+
+  private Map<String, String> trainerSettings(Map<String, String> common, DemoSource source) {
+    Map<String, String> t = new HashMap<>(common);
+    t.put(TrainerConfig.FEATURES, String.valueOf(source.featureCount()));
+    t.put(TrainerConfig.LAYERS, config.layers(source.classCount()));
+    t.put(TrainerConfig.LEARNING_RATE, String.valueOf(config.learningRate()));
+    t.put(TrainerConfig.BATCH_SIZE, String.valueOf(config.getInt(DemoConfig.BATCH_SIZE)));
+    t.put(TrainerConfig.PUBLISH_EVERY_BATCHES, String.valueOf(config.getInt(DemoConfig.PUBLISH_EVERY_BATCHES)));
+    t.put(TrainerConfig.PUBLISH_EVERY_MS, String.valueOf(config.getLong(DemoConfig.PUBLISH_EVERY_MS)));
+    t.put(TrainerConfig.SEED, String.valueOf(config.getLong(DemoConfig.SEED)));
+    return t;
+  }
+
+  private void reportUntilDone(long started, Trainer trainer, ServedModel served) throws InterruptedException {
+    long duration = config.getLong(DemoConfig.DURATION);
+    long interval = config.getLong(DemoConfig.PROGRESS_INTERVAL_MS);
+    long lastProduced = 0;
+    long lastNanos = started;
+    while (true) {
+      long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+      long wait = interval;
+      if (duration > 0) {
+        wait = Math.min(wait, duration * 1000 - elapsedMs);
+      }
+      if (wait <= 0 || stopRequested.await(wait, TimeUnit.MILLISECONDS)) {
+        return;
+      }
+      long now = System.nanoTime();
+      long p = produced();
+      double rate = (p - lastProduced) * 1e9 / (now - lastNanos);
+      lastProduced = p;
+      lastNanos = now;
+      out.println(progressLine(now - started, rate, trainer.status(), served));
+    }
+  }
+
+  private String progressLine(long elapsedNanos, double rate, TrainerStatus t, ServedModel served) {
+    ServedModel.Current current = served.current();
+    return String.format(Locale.ROOT,
+        "[%5.1fs] events %,d (%,.0f/s) | predictions %,d | live version %s | prequential accuracy"
+            + " (last 1000) %s | trainer: v%d, %,d trained, accuracy %s | dead letters %d",
+        elapsedNanos / 1e9, produced(), rate, tally.predictions(),
+        current == null ? "none" : current.version().version(), fmt(tally.accuracy()),
+        t.lastVersion(), t.examplesTrained(), fmt(t.prequentialAccuracy()), t.deadLetters());
+  }
+
+  private static String fmt(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  /** Waits until every produced event has a prediction, or 60 s. */
+  private void awaitCatchUp(Trainer trainer, ServedModel served, long started) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long interval = config.getLong(DemoConfig.PROGRESS_INTERVAL_MS) * 1_000_000;
+    long nextLine = System.nanoTime() + interval;
+    while (tally.distinct() < produced() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      if (System.nanoTime() >= nextLine) {
+        out.println(String.format(Locale.ROOT, "catching up: %,d of %,d events have a prediction",
+            tally.distinct(), produced()));
+        nextLine += interval;
+      }
+    }
+    out.println(progressLine(System.nanoTime() - started, 0, trainer.status(), served));
+    if (tally.distinct() < produced()) {
+      out.println("warning: " + (produced() - tally.distinct()) + " events have no prediction yet");
+    }
+  }
+
+  private void consume(String bootstrap) {
+    AvroSerde<Prediction> serde = AvroSerde.of(Prediction.class);
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "streamlearn-demo-reader");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    try (KafkaConsumer<String, byte[]> consumer =
+             new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(Topics.PREDICTIONS));
+      while (consuming) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          tally.add(serde.deserialize(r.topic(), r.value()), r.partition());
+        }
+      }
+    }
+  }
+
+  private long produced() {
+    DemoProducer p = producer;
+    return p == null ? 0 : p.produced();
+  }
+
+  /** The dashboard's state, for tests. */
+  DashboardState dashboardState() {
+    return dashboardState;
+  }
+
+  private Map<String, Object> summary(TrainerStatus t, ServedModel served) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("eventsProduced", produced());
+    s.put("predictions", tally.predictions());
+    s.put("distinctPredictedEvents", tally.distinct());
+    s.put("duplicatePredictions", tally.duplicates());
+    s.put("versionsGoingBackOnAPartition", tally.versionsGoingBack());
+    s.put("versionsPublished", t.publishedVersions());
+    ServedModel.Current current = served.current();
+    s.put("liveVersion", current == null ? 0 : current.version().version());
+    s.put("swaps", served.swaps());
+    s.put("prequentialAccuracy", tally.accuracy());
+    s.put("trainerPrequentialAccuracy", t.prequentialAccuracy());
+    s.put("examplesTrained", t.examplesTrained());
+    s.put("deadLetters", t.deadLetters());
+    s.put("dataset", config.getString(DemoConfig.DATASET));
+    Object heldOut = ((Map<?, ?>) dashboardState.snapshot().get("totals")).get("heldOutAccuracy");
+    s.put("heldOutAccuracy", heldOut instanceof Double d && d >= 0 ? d : Double.NaN);
+    s.put("dashboardUrl", dashboardUrl);
+    return s;
+  }
+
+  /** The summary as JSON. */
+  public static String toJson(Map<String, Object> summary) {
+    List<String> fields = new ArrayList<>();
+    summary.forEach((k, v) -> fields.add("  \"" + k + "\": " + jsonValue(v)));
+    return "{\n" + String.join(",\n", fields) + "\n}\n";
+  }
+
+  private static String jsonValue(Object v) {
+    if (v instanceof Double d && (d.isNaN() || d.isInfinite())) {
+      return "null";
+    }
+    if (v instanceof String str) {
+      return "\"" + str.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+    return String.valueOf(v);
+  }
+
+  /** Writes the summary to the configured file, if any. */
+  public void writeSummary(Map<String, Object> summary) throws IOException {
+    String file = config.getString(DemoConfig.SUMMARY_JSON);
+    if (!file.isBlank()) {
+      Files.writeString(Path.of(file), toJson(summary));
+      out.println("summary written to " + file);
+    }
+  }
+
+  private static Thread start(String name, Runnable r) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+}

@@ -1,0 +1,108 @@
+package io.streamlearn.demo;
+
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.Settings;
+import io.streamlearn.data.FashionMnist;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+
+/** The demo's configuration table. */
+public final class DemoConfig extends AbstractConfig {
+  public static final String DURATION = "duration";
+  public static final String SUMMARY_JSON = "summary.json";
+  public static final String RATE = "rate";
+  public static final String GENERATOR = "generator";
+  public static final String SEED = "seed";
+  public static final String UNLABELED_SHARE = "unlabeled.share";
+  public static final String LAYERS = "layers";
+  public static final String LEARNING_RATE = "learning.rate";
+  public static final String BATCH_SIZE = "batch.size";
+  public static final String PUBLISH_EVERY_BATCHES = "publish.every.batches";
+  public static final String PUBLISH_EVERY_MS = "publish.every.ms";
+  public static final String PROGRESS_INTERVAL_MS = "progress.interval.ms";
+  public static final String DATASET = "dataset";
+  public static final String DATA_DIR = "data.dir";
+  public static final String HTTP_PORT = "http.port";
+  /** The dataset value of the generated stream. */
+  public static final String GENERATED = "generated";
+  /** The dataset value of Fashion-MNIST. */
+  public static final String FASHION_MNIST = "fashion-mnist";
+
+  /** The table. */
+  public static final ConfigDef DEF = new ConfigDef()
+      .define(DURATION, Type.LONG, 0L, Range.atLeast(0), Importance.HIGH,
+          "Seconds to run before stopping cleanly; 0 runs until Ctrl-C.")
+      .define(SUMMARY_JSON, Type.STRING, "", Importance.MEDIUM,
+          "Write a JSON summary (eventsProduced, predictions, versionsPublished, liveVersion, "
+              + "prequentialAccuracy, ...) to this file at the end.")
+      .define(DATASET, Type.STRING, GENERATED, ValidString.in(GENERATED, FASHION_MNIST),
+          Importance.HIGH, "What to replay: the generated drifting stream (see --generator), or "
+              + "Fashion-MNIST (training images as labeled events, test images held back as "
+              + "unlabeled FeatureEvents).")
+      .define(DATA_DIR, Type.STRING, FashionMnist.DEFAULT_DIR, new CommonKeys.NonBlank(),
+          Importance.MEDIUM, "Directory of the Fashion-MNIST IDX files (Debian's "
+              + "dataset-fashion-mnist installs them here).")
+      .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65_535), Importance.MEDIUM,
+          "Port of the dashboard (0 or a taken port: any free port).")
+      .define(RATE, Type.INT, 0, Range.between(0, 1_000_000), Importance.MEDIUM,
+          "Events produced per second; 0: 2000 for the generated stream, 1000 for Fashion-MNIST.")
+      .define(GENERATOR, Type.STRING, "blobs", ValidString.in("blobs", "hyperplane", "sea"),
+          Importance.MEDIUM, "The generated stream: drifting Gaussian blobs, rotating hyperplane or SEA.")
+      .define(SEED, Type.LONG, 42L, Importance.LOW, "Seed of the generator and the model.")
+      .define(UNLABELED_SHARE, Type.DOUBLE, 0.2, Range.between(0.0, 1.0), Importance.LOW,
+          "Share of events held back as unlabeled FeatureEvents (never trained on; the dashboard "
+              + "scores them as hold-out); the rest are LabeledEvents.")
+      .define(LAYERS, Type.STRING, "", Importance.MEDIUM,
+          "The network; K stands for the class count. Empty: 'dense(32,relu) > dense(K,softmax)' "
+              + "for the generated stream, 'dense(128,relu) > dense(K,softmax)' for Fashion-MNIST.")
+      .define(LEARNING_RATE, Type.DOUBLE, 0.0, Range.between(0.0, 10.0), Importance.LOW,
+          "Adam learning rate; 0: 0.01 for the generated stream, 0.001 for Fashion-MNIST.")
+      .define(BATCH_SIZE, Type.INT, 64, Range.between(1, 65_536), Importance.LOW, "Mini-batch size.")
+      .define(PUBLISH_EVERY_BATCHES, Type.INT, 50, Range.atLeast(1), Importance.LOW,
+          "Publish a version after this many batches.")
+      .define(PUBLISH_EVERY_MS, Type.LONG, 5000L, Range.atLeast(1), Importance.LOW,
+          "Publish a version after this many milliseconds.")
+      .define(PROGRESS_INTERVAL_MS, Type.LONG, 5000L, Range.atLeast(100), Importance.LOW,
+          "Milliseconds between progress lines.");
+
+  /** Parses and validates. */
+  public DemoConfig(Map<String, String> merged) {
+    super(DEF, Settings.ownKeys(merged), false);
+  }
+
+  /** Whether the demo replays Fashion-MNIST. */
+  public boolean fashionMnist() {
+    return getString(DATASET).equals(FASHION_MNIST);
+  }
+
+  /** The rate, with the dataset's default for 0. */
+  public int rate() {
+    int rate = getInt(RATE);
+    return rate > 0 ? rate : fashionMnist() ? 1000 : 2000;
+  }
+
+  /** The network, with the dataset's default for empty and K replaced by {@code classes}. */
+  public String layers(int classes) {
+    String layers = getString(LAYERS).isBlank()
+        ? fashionMnist() ? "dense(128,relu) > dense(K,softmax)" : "dense(32,relu) > dense(K,softmax)"
+        : getString(LAYERS);
+    return layers.replace("K", String.valueOf(classes));
+  }
+
+  /** The learning rate, with the dataset's default for 0. */
+  public double learningRate() {
+    double lr = getDouble(LEARNING_RATE);
+    return lr > 0 ? lr : fashionMnist() ? 0.001 : 0.01;
+  }
+
+  /** From command-line arguments and the environment. */
+  public static DemoConfig fromArgs(List<String> args, Map<String, String> env) {
+    return new DemoConfig(Settings.collect(DEF, args, env));
+  }
+}

@@ -1,0 +1,162 @@
+package io.streamlearn.tools;
+
+import io.streamlearn.cli.Main;
+import io.streamlearn.app.KafkaSupport;
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.Settings;
+import io.streamlearn.schema.AvroSerde;
+import io.streamlearn.schema.FeatureEvent;
+import io.streamlearn.schema.FloatLists;
+import io.streamlearn.schema.LabeledEvent;
+import io.streamlearn.testkit.gen.Example;
+import io.streamlearn.testkit.gen.StreamGenerator;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * {@code streamlearn produce}: sends {@code LabeledEvent}s (and {@code FeatureEvent}s for
+ * unlabeled rows) from a CSV, JSON-lines or IDX file or a generated stream, in the single-object
+ * encoding, at a chosen rate.
+ */
+final class ProduceCommand {
+  private static final long PROGRESS_NANOS = 5_000_000_000L;
+
+  private ProduceCommand() {}
+
+  public static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
+    if (args.contains("--help")) {
+      out.println(Settings.help("streamlearn produce [options]", ProduceConfig.DEF));
+      return Main.OK;
+    }
+    ProduceConfig config = ProduceConfig.fromArgs(args, env);
+    String labeledTopic = config.getString(CommonKeys.LABELED_TOPIC);
+    String featuresTopic = config.getString(CommonKeys.FEATURES_TOPIC);
+    Map<String, Object> client = KafkaSupport.clientProperties(
+        config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties());
+    int partitions = config.getInt(CommonKeys.TOPIC_PARTITIONS);
+    KafkaSupport.ensureTopics(client, config.getShort(CommonKeys.REPLICATION_FACTOR), List.of(
+        KafkaSupport.eventTopic(labeledTopic, partitions), KafkaSupport.eventTopic(featuresTopic, partitions)));
+    Map<String, Object> props = new HashMap<>(client);
+    props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+    props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+    AvroSerde<LabeledEvent> labeledSerde = AvroSerde.of(LabeledEvent.class);
+    AvroSerde<FeatureEvent> featureSerde = AvroSerde.of(FeatureEvent.class);
+    SplittableRandom random = new SplittableRandom(config.getLong(ProduceConfig.SEED) + 1);
+    double unlabeledShare = config.getDouble(ProduceConfig.UNLABELED_SHARE);
+    long count = config.getLong(ProduceConfig.COUNT);
+    int rate = config.getInt(ProduceConfig.RATE);
+    String prefix = config.getString(ProduceConfig.ID_PREFIX);
+    long labeled = 0;
+    long unlabeled = 0;
+    String source = config.getString(ProduceConfig.SOURCE);
+    String file = config.getString(ProduceConfig.FILE);
+    boolean lines = source.equals("csv") || source.equals("jsonl");
+    // Standard input is read but never closed: it belongs to the process, not to this command.
+    BufferedReader fileReader = lines && !file.equals("-") ? open(file) : null;
+    BufferedReader lineReader = fileReader != null ? fileReader
+        : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    try (fileReader;
+         KafkaProducer<String, byte[]> producer =
+             new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      Iterator<EventFiles.Row> rows = rows(config, lineReader);
+      long started = System.nanoTime();
+      long nextProgress = started + PROGRESS_NANOS;
+      Future<RecordMetadata> last = null;
+      for (long n = 0; (count == 0 || n < count) && rows.hasNext(); n++) {
+        if (rate > 0) {
+          long wait = started + n * 1_000_000_000L / rate - System.nanoTime();
+          if (wait > 0) {
+            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+          }
+        }
+        EventFiles.Row row = rows.next();
+        String id = row.id() != null ? row.id() : prefix + n;
+        Instant time = row.eventTime() > 0 ? Instant.ofEpochMilli(row.eventTime()) : Instant.now();
+        List<Float> x = FloatLists.boxed(row.features());
+        if (row.label() != null && !(unlabeledShare > 0 && random.nextDouble() < unlabeledShare)) {
+          last = producer.send(new ProducerRecord<>(labeledTopic, id,
+              labeledSerde.serialize(labeledTopic, new LabeledEvent(id, time, x, row.label()))));
+          labeled++;
+        } else {
+          last = producer.send(new ProducerRecord<>(featuresTopic, id,
+              featureSerde.serialize(featuresTopic, new FeatureEvent(id, time, x))));
+          unlabeled++;
+        }
+        if (System.nanoTime() >= nextProgress) {
+          out.println(String.format(Locale.ROOT, "sent %,d events (%,.0f/s)", labeled + unlabeled,
+              (labeled + unlabeled) * 1e9 / (System.nanoTime() - started)));
+          nextProgress += PROGRESS_NANOS;
+        }
+      }
+      producer.flush();
+      if (last != null) {
+        try {
+          last.get();
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("the broker refused events: " + e.getCause().getMessage(),
+              e.getCause());
+        }
+      }
+    }
+    out.println(String.format(Locale.ROOT, "sent %,d labeled events to %s and %,d unlabeled events to %s",
+        labeled, labeledTopic, unlabeled, featuresTopic));
+    return Main.OK;
+  }
+
+  private static Iterator<EventFiles.Row> rows(ProduceConfig config, BufferedReader lines) {
+    String file = config.getString(ProduceConfig.FILE);
+    switch (config.getString(ProduceConfig.SOURCE)) {
+      case "csv":
+        return EventFiles.csv(lines, config.getString(ProduceConfig.LABEL_COLUMN),
+            config.getBoolean(ProduceConfig.CSV_HEADER), file);
+      case "jsonl":
+        return EventFiles.jsonLines(lines, file);
+      case "idx":
+        String labels = config.getString(ProduceConfig.LABELS_FILE);
+        return EventFiles.idx(Path.of(file), labels.isBlank() ? null : Path.of(labels));
+      default:
+        StreamGenerator g = StreamGenerator.named(config.getString(ProduceConfig.GENERATOR),
+            config.getLong(ProduceConfig.SEED));
+        return new Iterator<>() {
+          @Override
+          public boolean hasNext() {
+            return true;
+          }
+
+          @Override
+          public EventFiles.Row next() {
+            Example e = g.next();
+            return new EventFiles.Row(null, 0, e.features(), e.label());
+          }
+        };
+    }
+  }
+
+  private static BufferedReader open(String file) throws IOException {
+    Path path = Path.of(file);
+    if (!Files.isReadable(path)) {
+      throw new IllegalArgumentException("file must be readable, found '" + file + "'");
+    }
+    return Files.newBufferedReader(path, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,319 @@
+package io.streamlearn.train;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The trainer's consumer thread: polls the input partitions and turns their records into
+ * {@link Chunk}s while the training thread trains on the previous ones. Well-formed
+ * {@code LabeledEvent}s of the configured network go straight from their bytes into the chunk's
+ * batch or held-out rows ({@link LabeledRowDecoder}); every other record is passed on as it is, in
+ * order, for the trainer's general path (which names dead-letter reasons and joins delayed labels).
+ *
+ * <p>At most {@link #CHUNKS} chunks exist (fewer when that would hold more than
+ * {@link #BUFFER_BYTES} of rows), so the poller runs at most that many batches ahead of the
+ * training thread. A partly filled chunk is handed over when a poll returns nothing or when it
+ * has waited {@code maxWait}. After a rollback the training thread calls {@link #rewind}: the poller
+ * seeks to the checkpoint's offsets, and chunks of the older epoch are dropped.
+ *
+ * <p>The consumer is used by this thread alone between {@link #start()} and {@link #close()}.
+ */
+public final class Poller implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(Poller.class);
+  /** Chunks in circulation: the one being filled, those queued and the one being trained. */
+  static final int CHUNKS = 32;
+  /** Feature rows in circulation at most, in bytes (a chunk holds a batch and as many held-out rows). */
+  static final long BUFFER_BYTES = 64L << 20;
+  private static final Duration POLL = Duration.ofMillis(100);
+  private static final long WAIT_SLICE_MS = 50;
+
+  /** How the fast path decodes: the network's input and output sizes and the trainer's batch size. */
+  record Layout(int features, int outputs, int classes, int batchSize, double holdoutFraction) {}
+
+  /** Seek positions and the records to leave to the general path (to be dead-lettered) after a rollback. */
+  private record Rewind(long epoch, Map<TopicPartition, Long> positions, Map<TopicPartition, Set<Long>> poisoned) {}
+
+  private final Consumer<String, byte[]> consumer;
+  private final String labeledTopic;
+  private final long maxWaitNanos;
+  private final int maxRaw;
+  /** Guards {@link #inUse}: chunks taken from the pool and not yet recycled. */
+  private final Object slots = new Object();
+  private int inUse;
+  private volatile int limit = CHUNKS;
+  private final BlockingQueue<Chunk> ready = new LinkedBlockingQueue<>();
+  private final ArrayDeque<Chunk> free = new ArrayDeque<>();
+  private final AtomicReference<Rewind> rewind = new AtomicReference<>();
+  private final Thread thread;
+  private volatile Layout layout;
+  private volatile boolean closed;
+  private volatile Throwable failure;
+
+  // Owned by the poller thread.
+  private LabeledRowDecoder decoder;
+  private Layout decoderLayout;
+  private Chunk current;
+  private long epoch;
+  private Map<TopicPartition, Set<Long>> poisoned = Map.of();
+
+  /**
+   * @param maxWait how long a partly filled chunk may wait for more records before it is handed over
+   * @param maxRaw records for the general path per chunk at most
+   */
+  Poller(Consumer<String, byte[]> consumer, String labeledTopic, String name, Duration maxWait, int maxRaw) {
+    this.consumer = consumer;
+    this.labeledTopic = labeledTopic;
+    this.maxWaitNanos = maxWait.toNanos();
+    this.maxRaw = maxRaw;
+    this.thread = new Thread(this, name);
+    this.thread.setDaemon(true);
+  }
+
+  /**
+   * The trainer's consumer settings: read committed, offsets committed only in its transactions,
+   * and fetches sized for a high-throughput stream of kilobyte records (the user's own Kafka
+   * properties win).
+   */
+  public static Map<String, Object> consumerProperties(Map<String, Object> clientProps, String groupId) {
+    Map<String, Object> p = new HashMap<>(clientProps);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    // Kafka's defaults (1 MiB per partition and fetch, a 64 KiB socket buffer) cap one consumer at
+    // ~300k records/s of 3 KB here; these double it.
+    p.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
+    p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 << 20);
+    p.putIfAbsent(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1); // the OS's auto-tuned size
+    return p;
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Enables the fast path once the trainer knows its network; chunks from now on carry batches. */
+  void configure(Layout layout) {
+    this.limit = chunksFor(layout);
+    this.layout = layout;
+  }
+
+  /** Chunks in circulation for this layout: {@link #CHUNKS}, fewer for big rows, never less than 2. */
+  static int chunksFor(Layout layout) {
+    long chunkBytes = 2L * layout.batchSize() * layout.features() * Float.BYTES;
+    return (int) Math.max(2, Math.min(CHUNKS, BUFFER_BYTES / chunkBytes));
+  }
+
+  /**
+   * The next chunk, or null if none came within {@code timeout}.
+   *
+   * @throws KafkaException (or another runtime exception) when the poller thread failed
+   */
+  Chunk next(Duration timeout) throws InterruptedException {
+    Chunk chunk = ready.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (chunk == null) {
+      rethrowFailure();
+    }
+    return chunk;
+  }
+
+  /** Gives a chunk taken with {@link #next} back; it may be filled again. */
+  void recycle(Chunk chunk) {
+    chunk.clear();
+    synchronized (slots) {
+      free.add(chunk);
+      inUse--;
+      slots.notifyAll();
+    }
+  }
+
+  /**
+   * Seeks every partition to {@code positions} (a checkpoint's) and tags what is read from now on
+   * with {@code epoch}; records at {@code poisoned} offsets are left to the general path.
+   */
+  void rewind(long epoch, Map<TopicPartition, Long> positions, Map<TopicPartition, Set<Long>> poisoned) {
+    Map<TopicPartition, Set<Long>> copy = new HashMap<>();
+    poisoned.forEach((tp, offsets) -> copy.put(tp, Set.copyOf(offsets)));
+    rewind.set(new Rewind(epoch, Map.copyOf(positions), copy));
+  }
+
+  /** Stops the thread and waits for it; the consumer is then free for the caller to close. */
+  void close() throws InterruptedException {
+    closed = true;
+    consumer.wakeup();
+    thread.join(Duration.ofSeconds(30).toMillis());
+    if (thread.isAlive()) {
+      log.warn("the trainer's poller thread did not stop within 30 s");
+    }
+  }
+
+  /**
+   * After {@link #close()}: the chunks read but not taken, the partly filled one last, so a trainer
+   * that stops trains on everything its consumer has read.
+   */
+  List<Chunk> drain() {
+    List<Chunk> rest = new ArrayList<>();
+    ready.drainTo(rest);
+    if (current != null && current.records > 0) {
+      rest.add(current);
+      current = null;
+    }
+    return rest;
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (!closed) {
+        applyRewind();
+        ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+        if (rewind.get() != null) {
+          continue; // read before the rollback: the seek re-reads them
+        }
+        boolean complete = true;
+        for (ConsumerRecord<String, byte[]> r : records) {
+          if (!add(r)) {
+            complete = false;
+            break;
+          }
+        }
+        if (complete && current != null && current.records > 0
+            && (records.isEmpty() || System.nanoTime() - current.openedNanos >= maxWaitNanos)) {
+          handOver();
+        }
+      }
+    } catch (WakeupException e) {
+      if (!closed) {
+        failure = e;
+      }
+    } catch (Throwable t) {
+      log.error("the trainer's poller failed", t);
+      failure = t;
+    }
+  }
+
+  private void applyRewind() {
+    Rewind r = rewind.getAndSet(null);
+    if (r == null) {
+      return;
+    }
+    r.positions().forEach(consumer::seek);
+    epoch = r.epoch();
+    poisoned = r.poisoned();
+    if (current != null) {
+      current.clear();
+      current.epoch = epoch;
+    }
+  }
+
+  /** Adds one record to the current chunk; false when a rewind or close came first (drop the poll). */
+  private boolean add(ConsumerRecord<String, byte[]> r) throws InterruptedException {
+    if (current == null && !open()) {
+      return false;
+    }
+    Chunk c = current;
+    if (c.records == 0) {
+      c.openedNanos = System.nanoTime();
+    }
+    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+    if (!fastPath(c, tp, r)) {
+      c.raw.add(r);
+    }
+    c.records++;
+    c.next.put(tp, r.offset() + 1);
+    if (c.isFull(maxRaw)) {
+      handOver();
+    }
+    return true;
+  }
+
+  private boolean fastPath(Chunk c, TopicPartition tp, ConsumerRecord<String, byte[]> r) {
+    if (c.train == null || !r.topic().equals(labeledTopic) || isPoisoned(tp, r.offset())
+        || !decoder.parse(r.value())) {
+      return false;
+    }
+    if (decoder.heldOut(decoderLayout.holdoutFraction())) {
+      if (!decoder.copyFeatures(c.heldX, c.held * decoderLayout.features())) {
+        return false;
+      }
+      c.heldY[c.held++] = decoder.label();
+    } else {
+      Batch b = c.train;
+      if (!decoder.copyFeatures(b.x, b.rows * b.features)) {
+        return false; // the row is not committed; the general path names the bad feature
+      }
+      b.commitRow(decoder.label(), tp, r.offset());
+    }
+    c.fast++;
+    return true;
+  }
+
+  private boolean isPoisoned(TopicPartition tp, long offset) {
+    Set<Long> bad = poisoned.get(tp);
+    return bad != null && bad.contains(offset);
+  }
+
+  /** Takes a free chunk (waiting while the training thread is that far behind); false on rewind or close. */
+  private boolean open() throws InterruptedException {
+    Chunk c;
+    synchronized (slots) {
+      while (inUse >= limit) {
+        if (closed || rewind.get() != null) {
+          return false;
+        }
+        slots.wait(WAIT_SLICE_MS);
+      }
+      inUse++;
+      c = free.poll();
+    }
+    Layout l = layout;
+    if (c == null || (c.train == null && l != null)) {
+      c = new Chunk(l); // the first chunks, and those made before the layout was known, are replaced
+    }
+    if (l != null && decoderLayout != l) {
+      decoderLayout = l;
+      decoder = new LabeledRowDecoder(l.features(), l.classes());
+    }
+    c.epoch = epoch;
+    current = c;
+    return true;
+  }
+
+  private void handOver() {
+    ready.add(current);
+    current = null;
+  }
+
+  private void rethrowFailure() {
+    Throwable t = failure;
+    if (t == null) {
+      return;
+    }
+    if (t instanceof RuntimeException e) {
+      throw e;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    throw new KafkaException("the trainer's poller failed", t);
+  }
+}
