@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamlearn.testkit.EmbeddedKafka;
+import io.streamlearn.it.BrokerIT;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,23 +19,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The registry on a real broker: publish, promote, rollback, retention, restart, policy. */
-class KafkaRegistryIT {
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
+class KafkaRegistryIT extends BrokerIT {
 
   private static String newTopic() {
     String topic = "models-" + UUID.randomUUID().toString().substring(0, 8);
