@@ -72,6 +72,11 @@ public final class Settings {
         value = name.substring(eq + 1);
         name = name.substring(0, eq);
       }
+      boolean own = !name.equals("config") && !name.equals("kafka-property");
+      if (own && !def.names().contains(name.replace('-', '.'))) {
+        // before reading a value: a typo is reported as a typo, not as a missing value
+        throw new ConfigException("unknown option --" + name + suggestion(def, name.replace('-', '.')));
+      }
       if (value == null && isBoolean(def, name)) {
         // a switch takes an explicit true/false after it, and nothing else, so that
         // '--json list' never reads 'list' as the switch's value
@@ -93,11 +98,7 @@ public final class Settings {
         }
         flags.put(KAFKA_PREFIX + value.substring(0, sep), value.substring(sep + 1));
       } else {
-        String key = name.replace('-', '.');
-        if (!def.names().contains(key)) {
-          throw new ConfigException("unknown option --" + name + suggestion(def, key));
-        }
-        flags.put(key, value);
+        flags.put(name.replace('-', '.'), value);
       }
     }
     Map<String, String> merged = new LinkedHashMap<>();

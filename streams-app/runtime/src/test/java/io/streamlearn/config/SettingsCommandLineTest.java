@@ -50,6 +50,13 @@ class SettingsCommandLineTest {
   }
 
   @Test
+  void aMistypedOptionAtTheEndIsReportedAsUnknownNotAsMissingItsValue() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> Settings.collect(DEF, List.of("--read-only", "--bach-size"), Map.of()));
+    assertTrue(e.getMessage().contains("unknown option --bach-size (did you mean --batch-size?)"), e.getMessage());
+  }
+
+  @Test
   void helpIsAskedForWithTheShortOrTheLongFlag() {
     assertTrue(Settings.asksForHelp(List.of("-h")));
     assertTrue(Settings.asksForHelp(List.of("--batch-size", "3", "--help")));
