@@ -111,7 +111,8 @@ public final class Main {
     try {
       return command.run(rest, env, out);
     } catch (ConfigException | IllegalArgumentException e) {
-      err.println("streamlearn " + name + ": " + e.getMessage());
+      String where = e instanceof UsageException u && !u.subcommand().isEmpty() ? name + " " + u.subcommand() : name;
+      err.println("streamlearn " + where + ": " + e.getMessage());
       return USAGE;
     } catch (RegistryException e) {
       // the registry refused (no such version, no earlier alias): the user's answer, not a crash

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * A command made of subcommands ({@code models list}, {@code tail predictions}, {@code bench
@@ -66,7 +67,7 @@ public final class Subcommands implements Command {
   @Override
   public int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
     if (args.isEmpty()) {
-      throw new UsageException("which one?\n\n" + usage());
+      throw new UsageException("a command is missing\n\n" + usage());
     }
     String first = args.get(0);
     if (first.startsWith("-")) {
@@ -77,7 +78,15 @@ public final class Subcommands implements Command {
       }
       throw new UsageException("expected a command before the options, found '" + first + "'\n\n" + usage());
     }
-    return find(first).run(args.subList(1, args.size()), env, out);
+    Command command = find(first);
+    try {
+      return command.run(args.subList(1, args.size()), env, out);
+    } catch (UsageException e) {
+      throw new UsageException((command.name() + " " + e.subcommand()).strip(), e.getMessage());
+    } catch (ConfigException | IllegalArgumentException e) {
+      // so that Main names the subcommand too: 'streamlearn bench registry: ...'
+      throw new UsageException(command.name(), e.getMessage());
+    }
   }
 
   private String synopsisHead() {

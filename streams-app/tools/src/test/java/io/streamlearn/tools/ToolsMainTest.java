@@ -88,7 +88,7 @@ class ToolsMainTest {
     assertEquals(Main.USAGE, run("bench", "inference", "--evnts", "10"));
     assertTrue(errors().contains("did you mean --events?"), errors());
     assertEquals(Main.USAGE, run("bench", "registry", "--moves", "0"));
-    assertTrue(errors().contains("moves"), errors());
+    assertTrue(errors().startsWith("streamlearn bench registry: ") && errors().contains("moves"), errors());
     assertEquals(Main.USAGE, run("bench", "trainer", "--events", "5"));
     assertTrue(errors().contains("events"), errors());
     assertEquals("", output());
