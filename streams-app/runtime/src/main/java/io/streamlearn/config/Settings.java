@@ -138,7 +138,7 @@ public final class Settings {
       if (def.names().contains(key) || key.startsWith(KAFKA_PREFIX)) {
         continue;
       }
-      out.add("ignoring environment variable " + name + ": no such option here" + closest(def.names(), key)
+      out.add("ignoring environment variable " + name + ": not an option of this command" + closest(def.names(), key)
           .map(k -> " (did you mean " + envName(k) + "?)").orElse(" (see --help)"));
     }
     return out;

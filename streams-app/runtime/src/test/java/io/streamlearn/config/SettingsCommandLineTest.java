@@ -77,9 +77,9 @@ class SettingsCommandLineTest {
         "STREAMLEARN_BATCH_SIZE", "4", "STREAMLEARN_KAFKA_LINGER_MS", "5", "STREAMLEARN_JAVA_OPTS", "-Xmx1g",
         "STREAMLEARN_COMPLETELY_DIFFERENT", "x", "PATH", "/bin"));
     assertEquals(List.of(
-        "ignoring environment variable STREAMLEARN_BACH_SIZE: no such option here"
+        "ignoring environment variable STREAMLEARN_BACH_SIZE: not an option of this command"
             + " (did you mean STREAMLEARN_BATCH_SIZE?)",
-        "ignoring environment variable STREAMLEARN_COMPLETELY_DIFFERENT: no such option here (see --help)"),
+        "ignoring environment variable STREAMLEARN_COMPLETELY_DIFFERENT: not an option of this command (see --help)"),
         warnings);
   }
 
