@@ -32,7 +32,7 @@ final class TailCommand {
       "print predictions (or the training history) as they arrive: 'tail predictions'",
       "streamlearn tail predictions|metrics [options]", TailConfig.DEF, List.of(
           topic("predictions", "the predictions topic, one line per prediction", true),
-          topic("metrics", "the training history (versions, checkpoints, drift, rollbacks)", false)));
+          topic("metrics", "the training history (progress, published and rejected versions, drift, alerts)", false)));
 
   private TailCommand() {}
 
