@@ -2,7 +2,6 @@ package io.streamlearn.cli;
 
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.config.CommonKeys;
-import io.streamlearn.config.Settings;
 import io.streamlearn.dashboard.Dashboard;
 import io.streamlearn.dashboard.DashboardConfig;
 import io.streamlearn.dashboard.LiveDashboard;
@@ -20,10 +19,6 @@ final class DashboardCommand {
   private DashboardCommand() {}
 
   static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
-    if (args.contains("--help")) {
-      out.println(Settings.help("streamlearn dashboard [options]", DashboardConfig.DEF));
-      return Main.OK;
-    }
     DashboardConfig config = DashboardConfig.fromArgs(args, env);
     Map<String, Object> client = KafkaSupport.clientProperties(
         config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties());

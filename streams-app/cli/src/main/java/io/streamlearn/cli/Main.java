@@ -1,19 +1,28 @@
 package io.streamlearn.cli;
 
 import io.streamlearn.config.Settings;
+import io.streamlearn.registry.RegistryException;
 import io.streamlearn.serve.InferenceConfig;
 import io.streamlearn.train.Trainer;
 import io.streamlearn.train.TrainerConfig;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.time.Duration;
-
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.config.ConfigDef;
+import java.util.Properties;
 import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Entry point of the {@code streamlearn} launcher. */
+/**
+ * Entry point of the {@code streamlearn} launcher. What the user asked for goes to standard output;
+ * errors, usage after a mistake and warnings go to standard error. The exit status is {@link #OK},
+ * {@link #FAILED} when the command ran and failed, or {@link #USAGE} when the command line was
+ * wrong (an unknown command or option, a bad value), so scripts can tell the two apart.
+ */
 public final class Main {
   /** Exit status: done. */
   public static final int OK = 0;
@@ -22,82 +31,122 @@ public final class Main {
   /** Exit status: the command line was wrong. */
   public static final int USAGE = 2;
 
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  private static final String FOOTER = "\n\n'streamlearn <command> --help' lists the command's options;"
+      + " 'streamlearn --version' prints the version.";
+
   /** The services' commands, in the order the usage text lists them. */
   static final List<Command> SERVICES = List.of(
-      Command.of("train", "the continuous trainer, against a Kafka cluster",
-          (args, env, out) -> args.contains("--help")
-              ? help(out, "streamlearn train [options]", TrainerConfig.DEF)
-              : train(TrainerConfig.fromArgs(args, env))),
-      Command.of("serve", "the inference service (Kafka Streams), against a Kafka cluster",
-          (args, env, out) -> args.contains("--help")
-              ? help(out, "streamlearn serve [options]", InferenceConfig.DEF)
-              : ServeCommand.run(InferenceConfig.fromArgs(args, env), out)),
-      Command.of("registry", "the model registry's REST API (versions, aliases, promote, rollback)",
-          RegistryCommand::run),
-      Command.of("models", "the registry from the command line: list|show|promote|rollback|export|diff",
-          ModelsCommand::run),
-      Command.of("dashboard", "the web dashboard (learning curves, versions, promote) of a running cluster",
-          DashboardCommand::run),
-      Command.of("tail", "print predictions (or the training history) as they arrive: 'tail predictions'",
-          TailCommand::run));
+      Command.withOptions("train", "the continuous trainer, against a Kafka cluster",
+          "streamlearn train [options]", TrainerConfig.DEF,
+          (args, env, out) -> train(TrainerConfig.fromArgs(args, env))),
+      Command.withOptions("serve", "the inference service (Kafka Streams), against a Kafka cluster",
+          "streamlearn serve [options]", InferenceConfig.DEF,
+          (args, env, out) -> ServeCommand.run(InferenceConfig.fromArgs(args, env), out)),
+      Command.withOptions("registry", "the model registry's REST API (versions, aliases, promote, rollback)",
+          RegistryCommand.USAGE, RegistryConfig.DEF, RegistryCommand::run),
+      ModelsCommand.COMMAND,
+      Command.withOptions("dashboard", "the web dashboard (learning curves, versions, promote) of a running cluster",
+          "streamlearn dashboard [options]", io.streamlearn.dashboard.DashboardConfig.DEF, DashboardCommand::run),
+      TailCommand.COMMAND,
+      Command.of("version", "print the version of streamlearn", (args, env, out) -> {
+        out.println("streamlearn " + version());
+        return OK;
+      }));
 
   private Main() {}
 
   /** Runs a command and exits with its status. */
   public static void main(String[] args) {
-    System.exit(run(List.of(args), System.getenv(), System.out, List.of()));
+    System.exit(run(List.of(args), System.getenv(), System.out, System.err, List.of()));
+  }
+
+  /**
+   * Runs one of the services' commands with both streams on one, as a terminal shows them;
+   * returns the exit status.
+   */
+  static int run(List<String> args, Map<String, String> env, PrintStream out) {
+    return run(args, env, out, out, List.of());
   }
 
   /** Runs one of the services' commands; returns the exit status. */
-  static int run(List<String> args, Map<String, String> env, PrintStream out) {
-    return run(args, env, out, List.of());
+  static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    return run(args, env, out, err, List.of());
   }
 
   /**
    * Runs a command, from the services' and the given extra ones (the tools module's); returns the
    * exit status.
+   *
+   * @param out what the user asked for: results, help
+   * @param err errors, and the usage text after a mistake
    */
-  public static int run(List<String> args, Map<String, String> env, PrintStream out, List<Command> extra) {
-    Map<String, Command> commands = new LinkedHashMap<>();
-    extra.forEach(c -> commands.put(c.name(), c));
-    SERVICES.forEach(c -> commands.putIfAbsent(c.name(), c));
-    if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("help")) {
-      out.println(usage(commands.values()));
-      return args.isEmpty() ? USAGE : OK;
+  public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err,
+                        List<Command> extra) {
+    List<Command> all = new ArrayList<>(extra);
+    all.addAll(SERVICES);
+    Subcommands launcher = new Subcommands("streamlearn", "the launcher", "streamlearn <command> [options]",
+        null, all);
+    if (args.isEmpty()) {
+      err.println(launcher.usage() + FOOTER);
+      return USAGE;
     }
-    String name = args.get(0);
-    Command command = commands.get(name);
-    if (command == null) {
-      out.println("unknown command '" + name + "'\n\n" + usage(commands.values()));
+    String name = args.get(0).equals("--version") ? "version" : args.get(0);
+    List<String> rest = args.subList(1, args.size());
+    if (name.equals("help") && !rest.isEmpty()) {
+      // 'streamlearn help models' is 'streamlearn models --help'
+      name = rest.get(0);
+      rest = List.of("--help");
+    } else if (name.equals("help") || Settings.asksForHelp(List.of(name))) {
+      out.println(launcher.usage() + FOOTER);
+      return OK;
+    }
+    Command command;
+    try {
+      command = launcher.find(name);
+    } catch (UsageException e) {
+      err.println("streamlearn: " + e.getMessage() + FOOTER);
       return USAGE;
     }
     try {
-      return command.run(args.subList(1, args.size()), env, out);
+      return command.run(rest, env, out);
     } catch (ConfigException | IllegalArgumentException e) {
-      out.println("streamlearn " + name + ": " + e.getMessage());
+      String where = e instanceof UsageException u && !u.subcommand().isEmpty() ? name + " " + u.subcommand() : name;
+      err.println("streamlearn " + where + ": " + e.getMessage());
       return USAGE;
+    } catch (RegistryException e) {
+      // the registry refused (no such version, no earlier alias): the user's answer, not a crash
+      err.println("streamlearn " + name + ": " + e.getMessage());
+      return FAILED;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return FAILED;
     } catch (Exception e) {
-      out.println("streamlearn " + name + " failed: " + e);
-      org.slf4j.LoggerFactory.getLogger(Main.class).error("{} failed", name, e);
+      err.println("streamlearn " + name + " failed: " + e);
+      LOG.error("{} failed", name, e);
       return FAILED;
     }
   }
 
-  private static String usage(Iterable<Command> commands) {
-    StringBuilder sb = new StringBuilder("usage: streamlearn <command> [options]\n\ncommands:\n");
-    for (Command c : commands) {
-      sb.append(String.format("  %-10s %s%n", c.name(), c.summary()));
+  /**
+   * The version of streamlearn: the jar manifest's {@code Implementation-Version}, else the Maven
+   * project version the build wrote into {@code version.properties} (running from classes).
+   */
+  static String version() {
+    String fromManifest = Main.class.getPackage().getImplementationVersion();
+    if (fromManifest != null) {
+      return fromManifest;
     }
-    return sb.append("\n'streamlearn <command> --help' lists the command's options.").toString();
-  }
-
-  /** Prints a command's options; returns {@link #OK}. */
-  public static int help(PrintStream out, String usage, ConfigDef def) {
-    out.println(Settings.help(usage, def));
-    return OK;
+    try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        Properties props = new Properties();
+        props.load(in);
+        return props.getProperty("version", "unknown");
+      }
+    } catch (IOException e) {
+      LOG.debug("no version.properties", e);
+    }
+    return "unknown";
   }
 
   private static int train(TrainerConfig config) throws InterruptedException {

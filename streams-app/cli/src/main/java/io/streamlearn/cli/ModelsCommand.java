@@ -3,7 +3,6 @@ package io.streamlearn.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.config.CommonKeys;
-import io.streamlearn.config.Settings;
 import io.streamlearn.registry.AliasMove;
 import io.streamlearn.registry.InferenceExport;
 import io.streamlearn.registry.KafkaRegistry;
@@ -28,45 +27,34 @@ import java.util.stream.Collectors;
  * line, straight on the registry topic.
  */
 final class ModelsCommand {
-  static final String USAGE = """
-      usage: streamlearn models <list|show|promote|rollback|export|diff> [options]
-
-        list       every model and its versions (metrics, examples seen, aliases)
-        show       one version as JSON (--version N, or the one --alias names, else the latest)
-        promote    point --alias (default live) at --version N
-        rollback   move --alias (default live) back to the version it pointed at before
-        export     write an optimized copy of a version for serving to --output FILE
-                   (scaler folded into the first layer; --float16 true halves the weights)
-        diff       architecture, signature, metrics, lineage and weight change from --from to --to
-
-      'streamlearn models --help' lists every option.""";
+  /** {@code streamlearn models <action>}: one subcommand per action, all with the same options. */
+  static final Command COMMAND = new Subcommands("models",
+      "the registry from the command line: list|show|promote|rollback|export|diff",
+      "streamlearn models <list|show|promote|rollback|export|diff> [options]", ModelsConfig.DEF, List.of(
+          action("list", "every model and its versions (metrics, examples seen, aliases)"),
+          action("show", "one version as JSON (--version N, or the one --alias names, else the latest)"),
+          action("promote", "point --alias (default live) at --version N"),
+          action("rollback", "move --alias (default live) back to the version it pointed at before"),
+          action("export", "write an optimized copy of a version for serving to --output FILE"
+              + " (scaler folded into the first layer; --float16 halves the weights)"),
+          action("diff", "architecture, signature, metrics, lineage and weight change from --from to --to")));
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ModelsCommand() {}
 
-  static int run(List<String> args, Map<String, String> env, PrintStream out) throws IOException {
-    if (args.isEmpty() || args.get(0).startsWith("--")) {
-      out.println(args.contains("--help") ? Settings.help(USAGE, ModelsConfig.DEF) : USAGE);
-      return args.contains("--help") ? Main.OK : Main.USAGE;
-    }
-    String action = args.get(0);
-    List<String> rest = args.subList(1, args.size());
-    if (rest.contains("--help")) {
-      out.println(Settings.help("streamlearn models " + action + " [options]", ModelsConfig.DEF));
-      return Main.OK;
-    }
-    if (!List.of("list", "show", "promote", "rollback", "export", "diff").contains(action)) {
-      out.println("unknown action '" + action + "'\n\n" + USAGE);
-      return Main.USAGE;
-    }
-    ModelsConfig config = ModelsConfig.fromArgs(rest, env);
+  private static Command action(String action, String summary) {
+    return Command.withOptions(action, summary, "streamlearn models " + action + " [options]", ModelsConfig.DEF,
+        (args, env, out) -> run(action, args, env, out));
+  }
+
+  /** Runs one action against the registry topic; a registry refusal is thrown to {@link Main}. */
+  private static int run(String action, List<String> args, Map<String, String> env, PrintStream out)
+      throws IOException {
+    ModelsConfig config = ModelsConfig.fromArgs(args, env);
     Map<String, Object> client = KafkaSupport.clientProperties(
         config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties());
     try (KafkaRegistry registry = KafkaRegistry.open(client, config.getString(CommonKeys.MODELS_TOPIC))) {
       return new Action(registry, config, out).run(action);
-    } catch (RegistryException e) {
-      out.println("streamlearn models " + action + ": " + e.getMessage());
-      return Main.FAILED;
     }
   }
 

@@ -2,7 +2,6 @@ package io.streamlearn.cli;
 
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.config.CommonKeys;
-import io.streamlearn.config.Settings;
 import io.streamlearn.dashboard.DashboardFeed;
 import io.streamlearn.dashboard.LiveDashboard;
 import io.streamlearn.registry.PromotionPolicy;
@@ -17,14 +16,13 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code streamlearn registry}: the registry service with its REST API, until Ctrl-C. */
 final class RegistryCommand {
+  /** The usage line of {@code --help}. */
+  static final String USAGE = "streamlearn registry [options]\n\n"
+      + "Serves the model registry as JSON over HTTP (see README, 'The registry').";
+
   private RegistryCommand() {}
 
   static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
-    if (args.contains("--help")) {
-      out.println(Settings.help("streamlearn registry [options]\n\n"
-          + "Serves the model registry as JSON over HTTP (see README, 'The registry').", RegistryConfig.DEF));
-      return Main.OK;
-    }
     RegistryConfig config = RegistryConfig.fromArgs(args, env);
     RegistryServer server = start(config);
     LiveDashboard dashboard = mountDashboard(config, server);

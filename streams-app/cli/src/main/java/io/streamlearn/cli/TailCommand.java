@@ -2,7 +2,6 @@ package io.streamlearn.cli;
 
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.config.CommonKeys;
-import io.streamlearn.config.Settings;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.Prediction;
 import io.streamlearn.schema.TrainingEvent;
@@ -28,21 +27,22 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * no consumer group: tailing moves nobody's offsets.
  */
 final class TailCommand {
-  static final String USAGE = "streamlearn tail predictions|metrics [options]";
+  /** {@code streamlearn tail predictions|metrics}, both with tail's options. */
+  static final Command COMMAND = new Subcommands("tail",
+      "print predictions (or the training history) as they arrive: 'tail predictions'",
+      "streamlearn tail predictions|metrics [options]", TailConfig.DEF, List.of(
+          topic("predictions", "the predictions topic, one line per prediction", true),
+          topic("metrics", "the training history (progress, published and rejected versions, drift, alerts)", false)));
 
   private TailCommand() {}
 
-  static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
-    if (args.contains("--help")) {
-      out.println(Settings.help(USAGE, TailConfig.DEF));
-      return Main.OK;
-    }
-    if (args.isEmpty() || !(args.get(0).equals("predictions") || args.get(0).equals("metrics"))) {
-      out.println("usage: " + USAGE + "   ('streamlearn tail --help' lists the options)");
-      return Main.USAGE;
-    }
-    boolean predictions = args.get(0).equals("predictions");
-    TailConfig config = TailConfig.fromArgs(args.subList(1, args.size()), env);
+  private static Command topic(String name, String summary, boolean predictions) {
+    return Command.withOptions(name, summary, "streamlearn tail " + name + " [options]", TailConfig.DEF,
+        (args, env, out) -> run(predictions, args, env, out));
+  }
+
+  private static int run(boolean predictions, List<String> args, Map<String, String> env, PrintStream out) {
+    TailConfig config = TailConfig.fromArgs(args, env);
     String topic = config.getString(predictions ? CommonKeys.PREDICTIONS_TOPIC : CommonKeys.METRICS_TOPIC);
     Function<byte[], String> format = predictions ? predictionFormat() : trainingFormat();
     Map<String, Object> props = new HashMap<>(KafkaSupport.clientProperties(

@@ -11,50 +11,120 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
-  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-  private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+  private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+  private final PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+  private final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
 
   private String output() {
-    return bytes.toString(StandardCharsets.UTF_8);
+    return outBytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private String errors() {
+    return errBytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private int run(String... args) {
+    outBytes.reset();
+    errBytes.reset();
+    return Main.run(List.of(args), Map.of(), out, err);
   }
 
   @Test
-  void noCommandPrintsUsageAndFails() {
-    assertEquals(Main.USAGE, Main.run(List.of(), Map.of(), out));
-    assertTrue(output().contains("usage: streamlearn"), output());
+  void noCommandPrintsUsageOnStandardErrorAndFails() {
+    assertEquals(Main.USAGE, run());
+    assertTrue(errors().contains("usage: streamlearn"), errors());
+    assertEquals("", output());
   }
 
   @Test
-  void commandHelpListsOptions() {
-    assertEquals(Main.OK, Main.run(List.of("train", "--help"), Map.of(), out));
-    assertTrue(output().contains("--layers"), output());
-    assertTrue(output().contains("--batch-size"), output());
+  void helpAskedForGoesToStandardOutputAndSucceeds() {
+    for (String help : List.of("--help", "-h", "help")) {
+      assertEquals(Main.OK, run(help), help);
+      assertTrue(output().contains("usage: streamlearn") && output().contains("  train "), output());
+      assertEquals("", errors());
+    }
+  }
+
+  @Test
+  void commandHelpListsOptionsWithTheLongOrTheShortFlag() {
+    for (String help : List.of("--help", "-h")) {
+      assertEquals(Main.OK, run("train", help));
+      assertTrue(output().contains("--layers"), output());
+      assertTrue(output().contains("--batch-size"), output());
+    }
+    assertEquals(Main.OK, run("help", "serve"));
+    assertTrue(output().contains("--alias"), output());
+  }
+
+  @Test
+  void everyServiceCommandAndSubcommandAnswersHelp() {
+    List<List<String>> commands = List.of(List.of("train"), List.of("serve"), List.of("registry"),
+        List.of("dashboard"), List.of("models"), List.of("models", "list"), List.of("models", "show"),
+        List.of("models", "promote"), List.of("models", "rollback"), List.of("models", "export"),
+        List.of("models", "diff"), List.of("tail"), List.of("tail", "predictions"), List.of("tail", "metrics"));
+    for (List<String> command : commands) {
+      for (String help : List.of("-h", "--help")) {
+        String[] args = java.util.stream.Stream.concat(command.stream(), java.util.stream.Stream.of(help))
+            .toArray(String[]::new);
+        assertEquals(Main.OK, run(args), command + " " + help + ": " + errors());
+        assertTrue(output().contains("--bootstrap-servers"), command + " " + help + ": " + output());
+        assertEquals("", errors(), command + " " + help);
+      }
+    }
+  }
+
+  @Test
+  void versionPrintsTheProjectVersionAndSucceeds() {
+    for (String version : List.of("--version", "version")) {
+      assertEquals(Main.OK, run(version), version);
+      assertTrue(output().matches("streamlearn \\d+\\.\\d+\\.\\d+.*\\R"), output());
+      assertTrue(!output().contains("unknown") && !output().contains("${"), output());
+    }
   }
 
   @Test
   void theServicesLauncherHasNoToolCommands() {
     for (String tool : List.of("demo", "bench", "produce")) {
-      bytes.reset();
-      assertEquals(Main.USAGE, Main.run(List.of(tool, "--help"), Map.of(), out), tool);
-      assertTrue(output().contains("unknown command '" + tool + "'"), output());
+      assertEquals(Main.USAGE, run(tool, "--help"), tool);
+      assertTrue(errors().contains("unknown command '" + tool + "'"), errors());
     }
   }
 
   @Test
-  void badOptionExitsWithUsageNamingTheKey() {
-    assertEquals(Main.USAGE, Main.run(List.of("serve", "--alias-name", "x"), Map.of(), out));
-    assertTrue(output().contains("--alias-name"), output());
-    assertEquals(Main.USAGE, Main.run(List.of("nope"), Map.of(), out));
+  void aMistypedCommandGetsDidYouMean() {
+    assertEquals(Main.USAGE, run("trian", "--layers", "dense(3)"));
+    assertTrue(errors().contains("unknown command 'trian' (did you mean train?)"), errors());
+    assertEquals("", output());
+    assertEquals(Main.USAGE, run("models", "promot", "--version", "3"));
+    assertTrue(errors().contains("unknown command 'promot' (did you mean promote?)"), errors());
+    assertEquals(Main.USAGE, run("xyzzy"));
+    assertTrue(errors().contains("unknown command 'xyzzy'") && !errors().contains("did you mean"), errors());
+  }
+
+  @Test
+  void badOptionExitsWithUsageOnStandardErrorNamingTheKey() {
+    assertEquals(Main.USAGE, run("serve", "--alias-name", "x"));
+    assertTrue(errors().contains("--alias-name"), errors());
+    assertEquals("", output());
+  }
+
+  @Test
+  void aBareSwitchNeedsNoValue() {
+    // --read-only alone is accepted as a switch: the error is about the next, unknown flag
+    assertEquals(Main.USAGE, run("dashboard", "--read-only", "--no-such-flag"));
+    assertTrue(errors().contains("unknown option --no-such-flag"), errors());
   }
 
   @Test
   void newCommandsListTheirOptions() {
-    assertEquals(Main.OK, Main.run(List.of("tail", "--help"), Map.of(), out));
-    assertTrue(output().contains("--from-beginning"), output());
-    assertEquals(Main.OK, Main.run(List.of("dashboard", "--help"), Map.of(), out));
+    assertEquals(Main.OK, run("tail", "--help"));
+    assertTrue(output().contains("--from-beginning[=true|false]"), output());
+    assertEquals(Main.OK, run("dashboard", "--help"));
     assertTrue(output().contains("--http-port"), output());
-    bytes.reset();
-    assertEquals(Main.USAGE, Main.run(List.of("tail", "models"), Map.of(), out));
-    assertTrue(output().contains("tail predictions|metrics"), output());
+    assertEquals(Main.USAGE, run("tail", "models"));
+    assertTrue(errors().contains("tail predictions|metrics"), errors());
+    assertEquals(Main.USAGE, run("tail"));
+    assertTrue(errors().contains("tail predictions|metrics"), errors());
   }
 }

@@ -13,15 +13,21 @@ import org.junit.jupiter.api.Test;
 /** The registry commands' options and usage, without a broker. */
 class RegistryCliTest {
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
   private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+  private final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
 
   private String output() {
     return bytes.toString(StandardCharsets.UTF_8);
   }
 
+  private String errors() {
+    return errBytes.toString(StandardCharsets.UTF_8);
+  }
+
   @Test
   void registryHelpListsTheTokenAndPolicyOptions() {
-    assertEquals(Main.OK, Main.run(List.of("registry", "--help"), Map.of(), out));
+    assertEquals(Main.OK, Main.run(List.of("registry", "--help"), Map.of(), out, err));
     assertTrue(output().contains("--registry-token") && output().contains("STREAMLEARN_REGISTRY_TOKEN")
         && output().contains("--promotion-margin") && output().contains("--retention-keep-last"), output());
   }
@@ -38,11 +44,18 @@ class RegistryCliTest {
 
   @Test
   void modelsWithoutAnActionPrintsUsage() {
-    assertEquals(Main.USAGE, Main.run(List.of("models"), Map.of(), out));
-    assertTrue(output().contains("list       every model"), output());
-    assertEquals(Main.OK, Main.run(List.of("models", "diff", "--help"), Map.of(), out));
+    assertEquals(Main.USAGE, Main.run(List.of("models"), Map.of(), out, err));
+    assertTrue(errors().contains("list       every model"), errors());
+    assertEquals(Main.OK, Main.run(List.of("models", "diff", "--help"), Map.of(), out, err));
     assertTrue(output().contains("--from") && output().contains("--float16"), output());
-    assertEquals(Main.USAGE, Main.run(List.of("models", "list", "--verison", "3"), Map.of(), out));
-    assertTrue(output().contains("--verison"), output());
+    assertEquals(Main.USAGE, Main.run(List.of("models", "list", "--verison", "3"), Map.of(), out, err));
+    assertTrue(errors().contains("streamlearn models list: unknown option --verison (did you mean --version?)"),
+        errors());
+  }
+
+  @Test
+  void modelsJsonIsASwitch() {
+    ModelsConfig config = ModelsConfig.fromArgs(List.of("--json", "--float16"), Map.of());
+    assertTrue(config.getBoolean(ModelsConfig.JSON) && config.getBoolean(ModelsConfig.FLOAT16));
   }
 }

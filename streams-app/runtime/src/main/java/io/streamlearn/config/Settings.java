@@ -5,14 +5,19 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Collects the raw settings of one app from its sources and checks them against its {@link
@@ -24,11 +29,22 @@ import org.apache.kafka.common.config.ConfigException;
  * which wins over the file. {@code --kafka-property name=value} (repeatable), environment
  * variables {@code STREAMLEARN_KAFKA_...} and file keys {@code kafka.name} pass any Kafka client
  * property through to every client the app creates.
+ *
+ * <p>A boolean key is a switch: {@code --read-only} alone means {@code true}, and
+ * {@code --read-only=false} or {@code --read-only false} still say it outright. {@code -h} and
+ * {@code --help} anywhere ask for {@link #help}; commands check {@link #asksForHelp} before they
+ * collect. An environment variable {@code STREAMLEARN_...} that names no key of the app is ignored
+ * with a warning naming the nearest key, since a typo there would otherwise go unnoticed.
  */
 public final class Settings {
   /** Prefix of pass-through Kafka client properties in files and the merged map. */
   public static final String KAFKA_PREFIX = "kafka.";
   private static final String ENV_PREFIX = "STREAMLEARN_";
+  /** Variables with the prefix that belong to the launcher script, not to an app's table. */
+  private static final Set<String> LAUNCHER_VARIABLES = Set.of("STREAMLEARN_JAVA_OPTS");
+  /** Largest edit distance at which a name is offered as "did you mean". */
+  private static final int MAX_SUGGESTION_DISTANCE = 3;
+  private static final Logger LOG = LoggerFactory.getLogger(Settings.class);
 
   private Settings() {}
 
@@ -56,6 +72,17 @@ public final class Settings {
         value = name.substring(eq + 1);
         name = name.substring(0, eq);
       }
+      boolean own = !name.equals("config") && !name.equals("kafka-property");
+      if (own && !def.names().contains(name.replace('-', '.'))) {
+        // before reading a value: a typo is reported as a typo, not as a missing value
+        throw new ConfigException("unknown option --" + name + suggestion(def, name.replace('-', '.')));
+      }
+      if (value == null && isBoolean(def, name)) {
+        // a switch takes an explicit true/false after it, and nothing else, so that
+        // '--json list' never reads 'list' as the switch's value
+        boolean explicit = i + 1 < args.size() && isBooleanText(args.get(i + 1));
+        value = explicit ? args.get(++i) : "true";
+      }
       if (value == null) {
         if (i + 1 >= args.size() || args.get(i + 1).startsWith("--")) {
           throw new ConfigException("option --" + name + " needs a value");
@@ -71,11 +98,7 @@ public final class Settings {
         }
         flags.put(KAFKA_PREFIX + value.substring(0, sep), value.substring(sep + 1));
       } else {
-        String key = name.replace('-', '.');
-        if (!def.names().contains(key)) {
-          throw new ConfigException("unknown option --" + name + suggestion(def, key));
-        }
-        flags.put(key, value);
+        flags.put(name.replace('-', '.'), value);
       }
     }
     Map<String, String> merged = new LinkedHashMap<>();
@@ -86,13 +109,56 @@ public final class Settings {
       if (!e.getKey().startsWith(ENV_PREFIX)) {
         continue;
       }
-      String key = e.getKey().substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+      String key = envKey(e.getKey());
       if (def.names().contains(key) || key.startsWith(KAFKA_PREFIX)) {
         merged.put(key, e.getValue());
       }
     }
+    unknownEnvironment(def, env).forEach(LOG::warn);
     merged.putAll(flags);
     return merged;
+  }
+
+  /** Whether the arguments ask for help: {@code -h} or {@code --help} among them. */
+  public static boolean asksForHelp(List<String> args) {
+    return args.contains("-h") || args.contains("--help");
+  }
+
+  /**
+   * One warning for each {@code STREAMLEARN_...} variable that names no key of the table (and is
+   * neither a Kafka pass-through nor the launcher's own), with the nearest key's variable.
+   */
+  public static List<String> unknownEnvironment(ConfigDef def, Map<String, String> env) {
+    List<String> out = new ArrayList<>();
+    for (String name : new TreeMap<>(env).keySet()) {
+      if (!name.startsWith(ENV_PREFIX) || LAUNCHER_VARIABLES.contains(name)) {
+        continue;
+      }
+      String key = envKey(name);
+      if (def.names().contains(key) || key.startsWith(KAFKA_PREFIX)) {
+        continue;
+      }
+      out.add("ignoring environment variable " + name + ": not an option of this command" + closest(def.names(), key)
+          .map(k -> " (did you mean " + envName(k) + "?)").orElse(" (see --help)"));
+    }
+    return out;
+  }
+
+  /**
+   * The candidate nearest to a mistyped word by edit distance, if one is near enough to be what
+   * was meant. Flags, environment variables and command names all get their "did you mean" here.
+   */
+  public static Optional<String> closest(Collection<String> candidates, String word) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : candidates) {
+      int d = distance(candidate, word);
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = candidate;
+      }
+    }
+    return bestDistance <= MAX_SUGGESTION_DISTANCE ? Optional.ofNullable(best) : Optional.empty();
   }
 
   /** The pass-through Kafka client properties in a merged map, prefix removed. */
@@ -119,17 +185,37 @@ public final class Settings {
     List<ConfigDef.ConfigKey> keys = new ArrayList<>(def.configKeys().values());
     for (ConfigDef.ConfigKey k : keys) {
       String flag = "--" + k.name.replace('.', '-');
-      String envName = ENV_PREFIX + k.name.toUpperCase(Locale.ROOT).replace('.', '_');
+      // a switch needs no value: --read-only alone sets it
+      String value = k.type == ConfigDef.Type.BOOLEAN ? "[=true|false]"
+          : " <" + k.type.name().toLowerCase(Locale.ROOT) + ">";
       Object dflt = k.hasDefault() ? k.defaultValue : "(required)";
-      sb.append(String.format("  %s <%s>  / %s%n      %s%n      default: %s%s%n", flag,
-          k.type.name().toLowerCase(Locale.ROOT), envName, k.documentation,
+      sb.append(String.format("  %s%s  / %s%n      %s%n      default: %s%s%n", flag, value,
+          envName(k.name), k.documentation,
           dflt == null ? "none" : dflt, k.validator == null ? "" : "; valid: " + k.validator));
     }
     sb.append("  --config <file>\n      A properties file with the same keys (batch.size=64).\n");
     sb.append("  --kafka-property <name=value>  / STREAMLEARN_KAFKA_<NAME>\n")
         .append("      Any Kafka client property, passed to every client (repeatable),\n")
         .append("      e.g. --kafka-property security.protocol=SASL_SSL\n");
+    sb.append("  -h, --help\n      This text.\n");
     return sb.toString();
+  }
+
+  private static boolean isBoolean(ConfigDef def, String flagName) {
+    ConfigDef.ConfigKey key = def.configKeys().get(flagName.replace('-', '.'));
+    return key != null && key.type == ConfigDef.Type.BOOLEAN;
+  }
+
+  private static boolean isBooleanText(String s) {
+    return s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false");
+  }
+
+  private static String envKey(String variable) {
+    return variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+  }
+
+  private static String envName(String key) {
+    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
   }
 
   private static Map<String, String> readFile(ConfigDef def, Path file) {
@@ -150,17 +236,8 @@ public final class Settings {
   }
 
   private static String suggestion(ConfigDef def, String key) {
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String name : def.names()) {
-      int d = distance(name, key);
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = name;
-      }
-    }
-    return best != null && bestDistance <= 3 ? " (did you mean --" + best.replace('.', '-') + "?)"
-        : " (see --help)";
+    return closest(def.names(), key).map(k -> " (did you mean --" + k.replace('.', '-') + "?)")
+        .orElse(" (see --help)");
   }
 
   private static int distance(String a, String b) {

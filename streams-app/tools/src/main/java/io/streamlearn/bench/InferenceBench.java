@@ -2,6 +2,7 @@ package io.streamlearn.bench;
 
 import io.streamlearn.app.Artifacts;
 import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.Settings;
 import io.streamlearn.learn.Model;
 import io.streamlearn.data.Dataset;
 import io.streamlearn.data.FashionMnist;
@@ -28,6 +29,11 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -52,33 +58,41 @@ public final class InferenceBench {
   private static final String MODEL = "bench";
   private static final String LAYERS = "dense(128,relu) > dense(10,softmax)";
   private static final int FEATURES = 784;
+  static final String EVENTS = "events";
+  static final String RATE = "rate";
+  static final String STEADY_SECONDS = "steady.seconds";
+  static final String SWAPS = "swaps";
+  static final String BATCH = "batch";
+  static final String PARTITIONS = "partitions";
+  static final String DATA = "data";
+
+  /** The bench's options. */
+  public static final ConfigDef DEF = new ConfigDef()
+      .define(EVENTS, Type.INT, 30_000, Range.atLeast(1), Importance.HIGH,
+          "Events in the pre-filled topic, for the throughput runs.")
+      .define(RATE, Type.INT, 5_000, Range.atLeast(1), Importance.HIGH, "Events per second of the steady run.")
+      .define(STEADY_SECONDS, Type.INT, 8, Range.atLeast(1), Importance.MEDIUM, "Length of the steady run.")
+      .define(SWAPS, Type.INT, 20, Range.atLeast(1), Importance.MEDIUM, "Versions published during the steady stream.")
+      .define(BATCH, Type.INT, 32, Range.atLeast(1), Importance.MEDIUM, "batch.max.size of the inference service.")
+      .define(PARTITIONS, Type.INT, 2, Range.between(1, 64), Importance.MEDIUM, "Partitions of the topics.")
+      .define(DATA, Type.STRING, FashionMnist.DEFAULT_DIR, Importance.MEDIUM, "Directory of the Fashion-MNIST IDX files.");
 
   private InferenceBench() {}
 
-  /** Runs the benchmark and prints its tables. */
-  public static int run(List<String> args, PrintStream out) throws Exception {
-    Map<String, String> opt = new HashMap<>(Map.of("events", "30000", "rate", "5000", "steady-seconds", "8",
-        "swaps", "20", "batch", "32", "partitions", "2", "data", FashionMnist.DEFAULT_DIR));
-    for (int i = 0; i < args.size(); i++) {
-      String key = args.get(i).replaceFirst("^--", "");
-      if (!opt.containsKey(key) || i + 1 >= args.size()) {
-        out.println("usage: streamlearn bench inference [--events 30000] [--rate 5000] [--steady-seconds 8]"
-            + " [--swaps 20] [--batch 32] [--partitions 2] [--data " + FashionMnist.DEFAULT_DIR + "]");
-        return 2;
-      }
-      opt.put(key, args.get(++i));
-    }
-    int events = Integer.parseInt(opt.get("events"));
-    int rate = Integer.parseInt(opt.get("rate"));
-    int partitions = Integer.parseInt(opt.get("partitions"));
-    List<byte[]> values = fashionMnistValues(Path.of(opt.get("data")));
+  /** Runs the bench with {@code streamlearn bench inference} arguments and prints its tables. */
+  public static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
+    AbstractConfig opt = new AbstractConfig(DEF, Settings.ownKeys(Settings.collect(DEF, args, env)), false);
+    int events = opt.getInt(EVENTS);
+    int rate = opt.getInt(RATE);
+    int partitions = opt.getInt(PARTITIONS);
+    int batchSize = opt.getInt(BATCH);
+    List<byte[]> values = fashionMnistValues(Path.of(opt.getString(DATA)));
     double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      Bench b = new Bench(kafka, partitions, Integer.parseInt(opt.get("batch")));
+      Bench b = new Bench(kafka, partitions, batchSize);
       b.prefill(values, events);
       b.publisher.publish(RandomVersions.create(MODEL, 1, FEATURES, LAYERS, 1), "live");
       // Two rounds, so neither side gets all the warm-up (JIT, page cache); the best of each counts.
-      int batchSize = Integer.parseInt(opt.get("batch"));
       double passFirst = b.passThrough(events);
       double inference = b.inference(events, batchSize);
       double unbatched = b.inference(events, 1);
@@ -94,12 +108,12 @@ public final class InferenceBench {
           passFirst, passFirst / passThrough);
       out.printf(Locale.ROOT, "| raw Kafka Streams pass-through, last run | %.0f | %.2f | |%n",
           passLast, passLast / passThrough);
-      out.printf(Locale.ROOT, "| inference, MLP 784-128-10, batch.max.size=%s | %.0f | %.2f | >= 0.7 of the faster pass-through |%n",
-          opt.get("batch"), inference, inference / passThrough);
+      out.printf(Locale.ROOT, "| inference, MLP 784-128-10, batch.max.size=%d | %.0f | %.2f | >= 0.7 of the faster pass-through |%n",
+          batchSize, inference, inference / passThrough);
       out.printf(Locale.ROOT, "| inference, MLP 784-128-10, batch.max.size=1 | %.0f | %.2f | |%n",
           unbatched, unbatched / passThrough);
       forwardPassOnly(values, batchSize, out);
-      b.steady(values, rate, Integer.parseInt(opt.get("steady-seconds")), Integer.parseInt(opt.get("swaps")), out);
+      b.steady(values, rate, opt.getInt(STEADY_SECONDS), opt.getInt(SWAPS), out);
       b.close();
     }
     return 0;

@@ -4,6 +4,7 @@ import io.streamlearn.cli.Main;
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.testkit.RandomModels;
 import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.Settings;
 import io.streamlearn.registry.KafkaRegistry;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.serve.InferenceConfig;
@@ -19,6 +20,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -32,18 +38,18 @@ public final class RegistryBench {
   private static final String SMALL = "dense(16,relu) > dense(4,softmax)";
   private static final String LARGE = "dense(512,relu) > dense(512,relu) > dense(4,softmax)";
 
+  static final String MOVES = "moves";
+
+  /** The bench's options. */
+  public static final ConfigDef DEF = new ConfigDef()
+      .define(MOVES, Type.INT, 40, Range.atLeast(1), Importance.HIGH,
+          "Alias moves timed, alternating small and chunked versions.");
+
   private RegistryBench() {}
 
-  public static int run(List<String> args, PrintStream out) throws Exception {
-    int moves = 40;
-    for (int i = 0; i < args.size(); i++) {
-      if (args.get(i).equals("--moves") && i + 1 < args.size()) {
-        moves = Integer.parseInt(args.get(++i));
-      } else {
-        out.println("usage: streamlearn bench registry [--moves N]   (N alias moves, default 40)");
-        return Main.USAGE;
-      }
-    }
+  /** Runs the bench with {@code streamlearn bench registry} arguments and prints the table. */
+  public static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
+    int moves = new AbstractConfig(DEF, Settings.ownKeys(Settings.collect(DEF, args, env)), false).getInt(MOVES);
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       return measure(kafka, moves, out);
     }

@@ -77,7 +77,7 @@ public final class TrainerBench {
   private TrainerBench() {}
 
   /** Runs the bench with {@code streamlearn bench trainer} arguments and prints the table. */
-  public static void run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
+  public static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
     AbstractConfig config = new AbstractConfig(DEF, Settings.ownKeys(Settings.collect(DEF, args, env)), false);
     Dataset data = FashionMnist.load(Path.of(config.getString(DATA_DIR)), true);
     int events = config.getInt(EVENTS);
@@ -105,6 +105,7 @@ public final class TrainerBench {
       }
       List<Row> rows = runs.stream().map(TrainerBench::median).toList();
       print(out, rows, events, data.cols(), produceSeconds, config);
+      return 0;
     } finally {
       if (embedded != null) {
         embedded.close();

@@ -3,7 +3,6 @@ package io.streamlearn.tools;
 import io.streamlearn.cli.Main;
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.config.CommonKeys;
-import io.streamlearn.config.Settings;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.FeatureEvent;
 import io.streamlearn.schema.FloatLists;
@@ -44,10 +43,6 @@ final class ProduceCommand {
   private ProduceCommand() {}
 
   public static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
-    if (args.contains("--help")) {
-      out.println(Settings.help("streamlearn produce [options]", ProduceConfig.DEF));
-      return Main.OK;
-    }
     ProduceConfig config = ProduceConfig.fromArgs(args, env);
     String labeledTopic = config.getString(CommonKeys.LABELED_TOPIC);
     String featuresTopic = config.getString(CommonKeys.FEATURES_TOPIC);

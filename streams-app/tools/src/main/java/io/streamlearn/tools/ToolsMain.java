@@ -6,6 +6,7 @@ import io.streamlearn.bench.RegistryBench;
 import io.streamlearn.bench.TrainerBench;
 import io.streamlearn.cli.Command;
 import io.streamlearn.cli.Main;
+import io.streamlearn.cli.Subcommands;
 import io.streamlearn.demo.Demo;
 import io.streamlearn.demo.DemoConfig;
 import java.io.PrintStream;
@@ -19,27 +20,42 @@ import java.util.concurrent.CountDownLatch;
  * this jar for those three and the services' jar for the rest.
  */
 public final class ToolsMain {
+  /** {@code streamlearn bench <which>}: each bench parses its own options like every command. */
+  static final Command BENCH = new Subcommands("bench",
+      "benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench inference', 'bench registry', 'bench trainer'",
+      "streamlearn bench engine|inference|registry|trainer [options]", null, List.of(
+          Command.withOptions("engine", "the learning engine against PyTorch on Fashion-MNIST, one thread each",
+              "streamlearn bench engine [options]", EngineBench.DEF, EngineBench::run),
+          Command.withOptions("inference", "inference throughput, latency and swaps on an embedded broker",
+              "streamlearn bench inference [options]", InferenceBench.DEF, InferenceBench::run),
+          Command.withOptions("registry", "publish, rebuild and promote-to-served times on an embedded broker",
+              "streamlearn bench registry [options]", RegistryBench.DEF, RegistryBench::run),
+          Command.withOptions("trainer", "trainer throughput end to end next to the raw consumer and the engine",
+              "streamlearn bench trainer [options]", TrainerBench.DEF, TrainerBench::run)));
+
   /** The commands this module adds to the launcher. */
   static final List<Command> TOOLS = List.of(
-      Command.of("demo", "everything in one JVM: embedded Kafka, a generated stream, trainer, inference",
-          (args, env, out) -> args.contains("--help")
-              ? Main.help(out, "streamlearn demo [options]", DemoConfig.DEF)
-              : demo(DemoConfig.fromArgs(args, env), out)),
-      Command.of("bench", "benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench inference',"
-          + " 'bench registry', 'bench trainer'", ToolsMain::bench),
-      Command.of("produce", "send events from CSV, JSON lines, IDX files or a generator",
-          ProduceCommand::run));
+      Command.withOptions("demo", "everything in one JVM: embedded Kafka, a generated stream, trainer, inference",
+          "streamlearn demo [options]", DemoConfig.DEF, (args, env, out) -> demo(DemoConfig.fromArgs(args, env), out)),
+      BENCH,
+      Command.withOptions("produce", "send events from CSV, JSON lines, IDX files or a generator",
+          "streamlearn produce [options]", ProduceConfig.DEF, ProduceCommand::run));
 
   private ToolsMain() {}
 
   /** Runs a command and exits with its status. */
   public static void main(String[] args) {
-    System.exit(run(List.of(args), System.getenv(), System.out));
+    System.exit(run(List.of(args), System.getenv(), System.out, System.err));
   }
 
-  /** Runs any launcher command; returns the exit status. */
+  /** Runs any launcher command with both streams on one, as a terminal shows them; returns the exit status. */
   public static int run(List<String> args, Map<String, String> env, PrintStream out) {
-    return Main.run(args, env, out, TOOLS);
+    return run(args, env, out, out);
+  }
+
+  /** Runs any launcher command, results on {@code out} and errors on {@code err}; returns the exit status. */
+  public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    return Main.run(args, env, out, err, TOOLS);
   }
 
   private static int demo(DemoConfig config, PrintStream out) throws Exception {
@@ -61,31 +77,6 @@ public final class ToolsMain {
       return Main.OK;
     } finally {
       done.countDown();
-    }
-  }
-
-  private static int bench(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
-    String which = args.isEmpty() ? "" : args.get(0);
-    List<String> rest = args.isEmpty() ? args : args.subList(1, args.size());
-    switch (which) {
-      case "trainer" -> {
-        TrainerBench.run(rest, env, out);
-        return Main.OK;
-      }
-      case "inference" -> {
-        return InferenceBench.run(rest, out);
-      }
-      case "registry" -> {
-        return RegistryBench.run(rest, out);
-      }
-      case "engine" -> {
-        EngineBench.main(rest.toArray(String[]::new));
-        return Main.OK;
-      }
-      default -> {
-        out.println("usage: streamlearn bench engine|inference|registry|trainer [options]");
-        return Main.USAGE;
-      }
     }
   }
 }

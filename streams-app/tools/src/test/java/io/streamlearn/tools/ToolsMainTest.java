@@ -12,40 +12,91 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ToolsMainTest {
-  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-  private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+  private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+  private final PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+  private final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
 
   private String output() {
-    return bytes.toString(StandardCharsets.UTF_8);
+    return outBytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private String errors() {
+    return errBytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private int run(String... args) {
+    outBytes.reset();
+    errBytes.reset();
+    return ToolsMain.run(List.of(args), Map.of(), out, err);
   }
 
   @Test
   void theToolsLauncherListsToolsAndServices() {
-    assertEquals(Main.OK, ToolsMain.run(List.of("--help"), Map.of(), out));
-    for (String command : List.of("demo", "bench", "produce", "train", "serve", "models", "tail")) {
+    assertEquals(Main.OK, run("--help"));
+    for (String command : List.of("demo", "bench", "produce", "train", "serve", "models", "tail", "version")) {
       assertTrue(output().contains("  " + command + " "), command + " in " + output());
     }
   }
 
   @Test
   void toolCommandsListTheirOptionsAndFailFastNamingTheKey() {
-    assertEquals(Main.OK, ToolsMain.run(List.of("demo", "--help"), Map.of(), out));
+    assertEquals(Main.OK, run("demo", "--help"));
     assertTrue(output().contains("--duration") && output().contains("--summary-json"), output());
     assertTrue(output().contains("--dataset") && output().contains("fashion-mnist"), output());
-    assertEquals(Main.OK, ToolsMain.run(List.of("produce", "--help"), Map.of(), out));
+    assertEquals(Main.OK, run("produce", "-h"));
     assertTrue(output().contains("--source") && output().contains("STREAMLEARN_RATE")
         && output().contains("--kafka-property"), output());
-    bytes.reset();
-    assertEquals(Main.USAGE, ToolsMain.run(List.of("produce", "--sorce", "csv"), Map.of(), out));
-    assertTrue(output().contains("--sorce") && output().contains("did you mean --source"), output());
-    bytes.reset();
-    assertEquals(Main.USAGE, ToolsMain.run(List.of("produce", "--rate", "-3"), Map.of(), out));
-    assertTrue(output().contains("rate"), output());
-    bytes.reset();
-    assertEquals(Main.USAGE, ToolsMain.run(List.of("demo", "--dataset", "mnist"), Map.of(), out));
-    assertTrue(output().contains("dataset"), output());
-    bytes.reset();
-    assertEquals(Main.USAGE, ToolsMain.run(List.of("bench", "nothing"), Map.of(), out));
-    assertTrue(output().contains("bench engine|inference|registry|trainer"), output());
+    assertEquals(Main.USAGE, run("produce", "--sorce", "csv"));
+    assertTrue(errors().contains("--sorce") && errors().contains("did you mean --source"), errors());
+    assertEquals(Main.USAGE, run("produce", "--rate", "-3"));
+    assertTrue(errors().contains("rate"), errors());
+    assertEquals(Main.USAGE, run("demo", "--dataset", "mnist"));
+    assertTrue(errors().contains("dataset"), errors());
+    assertEquals(Main.USAGE, run("bench", "nothing"));
+    assertTrue(errors().contains("bench engine|inference|registry|trainer"), errors());
+    assertEquals("", output());
+  }
+
+  @Test
+  void everyBenchListsItsOptionsWithDefaults() {
+    Map<String, List<String>> options = Map.of(
+        "engine", List.of("--repeats <int>", "--seeds <string>", "--no-torch[=true|false]", "default: 1,2,3,4"),
+        "inference", List.of("--events <int>", "--steady-seconds <int>", "default: 30000"),
+        "registry", List.of("--moves <int>", "default: 40"),
+        "trainer", List.of("--events <int>", "--repeat <int>", "default: 600000"));
+    options.forEach((bench, expected) -> {
+      for (String help : List.of("-h", "--help")) {
+        assertEquals(Main.OK, run("bench", bench, help), bench + ": " + errors());
+        for (String text : expected) {
+          assertTrue(output().contains(text), bench + " " + help + " lists " + text + ": " + output());
+        }
+      }
+    });
+    assertEquals(Main.OK, run("bench", "--help"));
+    assertTrue(output().contains("  engine ") && output().contains("  trainer "), output());
+  }
+
+  @Test
+  void benchesRefuseMistakesBeforeStartingAnything() {
+    assertEquals(Main.USAGE, run("bench", "engin"));
+    assertTrue(errors().contains("did you mean engine?"), errors());
+    assertEquals(Main.USAGE, run("bench", "engine", "--repeat", "2"));
+    assertTrue(errors().contains("unknown option --repeat (did you mean --repeats?)"), errors());
+    assertEquals(Main.USAGE, run("bench", "engine", "--seeds", "1,two"));
+    assertTrue(errors().contains("seeds") && errors().contains("comma-separated integers"), errors());
+    assertEquals(Main.USAGE, run("bench", "inference", "--evnts", "10"));
+    assertTrue(errors().contains("did you mean --events?"), errors());
+    assertEquals(Main.USAGE, run("bench", "registry", "--moves", "0"));
+    assertTrue(errors().startsWith("streamlearn bench registry: ") && errors().contains("moves"), errors());
+    assertEquals(Main.USAGE, run("bench", "trainer", "--events", "5"));
+    assertTrue(errors().contains("events"), errors());
+    assertEquals("", output());
+  }
+
+  @Test
+  void aMistypedToolCommandGetsDidYouMean() {
+    assertEquals(Main.USAGE, run("prodcue"));
+    assertTrue(errors().contains("did you mean produce?"), errors());
   }
 }
