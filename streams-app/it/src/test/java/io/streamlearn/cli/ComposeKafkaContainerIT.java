@@ -3,6 +3,7 @@ package io.streamlearn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamlearn.tools.ToolsMain;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.Prediction;
@@ -64,7 +65,7 @@ class ComposeKafkaContainerIT {
         trainerThread.start();
         inference.start();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        assertEquals(Main.OK, io.streamlearn.tools.ToolsMain.run(List.of("produce", "--bootstrap-servers", kafka.getBootstrapServers(),
+        assertEquals(Main.OK, ToolsMain.run(List.of("produce", "--bootstrap-servers", kafka.getBootstrapServers(),
             "--count", "3000", "--rate", "2000", "--unlabeled-share", "0.2", "--id-prefix", "c-"), Map.of(),
             new PrintStream(bytes, true, StandardCharsets.UTF_8)), bytes.toString(StandardCharsets.UTF_8));
         Set<String> predicted = new HashSet<>();

@@ -3,6 +3,7 @@ package io.streamlearn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamlearn.tools.ToolsMain;
 import io.streamlearn.it.BrokerIT;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.FeatureEvent;
@@ -42,7 +43,7 @@ class ProduceTailIT extends BrokerIT {
     Path csv = dir.resolve("events.csv");
     Files.writeString(csv, "x1,x2,label\n0.1,0.2,1\n0.3,0.4,0\n0.5,0.6,2\n");
     // The environment and the file are sources too: the topic comes from STREAMLEARN_..., the rest from flags.
-    int status = io.streamlearn.tools.ToolsMain.run(List.of("produce", "--bootstrap-servers", kafka.bootstrapServers(),
+    int status = ToolsMain.run(List.of("produce", "--bootstrap-servers", kafka.bootstrapServers(),
         "--source", "csv", "--file", csv.toString(), "--csv-header", "true", "--id-prefix", "row-",
         "--features-topic", "f-" + suffix, "--kafka-property", "client.id=produce-it"),
         Map.of("STREAMLEARN_LABELED_TOPIC", "l-" + suffix), out);
@@ -61,7 +62,7 @@ class ProduceTailIT extends BrokerIT {
     assertEquals(List.of("row-0=1[0.1, 0.2]", "row-1=0[0.3, 0.4]", "row-2=2[0.5, 0.6]"), seen);
 
     bytes.reset();
-    status = io.streamlearn.tools.ToolsMain.run(List.of("produce", "--bootstrap-servers", kafka.bootstrapServers(),
+    status = ToolsMain.run(List.of("produce", "--bootstrap-servers", kafka.bootstrapServers(),
         "--generator", "sea", "--count", "50", "--unlabeled-share", "1.0",
         "--labeled-topic", "l2-" + suffix, "--features-topic", "f2-" + suffix), Map.of(), out);
     assertEquals(Main.OK, status, bytes.toString(StandardCharsets.UTF_8));
@@ -73,7 +74,7 @@ class ProduceTailIT extends BrokerIT {
 
   @Test
   void produceRefusesAFileSourceWithoutFileNamingTheKey() {
-    int status = io.streamlearn.tools.ToolsMain.run(List.of("produce", "--source", "csv"), Map.of(), out);
+    int status = ToolsMain.run(List.of("produce", "--source", "csv"), Map.of(), out);
     assertEquals(Main.USAGE, status);
     assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("file"), bytes.toString(StandardCharsets.UTF_8));
   }
