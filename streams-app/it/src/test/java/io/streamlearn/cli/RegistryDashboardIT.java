@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamlearn.dashboard.LiveDashboard;
 import io.streamlearn.registry.AliasMove;
 import io.streamlearn.registry.http.RegistryServer;
+import io.streamlearn.testkit.Await;
 import io.streamlearn.testkit.EmbeddedKafka;
 import io.streamlearn.testkit.RandomModels;
 import java.net.URI;
@@ -19,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,7 +53,7 @@ class RegistryDashboardIT {
         }
 
         server.registry().publish(RandomModels.random("blobs", 1, 4, "dense(3,softmax)", 1, Map.of()));
-        await(() -> dashboard.state().hasVersion(1), "the dashboard reads version 1");
+        Await.until(() -> dashboard.state().hasVersion(1), Duration.ofSeconds(30), () -> "the dashboard reads version 1");
         String promote = "{\"alias\": \"live\", \"version\": 1}";
         HttpResponse<String> refused = post(base + "/dashboard/api/promote", promote, null);
         assertEquals(401, refused.statusCode(), "promote through the dashboard needs the token: " + refused.body());
@@ -62,11 +62,11 @@ class RegistryDashboardIT {
         assertFalse(server.registry().aliases("blobs").containsKey("live"), "a refused promote moves nothing");
         HttpResponse<String> moved = post(base + "/dashboard/api/promote", promote, "Bearer s3cret");
         assertEquals(200, moved.statusCode(), "with the token the dashboard moves the alias: " + moved.body());
-        await(() -> {
+        Await.until(() -> {
           server.registry().sync();
           AliasMove live = server.registry().aliases("blobs").get("live");
           return live != null && live.version() == 1;
-        }, "the registry sees live on version 1");
+        }, Duration.ofSeconds(30), () -> "the registry sees live on version 1: " + server.registry().aliases("blobs"));
       }
       RegistryConfig off = RegistryConfig.fromArgs(List.of("--bootstrap-servers", kafka.bootstrapServers(),
           "--http-port", "0", "--dashboard", "false"), Map.of());
@@ -87,15 +87,5 @@ class RegistryDashboardIT {
       request.header("Authorization", authorization);
     }
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after 30 s waiting until " + what);
-      }
-      Thread.sleep(50);
-    }
   }
 }
