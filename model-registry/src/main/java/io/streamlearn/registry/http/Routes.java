@@ -101,8 +101,8 @@ public final class Routes {
       if (params != null) {
         routed = true;
         allowed.add(r.method());
-        if (r.method().equals(method)) {
-          return Optional.of(new Match(r, params));
+        if (r.method().equals(method) || (method.equals("HEAD") && r.method().equals("GET"))) {
+          return Optional.of(new Match(r, params)); // HEAD: the GET's headers, no body (the server drops it)
         }
       }
     }

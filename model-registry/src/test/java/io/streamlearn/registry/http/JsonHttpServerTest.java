@@ -68,13 +68,17 @@ class JsonHttpServerTest {
       JsonNode body = json.readTree(health.body());
       assertEquals("UP", body.get("status").asText(), health.body());
       assertEquals("no-store", health.headers().firstValue("Cache-Control").orElse(""));
+      var head = send("HEAD", base + "/api/health", null);
+      assertEquals(200, head.statusCode(), "HEAD answers as GET");
+      assertEquals("", head.body(), "without a body");
     }
   }
 
   private java.net.http.HttpResponse<String> send(String method, String url, String authorization)
       throws Exception {
     var request = java.net.http.HttpRequest.newBuilder(URI.create(url))
-        .method(method, method.equals("GET") ? BodyPublishers.noBody() : BodyPublishers.ofString("{}"));
+        .method(method, method.equals("GET") || method.equals("HEAD") ? BodyPublishers.noBody()
+            : BodyPublishers.ofString("{}"));
     if (authorization != null) {
       request.header("Authorization", authorization);
     }

@@ -25,6 +25,8 @@ class RoutesTest {
     assertEquals(Map.of("model", "my model"), m.params(), "path segments are URL-decoded");
     assertEquals(a, m.route().handler());
     assertTrue(routes.match("POST", "/api/models/x/promote", allowed).orElseThrow().route().protectedWrite());
+    assertEquals(a, routes.match("HEAD", "/api/models/x", allowed).orElseThrow().route().handler(),
+        "HEAD answers as GET (without the body)");
 
     Set<String> methods = new LinkedHashSet<>();
     assertTrue(routes.match("DELETE", "/api/models/x/promote", methods).isEmpty());

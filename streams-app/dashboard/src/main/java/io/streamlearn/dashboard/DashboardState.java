@@ -1,9 +1,9 @@
 package io.streamlearn.dashboard;
 
+import io.streamlearn.learn.metrics.WindowedMean;
 import io.streamlearn.registry.AliasMove;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.RegistryCodec;
-import io.streamlearn.learn.metrics.WindowedMean;
 import io.streamlearn.schema.Prediction;
 import io.streamlearn.schema.TrainingEvent;
 import io.streamlearn.schema.TrainingEventType;
