@@ -110,6 +110,11 @@ public final class KafkaRegistry implements Registry {
     view.sync();
   }
 
+  /** Whether this registry still follows its topic: false once reading it failed for good or it closed. */
+  public boolean following() {
+    return view.following();
+  }
+
   @Override
   public <T> T read(Function<RegistryState, T> query) {
     return view.read(query);

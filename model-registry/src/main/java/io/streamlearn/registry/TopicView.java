@@ -132,6 +132,11 @@ final class TopicView implements AutoCloseable {
     }
   }
 
+  /** Whether the tail still follows the topic (it stops for good on a failure or on close). */
+  boolean following() {
+    return running && failure == null && tail.isAlive();
+  }
+
   /** Runs a query on the state under its lock. */
   <T> T read(Function<RegistryState, T> query) {
     synchronized (lock) {

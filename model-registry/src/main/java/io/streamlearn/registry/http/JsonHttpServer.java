@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * Serves a {@link Routes} table over HTTP with the JDK's server: JSON responses, errors as {@code
  * {"error": message}} with their status (400 bad request, 401 missing or wrong token, 404 unknown
  * path or entity, 405 wrong method, 409 conflict, 503 Kafka unavailable, 500 a bug), and the
- * bearer token check on protected routes when a token is configured.
+ * bearer token check on every write when a token is configured. It is the one HTTP server of the
+ * project: the registry's REST API, the dashboard (standalone, in the registry, in the demo) and
+ * their health answers all go through it.
  */
 public final class JsonHttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JsonHttpServer.class);
@@ -51,7 +53,7 @@ public final class JsonHttpServer implements AutoCloseable {
     this.token = token.filter(t -> !t.isEmpty()).map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
     this.server = HttpServer.create(address, 0);
     this.executor = Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "registry-http");
+      Thread t = new Thread(r, "streamlearn-http");
       t.setDaemon(true);
       return t;
     });
@@ -60,15 +62,9 @@ public final class JsonHttpServer implements AutoCloseable {
   }
 
   /** Starts serving. */
-  /** The underlying server, to add contexts (other components under their own path). */
-  com.sun.net.httpserver.HttpServer server() {
-    return server;
-  }
-
-  /** Starts serving. */
   public void start() {
     server.start();
-    log.info("registry HTTP API on http://{}:{}/api/models{}", server.getAddress().getHostString(),
+    log.info("HTTP on http://{}:{}/{}", server.getAddress().getHostString(),
         port(), token == null ? " (no token: writes are open)" : " (writes need the bearer token)");
   }
 
@@ -120,7 +116,7 @@ public final class JsonHttpServer implements AutoCloseable {
 
   private void checkToken(HttpExchange exchange) {
     String header = exchange.getRequestHeaders().getFirst("Authorization");
-    exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"streamlearn-registry\"");
+    exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"streamlearn\"");
     if (header == null || !header.startsWith("Bearer ")) {
       throw new HttpError(401, "this operation needs an 'Authorization: Bearer <token>' header");
     }
@@ -174,6 +170,9 @@ public final class JsonHttpServer implements AutoCloseable {
         : response.raw() == null ? new byte[0] : response.raw();
     exchange.getResponseHeaders().set("Content-Type", response.contentType()
         + (response.contentType().startsWith("text/") || response.json() != null ? "; charset=utf-8" : ""));
+    // answers change from one request to the next (a polled state, a moved alias); a page's files
+    // change with a new build: revalidate those, never store these
+    exchange.getResponseHeaders().set("Cache-Control", response.json() != null ? "no-store" : "no-cache");
     boolean head = exchange.getRequestMethod().equals("HEAD");
     exchange.sendResponseHeaders(response.status(), head || body.length == 0 ? -1 : body.length);
     if (!head && body.length > 0) {

@@ -17,7 +17,6 @@ import java.util.TreeMap;
  * The registry's REST API, as routes on a {@link Routes} table. Reads:
  *
  * <pre>
- * GET    /api/health
  * GET    /api/models                                  models with latest version and aliases
  * GET    /api/models/{model}                          versions (metrics, lineage) and aliases
  * GET    /api/models/{model}/versions
@@ -28,7 +27,8 @@ import java.util.TreeMap;
  * GET    /api/models/{model}/diff?from=1&amp;to=2
  * </pre>
  *
- * Writes (bearer token when configured), JSON bodies with optional {@code by} and {@code reason}:
+ * ({@code GET /api/health} is every table's own: {@link Health}.) Writes (bearer token when
+ * configured), JSON bodies with optional {@code by} and {@code reason}:
  *
  * <pre>
  * POST   /api/models/{model}/promote                  {"version": 3[, "alias": "live"]}
@@ -52,7 +52,6 @@ public final class RegistryApi {
   public static Routes addTo(Routes routes, Registry registry) {
     RegistryApi api = new RegistryApi(registry);
     return routes
-        .get("/api/health", r -> HttpResponse.ok(Map.of("status", "ok")))
         .get("/api/models", r -> HttpResponse.ok(registry.read(api::models)))
         .get("/api/models/{model}", r -> HttpResponse.ok(api.model(r.param("model"))))
         .get("/api/models/{model}/versions", r -> HttpResponse.ok(api.model(r.param("model")).get("versions")))
@@ -61,11 +60,11 @@ public final class RegistryApi {
         .get("/api/models/{model}/aliases/{alias}", api::alias)
         .get("/api/models/{model}/history", api::history)
         .get("/api/models/{model}/diff", api::diff)
-        .add("POST", "/api/models/{model}/promote", api::promote, true)
-        .add("POST", "/api/models/{model}/rollback", api::rollback, true)
-        .add("PUT", "/api/models/{model}/aliases/{alias}", api::setAlias, true)
-        .add("DELETE", "/api/models/{model}/aliases/{alias}", api::deleteAlias, true)
-        .add("POST", "/api/models/{model}/retain", api::retain, true);
+        .add("POST", "/api/models/{model}/promote", api::promote)
+        .add("POST", "/api/models/{model}/rollback", api::rollback)
+        .add("PUT", "/api/models/{model}/aliases/{alias}", api::setAlias)
+        .add("DELETE", "/api/models/{model}/aliases/{alias}", api::deleteAlias)
+        .add("POST", "/api/models/{model}/retain", api::retain);
   }
 
   private List<Map<String, Object>> models(RegistryState s) {

@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * The registry service: a {@link KafkaRegistry} following the topic continuously, its maintenance
  * (automatic promotion, retention, recording foreign alias moves) and the REST API. The route
- * table is open until {@link #start()}, so other features (a dashboard) can mount theirs.
+ * table is open until {@link #start()}, so other features (a dashboard) can add theirs, and their
+ * health checks to its {@link Routes#health()}; they get the same JSON errors and token check.
  */
 public final class RegistryServer implements AutoCloseable {
   /**
@@ -58,6 +59,7 @@ public final class RegistryServer implements AutoCloseable {
             maintenance::trigger));
     try {
       RegistryApi.addTo(routes, registry);
+      routes.health().add("registry", registry::following);
       this.http = new JsonHttpServer(new InetSocketAddress(config.host(), config.port()), routes, config.token());
     } catch (IOException | RuntimeException e) {
       registry.close();
@@ -69,14 +71,6 @@ public final class RegistryServer implements AutoCloseable {
   /** The route table, to add routes or mounts before {@link #start()}. */
   public Routes routes() {
     return routes;
-  }
-
-  /**
-   * The underlying JDK server, so another component (the dashboard) can add its own context under
-   * a path of its own; the registry's routes keep answering everything else.
-   */
-  public com.sun.net.httpserver.HttpServer httpServer() {
-    return http.server();
   }
 
   /** The registry this server serves. */

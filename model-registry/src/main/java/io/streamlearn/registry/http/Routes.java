@@ -8,11 +8,17 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A small route table: {@code METHOD /path/{param}/...} patterns to handlers, matched in the
  * order added, plus prefixes mounted with a handler of their own (static files). Other features
- * (a dashboard) add their routes to the same table before the server starts.
+ * (a dashboard) add their routes to the same table, before or after the server starts.
+ *
+ * <p>Every table answers {@link Health#PATH} with its {@link #health()}, so every server answers
+ * health the same way. Every write (any method but GET and HEAD) is a protected route: when the
+ * server has a token, no handler that can change anything runs without it.
  */
 public final class Routes {
   /** Handles one matched request. */
@@ -28,29 +34,50 @@ public final class Routes {
    * @param method HTTP method
    * @param segments the pattern split on {@code /}; {@code {name}} segments bind parameters
    * @param handler what answers it
-   * @param protectedWrite whether it needs the bearer token (when one is configured)
+   * @param protectedWrite whether it needs the bearer token (when one is configured): every write
    */
   record Route(String method, List<String> segments, Handler handler, boolean protectedWrite) {}
 
   /** A request matched to a route, with its path parameters. */
   record Match(Route route, Map<String, String> params) {}
 
-  private final List<Route> routes = new ArrayList<>();
-  private final Map<String, Handler> mounts = new HashMap<>();
+  // a server may already answer while a feature adds its routes (the registry's dashboard mounts
+  // once its feed has started): reads and writes of the table are safe together
+  private final List<Route> routes = new CopyOnWriteArrayList<>();
+  private final Map<String, Handler> mounts = new ConcurrentHashMap<>();
+  private final Health health = new Health();
+
+  /** A table that answers only {@link Health#PATH} (with no components yet: up). */
+  public Routes() {
+    get(Health.PATH, r -> health.answer());
+  }
+
+  /** The health of the server this table serves; components add their checks to it. */
+  public Health health() {
+    return health;
+  }
 
   /** Adds a read route. */
   public Routes get(String pattern, Handler handler) {
-    return add("GET", pattern, handler, false);
+    return add("GET", pattern, handler);
   }
 
-  /** Adds a route; {@code protectedWrite} routes need the bearer token when one is configured. */
-  public Routes add(String method, String pattern, Handler handler, boolean protectedWrite) {
+  /**
+   * Adds a route. A write (any method but GET and HEAD) needs the bearer token when the server
+   * has one; reads stay open.
+   */
+  public Routes add(String method, String pattern, Handler handler) {
     Objects.requireNonNull(handler, "handler");
     if (!pattern.startsWith("/")) {
       throw new IllegalArgumentException("route pattern must start with '/', found '" + pattern + "'");
     }
-    routes.add(new Route(method, split(pattern), handler, protectedWrite));
+    routes.add(new Route(method, split(pattern), handler, isWrite(method)));
     return this;
+  }
+
+  /** Whether a method can change something (everything but GET and HEAD). */
+  static boolean isWrite(String method) {
+    return !method.equals("GET") && !method.equals("HEAD");
   }
 
   /**
@@ -68,16 +95,20 @@ public final class Routes {
   /** The route for a method and path, or empty; {@code allowed} collects the methods the path has. */
   Optional<Match> match(String method, String path, Set<String> allowed) {
     List<String> parts = split(path);
+    boolean routed = false;
     for (Route r : routes) {
       Map<String, String> params = bind(r.segments(), parts);
       if (params != null) {
+        routed = true;
         allowed.add(r.method());
-        if (r.method().equals(method)) {
-          return Optional.of(new Match(r, params));
+        if (r.method().equals(method) || (method.equals("HEAD") && r.method().equals("GET"))) {
+          return Optional.of(new Match(r, params)); // HEAD: the GET's headers, no body (the server drops it)
         }
       }
     }
-    if (method.equals("GET") || method.equals("HEAD")) {
+    // a path a route owns is that route's, in any method (a GET on a POST-only path is a 405,
+    // not a file the mount under it does not have)
+    if (!routed && (method.equals("GET") || method.equals("HEAD"))) {
       String best = null;
       for (String prefix : mounts.keySet()) {
         if ((path + "/").startsWith(prefix) && (best == null || prefix.length() > best.length())) {

@@ -29,8 +29,8 @@ final class DashboardCommand {
     try (LiveDashboard live = LiveDashboard.start(client, config.topics(),
              config.getString(CommonKeys.MODEL_NAME), config.getBoolean(DashboardConfig.READ_ONLY),
              Duration.ofMinutes(5));
-         Dashboard.Server server = Dashboard.serve(live.dashboard(),
-             config.getString(DashboardConfig.HTTP_HOST), config.getInt(DashboardConfig.HTTP_PORT))) {
+         Dashboard.Server server = live.serve(config.getString(DashboardConfig.HTTP_HOST),
+             config.getInt(DashboardConfig.HTTP_PORT), config.token())) {
       out.println("dashboard of model " + live.state().model() + ": " + server.url());
       stop.await();
     }

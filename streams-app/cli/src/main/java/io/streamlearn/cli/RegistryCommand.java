@@ -2,6 +2,7 @@ package io.streamlearn.cli;
 
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.HttpKeys;
 import io.streamlearn.dashboard.DashboardFeed;
 import io.streamlearn.dashboard.LiveDashboard;
 import io.streamlearn.registry.PromotionPolicy;
@@ -50,9 +51,9 @@ final class RegistryCommand {
   }
 
   /**
-   * Serves the dashboard of {@code model.name} under {@code /dashboard/} on the registry's port.
-   * Its promote button writes alias moves without the API's token check, so it is read-only
-   * whenever a token protects the API. Returns {@code null} when {@code dashboard} is off.
+   * Serves the dashboard of {@code model.name} under {@code /dashboard/} on the registry's routes:
+   * its promote is a write like the API's, so it needs the token whenever one is set. Returns
+   * {@code null} when {@code dashboard} is off.
    */
   static LiveDashboard mountDashboard(RegistryConfig config, RegistryServer server)
       throws InterruptedException {
@@ -64,10 +65,9 @@ final class RegistryCommand {
     DashboardFeed.Topics topics = DashboardFeed.Topics.of(config);
     KafkaSupport.ensureTopics(client, config.getShort(CommonKeys.REPLICATION_FACTOR),
         topics.specs(config.getInt(CommonKeys.TOPIC_PARTITIONS)));
-    boolean readOnly = !config.getPassword(RegistryConfig.TOKEN).value().isEmpty();
     LiveDashboard live = LiveDashboard.start(client, topics,
-        config.getString(CommonKeys.MODEL_NAME), readOnly, Duration.ofMinutes(5));
-    live.mount(server.httpServer(), "/dashboard/");
+        config.getString(CommonKeys.MODEL_NAME), false, Duration.ofMinutes(5));
+    live.mount(server.routes(), "/dashboard/");
     return live;
   }
 
@@ -83,10 +83,9 @@ final class RegistryCommand {
         ? Optional.of(new PromotionPolicy(metric, config.getDouble(RegistryConfig.PROMOTION_MARGIN),
             PromotionPolicy.higherIsBetter(metric), config.getString(RegistryConfig.PROMOTION_ALIAS)))
         : Optional.empty();
-    String token = config.getPassword(RegistryConfig.TOKEN).value();
     RegistryServer server = new RegistryServer(new RegistryServer.Config(client, topic,
         config.getString(RegistryConfig.HTTP_HOST), config.getInt(RegistryConfig.HTTP_PORT),
-        token.isEmpty() ? Optional.empty() : Optional.of(token), policy,
+        HttpKeys.token(config), policy,
         config.getInt(RegistryConfig.RETENTION_KEEP_LAST), config.getBoolean(RegistryConfig.RECORD_FOREIGN_MOVES),
         config.getInt(RegistryConfig.MAX_RECORD_BYTES)));
     return server.start();

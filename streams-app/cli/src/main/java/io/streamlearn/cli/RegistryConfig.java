@@ -1,6 +1,7 @@
 package io.streamlearn.cli;
 
 import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.HttpKeys;
 import io.streamlearn.config.Settings;
 import io.streamlearn.registry.RegistryCodec;
 import java.util.List;
@@ -16,8 +17,8 @@ public final class RegistryConfig extends AbstractConfig {
   public static final String HTTP_HOST = "http.host";
   public static final String HTTP_PORT = "http.port";
   public static final String DASHBOARD = "dashboard";
-  /** Set from the environment as {@code STREAMLEARN_REGISTRY_TOKEN}. */
-  public static final String TOKEN = "registry.token";
+  /** Set from the environment as {@code STREAMLEARN_REGISTRY_TOKEN}; the dashboard's too. */
+  public static final String TOKEN = HttpKeys.TOKEN;
   public static final String PROMOTION_AUTO = "promotion.auto";
   public static final String PROMOTION_METRIC = "promotion.metric";
   public static final String PROMOTION_MARGIN = "promotion.margin";
@@ -30,13 +31,12 @@ public final class RegistryConfig extends AbstractConfig {
   public static final ConfigDef DEF = CommonKeys.define(new ConfigDef())
       .define(DASHBOARD, Type.BOOLEAN, true, Importance.MEDIUM,
           "Also serve the web dashboard of model.name at /dashboard/ on the same port; its promote"
-              + " button is disabled when a token is configured (use the protected API then).")
+              + " needs the token like every write.")
       .define(HTTP_HOST, Type.STRING, "localhost", new CommonKeys.NonBlank(), Importance.HIGH,
           "Interface the REST API listens on (0.0.0.0 for every interface).")
       .define(HTTP_PORT, Type.INT, 8090, Range.between(0, 65535), Importance.HIGH,
           "Port of the REST API (0: any free port).")
-      .define(TOKEN, Type.PASSWORD, "", Importance.HIGH,
-          "Bearer token that POST/PUT/DELETE requests must present; empty leaves writes open.")
+      .define(HttpKeys.token())
       .define(PROMOTION_AUTO, Type.BOOLEAN, false, Importance.MEDIUM,
           "Promote automatically: a newer version becomes the promotion alias when its metric beats the current one by the margin.")
       .define(PROMOTION_METRIC, Type.STRING, "holdoutAccuracy", new CommonKeys.NonBlank(), Importance.MEDIUM,

@@ -1,13 +1,17 @@
 package io.streamlearn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamlearn.config.HttpKeys;
+import io.streamlearn.dashboard.DashboardConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The registry commands' options and usage, without a broker. */
@@ -40,6 +44,19 @@ class RegistryCliTest {
         Map.of("STREAMLEARN_REGISTRY_TOKEN", "from-env")).getPassword(RegistryConfig.TOKEN).value());
     assertTrue(!RegistryConfig.fromArgs(List.of("--registry-token", "secret"), Map.of()).toString().contains("secret"),
         "the token is never printed");
+  }
+
+  @Test
+  void theDashboardTakesTheRegistrysTokenOptionDeclaredOnce() {
+    assertEquals(Main.OK, Main.run(List.of("dashboard", "--help"), Map.of(), out));
+    assertTrue(output().contains("--registry-token") && output().contains("STREAMLEARN_REGISTRY_TOKEN"), output());
+    assertEquals(Optional.of("from-env"), DashboardConfig.fromArgs(List.of(),
+        Map.of("STREAMLEARN_REGISTRY_TOKEN", "from-env")).token());
+    assertEquals(Optional.of("flag"), DashboardConfig.fromArgs(List.of("--registry-token", "flag"),
+        Map.of("STREAMLEARN_REGISTRY_TOKEN", "from-env")).token());
+    assertEquals(Optional.empty(), DashboardConfig.fromArgs(List.of(), Map.of()).token(), "no token: writes are open");
+    assertSame(RegistryConfig.DEF.configKeys().get(RegistryConfig.TOKEN),
+        DashboardConfig.DEF.configKeys().get(HttpKeys.TOKEN), "one declaration, in HttpKeys");
   }
 
   @Test

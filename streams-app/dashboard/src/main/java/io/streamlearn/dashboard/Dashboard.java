@@ -1,43 +1,42 @@
 package io.streamlearn.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.streamlearn.registry.AliasMove;
+import io.streamlearn.registry.http.Health;
+import io.streamlearn.registry.http.HttpError;
+import io.streamlearn.registry.http.HttpRequest;
+import io.streamlearn.registry.http.HttpResponse;
+import io.streamlearn.registry.http.JsonHttpServer;
+import io.streamlearn.registry.http.Routes;
+import io.streamlearn.registry.http.StaticFiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The dashboard's web component: a static page (plain HTML, JavaScript and SVG, no build step)
- * and a small JSON API, mountable on any {@link HttpServer} under a path prefix, so the demo and
- * the registry's REST server can both serve it.
+ * and a small JSON API, added under a path prefix to a {@link Routes} table, the project's one
+ * HTTP stack; so the registry's REST server, {@code streamlearn dashboard} and the demo serve it
+ * with the same JSON errors, token check and health answer.
  *
  * <p>Routes under the prefix: {@code /} the page (and its {@code .js}/{@code .css});
  * {@code GET api/state} the {@link DashboardState#snapshot()} as JSON (the page polls it every
  * second); {@code POST api/promote} with {@code {"alias": "live", "version": 3}} moves an alias
- * through the {@link AliasMover} and answers with the move; {@code GET api/health} answers
- * {@code {"status": "UP"}}.
+ * through the {@link AliasMover} and answers with the move. Promote is a write: when the server
+ * has a token it needs {@code Authorization: Bearer <token>} like every write of the registry's
+ * API. {@code GET api/health} under the prefix is the server's {@link Health} answer.
  */
 public final class Dashboard {
   private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
   private static final String STATIC = "/io/streamlearn/dashboard/static/";
-  private static final Map<String, String> TYPES = Map.of("html", "text/html; charset=utf-8",
-      "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8",
-      "svg", "image/svg+xml");
 
   private final DashboardState state;
   private final AliasMover mover;
-  private final ObjectMapper json = new ObjectMapper();
 
   /** A dashboard showing {@code state}; {@code mover} may be null for a read-only page. */
   public Dashboard(DashboardState state, AliasMover mover) {
@@ -46,61 +45,61 @@ public final class Dashboard {
   }
 
   /**
-   * Registers the dashboard's routes on {@code server} under {@code prefix} ({@code "/"} or e.g.
-   * {@code "/dashboard"}).
+   * Adds the dashboard's routes to {@code routes} under {@code prefix} ({@code "/"} or e.g.
+   * {@code "/dashboard/"}); returns {@code routes}.
    */
-  public void mount(HttpServer server, String prefix) {
-    String base = prefix.endsWith("/") ? prefix : prefix + "/";
-    if (!base.startsWith("/")) {
+  public Routes mount(Routes routes, String prefix) {
+    if (!prefix.startsWith("/")) {
       throw new IllegalArgumentException("prefix must start with '/', found '" + prefix + "'");
     }
-    server.createContext(base, exchange -> {
-      try {
-        route(exchange, exchange.getRequestURI().getPath().substring(base.length()), base);
-      } catch (IOException e) {
-        log.debug("dashboard request {} failed: {}", exchange.getRequestURI(), e.getMessage());
-      } finally {
-        exchange.close();
-      }
-    });
+    String base = prefix.endsWith("/") ? prefix : prefix + "/";
+    routes.get(base + "api/state", r -> HttpResponse.ok(state.snapshot()))
+        .add("POST", base + "api/promote", this::promote)
+        .mount(base, new StaticFiles(STATIC, "index.html"));
+    if (!base.equals("/")) {
+      // the page's relative api/health, as the standalone dashboard answers it at the root
+      routes.get(base + "api/health", r -> routes.health().answer());
+    }
+    return routes;
   }
 
   /**
-   * Starts an HTTP server on {@code host:port} (port 0: any free port) serving only the dashboard
-   * at {@code /}. If the port is taken it falls back to a free one and logs so.
+   * Starts a server on {@code host:port} (port 0: any free port) serving only the dashboard at
+   * {@code /}, without a token (writes are open). If the port is taken it falls back to a free one
+   * and logs so.
    */
   public static Server serve(Dashboard dashboard, String host, int port) throws IOException {
-    HttpServer server;
+    return serve(dashboard, host, port, Optional.empty());
+  }
+
+  /** As {@link #serve(Dashboard, String, int)}, with the bearer token promote needs, if any. */
+  public static Server serve(Dashboard dashboard, String host, int port, Optional<String> token)
+      throws IOException {
+    Routes routes = dashboard.mount(new Routes(), "/");
+    JsonHttpServer server;
     try {
-      server = HttpServer.create(new InetSocketAddress(host, port), 0);
-    } catch (java.net.BindException e) {
+      server = new JsonHttpServer(new InetSocketAddress(host, port), routes, token);
+    } catch (BindException e) {
       log.warn("port {} is taken ({}); the dashboard uses a free port instead", port, e.getMessage());
-      server = HttpServer.create(new InetSocketAddress(host, 0), 0);
+      server = new JsonHttpServer(new InetSocketAddress(host, 0), routes, token);
     }
-    ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "dashboard-http");
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(executor);
-    dashboard.mount(server, "/");
     server.start();
-    return new Server(server, executor);
+    return new Server(server, routes);
   }
 
   /** A running HTTP server with the dashboard; {@link #close()} stops it. */
   public static final class Server implements AutoCloseable {
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final JsonHttpServer server;
+    private final Routes routes;
 
-    Server(HttpServer server, ExecutorService executor) {
+    Server(JsonHttpServer server, Routes routes) {
       this.server = server;
-      this.executor = executor;
+      this.routes = routes;
     }
 
     /** The port it listens on. */
     public int port() {
-      return server.getAddress().getPort();
+      return server.port();
     }
 
     /** The URL a browser on this machine opens. */
@@ -108,52 +107,24 @@ public final class Dashboard {
       return "http://localhost:" + port() + "/";
     }
 
+    /** Its health, for the components behind the page to add their checks. */
+    public Health health() {
+      return routes.health();
+    }
+
     @Override
     public void close() {
-      server.stop(0);
-      executor.shutdownNow();
+      server.close();
     }
   }
 
-  private void route(HttpExchange exchange, String path, String base) throws IOException {
-    String method = exchange.getRequestMethod();
-    switch (path) {
-      case "api/state" -> sendJson(exchange, 200, state.snapshot());
-      case "api/health" -> sendJson(exchange, 200, Map.of("status", "UP", "model", state.model()));
-      case "api/promote" -> {
-        if (!method.equals("POST")) {
-          sendJson(exchange, 405, Map.of("error", "use POST"));
-        } else {
-          promote(exchange);
-        }
-      }
-      case "" -> sendStatic(exchange, "index.html");
-      default -> {
-        if (path.matches("[a-z0-9-]+\\.(js|css|html|svg)")) {
-          sendStatic(exchange, path);
-        } else {
-          sendJson(exchange, 404, Map.of("error", "no such page: " + base + path));
-        }
-      }
-    }
-  }
-
-  private void promote(HttpExchange exchange) throws IOException {
+  private HttpResponse promote(HttpRequest request) {
     if (mover == null) {
-      sendJson(exchange, 403, Map.of("error", "this dashboard is read-only"));
-      return;
+      throw new HttpError(403, "this dashboard is read-only");
     }
-    JsonNode body;
-    try (InputStream in = exchange.getRequestBody()) {
-      body = json.readTree(in);
-    } catch (IOException e) {
-      sendJson(exchange, 400, Map.of("error", "body must be JSON {\"alias\": ..., \"version\": ...}: "
-          + e.getMessage()));
-      return;
-    }
-    if (body == null || !body.path("alias").isTextual() || !body.path("version").canConvertToLong()) {
-      sendJson(exchange, 400, Map.of("error", "body must be JSON {\"alias\": \"live\", \"version\": 3}"));
-      return;
+    JsonNode body = request.json();
+    if (!body.path("alias").isTextual() || !body.path("version").canConvertToLong()) {
+      throw new HttpError(400, "body must be JSON {\"alias\": \"live\", \"version\": 3}");
     }
     try {
       AliasMove move = mover.move(body.get("alias").asText(), body.get("version").asLong(),
@@ -165,41 +136,12 @@ public final class Dashboard {
       answer.put("alias", move.alias());
       answer.put("version", move.version());
       answer.put("previousVersion", move.previousVersion());
-      sendJson(exchange, 200, answer);
-    } catch (IllegalArgumentException e) {
-      sendJson(exchange, 400, Map.of("error", e.getMessage()));
+      return HttpResponse.ok(answer);
     } catch (IllegalStateException e) {
-      sendJson(exchange, 503, Map.of("error", e.getMessage()));
+      throw new HttpError(503, e.getMessage()); // the broker did not take the move
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      sendJson(exchange, 503, Map.of("error", "interrupted"));
-    }
-  }
-
-  private void sendStatic(HttpExchange exchange, String name) throws IOException {
-    try (InputStream in = Dashboard.class.getResourceAsStream(STATIC + name)) {
-      if (in == null) {
-        sendJson(exchange, 404, Map.of("error", "no such file: " + name));
-        return;
-      }
-      byte[] body = in.readAllBytes();
-      String ext = name.substring(name.lastIndexOf('.') + 1);
-      exchange.getResponseHeaders().set("Content-Type", TYPES.getOrDefault(ext, "application/octet-stream"));
-      exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-      send(exchange, 200, body);
-    }
-  }
-
-  private void sendJson(HttpExchange exchange, int status, Object value) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.getResponseHeaders().set("Cache-Control", "no-store");
-    send(exchange, status, json.writeValueAsString(value).getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
-    exchange.sendResponseHeaders(status, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
+      throw new HttpError(503, "interrupted while writing the alias move");
     }
   }
 }

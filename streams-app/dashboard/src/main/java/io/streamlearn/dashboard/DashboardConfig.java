@@ -1,6 +1,7 @@
 package io.streamlearn.dashboard;
 
 import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.HttpKeys;
 import io.streamlearn.config.Settings;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,8 @@ public final class DashboardConfig extends AbstractConfig {
       .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65_535), Importance.HIGH,
           "Port of the dashboard's HTTP server (0: any free port).")
       .define(READ_ONLY, Type.BOOLEAN, false, Importance.MEDIUM,
-          "Hide the promote button's effect: refuse alias moves.");
+          "Hide the promote button's effect: refuse alias moves.")
+      .define(HttpKeys.token());
 
   private final Map<String, Object> kafka;
 
@@ -41,6 +43,11 @@ public final class DashboardConfig extends AbstractConfig {
   /** Pass-through Kafka client properties. */
   public Map<String, Object> kafkaProperties() {
     return kafka;
+  }
+
+  /** The bearer token promote needs, empty when writes are open (the registry's own key). */
+  public java.util.Optional<String> token() {
+    return HttpKeys.token(this);
   }
 
   /** The topics the feed reads, as configured. */

@@ -93,7 +93,7 @@ public final class DashboardFeed implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final CountDownLatch assigned = new CountDownLatch(1);
   private volatile boolean running = true;
-  private Thread thread;
+  private volatile Thread thread;
 
   /** A feed of {@code state} from the cluster {@code clientProps} names. */
   public DashboardFeed(DashboardState state, Map<String, Object> clientProps, Topics topics) {
@@ -115,6 +115,12 @@ public final class DashboardFeed implements AutoCloseable {
           + " within " + timeout);
     }
     return this;
+  }
+
+  /** Whether the feed reads its topics: started, and neither stopped by a failure nor closed. */
+  public boolean following() {
+    Thread t = thread;
+    return running && t != null && t.isAlive();
   }
 
   private void run() {

@@ -1,5 +1,6 @@
 package io.streamlearn.dashboard;
 
+import io.streamlearn.learn.metrics.WindowedMean;
 import io.streamlearn.registry.AliasMove;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.RegistryCodec;
@@ -8,7 +9,6 @@ import io.streamlearn.schema.TrainingEvent;
 import io.streamlearn.schema.TrainingEventType;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +33,6 @@ public final class DashboardState {
   private static final int MAX_INPUTS = 4096;
   private static final int MAX_EXPECTED = 200_000;
   private static final int MAX_IMAGE_FEATURES = 4096;
-  private static final int SECONDS_KEPT = 300;
 
   private final String model;
   private final LongSupplier clock;
@@ -46,11 +45,11 @@ public final class DashboardState {
   private final Deque<Map<String, Object>> swaps = new ArrayDeque<>();
   private final Deque<Map<String, Object>> curve = new ArrayDeque<>();
   private final Deque<Map<String, Object>> latest = new ArrayDeque<>();
-  private final TreeMap<Long, SecondBucket> seconds = new TreeMap<>();
+  private final Throughput throughput = new Throughput();
   private final Map<String, float[]> inputs = lru(MAX_INPUTS);
   private final Map<String, Integer> expected = lru(MAX_EXPECTED);
-  private final Window servedWindow = new Window(WINDOW);
-  private final Window heldOutWindow = new Window(WINDOW);
+  private final WindowedMean servedWindow = new WindowedMean(WINDOW);
+  private final WindowedMean heldOutWindow = new WindowedMean(WINDOW);
   private long predictions;
   private long labeledPredictions;
   private long heldOutPredictions;
@@ -221,10 +220,7 @@ public final class DashboardState {
         }
       }
     }
-    seconds.computeIfAbsent(now / 1000, k -> new SecondBucket()).add(p.getLatencyMicros());
-    while (seconds.size() > SECONDS_KEPT) {
-      seconds.pollFirstEntry();
-    }
+    throughput.add(now, p.getLatencyMicros());
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("id", p.getId());
     row.put("version", version);
@@ -261,14 +257,7 @@ public final class DashboardState {
     s.put("aliasMoves", new ArrayList<>(aliasMoves));
     s.put("swaps", new ArrayList<>(swaps));
     s.put("alerts", new ArrayList<>(alerts));
-    List<Map<String, Object>> throughput = new ArrayList<>();
-    long current = clock.getAsLong() / 1000;
-    seconds.forEach((second, b) -> {
-      if (second < current) { // a second still filling would show as a dip
-        throughput.add(b.toMap(second));
-      }
-    });
-    s.put("throughput", throughput);
+    s.put("throughput", throughput.completeSeconds(clock.getAsLong()));
     List<Map<String, Object>> rows = new ArrayList<>(latest);
     java.util.Collections.reverse(rows);
     s.put("latest", rows);
@@ -305,101 +294,5 @@ public final class DashboardState {
         return size() > max;
       }
     };
-  }
-
-  /** What the dashboard knows about one version. */
-  private static final class VersionStats {
-    final long version;
-    long createdAt;
-    long parent;
-    long examplesSeen;
-    String architecture = "";
-    Map<String, Double> metrics = Map.of();
-    long firstServedAt;
-    long served;
-    long labeledCount;
-    double labeledCorrect;
-    long heldOutCount;
-    double heldOutCorrect;
-
-    VersionStats(long version) {
-      this.version = version;
-    }
-
-    Map<String, Object> toMap() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("version", version);
-      m.put("createdAt", createdAt);
-      m.put("parent", parent);
-      m.put("examplesSeen", examplesSeen);
-      m.put("architecture", architecture);
-      m.put("metrics", metrics);
-      m.put("firstServedAt", firstServedAt);
-      m.put("served", served);
-      m.put("servedAccuracy", labeledCount == 0 ? null : labeledCorrect / labeledCount);
-      m.put("servedLabeled", labeledCount);
-      m.put("heldOutAccuracy", heldOutCount == 0 ? null : heldOutCorrect / heldOutCount);
-      m.put("heldOutCount", heldOutCount);
-      return m;
-    }
-  }
-
-  /** Predictions and their latencies in one wall-clock second. */
-  private static final class SecondBucket {
-    private static final int MAX_SAMPLES = 4000;
-    long count;
-    double latencySum;
-    final long[] samples = new long[MAX_SAMPLES];
-    int sampled;
-
-    void add(long latencyMicros) {
-      count++;
-      latencySum += latencyMicros;
-      if (sampled < MAX_SAMPLES) {
-        samples[sampled++] = latencyMicros;
-      }
-    }
-
-    Map<String, Object> toMap(long second) {
-      long[] sorted = Arrays.copyOf(samples, sampled);
-      Arrays.sort(sorted);
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("t", second * 1000);
-      m.put("predictions", count);
-      m.put("meanLatencyMs", count == 0 ? 0.0 : latencySum / count / 1000.0);
-      m.put("p99LatencyMs", sampled == 0 ? 0.0 : sorted[Math.min(sampled - 1, (int) (sampled * 0.99))] / 1000.0);
-      return m;
-    }
-  }
-
-  /** A sliding window mean over the last {@code size} values. */
-  private static final class Window {
-    private final double[] values;
-    private int next;
-    private int count;
-    private double sum;
-
-    Window(int size) {
-      values = new double[size];
-    }
-
-    void add(double v) {
-      if (count == values.length) {
-        sum -= values[next];
-      } else {
-        count++;
-      }
-      values[next] = v;
-      sum += v;
-      next = (next + 1) % values.length;
-    }
-
-    int count() {
-      return count;
-    }
-
-    double mean() {
-      return sum / count;
-    }
   }
 }

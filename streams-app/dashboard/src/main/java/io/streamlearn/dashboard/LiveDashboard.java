@@ -1,8 +1,10 @@
 package io.streamlearn.dashboard;
 
-import com.sun.net.httpserver.HttpServer;
+import io.streamlearn.registry.http.Routes;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The dashboard of one model on a running cluster, ready to mount: its state, the feed reading
@@ -12,10 +14,13 @@ import java.util.Map;
  *
  * <pre>{@code
  * try (LiveDashboard live = LiveDashboard.start(clientProps, topics, "demo", false, Duration.ofSeconds(60))) {
- *   live.mount(httpServer, "/dashboard");
+ *   live.mount(registryServer.routes(), "/dashboard/");  // on a server that has more routes
  *   ...
  * }
  * }</pre>
+ *
+ * or serves on its own with {@link #serve}. Either way the server's {@code /api/health} reports
+ * the feed as its {@code dashboard} component: down once the feed stopped reading.
  */
 public final class LiveDashboard implements AutoCloseable {
   private final DashboardState state;
@@ -68,9 +73,20 @@ public final class LiveDashboard implements AutoCloseable {
     return dashboard;
   }
 
-  /** Registers the page and its API on {@code server} under {@code prefix}. */
-  public void mount(HttpServer server, String prefix) {
-    dashboard.mount(server, prefix);
+  /** Adds the page and its API to {@code routes} under {@code prefix}, and the feed to its health. */
+  public void mount(Routes routes, String prefix) {
+    dashboard.mount(routes, prefix);
+    routes.health().add("dashboard", feed::following);
+  }
+
+  /**
+   * Serves the dashboard alone at {@code /} on {@code host:port} (a free port if that one is
+   * taken); promote needs {@code token} when one is given.
+   */
+  public Dashboard.Server serve(String host, int port, Optional<String> token) throws IOException {
+    Dashboard.Server server = Dashboard.serve(dashboard, host, port, token);
+    server.health().add("dashboard", feed::following);
+    return server;
   }
 
   @Override

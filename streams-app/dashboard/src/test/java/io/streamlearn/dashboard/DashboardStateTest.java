@@ -1,13 +1,10 @@
 package io.streamlearn.dashboard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.streamlearn.registry.AliasMove;
 import io.streamlearn.registry.Lineage;
 import io.streamlearn.registry.ModelVersion;
@@ -20,13 +17,7 @@ import io.streamlearn.registry.Signature;
 import io.streamlearn.schema.Prediction;
 import io.streamlearn.schema.TrainingEvent;
 import io.streamlearn.schema.TrainingEventType;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,7 +28,7 @@ class DashboardStateTest {
   private final DashboardState state = new DashboardState("m", clock::get);
   private final ObjectMapper json = new ObjectMapper();
 
-  private static ModelVersion version(long v, long seen) {
+  static ModelVersion version(long v, long seen) {
     return ModelVersion.create("m", v, v - 1, Instant.ofEpochMilli(900_000 + v), "dense(2,softmax)",
         new Signature(3, Signature.Task.CLASSIFICATION, 2, List.of("no", "yes"), "SOFTMAX_CROSS_ENTROPY"),
         Preprocessing.identity(),
@@ -126,49 +117,5 @@ class DashboardStateTest {
     assertEquals(255, grey[1]);
     assertEquals(0, grey[2]);
     assertNull(((Map<?, ?>) latest.get(1)).get("image"), "the older row keeps no image");
-  }
-
-  @Test
-  void theHttpApiServesStateAndRefusesBadPromotions() throws Exception {
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    state.onRegistry(new RegistryCodec.VersionEntry(RegistryKey.version("m", 1), version(1, 100)));
-    try (AliasMover mover = new AliasMover(state, Map.of("bootstrap.servers", "127.0.0.1:1"), "models")) {
-      new Dashboard(state, mover).mount(server, "/dash");
-      new Dashboard(state, null).mount(server, "/ro");
-      server.start();
-      String base = "http://127.0.0.1:" + server.getAddress().getPort();
-      HttpClient http = HttpClient.newHttpClient();
-      HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/dash/")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, page.statusCode());
-      assertTrue(page.body().contains("promote-button") && page.body().contains("dashboard.js"), "the page");
-      HttpResponse<String> js = http.send(HttpRequest.newBuilder(URI.create(base + "/dash/dashboard.js")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertTrue(js.headers().firstValue("Content-Type").orElse("").startsWith("text/javascript"));
-      JsonNode s = json.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/dash/api/state")).build(),
-          HttpResponse.BodyHandlers.ofString()).body());
-      assertEquals("m", s.get("model").asText());
-      assertEquals(1, s.get("versions").get(0).get("version").asInt());
-      assertEquals(404, status(http, base + "/dash/../secret", "GET", null));
-      assertEquals(405, status(http, base + "/dash/api/promote", "GET", null));
-      assertEquals(400, status(http, base + "/dash/api/promote", "POST", "not json"));
-      assertEquals(400, status(http, base + "/dash/api/promote", "POST", "{\"alias\": \"live\"}"));
-      assertEquals(400, status(http, base + "/dash/api/promote", "POST", "{\"alias\": \"live\", \"version\": 9}"),
-          "a version the registry does not hold");
-      assertEquals(400, status(http, base + "/dash/api/promote", "POST", "{\"alias\": \"a@b\", \"version\": 1}"),
-          "an invalid alias");
-      assertEquals(403, status(http, base + "/ro/api/promote", "POST", "{\"alias\": \"live\", \"version\": 1}"),
-          "a read-only dashboard");
-      assertEquals(Collections.emptyMap(), json.convertValue(s.get("aliases"), Map.class), "nothing moved");
-    } finally {
-      server.stop(0);
-    }
-    assertFalse(state.hasVersion(9));
-  }
-
-  private static int status(HttpClient http, String url, String method, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
   }
 }

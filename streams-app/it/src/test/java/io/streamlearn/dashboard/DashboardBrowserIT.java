@@ -14,6 +14,7 @@ import io.streamlearn.schema.FloatLists;
 import io.streamlearn.schema.LabeledEvent;
 import io.streamlearn.serve.InferenceConfig;
 import io.streamlearn.serve.InferenceService;
+import io.streamlearn.testkit.Await;
 import io.streamlearn.testkit.EmbeddedKafka;
 import io.streamlearn.testkit.gen.Example;
 import io.streamlearn.data.Dataset;
@@ -49,12 +50,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The dashboard in a real browser against a real loop: trainer and inference on an embedded
  * broker learning 28x28 (784-feature) inputs (Fashion-MNIST test images where installed), the page polling, and its promote button moving an
- * alias on the registry topic. Skipped where Chromium is not installed. Leaves a screenshot in
+ * alias on the registry topic once the page has been given the server's token. Skipped where
+ * Chromium is not installed. Leaves a screenshot in
  * {@code target/dashboard-screenshot.png}.
  */
 class DashboardBrowserIT {
   private static final int FEATURES = 784;
   private static final String MODEL = "browser";
+  private static final String TOKEN = "s3cret";
 
   @Test
   void chartsFillAndThePromoteButtonMovesTheAlias() throws Exception {
@@ -91,13 +94,13 @@ class DashboardBrowserIT {
       Thread trainerThread = new Thread(t, "browser-it-trainer");
       try (LiveDashboard live = LiveDashboard.start(client, dashboardConfig.topics(), MODEL, false,
                Duration.ofSeconds(60));
-           Dashboard.Server web = Dashboard.serve(live.dashboard(), "127.0.0.1", 0);
+           Dashboard.Server web = live.serve("127.0.0.1", 0, Optional.of(TOKEN));
            InferenceService inference = new InferenceService(new InferenceConfig(serve))) {
         DashboardState state = live.state();
         trainerThread.start();
         inference.start();
         produce(kafka.bootstrapServers(), common, state, 6_000);
-        await(() -> state.versionCount() >= 3 && state.predictionCount() >= 5_000, Duration.ofSeconds(120),
+        Await.until(() -> state.versionCount() >= 3 && state.predictionCount() >= 5_000, Duration.ofSeconds(120),
             () -> "3 versions and 5000 predictions, found " + state.versionCount() + " and "
                 + state.predictionCount());
 
@@ -113,7 +116,7 @@ class DashboardBrowserIT {
               + " images: document.querySelectorAll('#latest canvas').length,"
               + " rows: document.querySelectorAll('#versions tbody tr').length}; })()";
           AtomicReference<JsonNode> seen = new AtomicReference<>();
-          await(() -> {
+          Await.until(() -> {
             JsonNode c = evaluate(browser, chartsReady);
             seen.set(c);
             return c.path("accuracy").asInt() > 0 && c.path("loss").asInt() > 0
@@ -121,16 +124,24 @@ class DashboardBrowserIT {
                 && c.path("versions").asInt() >= 3 && c.path("images").asInt() > 0;
           }, Duration.ofSeconds(60), () -> "charts with data, versions and images on the page, found " + seen.get());
 
-          // Promote the oldest version to a new alias with the page's own form and button.
+          // Promote the oldest version to a new alias with the page's own form and button: the
+          // server has a token, so the first click is refused and the page asks for it.
           long chosen = browser.evaluate("(() => { document.getElementById('promote-alias').value = 'champion';"
               + " const s = document.getElementById('promote-version');"
               + " s.value = s.options[s.options.length - 1].value;"
               + " document.getElementById('promote-button').click(); return Number(s.value); })()").asLong();
           assertEquals(1, chosen, "the oldest version offered is v1");
+          Await.until(() -> evaluate(browser, "document.getElementById('promote-status').dataset.result === 'error'"
+                  + " && !document.getElementById('promote-token-label').hidden").asBoolean(),
+              Duration.ofSeconds(30), () -> "the page asks for the token: "
+                  + evaluate(browser, "document.getElementById('promote-status').textContent"));
+          assertEquals(0, state.aliasVersion("champion"), "a promote without the token moves nothing");
+          browser.evaluate("(() => { document.getElementById('promote-token').value = '" + TOKEN + "';"
+              + " document.getElementById('promote-button').click(); return true; })()");
           AliasMove move = awaitAlias(kafka.bootstrapServers(), common.get(CommonKeys.MODELS_TOPIC), "champion");
           assertEquals(chosen, move.version(), "champion points at the promoted version; found " + move);
           assertEquals("dashboard", move.movedBy(), "the move names the dashboard; found " + move);
-          await(() -> evaluate(browser, "document.getElementById('promote-status').dataset.result === 'ok'"
+          Await.until(() -> evaluate(browser, "document.getElementById('promote-status').dataset.result === 'ok'"
                   + " && document.getElementById('alias-moves').textContent.includes('@champion')").asBoolean(),
               Duration.ofSeconds(30), () -> "the page reports the move: "
                   + evaluate(browser, "document.getElementById('promote-status').textContent"));
@@ -230,16 +241,5 @@ class DashboardBrowserIT {
       }
     }
     throw new AssertionError("no " + MODEL + "@" + alias + " record on " + topic + " within 30 s");
-  }
-
-  private static void await(java.util.function.BooleanSupplier condition, Duration timeout,
-                            java.util.function.Supplier<String> message) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + message.get());
-      }
-      Thread.sleep(200);
-    }
   }
 }

@@ -195,13 +195,7 @@ final class LoopHarness {
   /** Waits for a condition, failing with {@code message} after the timeout. */
   static void await(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> message)
       throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + ": " + message.get());
-      }
-      Thread.sleep(50);
-    }
+    io.streamlearn.testkit.Await.until(condition, timeout, message);
   }
 
   static Path tempDir(String prefix) throws Exception {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamlearn.it.BrokerIT;
+import io.streamlearn.testkit.Await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -121,8 +121,8 @@ class KafkaRegistryIT extends BrokerIT {
              KafkaRegistry.Options.defaults().withRecordForeignMoves(true).withOnChange(maintenance::trigger))) {
       maintenance.attach(registry);
       registry.publish(Samples.withMetrics(Samples.dense("m", 1, 4, 3, 0f), Map.of("holdoutAccuracy", 0.70)));
-      await(() -> registry.aliased("m", "live").map(ModelVersion::version).orElse(0L) == 1,
-          "policy makes the only version live");
+      Await.until(() -> registry.aliased("m", "live").map(ModelVersion::version).orElse(0L) == 1,
+          Duration.ofSeconds(30), () -> "policy makes the only version live");
 
       // a writer that sets the alias without a change record, as the trainer does
       RegistryCodec codec = new RegistryCodec();
@@ -133,27 +133,17 @@ class KafkaRegistryIT extends BrokerIT {
           kafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
         producer.send(new ProducerRecord<>(topic, foreign.key(), codec.encode(foreign))).get();
       }
-      await(() -> registry.history("m").stream().anyMatch(c -> c.version() == 2 && c.recorded()),
-          "the trainer's move is recorded under its own key");
+      Await.until(() -> registry.history("m").stream().anyMatch(c -> c.version() == 2 && c.recorded()),
+          Duration.ofSeconds(30), () -> "the trainer's move is recorded under its own key");
       assertTrue(registry.read(RegistryState::unrecordedChanges).isEmpty());
 
       registry.publish(Samples.withMetrics(Samples.dense("m", 3, 4, 3, 0f), Map.of("holdoutAccuracy", 0.605)));
       registry.publish(Samples.withMetrics(Samples.dense("m", 4, 4, 3, 0f), Map.of("holdoutAccuracy", 0.75)));
-      await(() -> registry.aliased("m", "live").map(ModelVersion::version).orElse(0L) == 4,
-          "policy promotes version 4 (0.75 beats 0.60 by > 0.01; version 3 did not)");
+      Await.until(() -> registry.aliased("m", "live").map(ModelVersion::version).orElse(0L) == 4,
+          Duration.ofSeconds(30), () -> "policy promotes version 4 (0.75 beats 0.60 by > 0.01; version 3 did not)");
       AliasChange last = registry.history("m").get(registry.history("m").size() - 1);
       assertEquals(PromotionPolicy.ACTOR, last.changedBy());
       assertFalse(registry.history("m").stream().anyMatch(c -> c.version() == 3), "3 never went live");
-    }
-  }
-
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after 30 s waiting until " + what);
-      }
-      Thread.sleep(50);
     }
   }
 }

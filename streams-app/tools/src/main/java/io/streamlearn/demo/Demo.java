@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -99,8 +100,7 @@ public final class Demo {
       try (LiveDashboard live = LiveDashboard.start(dashboardState, client, new DashboardFeed.Topics(
                Topics.METRICS, Topics.MODELS, Topics.PREDICTIONS, Topics.LABELED, Topics.FEATURES),
                false, Duration.ofSeconds(60));
-           Dashboard.Server web = Dashboard.serve(live.dashboard(), "0.0.0.0",
-               config.getInt(DemoConfig.HTTP_PORT));
+           Dashboard.Server web = live.serve("0.0.0.0", config.getInt(DemoConfig.HTTP_PORT), Optional.empty());
            InferenceService inference = new InferenceService(new InferenceConfig(serve))) {
         dashboardUrl = web.url();
         out.println("dashboard: " + dashboardUrl + "  (open it in a browser)");

@@ -274,12 +274,21 @@ async function promote() {
   const status = document.getElementById('promote-status');
   const body = {alias: document.getElementById('promote-alias').value.trim(),
     version: Number(document.getElementById('promote-version').value)};
+  // promote is a write: where the server has a token it answers 401 until the page sends it
+  const token = document.getElementById('promote-token').value.trim();
+  const headers = {'Content-Type': 'application/json'};
+  if (token) {
+    headers['Authorization'] = 'Bearer ' + token;
+  }
   status.textContent = 'moving…';
   try {
-    const r = await fetch('api/promote', {method: 'POST', headers: {'Content-Type': 'application/json'},
-      body: JSON.stringify(body)});
+    const r = await fetch('api/promote', {method: 'POST', headers: headers, body: JSON.stringify(body)});
     const answer = await r.json();
+    if (r.status === 401) {
+      document.getElementById('promote-token-label').hidden = false;
+    }
     status.textContent = r.ok ? 'moved @' + answer.alias + ' to v' + answer.version + ' (was v' + answer.previousVersion + ')'
+        : r.status === 401 ? 'refused: this server needs its token (--registry-token); enter it and promote again'
         : 'refused: ' + answer.error;
     status.dataset.result = r.ok ? 'ok' : 'error';
   } catch (e) {
