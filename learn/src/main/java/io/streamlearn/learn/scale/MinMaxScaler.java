@@ -1,15 +1,16 @@
 package io.streamlearn.learn.scale;
 
-import io.streamlearn.learn.Preprocessor;
+import java.util.Arrays;
 
 /**
  * Streaming min-max scaling {@code (x - min) / (max - min)} per feature, to [0, 1] over the values
  * seen so far. A feature with no range yet is only shifted.
  */
-public final class MinMaxScaler implements OnlineScaler {
+public final class MinMaxScaler extends OnlineScaler {
 
-    private final int features;
-    private long count;
+    /** The {@link #kind()}. */
+    public static final String KIND = "minmax";
+
     private final float[] min;
     private final float[] max;
 
@@ -23,13 +24,7 @@ public final class MinMaxScaler implements OnlineScaler {
     public record State(long count, float[] min, float[] max) {
         /** Validates the fields and copies the arrays. */
         public State {
-            if (count < 0) {
-                throw new IllegalArgumentException("count must be >= 0, got " + count);
-            }
-            if (min == null || max == null || min.length != max.length || min.length == 0) {
-                throw new IllegalArgumentException("min and max must have the same non-zero length, got "
-                        + (min == null ? "null" : min.length) + " and " + (max == null ? "null" : max.length));
-            }
+            checkState(count, "min", min == null ? -1 : min.length, "max", max == null ? -1 : max.length);
             min = min.clone();
             max = max.clone();
         }
@@ -49,14 +44,11 @@ public final class MinMaxScaler implements OnlineScaler {
 
     /** @param features number of features, >= 1 */
     public MinMaxScaler(int features) {
-        if (features < 1) {
-            throw new IllegalArgumentException("features must be >= 1, got " + features);
-        }
-        this.features = features;
+        super(features);
         this.min = new float[features];
         this.max = new float[features];
-        java.util.Arrays.fill(min, Float.POSITIVE_INFINITY);
-        java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
+        Arrays.fill(min, Float.POSITIVE_INFINITY);
+        Arrays.fill(max, Float.NEGATIVE_INFINITY);
     }
 
     /** A scaler continuing from exported state. */
@@ -74,53 +66,31 @@ public final class MinMaxScaler implements OnlineScaler {
     }
 
     @Override
-    public int features() {
-        return features;
+    public String kind() {
+        return KIND;
     }
 
     @Override
-    public long count() {
-        return count;
-    }
-
-    @Override
-    public void update(float[] x, int rows) {
-        if (rows < 0 || x == null || x.length < rows * features) {
-            throw new IllegalArgumentException("x must hold rows*features = " + rows * features + " values, got "
-                    + (x == null ? "null" : x.length));
-        }
-        for (int r = 0, base = 0; r < rows; r++, base += features) {
-            for (int j = 0; j < features; j++) {
-                float v = x[base + j];
-                if (v < min[j]) {
-                    min[j] = v;
-                }
-                if (v > max[j]) {
-                    max[j] = v;
-                }
-            }
-        }
-        count += rows;
-    }
-
-    @Override
-    public void transform(float[] x, int rows) {
-        freeze().apply(x, x, rows);
-    }
-
-    @Override
-    public Preprocessor freeze() {
-        float[] offset = new float[features];
-        float[] scale = new float[features];
+    void observe(float[] x, int base) {
         for (int j = 0; j < features; j++) {
-            if (count == 0) {
-                scale[j] = 1f;
-                continue;
+            float v = x[base + j];
+            if (v < min[j]) {
+                min[j] = v;
             }
-            offset[j] = min[j];
-            float range = max[j] - min[j];
-            scale[j] = range > 0f && Float.isFinite(1f / range) ? 1f / range : 1f;
+            if (v > max[j]) {
+                max[j] = v;
+            }
         }
-        return new Preprocessor(offset, scale);
+    }
+
+    @Override
+    float offset(int feature) {
+        return min[feature];
+    }
+
+    @Override
+    float scale(int feature) {
+        float range = max[feature] - min[feature];
+        return range > 0f && Float.isFinite(1f / range) ? 1f / range : 1f;
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Random;
 
-import io.streamlearn.learn.Preprocessor;
+import io.streamlearn.tensor.Preprocessing;
 import org.junit.jupiter.api.Test;
 
 class ScalerTest {
@@ -36,7 +36,7 @@ class ScalerTest {
         var /= rows;
         assertEquals(mean, scaler.mean(0), 1e-9 * Math.abs(mean));
         assertEquals(var, scaler.variance(0), 1e-6 * var);
-        Preprocessor p = scaler.freeze();
+        Preprocessing p = scaler.freeze();
         assertEquals((float) mean, p.offset()[0], 1e-3f);
         assertEquals((float) (1 / Math.sqrt(var)), p.scale()[0], 1e-6f);
         assertEquals(1f, p.scale()[1], 0f);
@@ -57,7 +57,7 @@ class ScalerTest {
         assertArrayEquals(new float[] {1, 0, 0, 0, 0.5f, 0}, x, 1e-6f);
         MinMaxScaler restored = MinMaxScaler.restore(scaler.export());
         assertEquals(scaler.freeze(), restored.freeze());
-        assertEquals(new MinMaxScaler(2).freeze(), Preprocessor.identity(2));
+        assertEquals(new MinMaxScaler(2).freeze(), Preprocessing.identity());
     }
 
     @Test

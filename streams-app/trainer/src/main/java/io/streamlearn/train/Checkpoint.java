@@ -1,7 +1,7 @@
 package io.streamlearn.train;
 
 import io.streamlearn.learn.OptimizerState;
-import io.streamlearn.learn.Tensor;
+import io.streamlearn.tensor.NamedTensor;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,7 +28,7 @@ import java.util.Objects;
  */
 record Checkpoint(String model, String architecture, int features, long lastVersion,
                   long examplesSeen, long examplesSinceParent, List<PartitionProgress> partitions,
-                  List<Tensor> parameters, OptimizerState optimizer, double configuredLearningRate,
+                  List<NamedTensor> parameters, OptimizerState optimizer, double configuredLearningRate,
                   double learningRate, LearningRateControl.State rate, ScalerState scaler,
                   LabelJoin.State join) {
 

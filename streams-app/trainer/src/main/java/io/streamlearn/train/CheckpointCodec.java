@@ -1,8 +1,8 @@
 package io.streamlearn.train;
 
 import io.streamlearn.learn.OptimizerState;
-import io.streamlearn.learn.Tensor;
 import io.streamlearn.schema.InputEvent;
+import io.streamlearn.tensor.NamedTensor;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -94,7 +94,7 @@ final class CheckpointCodec {
       for (int i = 0; i < n; i++) {
         partitions.add(new Checkpoint.PartitionProgress(in.readUTF(), in.readInt(), in.readLong(), in.readLong()));
       }
-      List<Tensor> parameters = readTensors(in);
+      List<NamedTensor> parameters = readTensors(in);
       long step = in.readLong();
       OptimizerState optimizer = new OptimizerState(step, readTensors(in));
       double configured = in.readDouble();
@@ -170,9 +170,9 @@ final class CheckpointCodec {
     throw new IOException("unknown label kind " + kind);
   }
 
-  private static void writeTensors(DataOutputStream out, List<Tensor> tensors) throws IOException {
+  private static void writeTensors(DataOutputStream out, List<NamedTensor> tensors) throws IOException {
     out.writeInt(tensors.size());
-    for (Tensor t : tensors) {
+    for (NamedTensor t : tensors) {
       out.writeUTF(t.name());
       int[] shape = t.shape();
       out.writeInt(shape.length);
@@ -183,16 +183,16 @@ final class CheckpointCodec {
     }
   }
 
-  private static List<Tensor> readTensors(DataInputStream in) throws IOException {
+  private static List<NamedTensor> readTensors(DataInputStream in) throws IOException {
     int n = in.readInt();
-    List<Tensor> tensors = new ArrayList<>(n);
+    List<NamedTensor> tensors = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       String name = in.readUTF();
       int[] shape = new int[in.readInt()];
       for (int k = 0; k < shape.length; k++) {
         shape[k] = in.readInt();
       }
-      tensors.add(new Tensor(name, shape, readFloats(in)));
+      tensors.add(new NamedTensor(name, shape, readFloats(in)));
     }
     return tensors;
   }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamlearn.learn.OptimizerState;
-import io.streamlearn.learn.Tensor;
 import io.streamlearn.schema.InputEvent;
+import io.streamlearn.tensor.NamedTensor;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,9 +19,9 @@ class CheckpointCodecTest {
         new long[] {Long.MIN_VALUE}, 9);
     return new Checkpoint("m", "dense(2,softmax)", 2, 4, 1_000, 64,
         List.of(new Checkpoint.PartitionProgress("t", 0, 10, 20), new Checkpoint.PartitionProgress("t", 1, 0, 0)),
-        List.of(new Tensor("layers.0.weight", new int[] {2, 2}, new float[] {1f, -2f, Float.MIN_VALUE, 4f}),
-            new Tensor("layers.0.bias", new int[] {2}, new float[] {0.5f, 0f})),
-        new OptimizerState(17, List.of(new Tensor("m", new int[] {6}, new float[6]))), 0.01, 0.005,
+        List.of(new NamedTensor("layers.0.weight", new int[] {2, 2}, new float[] {1f, -2f, Float.MIN_VALUE, 4f}),
+            new NamedTensor("layers.0.bias", new int[] {2}, new float[] {0.5f, 0f})),
+        new OptimizerState(17, List.of(new NamedTensor("m", new int[] {6}, new float[6]))), 0.01, 0.005,
         new LearningRateControl.State(0.3, 2, 5, 0.01),
         new Checkpoint.ScalerState("standard", 100, new double[] {1, 2}, new double[] {3, 4}), join);
   }
