@@ -14,34 +14,6 @@ public final class MinMaxScaler extends OnlineScaler {
     private final float[] min;
     private final float[] max;
 
-    /**
-     * Exportable state of a scaler, for checkpoints.
-     *
-     * @param count rows seen
-     * @param min   per-feature minimum
-     * @param max   per-feature maximum
-     */
-    public record State(long count, float[] min, float[] max) {
-        /** Validates the fields and copies the arrays. */
-        public State {
-            checkState(count, "min", min == null ? -1 : min.length, "max", max == null ? -1 : max.length);
-            min = min.clone();
-            max = max.clone();
-        }
-
-        /** A copy of the minima. */
-        @Override
-        public float[] min() {
-            return min.clone();
-        }
-
-        /** A copy of the maxima. */
-        @Override
-        public float[] max() {
-            return max.clone();
-        }
-    }
-
     /** @param features number of features, >= 1 */
     public MinMaxScaler(int features) {
         super(features);
@@ -51,23 +23,40 @@ public final class MinMaxScaler extends OnlineScaler {
         Arrays.fill(max, Float.NEGATIVE_INFINITY);
     }
 
-    /** A scaler continuing from exported state. */
-    public static MinMaxScaler restore(State state) {
-        MinMaxScaler scaler = new MinMaxScaler(state.min().length);
-        scaler.count = state.count();
-        System.arraycopy(state.min(), 0, scaler.min, 0, scaler.features);
-        System.arraycopy(state.max(), 0, scaler.max, 0, scaler.features);
-        return scaler;
-    }
-
-    /** The state, for a checkpoint. */
-    public State export() {
-        return new State(count, min, max);
+    /** A scaler continuing from the exported state of a {@code minmax} scaler (see {@link #restore}). */
+    MinMaxScaler(State state) {
+        this(state.first().length);
+        count = state.count();
+        double[] first = state.first();
+        double[] second = state.second();
+        for (int j = 0; j < features; j++) {
+            // exported from floats, so narrowing gives back the same values
+            min[j] = (float) first[j];
+            max[j] = (float) second[j];
+        }
     }
 
     @Override
     public String kind() {
         return KIND;
+    }
+
+    @Override
+    double[] first() {
+        return widen(min);
+    }
+
+    @Override
+    double[] second() {
+        return widen(max);
+    }
+
+    private static double[] widen(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.streamlearn.learn.scale;
 
 import io.streamlearn.tensor.Preprocessing;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A per-feature scaler whose statistics are updated from the stream, and the skeleton both scalers
@@ -80,16 +82,83 @@ public abstract sealed class OnlineScaler permits StandardScaler, MinMaxScaler {
     abstract float scale(int feature);
 
     /**
-     * Validates the fields of an exported state: a count >= 0 and two statistics of the same,
-     * non-zero length ({@code -1} standing for a missing array).
+     * A scaler continuing from exported state.
+     *
+     * @throws IllegalArgumentException for an unknown kind
      */
-    static void checkState(long count, String first, int firstLength, String second, int secondLength) {
-        if (count < 0) {
-            throw new IllegalArgumentException("count must be >= 0, got " + count);
+    public static OnlineScaler restore(State state) {
+        return switch (state.kind()) {
+            case StandardScaler.KIND -> new StandardScaler(state);
+            case MinMaxScaler.KIND -> new MinMaxScaler(state);
+            default -> throw new IllegalArgumentException("unknown scaler kind '" + state.kind() + "'");
+        };
+    }
+
+    /** The state, for a checkpoint. */
+    public final State export() {
+        return new State(kind(), count, first(), second());
+    }
+
+    /** A copy of the first per-feature statistic, widened to double. */
+    abstract double[] first();
+
+    /** A copy of the second per-feature statistic, widened to double. */
+    abstract double[] second();
+
+    /**
+     * Exportable state of a scaler, for checkpoints: its kind, the rows seen and its two per-feature
+     * statistics ({@code standard}: running mean and sum of squared deviations; {@code minmax}:
+     * minimum and maximum, floats widened exactly).
+     *
+     * @param kind   the scaler's {@link #kind()}
+     * @param count  rows seen, >= 0
+     * @param first  the first statistic, one value a feature
+     * @param second the second statistic, as long as {@code first}
+     */
+    public record State(String kind, long count, double[] first, double[] second) {
+        /** Validates the fields and copies the arrays. */
+        public State {
+            if (kind == null || kind.isBlank()) {
+                throw new IllegalArgumentException("kind must not be blank, got " + kind);
+            }
+            if (count < 0) {
+                throw new IllegalArgumentException("count must be >= 0, got " + count);
+            }
+            if (first == null || second == null || first.length != second.length || first.length == 0) {
+                throw new IllegalArgumentException("the statistics of a " + kind + " scaler must have the same non-zero"
+                        + " length, got " + (first == null ? "null" : first.length) + " and "
+                        + (second == null ? "null" : second.length));
+            }
+            first = first.clone();
+            second = second.clone();
         }
-        if (firstLength < 1 || firstLength != secondLength) {
-            throw new IllegalArgumentException(first + " and " + second + " must have the same non-zero length, got "
-                    + (firstLength < 0 ? "null" : firstLength) + " and " + (secondLength < 0 ? "null" : secondLength));
+
+        /** A copy of the first statistic. */
+        @Override
+        public double[] first() {
+            return first.clone();
+        }
+
+        /** A copy of the second statistic. */
+        @Override
+        public double[] second() {
+            return second.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof State s && kind.equals(s.kind) && count == s.count
+                    && Arrays.equals(first, s.first) && Arrays.equals(second, s.second);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(kind, count, Arrays.hashCode(first), Arrays.hashCode(second));
+        }
+
+        @Override
+        public String toString() {
+            return "OnlineScaler.State[" + kind + ", count=" + count + ", " + first.length + " features]";
         }
     }
 }

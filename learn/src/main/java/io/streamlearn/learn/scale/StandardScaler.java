@@ -16,34 +16,6 @@ public final class StandardScaler extends OnlineScaler {
     private final double[] mean;
     private final double[] m2;
 
-    /**
-     * Exportable state of a scaler, for checkpoints.
-     *
-     * @param count rows seen, >= 0
-     * @param mean  per-feature running mean
-     * @param m2    per-feature sum of squared deviations from the mean
-     */
-    public record State(long count, double[] mean, double[] m2) {
-        /** Validates the fields and copies the arrays. */
-        public State {
-            checkState(count, "mean", mean == null ? -1 : mean.length, "m2", m2 == null ? -1 : m2.length);
-            mean = mean.clone();
-            m2 = m2.clone();
-        }
-
-        /** A copy of the means. */
-        @Override
-        public double[] mean() {
-            return mean.clone();
-        }
-
-        /** A copy of the sums of squared deviations. */
-        @Override
-        public double[] m2() {
-            return m2.clone();
-        }
-    }
-
     /** @param features number of features, >= 1 */
     public StandardScaler(int features) {
         super(features);
@@ -51,18 +23,12 @@ public final class StandardScaler extends OnlineScaler {
         this.m2 = new double[features];
     }
 
-    /** A scaler continuing from exported state. */
-    public static StandardScaler restore(State state) {
-        StandardScaler scaler = new StandardScaler(state.mean().length);
-        scaler.count = state.count();
-        System.arraycopy(state.mean(), 0, scaler.mean, 0, scaler.features);
-        System.arraycopy(state.m2(), 0, scaler.m2, 0, scaler.features);
-        return scaler;
-    }
-
-    /** The state, for a checkpoint. */
-    public State export() {
-        return new State(count, mean, m2);
+    /** A scaler continuing from the exported state of a {@code standard} scaler (see {@link #restore}). */
+    StandardScaler(State state) {
+        this(state.first().length);
+        count = state.count();
+        System.arraycopy(state.first(), 0, mean, 0, features);
+        System.arraycopy(state.second(), 0, m2, 0, features);
     }
 
     @Override
@@ -78,6 +44,16 @@ public final class StandardScaler extends OnlineScaler {
     /** Per-feature population variance (0 before two rows). */
     public double variance(int feature) {
         return count < 2 ? 0.0 : m2[feature] / count;
+    }
+
+    @Override
+    double[] first() {
+        return mean.clone();
+    }
+
+    @Override
+    double[] second() {
+        return m2.clone();
     }
 
     @Override

@@ -163,7 +163,7 @@ final class TrainingState {
         mean[j] = offset[j];
         m2[j] = n / ((double) scale[j] * scale[j]);
       }
-      scaler = StandardScaler.restore(new StandardScaler.State(n, mean, m2));
+      scaler = OnlineScaler.restore(new OnlineScaler.State(StandardScaler.KIND, n, mean, m2));
     }
   }
 
@@ -174,15 +174,11 @@ final class TrainingState {
   }
 
   private Checkpoint.ScalerState scalerState() {
-    if (scaler instanceof StandardScaler s) {
-      StandardScaler.State st = s.export();
-      return new Checkpoint.ScalerState("standard", st.count(), st.mean(), st.m2());
+    if (scaler == null) {
+      return null;
     }
-    if (scaler instanceof MinMaxScaler m) {
-      MinMaxScaler.State st = m.export();
-      return new Checkpoint.ScalerState("minmax", st.count(), toDoubles(st.min()), toDoubles(st.max()));
-    }
-    return null;
+    OnlineScaler.State st = scaler.export();
+    return new Checkpoint.ScalerState(st.kind(), st.count(), st.first(), st.second());
   }
 
   /**
@@ -212,27 +208,9 @@ final class TrainingState {
     learner.setLearningRate(c.configuredLearningRate() == configuredRate ? c.learningRate() : configuredRate);
     Checkpoint.ScalerState s = c.scaler();
     if (s != null && s.kind().equals(scalerKind)) {
-      scaler = s.kind().equals("standard")
-          ? StandardScaler.restore(new StandardScaler.State(s.count(), s.a(), s.b()))
-          : MinMaxScaler.restore(new MinMaxScaler.State(s.count(), toFloats(s.a()), toFloats(s.b())));
+      scaler = OnlineScaler.restore(new OnlineScaler.State(s.kind(), s.count(), s.a(), s.b()));
     } else {
       scaler = newScaler(scalerKind, spec.inputs());
     }
-  }
-
-  private static double[] toDoubles(float[] v) {
-    double[] d = new double[v.length];
-    for (int i = 0; i < v.length; i++) {
-      d[i] = v[i];
-    }
-    return d;
-  }
-
-  private static float[] toFloats(double[] v) {
-    float[] f = new float[v.length];
-    for (int i = 0; i < v.length; i++) {
-      f[i] = (float) v[i];
-    }
-    return f;
   }
 }
