@@ -1,6 +1,7 @@
 package io.streamlearn.train;
 
 import io.streamlearn.learn.OptimizerState;
+import io.streamlearn.learn.scale.OnlineScaler;
 import io.streamlearn.schema.InputEvent;
 import io.streamlearn.tensor.NamedTensor;
 import java.io.ByteArrayInputStream;
@@ -57,8 +58,8 @@ final class CheckpointCodec {
       if (c.scaler() != null) {
         out.writeUTF(c.scaler().kind());
         out.writeLong(c.scaler().count());
-        writeDoubles(out, c.scaler().a());
-        writeDoubles(out, c.scaler().b());
+        writeDoubles(out, c.scaler().first());
+        writeDoubles(out, c.scaler().second());
       }
       out.writeBoolean(c.join() != null);
       if (c.join() != null) {
@@ -101,8 +102,8 @@ final class CheckpointCodec {
       double rate = in.readDouble();
       LearningRateControl.State control = new LearningRateControl.State(in.readDouble(), in.readInt(),
           in.readInt(), in.readDouble());
-      Checkpoint.ScalerState scaler = in.readBoolean()
-          ? new Checkpoint.ScalerState(in.readUTF(), in.readLong(), readDoubles(in), readDoubles(in)) : null;
+      OnlineScaler.State scaler = in.readBoolean()
+          ? new OnlineScaler.State(in.readUTF(), in.readLong(), readDoubles(in), readDoubles(in)) : null;
       LabelJoin.State join = in.readBoolean() ? readJoin(in) : null;
       if (in.available() > 0) {
         throw new IllegalArgumentException(in.available() + " trailing bytes after the checkpoint");

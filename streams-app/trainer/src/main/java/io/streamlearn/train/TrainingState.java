@@ -170,15 +170,7 @@ final class TrainingState {
   Checkpoint checkpoint(String model, List<Checkpoint.PartitionProgress> partitions, LabelJoin.State join) {
     return new Checkpoint(model, spec.text(), spec.inputs(), lastVersion, examplesSeen, examplesSinceParent,
         partitions, learner.parameters(), learner.optimizerState(), configuredRate, learner.learningRate(),
-        rate.state(), scalerState(), join);
-  }
-
-  private Checkpoint.ScalerState scalerState() {
-    if (scaler == null) {
-      return null;
-    }
-    OnlineScaler.State st = scaler.export();
-    return new Checkpoint.ScalerState(st.kind(), st.count(), st.first(), st.second());
+        rate.state(), scaler == null ? null : scaler.export(), join);
   }
 
   /**
@@ -206,9 +198,9 @@ final class TrainingState {
     rate.restore(c.rate());
     // A rate changed on the command line wins over the rate the previous run had arrived at.
     learner.setLearningRate(c.configuredLearningRate() == configuredRate ? c.learningRate() : configuredRate);
-    Checkpoint.ScalerState s = c.scaler();
+    OnlineScaler.State s = c.scaler();
     if (s != null && s.kind().equals(scalerKind)) {
-      scaler = OnlineScaler.restore(new OnlineScaler.State(s.kind(), s.count(), s.a(), s.b()));
+      scaler = OnlineScaler.restore(s);
     } else {
       scaler = newScaler(scalerKind, spec.inputs());
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamlearn.learn.OptimizerState;
+import io.streamlearn.learn.scale.OnlineScaler;
 import io.streamlearn.schema.InputEvent;
 import io.streamlearn.tensor.NamedTensor;
 import java.util.Arrays;
@@ -23,7 +24,7 @@ class CheckpointCodecTest {
             new NamedTensor("layers.0.bias", new int[] {2}, new float[] {0.5f, 0f})),
         new OptimizerState(17, List.of(new NamedTensor("m", new int[] {6}, new float[6]))), 0.01, 0.005,
         new LearningRateControl.State(0.3, 2, 5, 0.01),
-        new Checkpoint.ScalerState("standard", 100, new double[] {1, 2}, new double[] {3, 4}), join);
+        new OnlineScaler.State("standard", 100, new double[] {1, 2}, new double[] {3, 4}), join);
   }
 
   @Test
@@ -38,7 +39,7 @@ class CheckpointCodecTest {
     assertEquals(List.of(c.lastVersion(), c.examplesSeen(), c.examplesSinceParent()),
         List.of(d.lastVersion(), d.examplesSeen(), d.examplesSinceParent()));
     assertEquals(c.learningRate(), d.learningRate());
-    assertArrayEquals(c.scaler().b(), d.scaler().b());
+    assertArrayEquals(c.scaler().second(), d.scaler().second());
     assertEquals(c.join().features(), d.join().features());
     assertEquals(c.join().labels(), d.join().labels());
     assertArrayEquals(c.join().featureTimes(), d.join().featureTimes());
