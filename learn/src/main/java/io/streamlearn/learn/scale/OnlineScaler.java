@@ -6,9 +6,9 @@ import java.util.Objects;
 
 /**
  * A per-feature scaler whose statistics are updated from the stream, and the skeleton both scalers
- * share: the row loop of {@link #update}, the input checks, and freezing into a {@link
- * Preprocessing}. A subclass keeps two per-feature statistics (float or double, whatever its maths
- * needs) and says how one row changes them and what offset and scale they give.
+ * share: two per-feature statistics with the row count, the row loop of {@link #update}, the input
+ * checks, freezing into a {@link Preprocessing}, and export and restore for checkpoints. A subclass
+ * says only how one row changes its statistics and what offset and scale they give.
  */
 public abstract sealed class OnlineScaler permits StandardScaler, MinMaxScaler {
 
@@ -16,6 +16,10 @@ public abstract sealed class OnlineScaler permits StandardScaler, MinMaxScaler {
     final int features;
     /** Rows seen. */
     long count;
+    /** The first statistic, one value a feature (the mean, or the minimum). */
+    final double[] first;
+    /** The second statistic, one value a feature (the sum of squared deviations, or the maximum). */
+    final double[] second;
 
     /** @param features number of features, >= 1 */
     OnlineScaler(int features) {
@@ -23,6 +27,8 @@ public abstract sealed class OnlineScaler permits StandardScaler, MinMaxScaler {
             throw new IllegalArgumentException("features must be >= 1, got " + features);
         }
         this.features = features;
+        this.first = new double[features];
+        this.second = new double[features];
     }
 
     /** The {@link Preprocessing#kind()} this scaler freezes into ({@code standard}, {@code minmax}). */
@@ -58,6 +64,8 @@ public abstract sealed class OnlineScaler permits StandardScaler, MinMaxScaler {
     /**
      * The current statistics as immutable preprocessing: identity before the first row, and
      * whenever the statistics would change nothing.
+     *
+     * @throws IllegalArgumentException when a statistic is not finite
      */
     public final Preprocessing freeze() {
         if (count == 0) {
@@ -69,7 +77,8 @@ public abstract sealed class OnlineScaler permits StandardScaler, MinMaxScaler {
             offset[j] = offset(j);
             scale[j] = scale(j);
         }
-        return Preprocessing.scaling(kind(), offset, scale);
+        // Non-finite statistics (from infinite inputs) fail here, where the scaler is, not in a model.
+        return Preprocessing.scaling(kind(), offset, scale).requireFinite();
     }
 
     /** Folds the row starting at {@code x[base]} into the statistics; {@link #count} already counts it. */
@@ -87,28 +96,27 @@ public abstract sealed class OnlineScaler permits StandardScaler, MinMaxScaler {
      * @throws IllegalArgumentException for an unknown kind
      */
     public static OnlineScaler restore(State state) {
-        return switch (state.kind()) {
-            case StandardScaler.KIND -> new StandardScaler(state);
-            case MinMaxScaler.KIND -> new MinMaxScaler(state);
+        int features = state.first().length;
+        OnlineScaler scaler = switch (state.kind()) {
+            case StandardScaler.KIND -> new StandardScaler(features);
+            case MinMaxScaler.KIND -> new MinMaxScaler(features);
             default -> throw new IllegalArgumentException("unknown scaler kind '" + state.kind() + "'");
         };
+        scaler.count = state.count();
+        System.arraycopy(state.first(), 0, scaler.first, 0, features);
+        System.arraycopy(state.second(), 0, scaler.second, 0, features);
+        return scaler;
     }
 
     /** The state, for a checkpoint. */
     public final State export() {
-        return new State(kind(), count, first(), second());
+        return new State(kind(), count, first, second);
     }
-
-    /** A copy of the first per-feature statistic, widened to double. */
-    abstract double[] first();
-
-    /** A copy of the second per-feature statistic, widened to double. */
-    abstract double[] second();
 
     /**
      * Exportable state of a scaler, for checkpoints: its kind, the rows seen and its two per-feature
      * statistics ({@code standard}: running mean and sum of squared deviations; {@code minmax}:
-     * minimum and maximum, floats widened exactly).
+     * minimum and maximum).
      *
      * @param kind   the scaler's {@link #kind()}
      * @param count  rows seen, >= 0

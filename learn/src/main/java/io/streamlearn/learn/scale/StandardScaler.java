@@ -13,22 +13,9 @@ public final class StandardScaler extends OnlineScaler {
     /** Standard deviations below this are treated as zero (scale 1). */
     public static final double MIN_STD = 1e-6;
 
-    private final double[] mean;
-    private final double[] m2;
-
     /** @param features number of features, >= 1 */
     public StandardScaler(int features) {
         super(features);
-        this.mean = new double[features];
-        this.m2 = new double[features];
-    }
-
-    /** A scaler continuing from the exported state of a {@code standard} scaler (see {@link #restore}). */
-    StandardScaler(State state) {
-        this(state.first().length);
-        count = state.count();
-        System.arraycopy(state.first(), 0, mean, 0, features);
-        System.arraycopy(state.second(), 0, m2, 0, features);
     }
 
     @Override
@@ -38,26 +25,18 @@ public final class StandardScaler extends OnlineScaler {
 
     /** Per-feature running mean. */
     public double mean(int feature) {
-        return mean[feature];
+        return first[feature];
     }
 
     /** Per-feature population variance (0 before two rows). */
     public double variance(int feature) {
-        return count < 2 ? 0.0 : m2[feature] / count;
-    }
-
-    @Override
-    double[] first() {
-        return mean.clone();
-    }
-
-    @Override
-    double[] second() {
-        return m2.clone();
+        return count < 2 ? 0.0 : second[feature] / count;
     }
 
     @Override
     void observe(float[] x, int base) {
+        double[] mean = first;
+        double[] m2 = second;
         for (int j = 0; j < features; j++) {
             double v = x[base + j];
             double d = v - mean[j];
@@ -68,7 +47,7 @@ public final class StandardScaler extends OnlineScaler {
 
     @Override
     float offset(int feature) {
-        return (float) mean[feature];
+        return (float) first[feature];
     }
 
     @Override
