@@ -72,11 +72,11 @@ public final class Model {
 
     static Model ofFlat(NetworkSpec spec, Layout layout, float[] flat, Preprocessing preprocessor) {
         if (preprocessor == null) {
-            throw new IllegalArgumentException("preprocessor must not be null (use Preprocessing.identity)");
+            throw new IllegalArgumentException("preprocessing must not be null (use Preprocessing.identity())");
         }
         preprocessor.requireFinite();
         if (!preprocessor.isIdentity() && preprocessor.features() != spec.inputs()) {
-            throw new IllegalArgumentException("preprocessor has " + preprocessor.features() + " features, the network "
+            throw new IllegalArgumentException("preprocessing has " + preprocessor.features() + " features, the network "
                     + spec.inputs() + " inputs");
         }
         return new Model(spec, layout, flat, preprocessor);
@@ -88,7 +88,7 @@ public final class Model {
     }
 
     /** The frozen input preprocessing. */
-    public Preprocessing preprocessor() {
+    public Preprocessing preprocessing() {
         return preprocessor;
     }
 

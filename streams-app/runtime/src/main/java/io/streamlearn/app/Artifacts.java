@@ -47,10 +47,6 @@ public final class Artifacts {
         throw new InvalidModelException(v.key() + ": architecture has " + spec.outputs()
             + " outputs, the signature " + v.signature().outputCount());
       }
-      if (!v.preprocessing().isIdentity() && v.preprocessing().features() != spec.inputs()) {
-        throw new InvalidModelException(v.key() + ": preprocessing has " + v.preprocessing().features()
-            + " features, the signature " + spec.inputs());
-      }
       return Model.of(spec, v.tensors(), v.preprocessing());
     } catch (IllegalArgumentException e) {
       throw new InvalidModelException(v.key() + ": " + e.getMessage(), e);

@@ -46,7 +46,7 @@ class ArtifactsTest {
 
     float[] raw = {3, 25, -2, 0.75f};
     assertArrayEquals(learner.snapshot(frozen).predict(raw), served.predict(raw), 0f);
-    assertEquals(frozen, served.preprocessor());
+    assertEquals(frozen, served.preprocessing());
   }
 
   @Test
@@ -54,7 +54,7 @@ class ArtifactsTest {
     Preprocessing threeFeatures = new Preprocessing("standard", new float[3], new float[] {1, 2, 1});
     InvalidModelException e = assertThrows(InvalidModelException.class,
         () -> Artifacts.toModel(version(learner(), threeFeatures)));
-    assertTrue(e.getMessage().contains("preprocessing has 3 features, the signature 4"), e.getMessage());
+    assertTrue(e.getMessage().contains("3 features") && e.getMessage().contains("4 inputs"), e.getMessage());
   }
 
   @Test
