@@ -1,6 +1,6 @@
 package io.streamlearn.learn;
 
-import java.util.Locale;
+import java.util.Map;
 
 /** Activation function of a dense layer. */
 public enum Activation {
@@ -20,9 +20,12 @@ public enum Activation {
     /** Negative slope of {@link #LEAKY_RELU}. */
     public static final double LEAKY_SLOPE = 0.01;
 
+    private static final Map<String, Activation> ALIASES = Map.of(
+            "leakyrelu", LEAKY_RELU, "leaky-relu", LEAKY_RELU, "identity", LINEAR, "none", LINEAR);
+
     /** The lower-case name used in network spec strings, e.g. {@code leaky_relu}. */
     public String token() {
-        return name().toLowerCase(Locale.ROOT);
+        return SpecTokens.of(this);
     }
 
     /**
@@ -32,22 +35,6 @@ public enum Activation {
      * @throws IllegalArgumentException naming the token if it is unknown
      */
     public static Activation fromToken(String token) {
-        String t = token.trim().toLowerCase(Locale.ROOT);
-        switch (t) {
-            case "leakyrelu":
-            case "leaky-relu":
-                return LEAKY_RELU;
-            case "identity":
-            case "none":
-                return LINEAR;
-            default:
-                for (Activation a : values()) {
-                    if (a.token().equals(t)) {
-                        return a;
-                    }
-                }
-                throw new IllegalArgumentException("unknown activation '" + token
-                        + "' (expected one of relu, leaky_relu, tanh, sigmoid, softmax, linear)");
-        }
+        return SpecTokens.parse(token, values(), ALIASES, "activation");
     }
 }

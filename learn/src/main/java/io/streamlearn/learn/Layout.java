@@ -1,5 +1,6 @@
 package io.streamlearn.learn;
 
+import io.streamlearn.tensor.NamedTensor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -85,8 +86,8 @@ final class Layout {
     }
 
     /** Splits a flat parameter vector into named tensors. */
-    List<Tensor> toTensors(float[] flat) {
-        List<Tensor> result = new ArrayList<>();
+    List<NamedTensor> toTensors(float[] flat) {
+        List<NamedTensor> result = new ArrayList<>();
         for (int i = 0; i < inWidth.length; i++) {
             if (!isDense(i)) {
                 continue;
@@ -95,8 +96,8 @@ final class Layout {
             System.arraycopy(flat, weightOffset[i], w, 0, w.length);
             float[] b = new float[outWidth[i]];
             System.arraycopy(flat, biasOffset[i], b, 0, b.length);
-            result.add(new Tensor(weightName(i), new int[] {inWidth[i], outWidth[i]}, w));
-            result.add(new Tensor(biasName(i), new int[] {outWidth[i]}, b));
+            result.add(new NamedTensor(weightName(i), new int[] {inWidth[i], outWidth[i]}, w));
+            result.add(new NamedTensor(biasName(i), new int[] {outWidth[i]}, b));
         }
         return result;
     }
@@ -107,12 +108,12 @@ final class Layout {
      *
      * @throws IllegalArgumentException naming the offending tensor
      */
-    float[] fromTensors(List<Tensor> tensors) {
+    float[] fromTensors(List<NamedTensor> tensors) {
         if (tensors == null) {
             throw new IllegalArgumentException("parameters must not be null");
         }
-        java.util.Map<String, Tensor> byName = new java.util.HashMap<>();
-        for (Tensor t : tensors) {
+        java.util.Map<String, NamedTensor> byName = new java.util.HashMap<>();
+        for (NamedTensor t : tensors) {
             if (t == null) {
                 throw new IllegalArgumentException("parameters must not contain null");
             }
@@ -134,7 +135,7 @@ final class Layout {
         return flat;
     }
 
-    private static void copyChecked(Tensor t, String name, int[] shape, float[] flat, int offset) {
+    private static void copyChecked(NamedTensor t, String name, int[] shape, float[] flat, int offset) {
         if (t == null) {
             throw new IllegalArgumentException("parameter " + name + " is missing");
         }

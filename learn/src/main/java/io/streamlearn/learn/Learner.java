@@ -1,5 +1,7 @@
 package io.streamlearn.learn;
 
+import io.streamlearn.tensor.NamedTensor;
+import io.streamlearn.tensor.Preprocessing;
 import java.nio.FloatBuffer;
 import java.util.List;
 
@@ -194,7 +196,7 @@ public final class Learner {
     }
 
     /** Copies of the parameters, named {@code layers.<i>.weight} ({@code [in, out]}) and {@code layers.<i>.bias}. */
-    public List<Tensor> parameters() {
+    public List<NamedTensor> parameters() {
         return layout.toTensors(flatParameters());
     }
 
@@ -203,7 +205,7 @@ public final class Learner {
      *
      * @throws IllegalArgumentException on a missing, unknown, misshapen or non-finite tensor
      */
-    public void setParameters(List<Tensor> parameters) {
+    public void setParameters(List<NamedTensor> parameters) {
         setFlatParameters(layout.fromTensors(parameters));
     }
 
@@ -278,7 +280,7 @@ public final class Learner {
     }
 
     /** An immutable inference model with a copy of the current parameters and the given preprocessing. */
-    public Model snapshot(Preprocessor preprocessor) {
+    public Model snapshot(Preprocessing preprocessor) {
         return Model.ofFlat(config.spec(), layout, flatParameters(), preprocessor);
     }
 }

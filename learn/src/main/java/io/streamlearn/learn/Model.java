@@ -1,5 +1,7 @@
 package io.streamlearn.learn;
 
+import io.streamlearn.tensor.NamedTensor;
+import io.streamlearn.tensor.Preprocessing;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -17,7 +19,7 @@ public final class Model {
 
     private final NetworkSpec spec;
     private final Layout layout;
-    private final Preprocessor preprocessor;
+    private final Preprocessing preprocessor;
     private final boolean identity;
     private final float[] flat;
     private final FloatBuffer nativeParams;
@@ -41,7 +43,7 @@ public final class Model {
         }
     }
 
-    private Model(NetworkSpec spec, Layout layout, float[] flat, Preprocessor preprocessor) {
+    private Model(NetworkSpec spec, Layout layout, float[] flat, Preprocessing preprocessor) {
         this.spec = spec;
         this.layout = layout;
         this.preprocessor = preprocessor;
@@ -57,9 +59,10 @@ public final class Model {
      * A model from named parameters ({@code layers.<i>.weight} {@code [in, out]}, {@code layers.<i>.bias} {@code [out]}).
      *
      * @throws IllegalArgumentException naming the tensor that is missing, unknown, misshapen or not finite,
-     *                                  or if the preprocessor's width is not the spec's input count
+     *                                  or if the preprocessing is not finite or its width is not the spec's input
+     *                                  count (identity fits any)
      */
-    public static Model of(NetworkSpec spec, List<Tensor> parameters, Preprocessor preprocessor) {
+    public static Model of(NetworkSpec spec, List<NamedTensor> parameters, Preprocessing preprocessor) {
         if (spec == null) {
             throw new IllegalArgumentException("spec must not be null");
         }
@@ -67,12 +70,13 @@ public final class Model {
         return ofFlat(spec, layout, layout.fromTensors(parameters), preprocessor);
     }
 
-    static Model ofFlat(NetworkSpec spec, Layout layout, float[] flat, Preprocessor preprocessor) {
+    static Model ofFlat(NetworkSpec spec, Layout layout, float[] flat, Preprocessing preprocessor) {
         if (preprocessor == null) {
-            throw new IllegalArgumentException("preprocessor must not be null (use Preprocessor.identity)");
+            throw new IllegalArgumentException("preprocessing must not be null (use Preprocessing.identity())");
         }
-        if (preprocessor.features() != spec.inputs()) {
-            throw new IllegalArgumentException("preprocessor has " + preprocessor.features() + " features, the network "
+        preprocessor.requireFinite();
+        if (!preprocessor.isIdentity() && preprocessor.features() != spec.inputs()) {
+            throw new IllegalArgumentException("preprocessing has " + preprocessor.features() + " features, the network "
                     + spec.inputs() + " inputs");
         }
         return new Model(spec, layout, flat, preprocessor);
@@ -84,12 +88,12 @@ public final class Model {
     }
 
     /** The frozen input preprocessing. */
-    public Preprocessor preprocessor() {
+    public Preprocessing preprocessing() {
         return preprocessor;
     }
 
     /** Copies of the parameters. */
-    public List<Tensor> parameters() {
+    public List<NamedTensor> parameters() {
         return layout.toTensors(flat);
     }
 
@@ -137,7 +141,7 @@ public final class Model {
                 ws.network.forward(x, start * ins, n, ws.logits, 0);
             } else {
                 System.arraycopy(x, start * ins, ws.input, 0, n * ins);
-                preprocessor.apply(ws.input, ws.input, n);
+                preprocessor.apply(ws.input, n);
                 ws.network.forward(ws.input, 0, n, ws.logits, 0);
             }
             OutputMath.activate(layout.activation(layout.last), ws.logits, ws.logits, n, outs);

@@ -1,5 +1,6 @@
 package io.streamlearn.learn;
 
+import io.streamlearn.tensor.NamedTensor;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -204,9 +205,9 @@ final class Optimizer {
     }
 
     OptimizerState export() {
-        List<Tensor> tensors = new ArrayList<>();
+        List<NamedTensor> tensors = new ArrayList<>();
         for (int s = 0; s < slots.length; s++) {
-            tensors.add(new Tensor(slotNames.get(s), new int[] {total}, slots[s]));
+            tensors.add(new NamedTensor(slotNames.get(s), new int[] {total}, slots[s]));
         }
         return new OptimizerState(step, tensors);
     }
@@ -221,7 +222,7 @@ final class Optimizer {
                     + ", got " + state.slots().size() + " tensors " + state.slots());
         }
         for (int s = 0; s < slots.length; s++) {
-            Tensor t = state.slots().get(s);
+            NamedTensor t = state.slots().get(s);
             if (!t.name().equals(slotNames.get(s)) || !t.hasShape(total)) {
                 throw new IllegalArgumentException("optimizer slot " + s + " must be " + slotNames.get(s) + " [" + total
                         + "], got " + t.name() + " " + java.util.Arrays.toString(t.shape()));

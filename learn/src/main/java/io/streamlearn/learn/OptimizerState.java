@@ -1,5 +1,6 @@
 package io.streamlearn.learn;
 
+import io.streamlearn.tensor.NamedTensor;
 import java.util.List;
 
 /**
@@ -10,7 +11,7 @@ import java.util.List;
  * @param step  optimizer steps taken so far, >= 0
  * @param slots slot tensors, in the order of {@link OptimizerConfig#slotNames()}
  */
-public record OptimizerState(long step, List<Tensor> slots) {
+public record OptimizerState(long step, List<NamedTensor> slots) {
 
     /** Validates the fields and copies the list. */
     public OptimizerState {

@@ -1,6 +1,6 @@
 package io.streamlearn.learn;
 
-import java.util.Locale;
+import java.util.Map;
 
 /**
  * How a dense layer's weights (and, for {@link #TORCH}, biases) are drawn from the seed. Every
@@ -30,9 +30,11 @@ public enum WeightInit {
      */
     TORCH;
 
+    private static final Map<String, WeightInit> ALIASES = Map.of("kaiming", HE, "xavier", GLOROT, "pytorch", TORCH);
+
     /** The lower-case name used in network spec strings, e.g. {@code init=torch}. */
     public String token() {
-        return name().toLowerCase(Locale.ROOT);
+        return SpecTokens.of(this);
     }
 
     /**
@@ -42,23 +44,7 @@ public enum WeightInit {
      * @throws IllegalArgumentException naming the token if it is unknown
      */
     public static WeightInit fromToken(String token) {
-        String t = token.trim().toLowerCase(Locale.ROOT);
-        switch (t) {
-            case "kaiming":
-                return HE;
-            case "xavier":
-                return GLOROT;
-            case "pytorch":
-                return TORCH;
-            default:
-                for (WeightInit w : values()) {
-                    if (w.token().equals(t)) {
-                        return w;
-                    }
-                }
-                throw new IllegalArgumentException("unknown weight init '" + token
-                        + "' (expected one of auto, he, glorot, lecun, torch)");
-        }
+        return SpecTokens.parse(token, values(), ALIASES, "weight init");
     }
 
     /** The scheme {@link #AUTO} stands for on a layer with this activation; any other scheme is itself. */

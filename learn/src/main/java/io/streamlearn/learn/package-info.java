@@ -5,7 +5,7 @@
  *
  * <p>{@link io.streamlearn.learn.Learner} is the mutable, single-threaded training state (weights,
  * optimizer moments, step counter); {@link io.streamlearn.learn.Model} is an immutable, thread-safe
- * inference-only snapshot with its frozen {@link io.streamlearn.learn.Preprocessor}. All parameters
+ * inference-only snapshot with its frozen {@link io.streamlearn.tensor.Preprocessing}. All parameters
  * of a learner live in one flat vector (weights of every layer first, then every bias) and all
  * gradients in another with the same layout, so the optimizer step with L2 decay and clipping is one
  * fused, vectorised pass over the whole network. Every batch buffer is preallocated in native

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
+import io.streamlearn.tensor.Preprocessing;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
@@ -160,7 +161,7 @@ final class ForwardStages {
             at[0] = (at[0] + 1) % batches;
         });
         NetworkSpec spec = NetworkSpec.parse(IN, "dense(128,relu) > dense(10,softmax)");
-        Model model = Model.of(spec, new Layout(spec).toTensors(new Layout(spec).initialParameters(1)), Preprocessor.identity(IN));
+        Model model = Model.of(spec, new Layout(spec).toTensors(new Layout(spec).initialParameters(1)), Preprocessing.identity());
         time("whole Model.predict (a new batch each time)", () -> {
             model.predict(inputs[at[0]], ROWS, out);
             at[0] = (at[0] + 1) % batches;

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import io.streamlearn.tensor.NamedTensor;
+import io.streamlearn.tensor.Preprocessing;
 import org.junit.jupiter.api.Test;
 
 class LearnerTest {
@@ -82,7 +84,7 @@ class LearnerTest {
     @Test
     void fixedSeedGivesBitIdenticalWeights() {
         float[][] data = blobs(640, 3);
-        List<List<Tensor>> runs = new ArrayList<>();
+        List<List<NamedTensor>> runs = new ArrayList<>();
         for (int run = 0; run < 2; run++) {
             Learner learner = new Learner(config("dense(16,tanh) > dropout(0.3) > dense(3,softmax)", OptimizerConfig.adam(0.01)));
             for (int b = 0; b < 20; b++) {
@@ -104,7 +106,7 @@ class LearnerTest {
         Learner learner = new Learner(config("dense(8,relu) > dense(3,softmax)", OptimizerConfig.adam(0.01)));
         float[][] data = blobs(32, 4);
         learner.fit(data[0], data[1], 32);
-        List<Tensor> params = learner.parameters();
+        List<NamedTensor> params = learner.parameters();
         OptimizerState state = learner.optimizerState();
         float[] bad = data[0].clone();
         bad[5] = Float.NaN;
@@ -143,7 +145,7 @@ class LearnerTest {
         }
         float[] fromLearner = new float[100 * CLASSES];
         learner.predict(data[0], 100, fromLearner);
-        Model model = learner.snapshot(Preprocessor.identity(INPUTS));
+        Model model = learner.snapshot(Preprocessing.identity());
         float[] fromModel = new float[100 * CLASSES];
         model.predict(data[0], 100, fromModel);
         assertArrayEquals(fromLearner, fromModel);
@@ -158,22 +160,22 @@ class LearnerTest {
     @Test
     void parametersRoundTripAndAreValidated() {
         Learner a = new Learner(config("dense(4,relu) > dropout(0.5) > dense(3,softmax)", OptimizerConfig.adam(0.01)));
-        List<Tensor> params = a.parameters();
+        List<NamedTensor> params = a.parameters();
         assertEquals(List.of("layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"),
-                params.stream().map(Tensor::name).toList());
+                params.stream().map(NamedTensor::name).toList());
         assertArrayEquals(new int[] {INPUTS, 4}, params.get(0).shape());
         Learner b = new Learner(new TrainingConfig(a.config().spec(), Loss.SOFTMAX_CROSS_ENTROPY, OptimizerConfig.adam(0.01), 32, 99));
         b.setParameters(params);
         assertEquals(params, b.parameters());
-        List<Tensor> missing = params.subList(0, 3);
+        List<NamedTensor> missing = params.subList(0, 3);
         assertThrows(IllegalArgumentException.class, () -> b.setParameters(missing));
-        List<Tensor> misshapen = new ArrayList<>(params);
-        misshapen.set(1, new Tensor("layers.0.bias", new int[] {5}, new float[5]));
+        List<NamedTensor> misshapen = new ArrayList<>(params);
+        misshapen.set(1, new NamedTensor("layers.0.bias", new int[] {5}, new float[5]));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.setParameters(misshapen));
         assertTrue(e.getMessage().contains("layers.0.bias"), e.getMessage());
-        List<Tensor> nan = new ArrayList<>(params);
-        nan.set(3, new Tensor("layers.2.bias", new int[] {3}, new float[] {0, Float.NaN, 0}));
-        e = assertThrows(IllegalArgumentException.class, () -> Model.of(a.config().spec(), nan, Preprocessor.identity(INPUTS)));
+        List<NamedTensor> nan = new ArrayList<>(params);
+        nan.set(3, new NamedTensor("layers.2.bias", new int[] {3}, new float[] {0, Float.NaN, 0}));
+        e = assertThrows(IllegalArgumentException.class, () -> Model.of(a.config().spec(), nan, Preprocessing.identity()));
         assertTrue(e.getMessage().contains("layers.2.bias"), e.getMessage());
     }
 
@@ -227,7 +229,7 @@ class LearnerTest {
         float[][] data = blobs(320, 10);
         Learner collected = new Learner(config("dense(16,relu) > dense(3,softmax)", OptimizerConfig.adam(0.01)));
         Learner reference = new Learner(collected.config());
-        Model model = collected.snapshot(Preprocessor.identity(INPUTS));
+        Model model = collected.snapshot(Preprocessing.identity());
         float[] before = new float[10 * CLASSES];
         model.predict(data[0], 10, before);
         for (int b = 0; b < 10; b++) {

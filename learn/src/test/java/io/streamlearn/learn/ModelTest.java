@@ -3,6 +3,7 @@ package io.streamlearn.learn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import io.streamlearn.tensor.NamedTensor;
+import io.streamlearn.tensor.Preprocessing;
 import org.junit.jupiter.api.Test;
 
 class ModelTest {
@@ -20,11 +23,11 @@ class ModelTest {
         float[][] data = LearnerTest.blobs(64, 3);
         Learner learner = new Learner(LearnerTest.config("dense(8,relu) > dropout(0.5) > dense(3,softmax)", OptimizerConfig.adam(0.05)));
         learner.fit(data[0], data[1], 32);
-        Preprocessor pre = new Preprocessor(new float[] {1, 1, 1, 1, 1, 1}, new float[] {2, 2, 2, 2, 2, 2});
+        Preprocessing pre = new Preprocessing("standard", new float[] {1, 1, 1, 1, 1, 1}, new float[] {2, 2, 2, 2, 2, 2});
         Model model = learner.snapshot(pre);
         float[] raw = java.util.Arrays.copyOf(data[0], 6 * 10);
         float[] scaled = raw.clone();
-        pre.apply(scaled, scaled, 10);
+        pre.apply(scaled, 10);
         float[] expected = new float[30];
         learner.predict(scaled, 10, expected);
         float[] actual = new float[30];
@@ -41,7 +44,7 @@ class ModelTest {
     void largeBatchesAreChunkedAndMatchRowByRow() {
         float[][] data = LearnerTest.blobs(600, 4);
         Learner learner = new Learner(LearnerTest.config("dense(8,tanh) > dense(3,softmax)", OptimizerConfig.adam(0.05)));
-        Model model = learner.snapshot(Preprocessor.identity(6));
+        Model model = learner.snapshot(Preprocessing.identity());
         float[] all = new float[600 * 3];
         model.predict(data[0], 600, all);
         for (int r = 0; r < 600; r += 97) {
@@ -55,7 +58,7 @@ class ModelTest {
         float[][] data = LearnerTest.blobs(256, 5);
         Learner learner = new Learner(LearnerTest.config("dense(16,relu) > dense(3,softmax)", OptimizerConfig.adam(0.05)));
         learner.fit(data[0], data[1], 32);
-        Model model = learner.snapshot(Preprocessor.identity(6));
+        Model model = learner.snapshot(Preprocessing.identity());
         float[] expected = new float[256 * 3];
         model.predict(data[0], 256, expected);
         ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -85,17 +88,21 @@ class ModelTest {
     @Test
     void ofValidatesNamesShapesAndWidth() {
         NetworkSpec spec = NetworkSpec.parse(2, "dense(3,relu) > dense(1,sigmoid)");
-        List<Tensor> params = List.of(new Tensor("layers.0.weight", new int[] {2, 3}, new float[6]),
-                new Tensor("layers.0.bias", new int[] {3}, new float[3]),
-                new Tensor("layers.1.weight", new int[] {3, 1}, new float[] {1, 2, 3}),
-                new Tensor("layers.1.bias", new int[] {1}, new float[] {0}));
-        Model model = Model.of(spec, params, Preprocessor.identity(2)).warmUp();
+        List<NamedTensor> params = List.of(new NamedTensor("layers.0.weight", new int[] {2, 3}, new float[6]),
+                new NamedTensor("layers.0.bias", new int[] {3}, new float[3]),
+                new NamedTensor("layers.1.weight", new int[] {3, 1}, new float[] {1, 2, 3}),
+                new NamedTensor("layers.1.bias", new int[] {1}, new float[] {0}));
+        Model model = Model.of(spec, params, Preprocessing.identity()).warmUp();
         assertEquals(0.5f, model.predict(new float[] {1, 1})[0], 1e-6f);
         assertEquals(params, model.parameters());
-        assertThrows(IllegalArgumentException.class, () -> Model.of(spec, params, Preprocessor.identity(3)));
-        List<Tensor> extra = new ArrayList<>(params);
-        extra.add(new Tensor("layers.9.bias", new int[] {1}, new float[1]));
-        assertThrows(IllegalArgumentException.class, () -> Model.of(spec, extra, Preprocessor.identity(2)));
+        assertThrows(IllegalArgumentException.class, () -> Model.of(spec, params,
+                new Preprocessing("standard", new float[] {0, 0, 0}, new float[] {1, 2, 1})));
+        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class, () -> Model.of(spec, params,
+                new Preprocessing("standard", new float[] {0, Float.NaN}, new float[] {1, 2})));
+        assertTrue(nan.getMessage().contains("offset[1]"), nan.getMessage());
+        List<NamedTensor> extra = new ArrayList<>(params);
+        extra.add(new NamedTensor("layers.9.bias", new int[] {1}, new float[1]));
+        assertThrows(IllegalArgumentException.class, () -> Model.of(spec, extra, Preprocessing.identity()));
         assertThrows(IllegalArgumentException.class, () -> model.predict(new float[3]));
     }
 }

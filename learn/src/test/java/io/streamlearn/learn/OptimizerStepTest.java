@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 
+import io.streamlearn.tensor.NamedTensor;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,8 +20,8 @@ class OptimizerStepTest {
     private static Learner learner(OptimizerConfig optimizer) {
         NetworkSpec spec = NetworkSpec.parse(1, "dense(1,linear)");
         Learner learner = new Learner(new TrainingConfig(spec, Loss.MSE, optimizer, 1, 1));
-        learner.setParameters(List.of(new Tensor("layers.0.weight", new int[] {1, 1}, new float[] {0.5f}),
-                new Tensor("layers.0.bias", new int[] {1}, new float[] {0.1f})));
+        learner.setParameters(List.of(new NamedTensor("layers.0.weight", new int[] {1, 1}, new float[] {0.5f}),
+                new NamedTensor("layers.0.bias", new int[] {1}, new float[] {0.1f})));
         return learner;
     }
 
@@ -82,7 +83,7 @@ class OptimizerStepTest {
         learner.fit(X, Y, 1);
         assertParams(learner, p[0], p[1]);
         assertEquals(2, learner.optimizerState().step());
-        assertEquals(List.of("m", "v"), learner.optimizerState().slots().stream().map(Tensor::name).toList());
+        assertEquals(List.of("m", "v"), learner.optimizerState().slots().stream().map(NamedTensor::name).toList());
     }
 
     @Test

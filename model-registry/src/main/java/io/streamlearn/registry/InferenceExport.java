@@ -1,5 +1,8 @@
 package io.streamlearn.registry;
 
+import io.streamlearn.tensor.Float16;
+import io.streamlearn.tensor.NamedTensor;
+import io.streamlearn.tensor.Preprocessing;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -9,6 +9,8 @@ import io.streamlearn.schema.SignatureRecord;
 import io.streamlearn.schema.Task;
 import io.streamlearn.schema.TensorDType;
 import io.streamlearn.schema.TensorRecord;
+import io.streamlearn.tensor.NamedTensor;
+import io.streamlearn.tensor.Preprocessing;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;

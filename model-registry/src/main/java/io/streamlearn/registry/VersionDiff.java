@@ -1,5 +1,6 @@
 package io.streamlearn.registry;
 
+import io.streamlearn.tensor.NamedTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -4,8 +4,9 @@
  *
  * <p>A {@link io.streamlearn.registry.ModelVersion} is immutable and self-contained: metadata plus
  * named tensors (float32, or float16 in an inference export), with a SHA-256 checksum over the
- * tensors. This package knows nothing of ND4J; the learning engine converts its parameters to and
- * from {@link io.streamlearn.registry.NamedTensor}s.
+ * tensors. This package knows nothing of ND4J: its tensors and preprocessing are the types of the
+ * Kafka-free, ND4J-free {@code io.streamlearn.tensor} module, which the learning engine uses too, so
+ * a learner's parameters go into a version, and a version's into a model, as they are.
  *
  * <p>Keys on the registry topic ({@link io.streamlearn.registry.RegistryKey}): {@code name:version}
  * for a version, {@code name:version#chunk-<i>} for the chunks of a version larger than a record

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.ModelVersionRecord;
+import io.streamlearn.tensor.Float16;
+import io.streamlearn.tensor.NamedTensor;
+import io.streamlearn.tensor.Preprocessing;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamlearn.tensor.NamedTensor;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;

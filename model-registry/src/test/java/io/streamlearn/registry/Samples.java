@@ -1,5 +1,7 @@
 package io.streamlearn.registry;
 
+import io.streamlearn.tensor.NamedTensor;
+import io.streamlearn.tensor.Preprocessing;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -2,10 +2,10 @@ package io.streamlearn.testkit;
 
 import io.streamlearn.registry.Lineage;
 import io.streamlearn.registry.ModelVersion;
-import io.streamlearn.registry.NamedTensor;
 import io.streamlearn.registry.OffsetRange;
-import io.streamlearn.registry.Preprocessing;
 import io.streamlearn.registry.Signature;
+import io.streamlearn.tensor.NamedTensor;
+import io.streamlearn.tensor.Preprocessing;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

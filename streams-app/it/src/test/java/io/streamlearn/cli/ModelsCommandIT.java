@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamlearn.app.KafkaSupport;
+import io.streamlearn.tensor.NamedTensor;
 import io.streamlearn.testkit.RandomModels;
 import io.streamlearn.it.BrokerIT;
 import io.streamlearn.registry.InferenceExport;
 import io.streamlearn.registry.KafkaRegistry;
 import io.streamlearn.registry.ModelVersion;
-import io.streamlearn.registry.NamedTensor;
 import io.streamlearn.registry.RegistryCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

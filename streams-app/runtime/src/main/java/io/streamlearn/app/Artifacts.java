@@ -4,18 +4,18 @@ import io.streamlearn.learn.Activation;
 import io.streamlearn.learn.Loss;
 import io.streamlearn.learn.Model;
 import io.streamlearn.learn.NetworkSpec;
-import io.streamlearn.learn.Preprocessor;
-import io.streamlearn.learn.Tensor;
 import io.streamlearn.registry.InvalidModelException;
 import io.streamlearn.registry.ModelVersion;
-import io.streamlearn.registry.NamedTensor;
-import io.streamlearn.registry.Preprocessing;
 import io.streamlearn.registry.Signature;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Converts between the learning engine's models and the registry's model versions. */
+/**
+ * Where the learning engine and the registry meet: the signature a network and loss give a
+ * version, and the model a version gives inference. Tensors and preprocessing need no conversion:
+ * both sides use the {@code io.streamlearn.tensor} types, so a learner's parameters go into a
+ * version as they are.
+ */
 public final class Artifacts {
   private Artifacts() {}
 
@@ -33,47 +33,12 @@ public final class Artifacts {
     return Loss.valueOf(name.toUpperCase(Locale.ROOT));
   }
 
-  /** Engine tensors as registry tensors. */
-  public static List<NamedTensor> toRegistry(List<Tensor> tensors) {
-    List<NamedTensor> out = new ArrayList<>(tensors.size());
-    for (Tensor t : tensors) {
-      out.add(new NamedTensor(t.name(), t.shape(), t.data()));
-    }
-    return out;
-  }
-
-  /** Registry tensors as engine tensors. */
-  public static List<Tensor> toEngine(List<NamedTensor> tensors) {
-    List<Tensor> out = new ArrayList<>(tensors.size());
-    for (NamedTensor t : tensors) {
-      out.add(new Tensor(t.name(), t.shape(), t.data()));
-    }
-    return out;
-  }
-
-  /** The registry form of a frozen scaler. */
-  public static Preprocessing toRegistry(Preprocessor p, String kind) {
-    return p.isIdentity() ? Preprocessing.identity()
-        : new Preprocessing(kind, p.offset(), p.scale());
-  }
-
-  /** The engine form of a frozen scaler, for {@code features} inputs. */
-  public static Preprocessor toEngine(Preprocessing p, int features) {
-    if (p.isIdentity()) {
-      return Preprocessor.identity(features);
-    }
-    if (p.offset().length != features) {
-      throw new InvalidModelException("preprocessing has " + p.offset().length
-          + " features, the signature " + features);
-    }
-    return new Preprocessor(p.offset(), p.scale());
-  }
-
   /**
    * The inference model of a version: its architecture parsed against its signature, its tensors
-   * checked by the engine.
+   * and preprocessing checked by the engine.
    *
-   * @throws InvalidModelException when the architecture, signature and tensors do not agree
+   * @throws InvalidModelException when the architecture, signature, preprocessing and tensors do
+   *     not agree
    */
   public static Model toModel(ModelVersion v) {
     try {
@@ -82,8 +47,7 @@ public final class Artifacts {
         throw new InvalidModelException(v.key() + ": architecture has " + spec.outputs()
             + " outputs, the signature " + v.signature().outputCount());
       }
-      return Model.of(spec, toEngine(v.tensors()),
-          toEngine(v.preprocessing(), v.signature().featureCount()));
+      return Model.of(spec, v.tensors(), v.preprocessing());
     } catch (IllegalArgumentException e) {
       throw new InvalidModelException(v.key() + ": " + e.getMessage(), e);
     }

@@ -1,5 +1,6 @@
 package io.streamlearn.bench;
 
+import io.streamlearn.tensor.Preprocessing;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import io.streamlearn.learn.Loss;
 import io.streamlearn.learn.Model;
 import io.streamlearn.learn.NetworkSpec;
 import io.streamlearn.learn.OptimizerConfig;
-import io.streamlearn.learn.Preprocessor;
 import io.streamlearn.learn.TrainingConfig;
 import io.streamlearn.learn.WeightInit;
 import io.streamlearn.data.Dataset;
@@ -128,7 +128,7 @@ public final class EngineBench {
         out.put("softmax_train_eps", softmax.examplesPerSecond);
         out.put("softmax_test_acc", softmax.testAccuracy);
         out.put("softmax_preq_acc", softmax.prequentialAccuracy);
-        Model model = mlp.learner.snapshot(Preprocessor.identity(train.cols()));
+        Model model = mlp.learner.snapshot(Preprocessing.identity());
         out.put("mlp_infer_eps", inferenceThroughput(model, test, repeats));
         out.put("mlp_latency_us", singleLatencyMicros(model, test));
         return out;

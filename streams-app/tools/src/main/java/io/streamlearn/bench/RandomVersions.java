@@ -8,7 +8,7 @@ import io.streamlearn.learn.OptimizerConfig;
 import io.streamlearn.learn.TrainingConfig;
 import io.streamlearn.registry.Lineage;
 import io.streamlearn.registry.ModelVersion;
-import io.streamlearn.registry.Preprocessing;
+import io.streamlearn.tensor.Preprocessing;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +26,7 @@ public final class RandomVersions {
     Loss loss = Loss.SOFTMAX_CROSS_ENTROPY;
     Learner learner = new Learner(new TrainingConfig(spec, loss, OptimizerConfig.sgd(0.01, 0), 1, seed));
     return ModelVersion.create(model, version, version - 1, Instant.now(), spec.text(),
-        Artifacts.signature(spec, loss), Preprocessing.identity(), Artifacts.toRegistry(learner.parameters()),
+        Artifacts.signature(spec, loss), Preprocessing.identity(), learner.parameters(),
         new Lineage(List.of(), 0, 0, Map.of(), seed, "random"), Map.of());
   }
 }

@@ -1,7 +1,8 @@
 package io.streamlearn.train;
 
 import io.streamlearn.learn.OptimizerState;
-import io.streamlearn.learn.Tensor;
+import io.streamlearn.learn.scale.OnlineScaler;
+import io.streamlearn.tensor.NamedTensor;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,8 +29,8 @@ import java.util.Objects;
  */
 record Checkpoint(String model, String architecture, int features, long lastVersion,
                   long examplesSeen, long examplesSinceParent, List<PartitionProgress> partitions,
-                  List<Tensor> parameters, OptimizerState optimizer, double configuredLearningRate,
-                  double learningRate, LearningRateControl.State rate, ScalerState scaler,
+                  List<NamedTensor> parameters, OptimizerState optimizer, double configuredLearningRate,
+                  double learningRate, LearningRateControl.State rate, OnlineScaler.State scaler,
                   LabelJoin.State join) {
 
   /** Validates and copies. */
@@ -60,34 +61,6 @@ record Checkpoint(String model, String architecture, int features, long lastVers
         throw new IllegalArgumentException("need partition >= 0 and 0 <= rangeStart <= nextOffset, found "
             + partition + ", " + rangeStart + ", " + nextOffset);
       }
-    }
-  }
-
-  /**
-   * An online scaler's statistics.
-   *
-   * @param kind {@code standard} (a = mean, b = sum of squared deviations) or {@code minmax}
-   *     (a = min, b = max)
-   */
-  record ScalerState(String kind, long count, double[] a, double[] b) {
-    ScalerState {
-      Objects.requireNonNull(kind, "kind");
-      if (a.length != b.length || count < 0) {
-        throw new IllegalArgumentException("need arrays of one length and count >= 0, found "
-            + a.length + ", " + b.length + " and " + count);
-      }
-      a = a.clone();
-      b = b.clone();
-    }
-
-    @Override
-    public double[] a() {
-      return a.clone();
-    }
-
-    @Override
-    public double[] b() {
-      return b.clone();
     }
   }
 }

@@ -1,8 +1,9 @@
 package io.streamlearn.train;
 
 import io.streamlearn.learn.OptimizerState;
-import io.streamlearn.learn.Tensor;
+import io.streamlearn.learn.scale.OnlineScaler;
 import io.streamlearn.schema.InputEvent;
+import io.streamlearn.tensor.NamedTensor;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -57,8 +58,8 @@ final class CheckpointCodec {
       if (c.scaler() != null) {
         out.writeUTF(c.scaler().kind());
         out.writeLong(c.scaler().count());
-        writeDoubles(out, c.scaler().a());
-        writeDoubles(out, c.scaler().b());
+        writeDoubles(out, c.scaler().first());
+        writeDoubles(out, c.scaler().second());
       }
       out.writeBoolean(c.join() != null);
       if (c.join() != null) {
@@ -94,15 +95,15 @@ final class CheckpointCodec {
       for (int i = 0; i < n; i++) {
         partitions.add(new Checkpoint.PartitionProgress(in.readUTF(), in.readInt(), in.readLong(), in.readLong()));
       }
-      List<Tensor> parameters = readTensors(in);
+      List<NamedTensor> parameters = readTensors(in);
       long step = in.readLong();
       OptimizerState optimizer = new OptimizerState(step, readTensors(in));
       double configured = in.readDouble();
       double rate = in.readDouble();
       LearningRateControl.State control = new LearningRateControl.State(in.readDouble(), in.readInt(),
           in.readInt(), in.readDouble());
-      Checkpoint.ScalerState scaler = in.readBoolean()
-          ? new Checkpoint.ScalerState(in.readUTF(), in.readLong(), readDoubles(in), readDoubles(in)) : null;
+      OnlineScaler.State scaler = in.readBoolean()
+          ? new OnlineScaler.State(in.readUTF(), in.readLong(), readDoubles(in), readDoubles(in)) : null;
       LabelJoin.State join = in.readBoolean() ? readJoin(in) : null;
       if (in.available() > 0) {
         throw new IllegalArgumentException(in.available() + " trailing bytes after the checkpoint");
@@ -170,9 +171,9 @@ final class CheckpointCodec {
     throw new IOException("unknown label kind " + kind);
   }
 
-  private static void writeTensors(DataOutputStream out, List<Tensor> tensors) throws IOException {
+  private static void writeTensors(DataOutputStream out, List<NamedTensor> tensors) throws IOException {
     out.writeInt(tensors.size());
-    for (Tensor t : tensors) {
+    for (NamedTensor t : tensors) {
       out.writeUTF(t.name());
       int[] shape = t.shape();
       out.writeInt(shape.length);
@@ -183,16 +184,16 @@ final class CheckpointCodec {
     }
   }
 
-  private static List<Tensor> readTensors(DataInputStream in) throws IOException {
+  private static List<NamedTensor> readTensors(DataInputStream in) throws IOException {
     int n = in.readInt();
-    List<Tensor> tensors = new ArrayList<>(n);
+    List<NamedTensor> tensors = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       String name = in.readUTF();
       int[] shape = new int[in.readInt()];
       for (int k = 0; k < shape.length; k++) {
         shape[k] = in.readInt();
       }
-      tensors.add(new Tensor(name, shape, readFloats(in)));
+      tensors.add(new NamedTensor(name, shape, readFloats(in)));
     }
     return tensors;
   }

@@ -7,15 +7,14 @@ import io.streamlearn.learn.Model;
 import io.streamlearn.learn.NetworkSpec;
 import io.streamlearn.learn.OptimizerConfig;
 import io.streamlearn.learn.OptimizerState;
-import io.streamlearn.learn.Preprocessor;
-import io.streamlearn.learn.Tensor;
 import io.streamlearn.learn.TrainingConfig;
 import io.streamlearn.learn.scale.MinMaxScaler;
 import io.streamlearn.learn.scale.OnlineScaler;
 import io.streamlearn.learn.scale.StandardScaler;
 import io.streamlearn.registry.ModelVersion;
-import io.streamlearn.registry.Preprocessing;
 import io.streamlearn.registry.Signature;
+import io.streamlearn.tensor.NamedTensor;
+import io.streamlearn.tensor.Preprocessing;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -116,24 +115,19 @@ final class TrainingState {
     return new Outcome(loss, driftAt);
   }
 
-  /** The frozen preprocessing of the next version. */
-  Preprocessor preprocessor() {
-    return scaler == null ? Preprocessor.identity(spec.inputs()) : scaler.freeze();
-  }
-
-  /** The registry form of {@link #preprocessor()}. */
+  /** The frozen preprocessing of the next version (what the candidate applies and the version stores). */
   Preprocessing preprocessing() {
-    return Artifacts.toRegistry(preprocessor(), scaler == null ? "identity" : scalerKind);
+    return scaler == null ? Preprocessing.identity() : scaler.freeze();
   }
 
   /** An immutable model of the current weights and scaler. */
   Model candidate() {
-    return learner.snapshot(preprocessor());
+    return learner.snapshot(preprocessing());
   }
 
   /** Whether every weight is finite. */
   boolean weightsFinite() {
-    for (Tensor t : learner.parameters()) {
+    for (NamedTensor t : learner.parameters()) {
       for (float v : t.data()) {
         if (!Float.isFinite(v)) {
           return false;
@@ -145,16 +139,16 @@ final class TrainingState {
 
   /** Zeroes the optimizer's slots and step counter (Adam's moments start afresh). */
   void resetOptimizer() {
-    List<Tensor> zeroed = new ArrayList<>();
-    for (Tensor t : learner.optimizerState().slots()) {
-      zeroed.add(new Tensor(t.name(), t.shape(), new float[t.size()]));
+    List<NamedTensor> zeroed = new ArrayList<>();
+    for (NamedTensor t : learner.optimizerState().slots()) {
+      zeroed.add(new NamedTensor(t.name(), t.shape(), new float[t.size()]));
     }
     learner.restoreOptimizerState(new OptimizerState(0, zeroed));
   }
 
   /** Continues from a published version's weights (no checkpoint: optimizer state starts afresh). */
   void warmStart(ModelVersion v) {
-    learner.setParameters(Artifacts.toEngine(v.tensors()));
+    learner.setParameters(v.tensors());
     examplesSeen = v.lineage().examplesSeen();
     lastVersion = v.version();
     Preprocessing p = v.preprocessing();
@@ -169,26 +163,14 @@ final class TrainingState {
         mean[j] = offset[j];
         m2[j] = n / ((double) scale[j] * scale[j]);
       }
-      scaler = StandardScaler.restore(new StandardScaler.State(n, mean, m2));
+      scaler = OnlineScaler.restore(new OnlineScaler.State(StandardScaler.KIND, n, mean, m2));
     }
   }
 
   Checkpoint checkpoint(String model, List<Checkpoint.PartitionProgress> partitions, LabelJoin.State join) {
     return new Checkpoint(model, spec.text(), spec.inputs(), lastVersion, examplesSeen, examplesSinceParent,
         partitions, learner.parameters(), learner.optimizerState(), configuredRate, learner.learningRate(),
-        rate.state(), scalerState(), join);
-  }
-
-  private Checkpoint.ScalerState scalerState() {
-    if (scaler instanceof StandardScaler s) {
-      StandardScaler.State st = s.export();
-      return new Checkpoint.ScalerState("standard", st.count(), st.mean(), st.m2());
-    }
-    if (scaler instanceof MinMaxScaler m) {
-      MinMaxScaler.State st = m.export();
-      return new Checkpoint.ScalerState("minmax", st.count(), toDoubles(st.min()), toDoubles(st.max()));
-    }
-    return null;
+        rate.state(), scaler == null ? null : scaler.export(), join);
   }
 
   /**
@@ -216,29 +198,11 @@ final class TrainingState {
     rate.restore(c.rate());
     // A rate changed on the command line wins over the rate the previous run had arrived at.
     learner.setLearningRate(c.configuredLearningRate() == configuredRate ? c.learningRate() : configuredRate);
-    Checkpoint.ScalerState s = c.scaler();
+    OnlineScaler.State s = c.scaler();
     if (s != null && s.kind().equals(scalerKind)) {
-      scaler = s.kind().equals("standard")
-          ? StandardScaler.restore(new StandardScaler.State(s.count(), s.a(), s.b()))
-          : MinMaxScaler.restore(new MinMaxScaler.State(s.count(), toFloats(s.a()), toFloats(s.b())));
+      scaler = OnlineScaler.restore(s);
     } else {
       scaler = newScaler(scalerKind, spec.inputs());
     }
-  }
-
-  private static double[] toDoubles(float[] v) {
-    double[] d = new double[v.length];
-    for (int i = 0; i < v.length; i++) {
-      d[i] = v[i];
-    }
-    return d;
-  }
-
-  private static float[] toFloats(double[] v) {
-    float[] f = new float[v.length];
-    for (int i = 0; i < v.length; i++) {
-      f[i] = (float) v[i];
-    }
-    return f;
   }
 }

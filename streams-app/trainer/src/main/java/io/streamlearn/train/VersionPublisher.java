@@ -1,6 +1,5 @@
 package io.streamlearn.train;
 
-import io.streamlearn.app.Artifacts;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.learn.Model;
 import io.streamlearn.registry.AliasChange;
@@ -90,7 +89,7 @@ final class VersionPublisher {
     long version = highestVersion + 1;
     Instant now = Instant.now();
     ModelVersion v = ModelVersion.create(model, version, state.lastVersion, now, state.spec.text(),
-        state.signature, state.preprocessing(), Artifacts.toRegistry(state.learner.parameters()),
+        state.signature, state.preprocessing(), state.learner.parameters(),
         lineage(state, ranges), metrics);
     // A version larger than one record goes out as chunks plus a manifest, in this same transaction;
     // the alias move also writes its history record, as the registry service does.

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamlearn.learn.OptimizerState;
-import io.streamlearn.learn.Tensor;
+import io.streamlearn.learn.scale.OnlineScaler;
 import io.streamlearn.schema.InputEvent;
+import io.streamlearn.tensor.NamedTensor;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,11 +20,11 @@ class CheckpointCodecTest {
         new long[] {Long.MIN_VALUE}, 9);
     return new Checkpoint("m", "dense(2,softmax)", 2, 4, 1_000, 64,
         List.of(new Checkpoint.PartitionProgress("t", 0, 10, 20), new Checkpoint.PartitionProgress("t", 1, 0, 0)),
-        List.of(new Tensor("layers.0.weight", new int[] {2, 2}, new float[] {1f, -2f, Float.MIN_VALUE, 4f}),
-            new Tensor("layers.0.bias", new int[] {2}, new float[] {0.5f, 0f})),
-        new OptimizerState(17, List.of(new Tensor("m", new int[] {6}, new float[6]))), 0.01, 0.005,
+        List.of(new NamedTensor("layers.0.weight", new int[] {2, 2}, new float[] {1f, -2f, Float.MIN_VALUE, 4f}),
+            new NamedTensor("layers.0.bias", new int[] {2}, new float[] {0.5f, 0f})),
+        new OptimizerState(17, List.of(new NamedTensor("m", new int[] {6}, new float[6]))), 0.01, 0.005,
         new LearningRateControl.State(0.3, 2, 5, 0.01),
-        new Checkpoint.ScalerState("standard", 100, new double[] {1, 2}, new double[] {3, 4}), join);
+        new OnlineScaler.State("standard", 100, new double[] {1, 2}, new double[] {3, 4}), join);
   }
 
   @Test
@@ -38,7 +39,7 @@ class CheckpointCodecTest {
     assertEquals(List.of(c.lastVersion(), c.examplesSeen(), c.examplesSinceParent()),
         List.of(d.lastVersion(), d.examplesSeen(), d.examplesSinceParent()));
     assertEquals(c.learningRate(), d.learningRate());
-    assertArrayEquals(c.scaler().b(), d.scaler().b());
+    assertArrayEquals(c.scaler().second(), d.scaler().second());
     assertEquals(c.join().features(), d.join().features());
     assertEquals(c.join().labels(), d.join().labels());
     assertArrayEquals(c.join().featureTimes(), d.join().featureTimes());

@@ -10,6 +10,7 @@ import io.streamlearn.learn.NetworkSpec;
 import io.streamlearn.learn.OptimizerConfig;
 import io.streamlearn.learn.TrainingConfig;
 import io.streamlearn.registry.Signature;
+import io.streamlearn.tensor.Preprocessing;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +56,7 @@ class PolicyTest {
     for (int i = 0; i < 5; i++) {
       holdout.add(new float[] {i, -i}, 0, i % 2);
     }
-    HoldOut.Score s = holdout.score(learner.snapshot(io.streamlearn.learn.Preprocessor.identity(2)));
+    HoldOut.Score s = holdout.score(learner.snapshot(Preprocessing.identity()));
     assertEquals(3, s.examples(), "a ring of 3 keeps the newest 3");
     assertTrue(s.accuracy() >= 0 && s.accuracy() <= 1 && Double.isFinite(s.loss()), "score " + s);
     holdout.clear();

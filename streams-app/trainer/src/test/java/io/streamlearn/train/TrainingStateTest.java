@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import io.streamlearn.learn.Tensor;
 import io.streamlearn.registry.Signature;
+import io.streamlearn.tensor.NamedTensor;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -41,8 +41,8 @@ class TrainingStateTest {
         train(original, new SplittableRandom(seed));
         train(resumed, new SplittableRandom(seed));
         assertEquals(original.examplesSeen, resumed.examplesSeen, scaler + "/" + optimizer + ": examples seen");
-        List<Tensor> a = original.learner.parameters();
-        List<Tensor> b = resumed.learner.parameters();
+        List<NamedTensor> a = original.learner.parameters();
+        List<NamedTensor> b = resumed.learner.parameters();
         for (int t = 0; t < a.size(); t++) {
           assertArrayEquals(a.get(t).data(), b.get(t).data(), scaler + "/" + optimizer + ": tensor "
               + a.get(t).name() + " after one more batch");

@@ -1,4 +1,4 @@
-package io.streamlearn.registry;
+package io.streamlearn.tensor;
 
 /**
  * IEEE 754 binary16 conversions (Java 17 has none): round-to-nearest-even narrowing, exact

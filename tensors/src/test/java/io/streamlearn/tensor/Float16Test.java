@@ -1,4 +1,4 @@
-package io.streamlearn.registry;
+package io.streamlearn.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.streamlearn.registry;
+package io.streamlearn.tensor;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -6,9 +6,12 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A named tensor, row-major, held as floats. On the wire its data are little-endian bytes of its
- * {@link DType}: float32 (the default), or float16 for a compact inference export, whose values
- * are then exactly representable in float16 and widen to float32 losslessly.
+ * A named tensor, row-major, held as floats: a layer's weights or biases, or an optimizer's slot.
+ * The learning engine produces and consumes it, the registry stores it in model versions, the
+ * trainer in its checkpoints; all three use this one type. In an artifact its data are
+ * little-endian bytes of its {@link DType}: float32 (the default), or float16 for a compact
+ * inference export, whose values are then exactly representable in float16 and widen to float32
+ * losslessly. The engine ignores the stored type: it sees floats.
  *
  * @param name unique within a model version, e.g. {@code layers.0.weight}
  * @param shape dimensions, each {@code >= 1}
@@ -123,6 +126,16 @@ public record NamedTensor(String name, int[] shape, float[] data, DType dtype) {
   /** Number of values. */
   public int size() {
     return data.length;
+  }
+
+  /** Whether the shape equals {@code expected}. */
+  public boolean hasShape(int... expected) {
+    return Arrays.equals(shape, expected);
+  }
+
+  /** Copies the values into {@code dest} at {@code offset}, without the copy {@link #data()} makes. */
+  public void copyTo(float[] dest, int offset) {
+    System.arraycopy(data, 0, dest, offset, data.length);
   }
 
   /** The values as little-endian float32 bytes (whatever the stored type). */
