@@ -1,18 +1,18 @@
 package io.streamlearn.cli;
 
+import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.Settings;
 import io.streamlearn.registry.RegistryCodec;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 
 /** The registry service's configuration table ({@code streamlearn registry}). */
-public final class RegistryConfig extends AbstractConfig {
+public final class RegistryConfig extends AppConfig {
   public static final String HTTP_HOST = "http.host";
   public static final String HTTP_PORT = "http.port";
   public static final String DASHBOARD = "dashboard";
@@ -43,7 +43,7 @@ public final class RegistryConfig extends AbstractConfig {
           "Metric the automatic promotion compares (higher is better unless its name contains 'loss' or 'error').")
       .define(PROMOTION_MARGIN, Type.DOUBLE, 0.0, Range.atLeast(0.0), Importance.MEDIUM,
           "How much better the candidate's metric must be.")
-      .define(PROMOTION_ALIAS, Type.STRING, "live", new CommonKeys.NonBlank(), Importance.LOW,
+      .define(PROMOTION_ALIAS, Type.STRING, CommonKeys.DEFAULT_ALIAS, new CommonKeys.Alias(), Importance.LOW,
           "Alias the automatic promotion moves.")
       .define(RETENTION_KEEP_LAST, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
           "Keep the newest N versions of each model and every aliased one, delete the rest with tombstones (0: keep all).")
@@ -52,21 +52,13 @@ public final class RegistryConfig extends AbstractConfig {
       .define(MAX_RECORD_BYTES, Type.INT, RegistryCodec.DEFAULT_MAX_RECORD_BYTES, Range.atLeast(64 * 1024),
           Importance.LOW, "Largest registry record written; larger versions are split in chunks.");
 
-  private final Map<String, Object> kafka;
-
   /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
   public RegistryConfig(Map<String, String> merged) {
-    super(DEF, Settings.ownKeys(merged), false);
-    this.kafka = Settings.kafkaProperties(merged);
+    super(DEF, merged);
   }
 
   /** From command-line arguments and the environment. */
   public static RegistryConfig fromArgs(List<String> args, Map<String, String> env) {
     return new RegistryConfig(Settings.collect(DEF, args, env));
-  }
-
-  /** Pass-through Kafka client properties. */
-  public Map<String, Object> kafkaProperties() {
-    return kafka;
   }
 }

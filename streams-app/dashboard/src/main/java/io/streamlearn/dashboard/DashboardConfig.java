@@ -1,17 +1,17 @@
 package io.streamlearn.dashboard;
 
+import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.Settings;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 
 /** The configuration table of {@code streamlearn dashboard}. */
-public final class DashboardConfig extends AbstractConfig {
+public final class DashboardConfig extends AppConfig {
   public static final String HTTP_HOST = "http.host";
   public static final String HTTP_PORT = "http.port";
   public static final String READ_ONLY = "read.only";
@@ -25,22 +25,14 @@ public final class DashboardConfig extends AbstractConfig {
       .define(READ_ONLY, Type.BOOLEAN, false, Importance.MEDIUM,
           "Hide the promote button's effect: refuse alias moves.");
 
-  private final Map<String, Object> kafka;
-
   /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
   public DashboardConfig(Map<String, String> merged) {
-    super(DEF, Settings.ownKeys(merged), false);
-    this.kafka = Settings.kafkaProperties(merged);
+    super(DEF, merged);
   }
 
   /** From command-line arguments and the environment. */
   public static DashboardConfig fromArgs(List<String> args, Map<String, String> env) {
     return new DashboardConfig(Settings.collect(DEF, args, env));
-  }
-
-  /** Pass-through Kafka client properties. */
-  public Map<String, Object> kafkaProperties() {
-    return kafka;
   }
 
   /** The topics the feed reads, as configured. */
