@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class InferenceService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InferenceService.class);
+  private static final String CONSUMER = StreamsConfig.CONSUMER_PREFIX;
+  private static final String MAIN_CONSUMER = StreamsConfig.MAIN_CONSUMER_PREFIX;
+  private static final String GLOBAL_CONSUMER = StreamsConfig.GLOBAL_CONSUMER_PREFIX;
+  private static final String PRODUCER = StreamsConfig.PRODUCER_PREFIX;
 
   private final Serving serving;
   private final DeadLetterRefusals refusals;
@@ -74,19 +78,41 @@ public final class InferenceService implements AutoCloseable {
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(InferenceConfig.STATE_DIR));
     short rf = config.getShort(CommonKeys.REPLICATION_FACTOR);
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) rf);
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
-    p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
-        KafkaSupport.MAX_MODEL_BYTES);
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+    // The built-in client settings below are defaults: a --kafka-property for the same setting wins,
+    // whether given plainly or with a Streams client prefix.
+    Map<String, Object> user = config.kafkaProperties();
+    defaultUnlessSet(p, user, CONSUMER, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000, MAIN_CONSUMER);
+    defaultUnlessSet(p, user, GLOBAL_CONSUMER, ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+        KafkaSupport.MAX_MODEL_BYTES, CONSUMER);
+    defaultUnlessSet(p, user, PRODUCER, ProducerConfig.LINGER_MS_CONFIG, 5);
     // A refused input goes to the dead-letter topic unchanged, however large it was.
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), KafkaSupport.MAX_MODEL_BYTES);
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), KafkaSupport.MAX_MODEL_BYTES);
+    defaultUnlessSet(p, user, PRODUCER, ProducerConfig.MAX_REQUEST_SIZE_CONFIG, KafkaSupport.MAX_MODEL_BYTES);
+    defaultUnlessSet(p, user, CONSUMER, ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+        KafkaSupport.MAX_MODEL_BYTES, MAIN_CONSUMER);
     // An idle stream thread blocks in poll() for poll.ms before it punctuates: keep that within the
     // micro-batch linger (at most the default 100 ms) so the last events of a burst are not held.
     p.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, config.getLong(InferenceConfig.BATCH_LINGER_MS)));
     // Bad registry records are handled inside RegistryFollower; opt in to the 5.0 default now.
-    p.put("processing.exception.handler.global.enabled", true);
+    p.putIfAbsent("processing.exception.handler.global.enabled", true);
     return p;
+  }
+
+  /**
+   * Sets {@code prefix + name} to a built-in value unless the user set {@code name} plainly, under
+   * {@code prefix} or under one of the {@code alsoUserPrefixes} (a prefixed built-in would override
+   * the user's plain or broader setting in Streams).
+   */
+  private static void defaultUnlessSet(Properties p, Map<String, Object> user, String prefix, String name,
+                                       Object value, String... alsoUserPrefixes) {
+    if (user.containsKey(name) || user.containsKey(prefix + name)) {
+      return;
+    }
+    for (String other : alsoUserPrefixes) {
+      if (user.containsKey(other + name)) {
+        return;
+      }
+    }
+    p.put(prefix + name, value);
   }
 
   private static ObjectName register(String applicationId, InferenceMetrics metrics) {

@@ -120,4 +120,14 @@ class TrainerConfigTest {
     assertEquals(EffectiveValues.HIDDEN, values.get("kafka.ssl.key.password"));
     assertFalse(values.values().stream().anyMatch(v -> v.contains("s3cret")), values.toString());
   }
+
+  @Test
+  void aUsersKafkaPropertyWinsOverTheTrainerProducersBuiltInSizeAndLinger() {
+    TrainerConfig c = TrainerConfig.fromArgs(List.of("--kafka-property", "max.request.size=2000000",
+        "--kafka-property", "linger.ms=20", "--kafka-property", "acks=1"), Map.of());
+    Map<String, Object> p = TrainerStart.producerProperties(c.clientProperties(), "tx");
+    assertEquals("2000000", p.get("max.request.size"));
+    assertEquals("20", p.get("linger.ms"));
+    assertEquals("all", p.get("acks"), "exactly-once needs acks=all whatever the user says");
+  }
 }
