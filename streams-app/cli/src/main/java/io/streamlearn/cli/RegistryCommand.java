@@ -63,7 +63,7 @@ final class RegistryCommand {
     }
     Map<String, Object> client = KafkaSupport.clientProperties(
         config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties());
-    DashboardFeed.Topics topics = DashboardFeed.Topics.of(config);
+    DashboardFeed.Topics topics = DashboardFeed.Topics.of(config.topicSettings());
     KafkaSupport.ensureTopics(client, config.getShort(CommonKeys.REPLICATION_FACTOR),
         topics.specs(config.getInt(CommonKeys.TOPIC_PARTITIONS)));
     boolean readOnly = !config.getPassword(RegistryConfig.TOKEN).value().isEmpty();

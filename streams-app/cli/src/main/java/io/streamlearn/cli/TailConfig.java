@@ -30,6 +30,12 @@ public final class TailConfig extends AppConfig {
     super(DEF, merged);
   }
 
+  /** The settings the command runs with, read once. */
+  TailSettings settings() {
+    return new TailSettings(kafkaSettings(), topicSettings(), getBoolean(FROM_BEGINNING), getLong(MAX_RECORDS),
+        getLong(IDLE_TIMEOUT_MS));
+  }
+
   /** From command-line arguments and the environment. */
   public static TailConfig fromArgs(List<String> args, Map<String, String> env) {
     return new TailConfig(Settings.collect(DEF, args, env));

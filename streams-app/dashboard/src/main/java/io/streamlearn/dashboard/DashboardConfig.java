@@ -37,6 +37,12 @@ public final class DashboardConfig extends AppConfig {
 
   /** The topics the feed reads, as configured. */
   public DashboardFeed.Topics topics() {
-    return DashboardFeed.Topics.of(this);
+    return DashboardFeed.Topics.of(topicSettings());
+  }
+
+  /** The settings the dashboard runs with, read once. */
+  public DashboardSettings settings() {
+    return new DashboardSettings(kafkaSettings(), topicSettings(), getString(CommonKeys.MODEL_NAME),
+        getBoolean(READ_ONLY), getString(HTTP_HOST), getInt(HTTP_PORT));
   }
 }

@@ -63,13 +63,10 @@ public final class DashboardFeed implements AutoCloseable {
           KafkaSupport.registryTopic(models));
     }
 
-    /** The topics an app configuration names (its {@link io.streamlearn.config.CommonKeys}). */
-    public static Topics of(org.apache.kafka.common.config.AbstractConfig config) {
-      return new Topics(config.getString(io.streamlearn.config.CommonKeys.METRICS_TOPIC),
-          config.getString(io.streamlearn.config.CommonKeys.MODELS_TOPIC),
-          config.getString(io.streamlearn.config.CommonKeys.PREDICTIONS_TOPIC),
-          config.getString(io.streamlearn.config.CommonKeys.LABELED_TOPIC),
-          config.getString(io.streamlearn.config.CommonKeys.FEATURES_TOPIC));
+    /** The topics of an app's shared topic settings. */
+    public static Topics of(io.streamlearn.config.TopicSettings topics) {
+      return new Topics(topics.metrics(), topics.models(), topics.predictions(), topics.labeled(),
+          topics.features());
     }
 
     /** Validates. */

@@ -93,6 +93,15 @@ public final class InferenceConfig extends AppConfig {
     return new InferenceConfig(Settings.collect(DEF, expanded, env));
   }
 
+  /** The settings the service runs with, read once. */
+  public InferenceSettings settings() {
+    return new InferenceSettings(kafkaSettings(), topicSettings(), getString(CommonKeys.MODEL_NAME),
+        getString(ALIAS), shadowAlias(), getString(SHADOW_TOPIC), inputTopics(), getString(APPLICATION_ID),
+        getString(PROCESSING_GUARANTEE), getInt(NUM_STREAM_THREADS), getLong(COMMIT_INTERVAL_MS),
+        getString(STATE_DIR), getInt(MAX_PENDING_EVENTS), getInt(BATCH_MAX_SIZE), getLong(BATCH_LINGER_MS),
+        getLong(CATCH_UP_TIMEOUT_MS), getLong(STATUS_INTERVAL_MS));
+  }
+
   /** The topics to score: {@code input.topics}, or the features and labeled topics. */
   public List<String> inputTopics() {
     List<String> explicit = getList(INPUT_TOPICS).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();

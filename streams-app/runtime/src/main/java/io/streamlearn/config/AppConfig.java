@@ -1,6 +1,5 @@
 package io.streamlearn.config;
 
-import io.streamlearn.app.KafkaSupport;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -32,7 +31,12 @@ public abstract class AppConfig extends AbstractConfig {
 
   /** The bootstrap servers and the pass-through properties, the base of every client's. */
   public Map<String, Object> clientProperties() {
-    return KafkaSupport.clientProperties(getString(CommonKeys.BOOTSTRAP_SERVERS), kafka);
+    return kafkaSettings().clientProperties();
+  }
+
+  /** Where Kafka is and the pass-through properties, as a value the app's code receives. */
+  public KafkaSettings kafkaSettings() {
+    return new KafkaSettings(getString(CommonKeys.BOOTSTRAP_SERVERS), kafka);
   }
 
   /** The topic names and how missing ones are created; for tables that hold {@link CommonKeys#topics}. */
