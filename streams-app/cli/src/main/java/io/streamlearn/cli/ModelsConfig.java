@@ -42,6 +42,13 @@ public final class ModelsConfig extends AppConfig {
     super(DEF, merged);
   }
 
+  /** The settings of one invocation, read once. */
+  ModelsSettings settings() {
+    return new ModelsSettings(kafkaSettings(), getString(CommonKeys.MODELS_TOPIC), getString(CommonKeys.MODEL_NAME),
+        getString(ALIAS), getLong(VERSION), getLong(FROM), getLong(TO), getString(BY), getString(REASON),
+        getString(OUTPUT), getBoolean(FLOAT16), getBoolean(JSON));
+  }
+
   /** From command-line arguments and the environment. */
   public static ModelsConfig fromArgs(List<String> args, Map<String, String> env) {
     return new ModelsConfig(Settings.collect(DEF, args, env));

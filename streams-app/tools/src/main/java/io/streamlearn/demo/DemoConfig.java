@@ -75,29 +75,18 @@ public final class DemoConfig extends AbstractConfig {
     super(DEF, Settings.ownKeys(merged), false);
   }
 
-  /** Whether the demo replays Fashion-MNIST. */
-  public boolean fashionMnist() {
-    return getString(DATASET).equals(FASHION_MNIST);
-  }
-
-  /** The rate, with the dataset's default for 0. */
-  public int rate() {
+  /** The settings the demo runs with, read once; 0 and empty values take the dataset's defaults. */
+  public DemoSettings settings() {
+    boolean fashionMnist = getString(DATASET).equals(FASHION_MNIST);
     int rate = getInt(RATE);
-    return rate > 0 ? rate : fashionMnist() ? 1000 : 2000;
-  }
-
-  /** The network, with the dataset's default for empty and K replaced by {@code classes}. */
-  public String layers(int classes) {
-    String layers = getString(LAYERS).isBlank()
-        ? fashionMnist() ? "dense(128,relu) > dense(K,softmax)" : "dense(32,relu) > dense(K,softmax)"
-        : getString(LAYERS);
-    return layers.replace("K", String.valueOf(classes));
-  }
-
-  /** The learning rate, with the dataset's default for 0. */
-  public double learningRate() {
-    double lr = getDouble(LEARNING_RATE);
-    return lr > 0 ? lr : fashionMnist() ? 0.001 : 0.01;
+    double learningRate = getDouble(LEARNING_RATE);
+    String layers = getString(LAYERS);
+    return new DemoSettings(getLong(DURATION), getString(SUMMARY_JSON), fashionMnist, getString(DATA_DIR),
+        getInt(HTTP_PORT), rate > 0 ? rate : fashionMnist ? 1000 : 2000, getString(GENERATOR), getLong(SEED),
+        getDouble(UNLABELED_SHARE), !layers.isBlank() ? layers
+            : fashionMnist ? "dense(128,relu) > dense(K,softmax)" : "dense(32,relu) > dense(K,softmax)",
+        learningRate > 0 ? learningRate : fashionMnist ? 0.001 : 0.01, getInt(BATCH_SIZE),
+        getInt(PUBLISH_EVERY_BATCHES), getLong(PUBLISH_EVERY_MS), getLong(PROGRESS_INTERVAL_MS));
   }
 
   /** From command-line arguments and the environment. */

@@ -61,6 +61,13 @@ public final class ProduceConfig extends AppConfig {
     }
   }
 
+  /** The settings the command runs with, read once. */
+  public ProduceSettings settings() {
+    return new ProduceSettings(kafkaSettings(), topicSettings(), getString(SOURCE), getString(FILE),
+        getString(LABELS_FILE), getString(GENERATOR), getLong(COUNT), getInt(RATE), getDouble(UNLABELED_SHARE),
+        getString(LABEL_COLUMN), getBoolean(CSV_HEADER), getString(ID_PREFIX), getLong(SEED));
+  }
+
   /** From command-line arguments and the environment. */
   public static ProduceConfig fromArgs(List<String> args, Map<String, String> env) {
     return new ProduceConfig(Settings.collect(DEF, args, env));
