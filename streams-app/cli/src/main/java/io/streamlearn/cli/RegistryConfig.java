@@ -3,9 +3,12 @@ package io.streamlearn.cli;
 import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.Settings;
+import io.streamlearn.registry.PromotionPolicy;
 import io.streamlearn.registry.RegistryCodec;
+import io.streamlearn.registry.http.RegistryServer;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -55,6 +58,20 @@ public final class RegistryConfig extends AppConfig {
   /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
   public RegistryConfig(Map<String, String> merged) {
     super(DEF, merged);
+  }
+
+  /** The settings the service runs with, read once. */
+  RegistrySettings settings() {
+    String metric = getString(PROMOTION_METRIC);
+    Optional<PromotionPolicy> policy = getBoolean(PROMOTION_AUTO)
+        ? Optional.of(new PromotionPolicy(metric, getDouble(PROMOTION_MARGIN), PromotionPolicy.higherIsBetter(metric),
+            getString(PROMOTION_ALIAS)))
+        : Optional.empty();
+    String token = getPassword(TOKEN).value();
+    RegistryServer.Config server = new RegistryServer.Config(clientProperties(), getString(CommonKeys.MODELS_TOPIC),
+        getString(HTTP_HOST), getInt(HTTP_PORT), token.isEmpty() ? Optional.empty() : Optional.of(token), policy,
+        getInt(RETENTION_KEEP_LAST), getBoolean(RECORD_FOREIGN_MOVES), getInt(MAX_RECORD_BYTES));
+    return new RegistrySettings(server, topicSettings(), getString(CommonKeys.MODEL_NAME), getBoolean(DASHBOARD));
   }
 
   /** From command-line arguments and the environment. */
