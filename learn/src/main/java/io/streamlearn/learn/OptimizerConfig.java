@@ -1,5 +1,6 @@
 package io.streamlearn.learn;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -176,9 +177,27 @@ public record OptimizerConfig(Kind kind, double learningRate, double momentum, b
      * @throws IllegalArgumentException naming the unknown optimizer, key or bad value
      */
     public static OptimizerConfig parse(String text) {
+        return parse(text, Map.of());
+    }
+
+    /**
+     * Parses the compact text form like {@link #parse(String)}, taking each key the text leaves out
+     * from {@code fallback} when it is there (and from the optimizer's defaults otherwise). A caller
+     * with its own settings for some keys, such as a command line with a learning-rate flag beside
+     * an optimizer flag, lets the text win where it says something and its settings fill the rest.
+     *
+     * @param fallback values by key (lr, momentum, l2, ...), in the text's syntax
+     * @throws IllegalArgumentException naming the unknown optimizer, key or bad value
+     */
+    public static OptimizerConfig parse(String text, Map<String, String> fallback) {
         ConfigText t = ConfigText.parse("optimizer", text);
         String what = "optimizer '" + text + "'";
-        double lr = t.named.containsKey("lr") ? ConfigText.number(what, "lr", t.named.get("lr"))
+        Map<String, String> named = new LinkedHashMap<>(fallback);
+        if (!t.positional.isEmpty()) {
+            named.remove("lr");
+        }
+        named.putAll(t.named);
+        double lr = named.containsKey("lr") ? ConfigText.number(what, "lr", named.get("lr"))
                 : t.positional.isEmpty() ? Double.NaN : ConfigText.number(what, "lr", t.positional.get(0));
         if (t.positional.size() > 1) {
             throw new IllegalArgumentException(what + ": only the learning rate may be given without a key");
@@ -211,7 +230,7 @@ public record OptimizerConfig(Kind kind, double learningRate, double momentum, b
         double clipNorm = c.clipNorm;
         double clipValue = c.clipValue;
         LearningRateSchedule schedule = c.schedule;
-        for (Map.Entry<String, String> e : t.named.entrySet()) {
+        for (Map.Entry<String, String> e : named.entrySet()) {
             String v = e.getValue();
             switch (e.getKey()) {
                 case "lr" -> { }

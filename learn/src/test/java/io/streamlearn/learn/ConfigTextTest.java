@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,17 @@ class ConfigTextTest {
                 OptimizerConfig.parse("sgd(lr=0.1, momentum=0.9, nesterov=true, l2=0.01)"));
         assertEquals(LearningRateSchedule.step(1000, 0.5),
                 OptimizerConfig.parse("adam(lr=0.01,schedule=step(1000,0.5))").schedule());
+    }
+
+    @Test
+    void theTextWinsOverFallbacksThatFillWhatItLeavesOut() {
+        Map<String, String> fallback = Map.of("lr", "0.05", "momentum", "0.5", "l2", "0.001");
+        assertEquals(OptimizerConfig.sgd(0.05, 0.5).withL2(0.001), OptimizerConfig.parse("sgd", fallback));
+        assertEquals(OptimizerConfig.sgd(0.2, 0).withL2(0.001),
+                OptimizerConfig.parse("sgd(lr=0.2, momentum=0)", fallback));
+        assertEquals(OptimizerConfig.sgd(0.3, 0.5).withL2(0.001), OptimizerConfig.parse("sgd(0.3)", fallback));
+        assertEquals(OptimizerConfig.adam(0.001).withClipNorm(1.0),
+                OptimizerConfig.parse("adam(lr=1e-3, clipnorm=1.0)", Map.of("lr", "0.05")));
     }
 
     @Test

@@ -88,7 +88,7 @@ public final class KafkaRegistry implements Registry {
     producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "streamlearn-registry-" + UUID.randomUUID());
     producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-    producerProps.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+    producerProps.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
         Math.max(1 << 20, options.maxRecordBytes() + (1 << 16)));
     this.view = new TopicView(clientProperties, topic, options.maxRecordBytes(), options.timeout(), codec,
         options.onChange());

@@ -144,15 +144,25 @@ public record RegistryKey(String model, long version, String alias, int chunk, S
     }
   }
 
-  static void checkModelName(String name) {
+  /**
+   * The registry's rule for model names, for callers that check a name before they write anything.
+   *
+   * @throws IllegalArgumentException naming the rule and the name found
+   */
+  public static void checkModelName(String name) {
     if (name == null || name.isBlank() || name.indexOf(':') >= 0 || name.indexOf('@') >= 0) {
       throw new IllegalArgumentException(
           "model name must be non-blank without ':' or '@', found '" + name + "'");
     }
   }
 
-  static void checkAlias(String alias) {
-    if (alias.isBlank() || alias.indexOf(':') >= 0 || alias.indexOf('@') >= 0
+  /**
+   * The registry's rule for aliases, for callers that check an alias before they write anything.
+   *
+   * @throws IllegalArgumentException naming the rule and the alias found
+   */
+  public static void checkAlias(String alias) {
+    if (alias == null || alias.isBlank() || alias.indexOf(':') >= 0 || alias.indexOf('@') >= 0
         || alias.indexOf('#') >= 0 || alias.indexOf('/') >= 0) {
       throw new IllegalArgumentException(
           "alias must be non-blank without ':', '@', '#' or '/', found '" + alias + "'");

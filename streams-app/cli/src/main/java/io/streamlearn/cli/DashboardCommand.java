@@ -1,9 +1,9 @@
 package io.streamlearn.cli;
 
 import io.streamlearn.app.KafkaSupport;
-import io.streamlearn.config.CommonKeys;
 import io.streamlearn.dashboard.Dashboard;
 import io.streamlearn.dashboard.DashboardConfig;
+import io.streamlearn.dashboard.DashboardSettings;
 import io.streamlearn.dashboard.LiveDashboard;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -19,18 +19,15 @@ final class DashboardCommand {
   private DashboardCommand() {}
 
   static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
-    DashboardConfig config = DashboardConfig.fromArgs(args, env);
-    Map<String, Object> client = KafkaSupport.clientProperties(
-        config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties());
-    KafkaSupport.ensureTopics(client, config.getShort(CommonKeys.REPLICATION_FACTOR),
-        config.topics().specs(config.getInt(CommonKeys.TOPIC_PARTITIONS)));
+    DashboardSettings settings = DashboardConfig.fromArgs(args, env).settings();
+    Map<String, Object> client = settings.kafka().clientProperties();
+    KafkaSupport.ensureTopics(client, settings.topics().replicationFactor(),
+        settings.feedTopics().specs(settings.topics().partitions()));
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "dashboard-shutdown"));
-    try (LiveDashboard live = LiveDashboard.start(client, config.topics(),
-             config.getString(CommonKeys.MODEL_NAME), config.getBoolean(DashboardConfig.READ_ONLY),
-             Duration.ofMinutes(5));
-         Dashboard.Server server = live.serve(config.getString(DashboardConfig.HTTP_HOST),
-             config.getInt(DashboardConfig.HTTP_PORT), config.token())) {
+    try (LiveDashboard live = LiveDashboard.start(client, settings.feedTopics(), settings.model(),
+             settings.readOnly(), Duration.ofMinutes(5));
+         Dashboard.Server server = live.serve(settings.httpHost(), settings.httpPort(), settings.token())) {
       out.println("dashboard of model " + live.state().model() + ": " + server.url());
       stop.await();
     }

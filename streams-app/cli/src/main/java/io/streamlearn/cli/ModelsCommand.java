@@ -1,8 +1,6 @@
 package io.streamlearn.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamlearn.app.KafkaSupport;
-import io.streamlearn.config.CommonKeys;
 import io.streamlearn.registry.AliasMove;
 import io.streamlearn.registry.InferenceExport;
 import io.streamlearn.registry.KafkaRegistry;
@@ -50,16 +48,14 @@ final class ModelsCommand {
   /** Runs one action against the registry topic; a registry refusal is thrown to {@link Main}. */
   private static int run(String action, List<String> args, Map<String, String> env, PrintStream out)
       throws IOException {
-    ModelsConfig config = ModelsConfig.fromArgs(args, env);
-    Map<String, Object> client = KafkaSupport.clientProperties(
-        config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties());
-    try (KafkaRegistry registry = KafkaRegistry.open(client, config.getString(CommonKeys.MODELS_TOPIC))) {
-      return new Action(registry, config, out).run(action);
+    ModelsSettings settings = ModelsConfig.fromArgs(args, env).settings();
+    try (KafkaRegistry registry = KafkaRegistry.open(settings.kafka().clientProperties(), settings.modelsTopic())) {
+      return new Action(registry, settings, out).run(action);
     }
   }
 
   /** One invocation. */
-  private record Action(KafkaRegistry registry, ModelsConfig config, PrintStream out) {
+  private record Action(KafkaRegistry registry, ModelsSettings settings, PrintStream out) {
     int run(String action) throws IOException {
       switch (action) {
         case "list":
@@ -70,7 +66,7 @@ final class ModelsCommand {
         case "promote":
           return promote();
         case "rollback":
-          AliasMove back = registry.rollback(model(), alias(), config.getString(ModelsConfig.BY),
+          AliasMove back = registry.rollback(model(), alias(), settings.by(),
               reason("rolled back from the CLI"));
           out.printf("%s -> version %d (was %d)%n", back.key(), back.version(), back.previousVersion());
           return Main.OK;
@@ -82,20 +78,20 @@ final class ModelsCommand {
     }
 
     private String model() {
-      return config.getString(CommonKeys.MODEL_NAME);
+      return settings.model();
     }
 
     private String alias() {
-      return config.getString(ModelsConfig.ALIAS);
+      return settings.alias();
     }
 
     private String reason(String dflt) {
-      String r = config.getString(ModelsConfig.REASON);
+      String r = settings.reason();
       return r.isBlank() ? dflt : r;
     }
 
     private ModelVersion resolve() {
-      long v = config.getLong(ModelsConfig.VERSION);
+      long v = settings.version();
       if (v > 0) {
         return registry.version(model(), v).orElseThrow(() -> new RegistryException(
             RegistryException.Kind.NOT_FOUND, "model " + model() + " has no version " + v));
@@ -116,7 +112,7 @@ final class ModelsCommand {
       for (String model : registry.models()) {
         Map<String, AliasMove> aliases = registry.aliases(model);
         NavigableMap<Long, ModelVersion> versions = registry.versions(model);
-        if (config.getBoolean(ModelsConfig.JSON)) {
+        if (settings.json()) {
           models.add(Map.of("name", model, "versions", versions.values().stream().map(this::json).toList()));
           continue;
         }
@@ -132,7 +128,7 @@ final class ModelsCommand {
               v.tensorBytes());
         }
       }
-      if (config.getBoolean(ModelsConfig.JSON)) {
+      if (settings.json()) {
         out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(models));
       }
       return Main.OK;
@@ -144,11 +140,11 @@ final class ModelsCommand {
     }
 
     private int promote() {
-      long version = config.getLong(ModelsConfig.VERSION);
+      long version = settings.version();
       if (version < 1) {
         throw new IllegalArgumentException("promote needs --version N");
       }
-      AliasMove move = registry.setAlias(model(), alias(), version, config.getString(ModelsConfig.BY),
+      AliasMove move = registry.setAlias(model(), alias(), version, settings.by(),
           reason("promoted from the CLI"));
       out.printf("%s -> version %d (was %s)%n", move.key(), move.version(),
           move.previousVersion() == 0 ? "none" : String.valueOf(move.previousVersion()));
@@ -156,12 +152,12 @@ final class ModelsCommand {
     }
 
     private int export() throws IOException {
-      String output = config.getString(ModelsConfig.OUTPUT);
+      String output = settings.output();
       if (output.isBlank()) {
         throw new IllegalArgumentException("export needs --output FILE");
       }
       ModelVersion source = resolve();
-      ModelVersion export = InferenceExport.of(source, config.getBoolean(ModelsConfig.FLOAT16));
+      ModelVersion export = InferenceExport.of(source, settings.float16());
       RegistryCodec codec = new RegistryCodec();
       byte[] bytes = codec.encode(export);
       Files.write(Path.of(output), bytes);
@@ -175,16 +171,16 @@ final class ModelsCommand {
       if (versions.isEmpty()) {
         throw new RegistryException(RegistryException.Kind.NOT_FOUND, "model " + model() + " has no versions");
       }
-      long to = config.getLong(ModelsConfig.TO) > 0 ? config.getLong(ModelsConfig.TO) : versions.lastKey();
+      long to = settings.to() > 0 ? settings.to() : versions.lastKey();
       Long before = versions.lowerKey(to);
-      long from = config.getLong(ModelsConfig.FROM) > 0 ? config.getLong(ModelsConfig.FROM)
+      long from = settings.from() > 0 ? settings.from()
           : before == null ? to : before;
       ModelVersion a = registry.version(model(), from).orElseThrow(() -> new RegistryException(
           RegistryException.Kind.NOT_FOUND, "model " + model() + " has no version " + from));
       ModelVersion b = registry.version(model(), to).orElseThrow(() -> new RegistryException(
           RegistryException.Kind.NOT_FOUND, "model " + model() + " has no version " + to));
       VersionDiff d = VersionDiff.of(a, b);
-      if (config.getBoolean(ModelsConfig.JSON)) {
+      if (settings.json()) {
         out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(d));
         return Main.OK;
       }

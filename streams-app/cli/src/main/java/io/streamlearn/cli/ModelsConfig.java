@@ -1,19 +1,19 @@
 package io.streamlearn.cli;
 
+import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.Settings;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 
 /** Options of {@code streamlearn models ...}. */
-public final class ModelsConfig extends AbstractConfig {
+public final class ModelsConfig extends AppConfig {
   public static final String VERSION = "version";
-  public static final String ALIAS = "alias";
+  public static final String ALIAS = CommonKeys.ALIAS;
   public static final String FROM = "from";
   public static final String TO = "to";
   public static final String BY = "by";
@@ -23,11 +23,10 @@ public final class ModelsConfig extends AbstractConfig {
   public static final String JSON = "json";
 
   /** The table: shared keys plus the command's own. */
-  public static final ConfigDef DEF = CommonKeys.define(new ConfigDef())
+  public static final ConfigDef DEF = CommonKeys.alias(CommonKeys.define(new ConfigDef()),
+          "Alias to promote, roll back or resolve.")
       .define(VERSION, Type.LONG, 0L, Range.atLeast(0), Importance.HIGH,
           "Version number (show, promote, export); 0 means the one --alias points at, else the latest.")
-      .define(ALIAS, Type.STRING, "live", new CommonKeys.NonBlank(), Importance.HIGH,
-          "Alias to promote, roll back or resolve.")
       .define(FROM, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM, "diff: the first version (0: the alias's previous).")
       .define(TO, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM, "diff: the second version (0: the latest).")
       .define(BY, Type.STRING, System.getProperty("user.name", "cli"), new CommonKeys.NonBlank(),
@@ -38,21 +37,20 @@ public final class ModelsConfig extends AbstractConfig {
       .define(FLOAT16, Type.BOOLEAN, false, Importance.MEDIUM, "export: store the weights as float16.")
       .define(JSON, Type.BOOLEAN, false, Importance.LOW, "list, show, diff: print JSON instead of text.");
 
-  private final Map<String, Object> kafka;
-
   /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
   public ModelsConfig(Map<String, String> merged) {
-    super(DEF, Settings.ownKeys(merged), false);
-    this.kafka = Settings.kafkaProperties(merged);
+    super(DEF, merged);
+  }
+
+  /** The settings of one invocation, read once. */
+  ModelsSettings settings() {
+    return new ModelsSettings(kafkaSettings(), getString(CommonKeys.MODELS_TOPIC), getString(CommonKeys.MODEL_NAME),
+        getString(ALIAS), getLong(VERSION), getLong(FROM), getLong(TO), getString(BY), getString(REASON),
+        getString(OUTPUT), getBoolean(FLOAT16), getBoolean(JSON));
   }
 
   /** From command-line arguments and the environment. */
   public static ModelsConfig fromArgs(List<String> args, Map<String, String> env) {
     return new ModelsConfig(Settings.collect(DEF, args, env));
-  }
-
-  /** Pass-through Kafka client properties. */
-  public Map<String, Object> kafkaProperties() {
-    return kafka;
   }
 }

@@ -1,18 +1,14 @@
 package io.streamlearn.cli;
 
 import io.streamlearn.app.KafkaSupport;
-import io.streamlearn.config.CommonKeys;
-import io.streamlearn.config.HttpKeys;
 import io.streamlearn.dashboard.DashboardFeed;
 import io.streamlearn.dashboard.LiveDashboard;
-import io.streamlearn.registry.PromotionPolicy;
 import io.streamlearn.registry.http.RegistryServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code streamlearn registry}: the registry service with its REST API, until Ctrl-C. */
@@ -24,9 +20,9 @@ final class RegistryCommand {
   private RegistryCommand() {}
 
   static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
-    RegistryConfig config = RegistryConfig.fromArgs(args, env);
-    RegistryServer server = start(config);
-    LiveDashboard dashboard = mountDashboard(config, server);
+    RegistrySettings settings = RegistryConfig.fromArgs(args, env).settings();
+    RegistryServer server = start(settings);
+    LiveDashboard dashboard = mountDashboard(settings, server);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -40,7 +36,7 @@ final class RegistryCommand {
         stop.countDown();
       }
     }, "registry-shutdown"));
-    String host = config.getString(RegistryConfig.HTTP_HOST);
+    String host = settings.server().host();
     String base = "http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":" + server.port();
     out.println("registry API on " + base + "/api/models");
     if (dashboard != null) {
@@ -55,39 +51,25 @@ final class RegistryCommand {
    * its promote is a write like the API's, so it needs the token whenever one is set. Returns
    * {@code null} when {@code dashboard} is off.
    */
-  static LiveDashboard mountDashboard(RegistryConfig config, RegistryServer server)
+  static LiveDashboard mountDashboard(RegistrySettings settings, RegistryServer server)
       throws InterruptedException {
-    if (!config.getBoolean(RegistryConfig.DASHBOARD)) {
+    if (!settings.dashboard()) {
       return null;
     }
-    Map<String, Object> client = KafkaSupport.clientProperties(
-        config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties());
-    DashboardFeed.Topics topics = DashboardFeed.Topics.of(config);
-    KafkaSupport.ensureTopics(client, config.getShort(CommonKeys.REPLICATION_FACTOR),
-        topics.specs(config.getInt(CommonKeys.TOPIC_PARTITIONS)));
-    LiveDashboard live = LiveDashboard.start(client, topics,
-        config.getString(CommonKeys.MODEL_NAME), false, Duration.ofMinutes(5));
+    Map<String, Object> client = settings.server().clientProperties();
+    DashboardFeed.Topics topics = DashboardFeed.Topics.of(settings.topics());
+    KafkaSupport.ensureTopics(client, settings.topics().replicationFactor(),
+        topics.specs(settings.topics().partitions()));
+    LiveDashboard live = LiveDashboard.start(client, topics, settings.model(), false, Duration.ofMinutes(5));
     live.mount(server.routes(), "/dashboard/");
     return live;
   }
 
   /** Creates the registry topic if missing and starts the service. */
-  static RegistryServer start(RegistryConfig config) throws IOException {
-    Map<String, Object> client = KafkaSupport.clientProperties(
-        config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties());
-    String topic = config.getString(CommonKeys.MODELS_TOPIC);
-    KafkaSupport.ensureTopics(client, config.getShort(CommonKeys.REPLICATION_FACTOR),
-        List.of(KafkaSupport.registryTopic(topic)));
-    String metric = config.getString(RegistryConfig.PROMOTION_METRIC);
-    Optional<PromotionPolicy> policy = config.getBoolean(RegistryConfig.PROMOTION_AUTO)
-        ? Optional.of(new PromotionPolicy(metric, config.getDouble(RegistryConfig.PROMOTION_MARGIN),
-            PromotionPolicy.higherIsBetter(metric), config.getString(RegistryConfig.PROMOTION_ALIAS)))
-        : Optional.empty();
-    RegistryServer server = new RegistryServer(new RegistryServer.Config(client, topic,
-        config.getString(RegistryConfig.HTTP_HOST), config.getInt(RegistryConfig.HTTP_PORT),
-        HttpKeys.token(config), policy,
-        config.getInt(RegistryConfig.RETENTION_KEEP_LAST), config.getBoolean(RegistryConfig.RECORD_FOREIGN_MOVES),
-        config.getInt(RegistryConfig.MAX_RECORD_BYTES)));
-    return server.start();
+  static RegistryServer start(RegistrySettings settings) throws IOException {
+    RegistryServer.Config server = settings.server();
+    KafkaSupport.ensureTopics(server.clientProperties(), settings.topics().replicationFactor(),
+        List.of(KafkaSupport.registryTopic(server.topic())));
+    return new RegistryServer(server).start();
   }
 }

@@ -1,19 +1,22 @@
 package io.streamlearn.cli;
 
+import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.HttpKeys;
 import io.streamlearn.config.Settings;
+import io.streamlearn.registry.PromotionPolicy;
 import io.streamlearn.registry.RegistryCodec;
+import io.streamlearn.registry.http.RegistryServer;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.config.AbstractConfig;
+import java.util.Optional;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 
 /** The registry service's configuration table ({@code streamlearn registry}). */
-public final class RegistryConfig extends AbstractConfig {
+public final class RegistryConfig extends AppConfig {
   public static final String HTTP_HOST = "http.host";
   public static final String HTTP_PORT = "http.port";
   public static final String DASHBOARD = "dashboard";
@@ -43,7 +46,7 @@ public final class RegistryConfig extends AbstractConfig {
           "Metric the automatic promotion compares (higher is better unless its name contains 'loss' or 'error').")
       .define(PROMOTION_MARGIN, Type.DOUBLE, 0.0, Range.atLeast(0.0), Importance.MEDIUM,
           "How much better the candidate's metric must be.")
-      .define(PROMOTION_ALIAS, Type.STRING, "live", new CommonKeys.NonBlank(), Importance.LOW,
+      .define(PROMOTION_ALIAS, Type.STRING, CommonKeys.DEFAULT_ALIAS, new CommonKeys.Alias(), Importance.LOW,
           "Alias the automatic promotion moves.")
       .define(RETENTION_KEEP_LAST, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
           "Keep the newest N versions of each model and every aliased one, delete the rest with tombstones (0: keep all).")
@@ -52,21 +55,26 @@ public final class RegistryConfig extends AbstractConfig {
       .define(MAX_RECORD_BYTES, Type.INT, RegistryCodec.DEFAULT_MAX_RECORD_BYTES, Range.atLeast(64 * 1024),
           Importance.LOW, "Largest registry record written; larger versions are split in chunks.");
 
-  private final Map<String, Object> kafka;
-
   /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
   public RegistryConfig(Map<String, String> merged) {
-    super(DEF, Settings.ownKeys(merged), false);
-    this.kafka = Settings.kafkaProperties(merged);
+    super(DEF, merged);
+  }
+
+  /** The settings the service runs with, read once. */
+  RegistrySettings settings() {
+    String metric = getString(PROMOTION_METRIC);
+    Optional<PromotionPolicy> policy = getBoolean(PROMOTION_AUTO)
+        ? Optional.of(new PromotionPolicy(metric, getDouble(PROMOTION_MARGIN), PromotionPolicy.higherIsBetter(metric),
+            getString(PROMOTION_ALIAS)))
+        : Optional.empty();
+    RegistryServer.Config server = new RegistryServer.Config(clientProperties(), getString(CommonKeys.MODELS_TOPIC),
+        getString(HTTP_HOST), getInt(HTTP_PORT), HttpKeys.token(this), policy,
+        getInt(RETENTION_KEEP_LAST), getBoolean(RECORD_FOREIGN_MOVES), getInt(MAX_RECORD_BYTES));
+    return new RegistrySettings(server, topicSettings(), getString(CommonKeys.MODEL_NAME), getBoolean(DASHBOARD));
   }
 
   /** From command-line arguments and the environment. */
   public static RegistryConfig fromArgs(List<String> args, Map<String, String> env) {
     return new RegistryConfig(Settings.collect(DEF, args, env));
-  }
-
-  /** Pass-through Kafka client properties. */
-  public Map<String, Object> kafkaProperties() {
-    return kafka;
   }
 }

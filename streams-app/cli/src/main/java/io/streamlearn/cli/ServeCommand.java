@@ -1,8 +1,8 @@
 package io.streamlearn.cli;
 
-import io.streamlearn.config.CommonKeys;
 import io.streamlearn.serve.InferenceConfig;
 import io.streamlearn.serve.InferenceService;
+import io.streamlearn.serve.InferenceSettings;
 import java.io.PrintStream;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
@@ -18,7 +18,8 @@ final class ServeCommand {
   private ServeCommand() {}
 
   static int run(InferenceConfig config, PrintStream out) throws InterruptedException {
-    InferenceService service = new InferenceService(config);
+    InferenceSettings settings = config.settings();
+    InferenceService service = new InferenceService(settings);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       service.close();
@@ -26,10 +27,9 @@ final class ServeCommand {
     }, "serve-shutdown"));
     service.start();
     out.printf("serving %s@%s from %s to %s (application id %s); metrics in JMX as %s%n",
-        config.getString(CommonKeys.MODEL_NAME), config.getString(InferenceConfig.ALIAS),
-        config.inputTopics(), config.getString(CommonKeys.PREDICTIONS_TOPIC),
-        config.getString(InferenceConfig.APPLICATION_ID), service.mbeanName());
-    long interval = config.getLong(InferenceConfig.STATUS_INTERVAL_MS);
+        settings.model(), settings.alias(), settings.inputTopics(), settings.topics().predictions(),
+        settings.applicationId(), service.mbeanName());
+    long interval = settings.statusIntervalMs();
     if (interval == 0) {
       stop.await();
       return Main.OK;

@@ -1,7 +1,5 @@
 package io.streamlearn.cli;
 
-import io.streamlearn.app.KafkaSupport;
-import io.streamlearn.config.CommonKeys;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.Prediction;
 import io.streamlearn.schema.TrainingEvent;
@@ -42,28 +40,27 @@ final class TailCommand {
   }
 
   private static int run(boolean predictions, List<String> args, Map<String, String> env, PrintStream out) {
-    TailConfig config = TailConfig.fromArgs(args, env);
-    String topic = config.getString(predictions ? CommonKeys.PREDICTIONS_TOPIC : CommonKeys.METRICS_TOPIC);
+    TailSettings settings = TailConfig.fromArgs(args, env).settings();
+    String topic = predictions ? settings.topics().predictions() : settings.topics().metrics();
     Function<byte[], String> format = predictions ? predictionFormat() : trainingFormat();
-    Map<String, Object> props = new HashMap<>(KafkaSupport.clientProperties(
-        config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties()));
+    Map<String, Object> props = new HashMap<>(settings.kafka().clientProperties());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    long max = config.getLong(TailConfig.MAX_RECORDS);
-    long idle = config.getLong(TailConfig.IDLE_TIMEOUT_MS);
+    long max = settings.maxRecords();
+    long idle = settings.idleTimeoutMs();
     long printed = 0;
     try (KafkaConsumer<String, byte[]> consumer =
              new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
       var infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
       if (infos == null || infos.isEmpty()) {
         throw new IllegalArgumentException("topic " + topic + " does not exist on "
-            + config.getString(CommonKeys.BOOTSTRAP_SERVERS));
+            + settings.kafka().bootstrapServers());
       }
       List<TopicPartition> partitions = infos.stream()
           .map(p -> new TopicPartition(topic, p.partition())).toList();
       consumer.assign(partitions);
-      if (config.getBoolean(TailConfig.FROM_BEGINNING)) {
+      if (settings.fromBeginning()) {
         consumer.seekToBeginning(partitions);
       } else {
         consumer.seekToEnd(partitions);

@@ -51,10 +51,10 @@ class RegistryCliTest {
     assertEquals(Main.OK, Main.run(List.of("dashboard", "--help"), Map.of(), out));
     assertTrue(output().contains("--registry-token") && output().contains("STREAMLEARN_REGISTRY_TOKEN"), output());
     assertEquals(Optional.of("from-env"), DashboardConfig.fromArgs(List.of(),
-        Map.of("STREAMLEARN_REGISTRY_TOKEN", "from-env")).token());
+        Map.of("STREAMLEARN_REGISTRY_TOKEN", "from-env")).settings().token());
     assertEquals(Optional.of("flag"), DashboardConfig.fromArgs(List.of("--registry-token", "flag"),
-        Map.of("STREAMLEARN_REGISTRY_TOKEN", "from-env")).token());
-    assertEquals(Optional.empty(), DashboardConfig.fromArgs(List.of(), Map.of()).token(), "no token: writes are open");
+        Map.of("STREAMLEARN_REGISTRY_TOKEN", "from-env")).settings().token());
+    assertEquals(Optional.empty(), DashboardConfig.fromArgs(List.of(), Map.of()).settings().token(), "no token: writes are open");
     assertSame(RegistryConfig.DEF.configKeys().get(RegistryConfig.TOKEN),
         DashboardConfig.DEF.configKeys().get(HttpKeys.TOKEN), "one declaration, in HttpKeys");
   }

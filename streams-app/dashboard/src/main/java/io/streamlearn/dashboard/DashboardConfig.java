@@ -1,18 +1,18 @@
 package io.streamlearn.dashboard;
 
+import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.HttpKeys;
 import io.streamlearn.config.Settings;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 
 /** The configuration table of {@code streamlearn dashboard}. */
-public final class DashboardConfig extends AbstractConfig {
+public final class DashboardConfig extends AppConfig {
   public static final String HTTP_HOST = "http.host";
   public static final String HTTP_PORT = "http.port";
   public static final String READ_ONLY = "read.only";
@@ -27,12 +27,9 @@ public final class DashboardConfig extends AbstractConfig {
           "Hide the promote button's effect: refuse alias moves.")
       .define(HttpKeys.token());
 
-  private final Map<String, Object> kafka;
-
   /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
   public DashboardConfig(Map<String, String> merged) {
-    super(DEF, Settings.ownKeys(merged), false);
-    this.kafka = Settings.kafkaProperties(merged);
+    super(DEF, merged);
   }
 
   /** From command-line arguments and the environment. */
@@ -40,18 +37,14 @@ public final class DashboardConfig extends AbstractConfig {
     return new DashboardConfig(Settings.collect(DEF, args, env));
   }
 
-  /** Pass-through Kafka client properties. */
-  public Map<String, Object> kafkaProperties() {
-    return kafka;
-  }
-
-  /** The bearer token promote needs, empty when writes are open (the registry's own key). */
-  public java.util.Optional<String> token() {
-    return HttpKeys.token(this);
-  }
-
   /** The topics the feed reads, as configured. */
   public DashboardFeed.Topics topics() {
-    return DashboardFeed.Topics.of(this);
+    return DashboardFeed.Topics.of(topicSettings());
+  }
+
+  /** The settings the dashboard runs with, read once. */
+  public DashboardSettings settings() {
+    return new DashboardSettings(kafkaSettings(), topicSettings(), getString(CommonKeys.MODEL_NAME),
+        getBoolean(READ_ONLY), getString(HTTP_HOST), getInt(HTTP_PORT), HttpKeys.token(this));
   }
 }

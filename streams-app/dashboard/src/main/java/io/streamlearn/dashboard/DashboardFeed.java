@@ -63,13 +63,10 @@ public final class DashboardFeed implements AutoCloseable {
           KafkaSupport.registryTopic(models));
     }
 
-    /** The topics an app configuration names (its {@link io.streamlearn.config.CommonKeys}). */
-    public static Topics of(org.apache.kafka.common.config.AbstractConfig config) {
-      return new Topics(config.getString(io.streamlearn.config.CommonKeys.METRICS_TOPIC),
-          config.getString(io.streamlearn.config.CommonKeys.MODELS_TOPIC),
-          config.getString(io.streamlearn.config.CommonKeys.PREDICTIONS_TOPIC),
-          config.getString(io.streamlearn.config.CommonKeys.LABELED_TOPIC),
-          config.getString(io.streamlearn.config.CommonKeys.FEATURES_TOPIC));
+    /** The topics of an app's shared topic settings. */
+    public static Topics of(io.streamlearn.config.TopicSettings topics) {
+      return new Topics(topics.metrics(), topics.models(), topics.predictions(), topics.labeled(),
+          topics.features());
     }
 
     /** Validates. */
@@ -128,7 +125,7 @@ public final class DashboardFeed implements AutoCloseable {
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
+    props.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
     try (KafkaConsumer<String, byte[]> consumer =
              new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> history = partitions(consumer, Set.of(topics.metrics(), topics.models()));

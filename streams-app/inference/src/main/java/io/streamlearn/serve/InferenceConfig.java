@@ -1,12 +1,12 @@
 package io.streamlearn.serve;
 
+import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.Settings;
 import io.streamlearn.schema.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -19,9 +19,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * serve} takes {@code --model}, {@code --input-topic} and {@code --output-topic} as short forms of
  * {@code --model-name}, {@code --input-topics} and {@code --predictions-topic}.
  */
-public final class InferenceConfig extends AbstractConfig {
+public final class InferenceConfig extends AppConfig {
   public static final String APPLICATION_ID = "application.id";
-  public static final String ALIAS = "alias";
+  public static final String ALIAS = CommonKeys.ALIAS;
   public static final String PROCESSING_GUARANTEE = "processing.guarantee";
   public static final String NUM_STREAM_THREADS = "num.stream.threads";
   public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
@@ -42,11 +42,10 @@ public final class InferenceConfig extends AbstractConfig {
       "--output-topic", "--predictions-topic");
 
   /** The table: shared keys plus the service's own. */
-  public static final ConfigDef DEF = CommonKeys.define(new ConfigDef())
+  public static final ConfigDef DEF = CommonKeys.alias(CommonKeys.define(new ConfigDef()),
+          "The model alias to serve; the service swaps when it moves.")
       .define(APPLICATION_ID, Type.STRING, "streamlearn-inference", new CommonKeys.NonBlank(),
           Importance.HIGH, "Kafka Streams application id; instances with the same id share the partitions.")
-      .define(ALIAS, Type.STRING, "live", new CommonKeys.NonBlank(), Importance.HIGH,
-          "The model alias to serve; the service swaps when it moves.")
       .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
           ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.MEDIUM,
           "Kafka Streams processing guarantee.")
@@ -66,7 +65,7 @@ public final class InferenceConfig extends AbstractConfig {
           "Most events scored in one forward pass (micro-batch); 1 scores each event on arrival.")
       .define(BATCH_LINGER_MS, Type.LONG, 2L, Range.between(1, 60_000), Importance.MEDIUM,
           "Longest an event waits for its micro-batch to fill before it is scored anyway.")
-      .define(SHADOW_ALIAS, Type.STRING, "", Importance.MEDIUM,
+      .define(SHADOW_ALIAS, Type.STRING, "", new CommonKeys.OptionalAlias(), Importance.MEDIUM,
           "A second alias (e.g. challenger) to score every event with too, written to shadow.topic;"
               + " empty: off.")
       .define(SHADOW_TOPIC, Type.STRING, Topics.PREDICTIONS + ".shadow", new CommonKeys.NonBlank(),
@@ -77,12 +76,9 @@ public final class InferenceConfig extends AbstractConfig {
           "When a partition moves to an instance whose registry view is behind the version the"
               + " partition last used, its events wait at most this long for the instance to catch up.");
 
-  private final Map<String, Object> kafka;
-
   /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
   public InferenceConfig(Map<String, String> merged) {
-    super(DEF, Settings.ownKeys(merged), false);
-    this.kafka = Settings.kafkaProperties(merged);
+    super(DEF, merged);
   }
 
   /** From command-line arguments and the environment. */
@@ -97,6 +93,15 @@ public final class InferenceConfig extends AbstractConfig {
     return new InferenceConfig(Settings.collect(DEF, expanded, env));
   }
 
+  /** The settings the service runs with, read once. */
+  public InferenceSettings settings() {
+    return new InferenceSettings(kafkaSettings(), topicSettings(), getString(CommonKeys.MODEL_NAME),
+        getString(ALIAS), shadowAlias(), getString(SHADOW_TOPIC), inputTopics(), getString(APPLICATION_ID),
+        getString(PROCESSING_GUARANTEE), getInt(NUM_STREAM_THREADS), getLong(COMMIT_INTERVAL_MS),
+        getString(STATE_DIR), getInt(MAX_PENDING_EVENTS), getInt(BATCH_MAX_SIZE), getLong(BATCH_LINGER_MS),
+        getLong(CATCH_UP_TIMEOUT_MS), getLong(STATUS_INTERVAL_MS));
+  }
+
   /** The topics to score: {@code input.topics}, or the features and labeled topics. */
   public List<String> inputTopics() {
     List<String> explicit = getList(INPUT_TOPICS).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
@@ -108,10 +113,5 @@ public final class InferenceConfig extends AbstractConfig {
   public String shadowAlias() {
     String s = getString(SHADOW_ALIAS).trim();
     return s.isEmpty() ? null : s;
-  }
-
-  /** Pass-through Kafka client properties. */
-  public Map<String, Object> kafkaProperties() {
-    return kafka;
   }
 }

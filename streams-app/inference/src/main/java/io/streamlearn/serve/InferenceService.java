@@ -1,7 +1,7 @@
 package io.streamlearn.serve;
 
 import io.streamlearn.app.KafkaSupport;
-import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.TopicSettings;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class InferenceService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InferenceService.class);
+  private static final String CONSUMER = StreamsConfig.CONSUMER_PREFIX;
+  private static final String MAIN_CONSUMER = StreamsConfig.MAIN_CONSUMER_PREFIX;
+  private static final String GLOBAL_CONSUMER = StreamsConfig.GLOBAL_CONSUMER_PREFIX;
+  private static final String PRODUCER = StreamsConfig.PRODUCER_PREFIX;
 
   private final Serving serving;
   private final DeadLetterRefusals refusals;
@@ -38,55 +42,86 @@ public final class InferenceService implements AutoCloseable {
 
   /** Creates missing topics and prepares (does not start) the streams app. */
   public InferenceService(InferenceConfig config) {
-    Map<String, Object> client = KafkaSupport.clientProperties(
-        config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties());
-    int partitions = config.getInt(CommonKeys.TOPIC_PARTITIONS);
+    this(config.settings());
+  }
+
+  /** Creates missing topics and prepares (does not start) the streams app. */
+  public InferenceService(InferenceSettings settings) {
+    Map<String, Object> client = settings.kafka().clientProperties();
+    TopicSettings shared = settings.topics();
+    int partitions = shared.partitions();
     List<KafkaSupport.TopicSpec> topics = new ArrayList<>();
-    for (String input : config.inputTopics()) {
+    for (String input : settings.inputTopics()) {
       topics.add(KafkaSupport.eventTopic(input, partitions));
     }
-    topics.add(KafkaSupport.eventTopic(config.getString(CommonKeys.PREDICTIONS_TOPIC), partitions));
-    if (config.shadowAlias() != null) {
-      topics.add(KafkaSupport.eventTopic(config.getString(InferenceConfig.SHADOW_TOPIC), partitions));
+    topics.add(KafkaSupport.eventTopic(shared.predictions(), partitions));
+    if (settings.shadowAlias() != null) {
+      topics.add(KafkaSupport.eventTopic(settings.shadowTopic(), partitions));
     }
-    topics.add(KafkaSupport.deadLetterTopic(config.getString(CommonKeys.DEAD_LETTER_TOPIC)));
-    topics.add(KafkaSupport.registryTopic(config.getString(CommonKeys.MODELS_TOPIC)));
-    KafkaSupport.ensureTopics(client, config.getShort(CommonKeys.REPLICATION_FACTOR), topics);
-    this.refusals = new DeadLetterRefusals(client, config.getString(CommonKeys.DEAD_LETTER_TOPIC));
-    this.serving = Serving.of(config, new ServedModel(), refusals);
-    this.streams = new KafkaStreams(InferenceTopology.build(config, serving), streamsProperties(config));
+    topics.add(KafkaSupport.deadLetterTopic(shared.deadLetter()));
+    topics.add(KafkaSupport.registryTopic(shared.models()));
+    KafkaSupport.ensureTopics(client, shared.replicationFactor(), topics);
+    this.refusals = new DeadLetterRefusals(client, shared.deadLetter());
+    this.serving = Serving.of(settings, new ServedModel(), refusals);
+    this.streams = new KafkaStreams(InferenceTopology.build(settings, serving), streamsProperties(settings));
     streams.setUncaughtExceptionHandler(e -> {
       log.error("stream thread failed; replacing it", e);
       return StreamThreadExceptionResponse.REPLACE_THREAD;
     });
-    this.mbeanName = register(config.getString(InferenceConfig.APPLICATION_ID), serving.metrics());
+    this.mbeanName = register(settings.applicationId(), serving.metrics());
   }
 
   /** The Kafka Streams properties of a configuration. */
   public static Properties streamsProperties(InferenceConfig config) {
+    return streamsProperties(config.settings());
+  }
+
+  /** The Kafka Streams properties of settings already read. */
+  public static Properties streamsProperties(InferenceSettings settings) {
     Properties p = new Properties();
-    p.putAll(config.kafkaProperties());
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(InferenceConfig.APPLICATION_ID));
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(CommonKeys.BOOTSTRAP_SERVERS));
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.getString(InferenceConfig.PROCESSING_GUARANTEE));
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(InferenceConfig.NUM_STREAM_THREADS));
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(InferenceConfig.COMMIT_INTERVAL_MS));
-    p.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(InferenceConfig.STATE_DIR));
-    short rf = config.getShort(CommonKeys.REPLICATION_FACTOR);
-    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) rf);
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
-    p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
-        KafkaSupport.MAX_MODEL_BYTES);
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+    Map<String, Object> user = settings.kafka().passThrough();
+    p.putAll(user);
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafka().bootstrapServers());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, settings.processingGuarantee());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir());
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.topics().replicationFactor());
+    // The built-in client settings below are defaults: a --kafka-property for the same setting wins,
+    // whether given plainly or with a Streams client prefix.
+    defaultUnlessSet(p, user, CONSUMER, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000, MAIN_CONSUMER);
+    defaultUnlessSet(p, user, GLOBAL_CONSUMER, ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+        KafkaSupport.MAX_MODEL_BYTES, CONSUMER);
+    defaultUnlessSet(p, user, PRODUCER, ProducerConfig.LINGER_MS_CONFIG, 5);
     // A refused input goes to the dead-letter topic unchanged, however large it was.
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), KafkaSupport.MAX_MODEL_BYTES);
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), KafkaSupport.MAX_MODEL_BYTES);
+    defaultUnlessSet(p, user, PRODUCER, ProducerConfig.MAX_REQUEST_SIZE_CONFIG, KafkaSupport.MAX_MODEL_BYTES);
+    defaultUnlessSet(p, user, CONSUMER, ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+        KafkaSupport.MAX_MODEL_BYTES, MAIN_CONSUMER);
     // An idle stream thread blocks in poll() for poll.ms before it punctuates: keep that within the
     // micro-batch linger (at most the default 100 ms) so the last events of a burst are not held.
-    p.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, config.getLong(InferenceConfig.BATCH_LINGER_MS)));
+    p.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, settings.batchLingerMs()));
     // Bad registry records are handled inside RegistryFollower; opt in to the 5.0 default now.
-    p.put("processing.exception.handler.global.enabled", true);
+    p.putIfAbsent("processing.exception.handler.global.enabled", true);
     return p;
+  }
+
+  /**
+   * Sets {@code prefix + name} to a built-in value unless the user set {@code name} plainly, under
+   * {@code prefix} or under one of the {@code alsoUserPrefixes} (a prefixed built-in would override
+   * the user's plain or broader setting in Streams).
+   */
+  private static void defaultUnlessSet(Properties p, Map<String, Object> user, String prefix, String name,
+                                       Object value, String... alsoUserPrefixes) {
+    if (user.containsKey(name) || user.containsKey(prefix + name)) {
+      return;
+    }
+    for (String other : alsoUserPrefixes) {
+      if (user.containsKey(other + name)) {
+        return;
+      }
+    }
+    p.put(prefix + name, value);
   }
 
   private static ObjectName register(String applicationId, InferenceMetrics metrics) {

@@ -1,6 +1,5 @@
 package io.streamlearn.serve;
 
-import io.streamlearn.config.CommonKeys;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
@@ -24,12 +23,22 @@ public final class InferenceTopology {
    * and the tests call it alike.
    */
   public static Topology build(InferenceConfig config) {
-    return build(config, new ServedModel());
+    return build(config.settings(), new ServedModel());
   }
 
   /** The topology serving into {@code served}, which the caller may watch (version, swaps). */
   public static Topology build(InferenceConfig config, ServedModel served) {
-    return build(config, Serving.of(config, served, RefusalSink.LOG_ONLY));
+    return build(config.settings(), served);
+  }
+
+  /** The topology serving into {@code served}, from settings already read. */
+  public static Topology build(InferenceSettings settings, ServedModel served) {
+    return build(settings, Serving.of(settings, served, RefusalSink.LOG_ONLY));
+  }
+
+  /** The topology serving into {@code serving}; see {@link #build(InferenceSettings, Serving)}. */
+  public static Topology build(InferenceConfig config, Serving serving) {
+    return build(config.settings(), serving);
   }
 
   /**
@@ -39,21 +48,21 @@ public final class InferenceTopology {
    * RegistryFollower}, which follows the served alias and the shadow alias. Sinks: predictions,
    * shadow predictions (with a shadow alias) and dead letters.
    */
-  public static Topology build(InferenceConfig config, Serving serving) {
-    String model = config.getString(CommonKeys.MODEL_NAME);
-    String registryTopic = config.getString(CommonKeys.MODELS_TOPIC);
-    String labeledTopic = config.getString(CommonKeys.LABELED_TOPIC);
-    int maxPending = config.getInt(InferenceConfig.MAX_PENDING_EVENTS);
-    int batchMax = config.getInt(InferenceConfig.BATCH_MAX_SIZE);
-    long linger = config.getLong(InferenceConfig.BATCH_LINGER_MS);
-    long catchUp = config.getLong(InferenceConfig.CATCH_UP_TIMEOUT_MS);
-    String shadowAlias = config.shadowAlias();
+  public static Topology build(InferenceSettings settings, Serving serving) {
+    String model = settings.model();
+    String registryTopic = settings.topics().models();
+    String labeledTopic = settings.topics().labeled();
+    int maxPending = settings.maxPendingEvents();
+    int batchMax = settings.batchMaxSize();
+    long linger = settings.batchLingerMs();
+    long catchUp = settings.catchUpTimeoutMs();
+    String shadowAlias = settings.shadowAlias();
     if ((shadowAlias == null) != (serving.shadow() == null)) {
-      throw new IllegalArgumentException("shadow.alias is '" + config.getString(InferenceConfig.SHADOW_ALIAS)
+      throw new IllegalArgumentException("shadow.alias is '" + (shadowAlias == null ? "" : shadowAlias)
           + "' but the serving holders " + (serving.shadow() == null ? "have no" : "have a") + " shadow model");
     }
     List<RegistryFollower.Target> targets = new ArrayList<>();
-    targets.add(new RegistryFollower.Target(model, config.getString(InferenceConfig.ALIAS), serving.primary()));
+    targets.add(new RegistryFollower.Target(model, settings.alias(), serving.primary()));
     if (shadowAlias != null) {
       targets.add(new RegistryFollower.Target(model, shadowAlias, serving.shadow()));
     }
@@ -66,20 +75,20 @@ public final class InferenceTopology {
         registryTopic, "registry-follower",
         () -> new RegistryFollower(model, registryTopic, List.copyOf(targets), serving.refusals()));
     t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
-        config.inputTopics().toArray(String[]::new));
+        settings.inputTopics().toArray(String[]::new));
     t.addProcessor(PREDICT,
         () -> new PredictProcessor(serving, maxPending, batchMax, linger, catchUp, labeledTopic), SOURCE);
     // Changelogged, so queued events survive a crash with their committed offsets; cached, so the
     // changelog gets at most batch.max.size records per commit, not one per event (package-info).
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(QUEUE_STORE),
         Serdes.Long(), Serdes.ByteArray()).withCachingEnabled(), PREDICT);
-    t.addSink(PREDICTIONS_SINK, config.getString(CommonKeys.PREDICTIONS_TOPIC),
+    t.addSink(PREDICTIONS_SINK, settings.topics().predictions(),
         Serdes.String().serializer(), Serdes.ByteArray().serializer(), PREDICT);
     if (shadowAlias != null) {
-      t.addSink(SHADOW_SINK, config.getString(InferenceConfig.SHADOW_TOPIC),
+      t.addSink(SHADOW_SINK, settings.shadowTopic(),
           Serdes.String().serializer(), Serdes.ByteArray().serializer(), PREDICT);
     }
-    t.addSink(DEAD_LETTER_SINK, config.getString(CommonKeys.DEAD_LETTER_TOPIC),
+    t.addSink(DEAD_LETTER_SINK, settings.topics().deadLetter(),
         Serdes.String().serializer(), Serdes.ByteArray().serializer(), PREDICT);
     return t;
   }

@@ -22,7 +22,12 @@ public record Serving(ServedModel primary, ServedModel shadow, InferenceMetrics 
 
   /** Fresh holders for a configuration, reporting refusals to {@code refusals}. */
   public static Serving of(InferenceConfig config, ServedModel primary, RefusalSink refusals) {
-    ServedModel shadow = config.shadowAlias() == null ? null : new ServedModel();
+    return of(config.settings(), primary, refusals);
+  }
+
+  /** Fresh holders for settings already read, reporting refusals to {@code refusals}. */
+  public static Serving of(InferenceSettings settings, ServedModel primary, RefusalSink refusals) {
+    ServedModel shadow = settings.shadowAlias() == null ? null : new ServedModel();
     return new Serving(primary, shadow, new InferenceMetrics(primary, shadow), refusals);
   }
 }

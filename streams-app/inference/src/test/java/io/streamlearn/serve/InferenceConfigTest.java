@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.streamlearn.config.CommonKeys;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -38,5 +39,36 @@ class InferenceConfigTest {
     ConfigException e = assertThrows(ConfigException.class,
         () -> InferenceConfig.fromArgs(List.of("--batch-max-size", "0"), Map.of()));
     assertEquals(true, e.getMessage().contains("batch.max.size"), e.getMessage());
+  }
+
+  @Test
+  void aUsersKafkaPropertyWinsOverTheServicesBuiltInClientSettings() {
+    Properties builtIn = InferenceService.streamsProperties(InferenceConfig.fromArgs(List.of(), Map.of()));
+    assertEquals(10_000, builtIn.get("consumer.session.timeout.ms"));
+    assertEquals(5, builtIn.get("producer.linger.ms"));
+    InferenceConfig c = InferenceConfig.fromArgs(List.of("--kafka-property", "session.timeout.ms=45000",
+        "--kafka-property", "producer.linger.ms=50", "--kafka-property", "max.request.size=2000000",
+        "--kafka-property", "consumer.max.partition.fetch.bytes=3000000",
+        "--kafka-property", "processing.exception.handler.global.enabled=false"), Map.of());
+    Properties p = InferenceService.streamsProperties(c);
+    assertEquals("45000", p.get("session.timeout.ms"));
+    assertEquals("50", p.get("producer.linger.ms"));
+    assertEquals("2000000", p.get("max.request.size"));
+    assertEquals("3000000", p.get("consumer.max.partition.fetch.bytes"));
+    assertEquals("false", p.get("processing.exception.handler.global.enabled"));
+    for (String builtInKey : List.of("consumer.session.timeout.ms", "producer.max.request.size",
+        "global.consumer.max.partition.fetch.bytes")) {
+      assertNull(p.get(builtInKey), builtInKey + " would override the user's setting");
+    }
+  }
+
+  @Test
+  void anAliasTheRegistryRefusesFailsWhileParsing() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> InferenceConfig.fromArgs(List.of("--alias", "live#2"), Map.of()));
+    assertEquals(true, e.getMessage().contains("alias") && e.getMessage().contains("'#'"), e.getMessage());
+    e = assertThrows(ConfigException.class,
+        () -> InferenceConfig.fromArgs(List.of("--shadow-alias", "a@b"), Map.of()));
+    assertEquals(true, e.getMessage().contains("shadow.alias"), e.getMessage());
   }
 }

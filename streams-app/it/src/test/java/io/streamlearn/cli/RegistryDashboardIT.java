@@ -35,8 +35,8 @@ class RegistryDashboardIT {
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       RegistryConfig config = RegistryConfig.fromArgs(List.of("--bootstrap-servers", kafka.bootstrapServers(),
           "--http-port", "0", "--model-name", "blobs", "--registry-token", "s3cret"), Map.of());
-      try (RegistryServer server = RegistryCommand.start(config);
-           LiveDashboard dashboard = RegistryCommand.mountDashboard(config, server)) {
+      try (RegistryServer server = RegistryCommand.start(config.settings());
+           LiveDashboard dashboard = RegistryCommand.mountDashboard(config.settings(), server)) {
         String base = "http://localhost:" + server.port();
         assertEquals(200, get(base + "/api/models").statusCode(), "the registry API still answers");
         HttpResponse<String> page = get(base + "/dashboard/");
@@ -70,8 +70,8 @@ class RegistryDashboardIT {
       }
       RegistryConfig off = RegistryConfig.fromArgs(List.of("--bootstrap-servers", kafka.bootstrapServers(),
           "--http-port", "0", "--dashboard", "false"), Map.of());
-      try (RegistryServer server = RegistryCommand.start(off)) {
-        assertNull(RegistryCommand.mountDashboard(off, server), "--dashboard false mounts nothing");
+      try (RegistryServer server = RegistryCommand.start(off.settings())) {
+        assertNull(RegistryCommand.mountDashboard(off.settings(), server), "--dashboard false mounts nothing");
         assertEquals(404, get("http://localhost:" + server.port() + "/dashboard/").statusCode());
       }
     }

@@ -124,7 +124,7 @@ class RegistryReadmeIT extends BrokerIT {
     }
     args.addAll(List.of("--http-port", "0", "--models-topic", topic));
     assertTrue(env.containsKey("STREAMLEARN_REGISTRY_TOKEN"), "the README starts the registry with a token: " + env);
-    return RegistryCommand.start(RegistryConfig.fromArgs(args, env));
+    return RegistryCommand.start(RegistryConfig.fromArgs(args, env).settings());
   }
 
   /** What the README assumes: model blobs at versions 1 to 3, the trainer having moved live to 2. */

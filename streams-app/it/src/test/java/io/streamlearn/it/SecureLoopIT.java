@@ -3,6 +3,10 @@ package io.streamlearn.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.registry.ModelVersion;
+import io.streamlearn.registry.RegistryReader;
+import io.streamlearn.registry.RegistryState;
 import io.streamlearn.serve.InferenceService;
 import io.streamlearn.testkit.EmbeddedKafka;
 import io.streamlearn.testkit.KafkaAcls;
@@ -46,6 +50,16 @@ class SecureLoopIT {
           "every event predicted over SASL_SSL");
       assertEquals(ids.size(), reads.size(), "exactly one prediction per event");
       assertTrue(trainer.status().publishedVersions() >= 1, "versions published: " + trainer.status());
+      RegistryState registry = RegistryReader.read(kafka.clientProperties(), h.topic(CommonKeys.MODELS_TOPIC),
+          Duration.ofSeconds(30));
+      for (ModelVersion v : registry.versions("secure").values()) {
+        Map<String, String> recorded = v.lineage().hyperparameters();
+        assertEquals("SASL_SSL", recorded.get("kafka.security.protocol"), "the lineage records the client settings");
+        for (String secret : List.of(kafka.security().clientPassword(), kafka.security().storePassword())) {
+          assertTrue(recorded.values().stream().noneMatch(value -> value.contains(secret)),
+              "version " + v.version() + "'s lineage holds a password: " + recorded);
+        }
+      }
     }
   }
 }

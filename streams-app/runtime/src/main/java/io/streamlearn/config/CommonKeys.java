@@ -1,15 +1,23 @@
 package io.streamlearn.config;
 
+import io.streamlearn.registry.RegistryKey;
 import io.streamlearn.schema.Topics;
+import java.util.function.Consumer;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 
-/** Keys every app shares: where Kafka is, the model, and the topic names. */
+/**
+ * The keys more than one command shares, each declared here once and composed into the commands'
+ * tables by group: {@link #kafka}, {@link #model}, {@link #topics}, {@link #alias} and {@link
+ * #batchSize}. A command's own keys stay in its {@code *Config} class.
+ */
 public final class CommonKeys {
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String MODEL_NAME = "model.name";
+  public static final String ALIAS = "alias";
+  public static final String BATCH_SIZE = "batch.size";
   public static final String LABELED_TOPIC = "labeled.topic";
   public static final String FEATURES_TOPIC = "features.topic";
   public static final String PREDICTIONS_TOPIC = "predictions.topic";
@@ -18,16 +26,34 @@ public final class CommonKeys {
   public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
   public static final String TOPIC_PARTITIONS = "topic.partitions";
   public static final String REPLICATION_FACTOR = "replication.factor";
+  /** The alias a trainer publishes to and a service serves unless told otherwise. */
+  public static final String DEFAULT_ALIAS = "live";
 
   private CommonKeys() {}
 
-  /** Adds the shared keys to an app's table. */
+  /** The keys of a service on the cluster: Kafka, the model and every topic. */
   public static ConfigDef define(ConfigDef def) {
+    return topics(model(kafka(def)));
+  }
+
+  /**
+   * Where Kafka is. Other client properties pass through {@code --kafka-property} (see {@link
+   * Settings}) and reach the app as {@link AppConfig#kafkaProperties()}.
+   */
+  public static ConfigDef kafka(ConfigDef def) {
+    return def.define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", new NonBlank(), Importance.HIGH,
+        "Kafka bootstrap servers, host:port[,host:port...].");
+  }
+
+  /** The model's name, checked with the registry's own rule. */
+  public static ConfigDef model(ConfigDef def) {
+    return def.define(MODEL_NAME, Type.STRING, "default", new ModelName(), Importance.HIGH,
+        "Name of the model in the registry.");
+  }
+
+  /** The topic names, and how this app creates the missing ones. */
+  public static ConfigDef topics(ConfigDef def) {
     return def
-        .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", new NonBlank(), Importance.HIGH,
-            "Kafka bootstrap servers, host:port[,host:port...].")
-        .define(MODEL_NAME, Type.STRING, "default", new ModelName(), Importance.HIGH,
-            "Name of the model in the registry.")
         .define(LABELED_TOPIC, Type.STRING, Topics.LABELED, new NonBlank(), Importance.MEDIUM,
             "Topic of LabeledEvent records.")
         .define(FEATURES_TOPIC, Type.STRING, Topics.FEATURES, new NonBlank(), Importance.MEDIUM,
@@ -46,6 +72,22 @@ public final class CommonKeys {
             Importance.LOW, "Replication factor of topics this app creates (-1: the broker's default).");
   }
 
+  /**
+   * The alias a command works on (default {@value #DEFAULT_ALIAS}), checked with the registry's own
+   * rule.
+   *
+   * @param doc what the alias means to this command
+   */
+  public static ConfigDef alias(ConfigDef def, String doc) {
+    return def.define(ALIAS, Type.STRING, DEFAULT_ALIAS, new Alias(), Importance.HIGH, doc);
+  }
+
+  /** Examples per mini-batch, with the command's default. */
+  public static ConfigDef batchSize(ConfigDef def, int defaultSize) {
+    return def.define(BATCH_SIZE, Type.INT, defaultSize, ConfigDef.Range.between(1, 65_536),
+        Importance.MEDIUM, "Examples per mini-batch.");
+  }
+
   /** A string that is not blank. */
   public static final class NonBlank implements ConfigDef.Validator {
     @Override
@@ -61,19 +103,65 @@ public final class CommonKeys {
     }
   }
 
-  /** A model name: non-blank, without the registry key delimiters. */
-  public static final class ModelName implements ConfigDef.Validator {
+  /** A model name the registry accepts ({@link RegistryKey#checkModelName}). */
+  public static final class ModelName extends ParsedBy {
+    /** The registry's rule. */
+    public ModelName() {
+      super("non-blank, no ':' or '@'", s -> RegistryKey.checkModelName(s));
+    }
+  }
+
+  /** An alias the registry accepts ({@link RegistryKey#checkAlias}). */
+  public static final class Alias extends ParsedBy {
+    /** The registry's rule. */
+    public Alias() {
+      super("non-blank, no ':', '@', '#' or '/'", s -> RegistryKey.checkAlias(s));
+    }
+  }
+
+  /** Empty for none, or an alias the registry accepts. */
+  public static final class OptionalAlias extends ParsedBy {
+    /** The registry's rule, or empty. */
+    public OptionalAlias() {
+      super("empty, or non-blank without ':', '@', '#' or '/'", s -> {
+        if (!s.isBlank()) {
+          RegistryKey.checkAlias(s.trim());
+        }
+      });
+    }
+  }
+
+  /**
+   * A string some other part of the system parses: the validator runs that parser, so the rule
+   * lives in one place and a bad value fails while the options are read, naming the key and
+   * carrying the parser's own message.
+   */
+  public static class ParsedBy implements ConfigDef.Validator {
+    private final String description;
+    private final Consumer<String> parser;
+
+    /**
+     * @param description what a valid value looks like, for {@code --help}
+     * @param parser throws {@link IllegalArgumentException} saying what is wrong with a value
+     */
+    public ParsedBy(String description, Consumer<String> parser) {
+      this.description = description;
+      this.parser = parser;
+    }
+
     @Override
     public void ensureValid(String name, Object value) {
       String s = value == null ? "" : value.toString();
-      if (s.isBlank() || s.contains(":") || s.contains("@")) {
-        throw new ConfigException(name, value, "must be non-blank without ':' or '@'");
+      try {
+        parser.accept(s);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(name, value, e.getMessage());
       }
     }
 
     @Override
     public String toString() {
-      return "non-blank, no ':' or '@'";
+      return description;
     }
   }
 }

@@ -57,7 +57,7 @@ public final class TrainerBench {
   static final String REPEAT = "repeat";
 
   /** The bench's options. */
-  public static final ConfigDef DEF = new ConfigDef()
+  public static final ConfigDef DEF = CommonKeys.batchSize(new ConfigDef()
       .define(CommonKeys.BOOTSTRAP_SERVERS, Type.STRING, "", Importance.HIGH,
           "Kafka to benchmark against; empty starts an embedded KRaft broker in this JVM.")
       .define(EVENTS, Type.INT, 600_000, Range.between(1_000, 10_000_000), Importance.HIGH,
@@ -65,8 +65,7 @@ public final class TrainerBench {
               + "600,000 take 1.9 GB of log and give each trainer run a few seconds past its JIT warm-up).")
       .define(PARTITIONS, Type.INT, 3, Range.between(1, 64), Importance.MEDIUM, "Partitions of the topic.")
       .define(DATA_DIR, Type.STRING, FashionMnist.DEFAULT_DIR, Importance.MEDIUM, "Fashion-MNIST IDX files.")
-      .define(LAYERS, Type.STRING, "dense(128,relu) > dense(10,softmax)", Importance.MEDIUM, "The network.")
-      .define(TrainerConfig.BATCH_SIZE, Type.INT, 64, Range.between(1, 65_536), Importance.MEDIUM, "Batch size.")
+      .define(LAYERS, Type.STRING, "dense(128,relu) > dense(10,softmax)", Importance.MEDIUM, "The network."), 64)
       .define(REPEAT, Type.INT, 3, Range.between(1, 20), Importance.MEDIUM,
           "Runs of each stage, interleaved; the table shows the median run (the machine may be shared).")
       .define(TrainerConfig.PUBLISH_EVERY_BATCHES, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,

@@ -50,7 +50,7 @@ public final class Demo {
   private static final Logger log = LoggerFactory.getLogger(Demo.class);
   private static final String MODEL = "demo";
 
-  private final DemoConfig config;
+  private final DemoSettings settings;
   private final PrintStream out;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private static final List<String> FASHION_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover",
@@ -64,7 +64,7 @@ public final class Demo {
 
   /** A demo printing its progress to {@code out}. */
   public Demo(DemoConfig config, PrintStream out) {
-    this.config = config;
+    this.settings = config.settings();
     this.out = out;
   }
 
@@ -75,13 +75,13 @@ public final class Demo {
 
   /** Runs the demo; returns its summary. */
   public Map<String, Object> run() throws Exception {
-    long seed = config.getLong(DemoConfig.SEED);
+    long seed = settings.seed();
     DemoSource source = source(seed);
     out.println("streamlearn demo: starting an embedded Kafka broker ...");
     Path stateDir = Files.createTempDirectory("streamlearn-demo-state-");
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       out.println("broker on " + kafka.bootstrapServers() + "; " + describe(source) + " at "
-          + config.rate() + " events/s");
+          + settings.rate() + " events/s");
       Map<String, String> common = new HashMap<>();
       common.put(CommonKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
       common.put(CommonKeys.MODEL_NAME, MODEL);
@@ -100,13 +100,13 @@ public final class Demo {
       try (LiveDashboard live = LiveDashboard.start(dashboardState, client, new DashboardFeed.Topics(
                Topics.METRICS, Topics.MODELS, Topics.PREDICTIONS, Topics.LABELED, Topics.FEATURES),
                false, Duration.ofSeconds(60));
-           Dashboard.Server web = live.serve("0.0.0.0", config.getInt(DemoConfig.HTTP_PORT), Optional.empty());
+           Dashboard.Server web = live.serve("0.0.0.0", settings.httpPort(), Optional.empty());
            InferenceService inference = new InferenceService(new InferenceConfig(serve))) {
         dashboardUrl = web.url();
         out.println("dashboard: " + dashboardUrl + "  (open it in a browser)");
         Thread trainerThread = start("trainer", trainer);
         inference.start();
-        producer = new DemoProducer(kafka.bootstrapServers(), source, config.rate(), dashboardState);
+        producer = new DemoProducer(kafka.bootstrapServers(), source, settings.rate(), dashboardState);
         Thread producerThread = start("producer", producer);
         Thread consumer = start("predictions-reader", () -> consume(kafka.bootstrapServers()));
         long started = System.nanoTime();
@@ -127,12 +127,12 @@ public final class Demo {
   }
 
   private DemoSource source(long seed) {
-    double heldOut = config.getDouble(DemoConfig.UNLABELED_SHARE);
-    if (!config.fashionMnist()) {
+    double heldOut = settings.unlabeledShare();
+    if (!settings.fashionMnist()) {
       return DemoSource.generated(
-          StreamGenerator.named(config.getString(DemoConfig.GENERATOR), seed), heldOut, seed);
+          StreamGenerator.named(settings.generator(), seed), heldOut, seed);
     }
-    Path dir = Path.of(config.getString(DemoConfig.DATA_DIR));
+    Path dir = Path.of(settings.dataDir());
     out.println("loading Fashion-MNIST from " + dir + " ...");
     long t0 = System.nanoTime();
     Dataset train = FashionMnist.load(dir, true);
@@ -145,26 +145,26 @@ public final class Demo {
   }
 
   private String describe(DemoSource source) {
-    String what = config.fashionMnist() ? "Fashion-MNIST replay"
-        : "stream '" + config.getString(DemoConfig.GENERATOR) + "'";
+    String what = settings.fashionMnist() ? "Fashion-MNIST replay"
+        : "stream '" + settings.generator() + "'";
     return what + " (" + source.featureCount() + " features, " + source.classCount() + " classes)";
   }
 
   private Map<String, String> trainerSettings(Map<String, String> common, DemoSource source) {
     Map<String, String> t = new HashMap<>(common);
     t.put(TrainerConfig.FEATURES, String.valueOf(source.featureCount()));
-    t.put(TrainerConfig.LAYERS, config.layers(source.classCount()));
-    t.put(TrainerConfig.LEARNING_RATE, String.valueOf(config.learningRate()));
-    t.put(TrainerConfig.BATCH_SIZE, String.valueOf(config.getInt(DemoConfig.BATCH_SIZE)));
-    t.put(TrainerConfig.PUBLISH_EVERY_BATCHES, String.valueOf(config.getInt(DemoConfig.PUBLISH_EVERY_BATCHES)));
-    t.put(TrainerConfig.PUBLISH_EVERY_MS, String.valueOf(config.getLong(DemoConfig.PUBLISH_EVERY_MS)));
-    t.put(TrainerConfig.SEED, String.valueOf(config.getLong(DemoConfig.SEED)));
+    t.put(TrainerConfig.LAYERS, settings.layers(source.classCount()));
+    t.put(TrainerConfig.LEARNING_RATE, String.valueOf(settings.learningRate()));
+    t.put(TrainerConfig.BATCH_SIZE, String.valueOf(settings.batchSize()));
+    t.put(TrainerConfig.PUBLISH_EVERY_BATCHES, String.valueOf(settings.publishEveryBatches()));
+    t.put(TrainerConfig.PUBLISH_EVERY_MS, String.valueOf(settings.publishEveryMs()));
+    t.put(TrainerConfig.SEED, String.valueOf(settings.seed()));
     return t;
   }
 
   private void reportUntilDone(long started, Trainer trainer, ServedModel served) throws InterruptedException {
-    long duration = config.getLong(DemoConfig.DURATION);
-    long interval = config.getLong(DemoConfig.PROGRESS_INTERVAL_MS);
+    long duration = settings.durationSeconds();
+    long interval = settings.progressIntervalMs();
     long lastProduced = 0;
     long lastNanos = started;
     while (true) {
@@ -202,7 +202,7 @@ public final class Demo {
   /** Waits until every produced event has a prediction, or 60 s. */
   private void awaitCatchUp(Trainer trainer, ServedModel served, long started) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    long interval = config.getLong(DemoConfig.PROGRESS_INTERVAL_MS) * 1_000_000;
+    long interval = settings.progressIntervalMs() * 1_000_000;
     long nextLine = System.nanoTime() + interval;
     while (tally.distinct() < produced() && System.nanoTime() < deadline) {
       Thread.sleep(100);
@@ -261,7 +261,7 @@ public final class Demo {
     s.put("trainerPrequentialAccuracy", t.prequentialAccuracy());
     s.put("examplesTrained", t.examplesTrained());
     s.put("deadLetters", t.deadLetters());
-    s.put("dataset", config.getString(DemoConfig.DATASET));
+    s.put("dataset", settings.dataset());
     Object heldOut = ((Map<?, ?>) dashboardState.snapshot().get("totals")).get("heldOutAccuracy");
     s.put("heldOutAccuracy", heldOut instanceof Double d && d >= 0 ? d : Double.NaN);
     s.put("dashboardUrl", dashboardUrl);
@@ -287,7 +287,7 @@ public final class Demo {
 
   /** Writes the summary to the configured file, if any. */
   public void writeSummary(Map<String, Object> summary) throws IOException {
-    String file = config.getString(DemoConfig.SUMMARY_JSON);
+    String file = settings.summaryJson();
     if (!file.isBlank()) {
       Files.writeString(Path.of(file), toJson(summary));
       out.println("summary written to " + file);

@@ -22,7 +22,7 @@ public final class DemoConfig extends AbstractConfig {
   public static final String UNLABELED_SHARE = "unlabeled.share";
   public static final String LAYERS = "layers";
   public static final String LEARNING_RATE = "learning.rate";
-  public static final String BATCH_SIZE = "batch.size";
+  public static final String BATCH_SIZE = CommonKeys.BATCH_SIZE;
   public static final String PUBLISH_EVERY_BATCHES = "publish.every.batches";
   public static final String PUBLISH_EVERY_MS = "publish.every.ms";
   public static final String PROGRESS_INTERVAL_MS = "progress.interval.ms";
@@ -35,7 +35,7 @@ public final class DemoConfig extends AbstractConfig {
   public static final String FASHION_MNIST = "fashion-mnist";
 
   /** The table. */
-  public static final ConfigDef DEF = new ConfigDef()
+  public static final ConfigDef DEF = CommonKeys.batchSize(new ConfigDef(), 64)
       .define(DURATION, Type.LONG, 0L, Range.atLeast(0), Importance.HIGH,
           "Seconds to run before stopping cleanly; 0 runs until Ctrl-C.")
       .define(SUMMARY_JSON, Type.STRING, "", Importance.MEDIUM,
@@ -63,7 +63,6 @@ public final class DemoConfig extends AbstractConfig {
               + "for the generated stream, 'dense(128,relu) > dense(K,softmax)' for Fashion-MNIST.")
       .define(LEARNING_RATE, Type.DOUBLE, 0.0, Range.between(0.0, 10.0), Importance.LOW,
           "Adam learning rate; 0: 0.01 for the generated stream, 0.001 for Fashion-MNIST.")
-      .define(BATCH_SIZE, Type.INT, 64, Range.between(1, 65_536), Importance.LOW, "Mini-batch size.")
       .define(PUBLISH_EVERY_BATCHES, Type.INT, 50, Range.atLeast(1), Importance.LOW,
           "Publish a version after this many batches.")
       .define(PUBLISH_EVERY_MS, Type.LONG, 5000L, Range.atLeast(1), Importance.LOW,
@@ -76,29 +75,18 @@ public final class DemoConfig extends AbstractConfig {
     super(DEF, Settings.ownKeys(merged), false);
   }
 
-  /** Whether the demo replays Fashion-MNIST. */
-  public boolean fashionMnist() {
-    return getString(DATASET).equals(FASHION_MNIST);
-  }
-
-  /** The rate, with the dataset's default for 0. */
-  public int rate() {
+  /** The settings the demo runs with, read once; 0 and empty values take the dataset's defaults. */
+  public DemoSettings settings() {
+    boolean fashionMnist = getString(DATASET).equals(FASHION_MNIST);
     int rate = getInt(RATE);
-    return rate > 0 ? rate : fashionMnist() ? 1000 : 2000;
-  }
-
-  /** The network, with the dataset's default for empty and K replaced by {@code classes}. */
-  public String layers(int classes) {
-    String layers = getString(LAYERS).isBlank()
-        ? fashionMnist() ? "dense(128,relu) > dense(K,softmax)" : "dense(32,relu) > dense(K,softmax)"
-        : getString(LAYERS);
-    return layers.replace("K", String.valueOf(classes));
-  }
-
-  /** The learning rate, with the dataset's default for 0. */
-  public double learningRate() {
-    double lr = getDouble(LEARNING_RATE);
-    return lr > 0 ? lr : fashionMnist() ? 0.001 : 0.01;
+    double learningRate = getDouble(LEARNING_RATE);
+    String layers = getString(LAYERS);
+    return new DemoSettings(getLong(DURATION), getString(SUMMARY_JSON), fashionMnist, getString(DATA_DIR),
+        getInt(HTTP_PORT), rate > 0 ? rate : fashionMnist ? 1000 : 2000, getString(GENERATOR), getLong(SEED),
+        getDouble(UNLABELED_SHARE), !layers.isBlank() ? layers
+            : fashionMnist ? "dense(128,relu) > dense(K,softmax)" : "dense(32,relu) > dense(K,softmax)",
+        learningRate > 0 ? learningRate : fashionMnist ? 0.001 : 0.01, getInt(BATCH_SIZE),
+        getInt(PUBLISH_EVERY_BATCHES), getLong(PUBLISH_EVERY_MS), getLong(PROGRESS_INTERVAL_MS));
   }
 
   /** From command-line arguments and the environment. */

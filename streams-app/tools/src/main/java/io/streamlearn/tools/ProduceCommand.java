@@ -2,7 +2,6 @@ package io.streamlearn.tools;
 
 import io.streamlearn.cli.Main;
 import io.streamlearn.app.KafkaSupport;
-import io.streamlearn.config.CommonKeys;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.FeatureEvent;
 import io.streamlearn.schema.FloatLists;
@@ -43,28 +42,27 @@ final class ProduceCommand {
   private ProduceCommand() {}
 
   public static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
-    ProduceConfig config = ProduceConfig.fromArgs(args, env);
-    String labeledTopic = config.getString(CommonKeys.LABELED_TOPIC);
-    String featuresTopic = config.getString(CommonKeys.FEATURES_TOPIC);
-    Map<String, Object> client = KafkaSupport.clientProperties(
-        config.getString(CommonKeys.BOOTSTRAP_SERVERS), config.kafkaProperties());
-    int partitions = config.getInt(CommonKeys.TOPIC_PARTITIONS);
-    KafkaSupport.ensureTopics(client, config.getShort(CommonKeys.REPLICATION_FACTOR), List.of(
+    ProduceSettings settings = ProduceConfig.fromArgs(args, env).settings();
+    String labeledTopic = settings.topics().labeled();
+    String featuresTopic = settings.topics().features();
+    Map<String, Object> client = settings.kafka().clientProperties();
+    int partitions = settings.topics().partitions();
+    KafkaSupport.ensureTopics(client, settings.topics().replicationFactor(), List.of(
         KafkaSupport.eventTopic(labeledTopic, partitions), KafkaSupport.eventTopic(featuresTopic, partitions)));
     Map<String, Object> props = new HashMap<>(client);
     props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
     props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
     AvroSerde<LabeledEvent> labeledSerde = AvroSerde.of(LabeledEvent.class);
     AvroSerde<FeatureEvent> featureSerde = AvroSerde.of(FeatureEvent.class);
-    SplittableRandom random = new SplittableRandom(config.getLong(ProduceConfig.SEED) + 1);
-    double unlabeledShare = config.getDouble(ProduceConfig.UNLABELED_SHARE);
-    long count = config.getLong(ProduceConfig.COUNT);
-    int rate = config.getInt(ProduceConfig.RATE);
-    String prefix = config.getString(ProduceConfig.ID_PREFIX);
+    SplittableRandom random = new SplittableRandom(settings.seed() + 1);
+    double unlabeledShare = settings.unlabeledShare();
+    long count = settings.count();
+    int rate = settings.rate();
+    String prefix = settings.idPrefix();
     long labeled = 0;
     long unlabeled = 0;
-    String source = config.getString(ProduceConfig.SOURCE);
-    String file = config.getString(ProduceConfig.FILE);
+    String source = settings.source();
+    String file = settings.file();
     boolean lines = source.equals("csv") || source.equals("jsonl");
     // Standard input is read but never closed: it belongs to the process, not to this command.
     BufferedReader fileReader = lines && !file.equals("-") ? open(file) : null;
@@ -73,7 +71,7 @@ final class ProduceCommand {
     try (fileReader;
          KafkaProducer<String, byte[]> producer =
              new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-      Iterator<EventFiles.Row> rows = rows(config, lineReader);
+      Iterator<EventFiles.Row> rows = rows(settings, lineReader);
       long started = System.nanoTime();
       long nextProgress = started + PROGRESS_NANOS;
       Future<RecordMetadata> last = null;
@@ -118,20 +116,18 @@ final class ProduceCommand {
     return Main.OK;
   }
 
-  private static Iterator<EventFiles.Row> rows(ProduceConfig config, BufferedReader lines) {
-    String file = config.getString(ProduceConfig.FILE);
-    switch (config.getString(ProduceConfig.SOURCE)) {
+  private static Iterator<EventFiles.Row> rows(ProduceSettings settings, BufferedReader lines) {
+    String file = settings.file();
+    switch (settings.source()) {
       case "csv":
-        return EventFiles.csv(lines, config.getString(ProduceConfig.LABEL_COLUMN),
-            config.getBoolean(ProduceConfig.CSV_HEADER), file);
+        return EventFiles.csv(lines, settings.labelColumn(), settings.csvHeader(), file);
       case "jsonl":
         return EventFiles.jsonLines(lines, file);
       case "idx":
-        String labels = config.getString(ProduceConfig.LABELS_FILE);
+        String labels = settings.labelsFile();
         return EventFiles.idx(Path.of(file), labels.isBlank() ? null : Path.of(labels));
       default:
-        StreamGenerator g = StreamGenerator.named(config.getString(ProduceConfig.GENERATOR),
-            config.getLong(ProduceConfig.SEED));
+        StreamGenerator g = StreamGenerator.named(settings.generator(), settings.seed());
         return new Iterator<>() {
           @Override
           public boolean hasNext() {

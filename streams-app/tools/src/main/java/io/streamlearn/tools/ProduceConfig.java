@@ -1,10 +1,10 @@
 package io.streamlearn.tools;
 
+import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.Settings;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -13,7 +13,7 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 
 /** The configuration table of {@code streamlearn produce}. */
-public final class ProduceConfig extends AbstractConfig {
+public final class ProduceConfig extends AppConfig {
   public static final String SOURCE = "source";
   public static final String FILE = "file";
   public static final String LABELS_FILE = "labels.file";
@@ -52,26 +52,25 @@ public final class ProduceConfig extends AbstractConfig {
           "Prefix of generated event ids (id = prefix + line or example number).")
       .define(SEED, Type.LONG, 42L, Importance.LOW, "Seed of the generator and of the unlabeled share.");
 
-  private final Map<String, Object> kafka;
-
   /** Parses and validates; throws {@link ConfigException} naming the key. */
   public ProduceConfig(Map<String, String> merged) {
-    super(DEF, Settings.ownKeys(merged), false);
-    this.kafka = Settings.kafkaProperties(merged);
+    super(DEF, merged);
     String source = getString(SOURCE);
     if (!source.equals("generator") && getString(FILE).isBlank()) {
       throw new ConfigException(FILE, "", "--source " + source + " needs --file");
     }
   }
 
+  /** The settings the command runs with, read once. */
+  public ProduceSettings settings() {
+    return new ProduceSettings(kafkaSettings(), topicSettings(), getString(SOURCE), getString(FILE),
+        getString(LABELS_FILE), getString(GENERATOR), getLong(COUNT), getInt(RATE), getDouble(UNLABELED_SHARE),
+        getString(LABEL_COLUMN), getBoolean(CSV_HEADER), getString(ID_PREFIX), getLong(SEED));
+  }
+
   /** From command-line arguments and the environment. */
   public static ProduceConfig fromArgs(List<String> args, Map<String, String> env) {
     return new ProduceConfig(Settings.collect(DEF, args, env));
-  }
-
-  /** Pass-through Kafka client properties. */
-  public Map<String, Object> kafkaProperties() {
-    return kafka;
   }
 
   /** {@code last}, {@code first}, {@code none} or a column index. */

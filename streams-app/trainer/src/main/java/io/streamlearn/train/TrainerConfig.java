@@ -1,19 +1,32 @@
 package io.streamlearn.train;
 
+import io.streamlearn.app.Artifacts;
+import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.EffectiveValues;
 import io.streamlearn.config.Settings;
+import io.streamlearn.learn.Loss;
+import io.streamlearn.learn.NetworkSpec;
+import io.streamlearn.learn.OptimizerConfig;
+import io.streamlearn.learn.TrainingConfig;
 import io.streamlearn.schema.Topics;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.config.AbstractConfig;
+import java.util.TreeMap;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
 
-/** The trainer's configuration table. */
-public final class TrainerConfig extends AbstractConfig {
+/**
+ * The trainer's configuration table. Every value is checked while the options are read, with the
+ * engine's own parsers for the network and the optimizer, so a typo fails before anything touches
+ * Kafka.
+ */
+public final class TrainerConfig extends AppConfig {
   public static final String FEATURES = "features";
   public static final String LAYERS = "layers";
   public static final String LOSS = "loss";
@@ -21,12 +34,12 @@ public final class TrainerConfig extends AbstractConfig {
   public static final String LEARNING_RATE = "learning.rate";
   public static final String MOMENTUM = "momentum";
   public static final String L2 = "l2";
-  public static final String BATCH_SIZE = "batch.size";
+  public static final String BATCH_SIZE = CommonKeys.BATCH_SIZE;
   public static final String SEED = "seed";
   public static final String PUBLISH_EVERY_BATCHES = "publish.every.batches";
   public static final String PUBLISH_EVERY_MS = "publish.every.ms";
   public static final String PUBLISH_MIN_INTERVAL_MS = "publish.min.interval.ms";
-  public static final String ALIAS = "alias";
+  public static final String ALIAS = CommonKeys.ALIAS;
   public static final String PREQUENTIAL_WINDOW = "prequential.window";
   public static final String FADING_FACTOR = "fading.factor";
   public static final String SCALER = "scaler";
@@ -52,26 +65,35 @@ public final class TrainerConfig extends AbstractConfig {
   public static final String LABELS_TOPIC = "labels.topic";
   public static final String LABEL_WINDOW_MS = "label.window.ms";
   public static final String LABEL_MAX_PENDING = "label.max.pending";
+  /** Lineage key of the optimizer as the engine runs it, flags and text combined. */
+  public static final String OPTIMIZER_EFFECTIVE = "optimizer.effective";
 
   /** The table: shared keys plus the trainer's own. */
-  public static final ConfigDef DEF = CommonKeys.define(new ConfigDef())
+  public static final ConfigDef DEF = CommonKeys.batchSize(CommonKeys.alias(CommonKeys.define(new ConfigDef()),
+      "The alias each published version is promoted to."), 64)
       .define(FEATURES, Type.INT, 0, Range.atLeast(0), Importance.HIGH,
           "Input feature count; 0 takes it from the latest registered version, else from the first event.")
-      .define(LAYERS, Type.STRING, "dense(64,relu) > dense(10,softmax)", new CommonKeys.NonBlank(),
-          Importance.HIGH, "The network, e.g. 'dense(128,relu) > dropout(0.2) > dense(10,softmax)'; "
+      .define(LAYERS, Type.STRING, "dense(64,relu) > dense(10,softmax)",
+          new CommonKeys.ParsedBy("a network such as dense(64,relu) > dense(10,softmax)",
+              text -> NetworkSpec.parse(1, text)), Importance.HIGH, "The network, e.g. 'dense(128,relu) > dropout(0.2) > dense(10,softmax)'; "
               + "the last layer's units are the class count (or output width).")
       .define(LOSS, Type.STRING, "softmax_cross_entropy",
           ValidString.in("softmax_cross_entropy", "mse", "binary_cross_entropy"), Importance.HIGH,
           "The loss.")
-      .define(OPTIMIZER, Type.STRING, "adam", ValidString.in("adam", "sgd", "rmsprop", "adagrad"),
-          Importance.HIGH, "The optimizer.")
+      .define(OPTIMIZER, Type.STRING, "adam",
+          new CommonKeys.ParsedBy("sgd, adam, rmsprop or adagrad, optionally with (key=value,...)",
+              TrainerConfig::parseOptimizerText), Importance.HIGH,
+          "The optimizer: a name (sgd, adam, rmsprop, adagrad) or the engine's text form with keys lr, "
+              + "momentum, nesterov, beta1, beta2, epsilon, rho, l2, clipnorm, clipvalue and schedule, e.g. "
+              + "'adam(lr=1e-3, schedule=cosine(20000), clipnorm=1.0)' or 'sgd(lr=0.01, momentum=0.9, "
+              + "nesterov=true)'. A value in the text wins over --learning-rate, --momentum and --l2; "
+              + "those fill in what the text leaves out.")
       .define(LEARNING_RATE, Type.DOUBLE, 0.001, Range.between(1e-9, 10.0), Importance.HIGH,
-          "The learning rate.")
+          "The learning rate, unless --optimizer gives lr.")
       .define(MOMENTUM, Type.DOUBLE, 0.9, Range.between(0.0, 0.9999), Importance.LOW,
-          "Momentum, for sgd.")
-      .define(L2, Type.DOUBLE, 0.0, Range.between(0.0, 1.0), Importance.LOW, "L2 weight decay.")
-      .define(BATCH_SIZE, Type.INT, 64, Range.between(1, 65_536), Importance.MEDIUM,
-          "Examples per mini-batch.")
+          "Momentum, for sgd, unless --optimizer gives momentum.")
+      .define(L2, Type.DOUBLE, 0.0, Range.between(0.0, 1.0), Importance.LOW,
+          "L2 weight decay, unless --optimizer gives l2.")
       .define(SEED, Type.LONG, 42L, Importance.LOW, "Random seed of weight initialisation and dropout.")
       .define(PUBLISH_EVERY_BATCHES, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
           "Publish a version after this many batches.")
@@ -82,8 +104,6 @@ public final class TrainerConfig extends AbstractConfig {
               + "would otherwise make a version, a registry record and a model swap every few batches); "
               + "0 turns the limit off. Neither the first version after a drift nor the last one at shutdown "
               + "is limited.")
-      .define(ALIAS, Type.STRING, "live", new CommonKeys.NonBlank(), Importance.MEDIUM,
-          "The alias each published version is promoted to.")
       .define(PREQUENTIAL_WINDOW, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
           "Examples in the sliding window of the prequential metrics.")
       .define(FADING_FACTOR, Type.DOUBLE, 0.999, Range.between(0.5, 1.0), Importance.LOW,
@@ -146,12 +166,13 @@ public final class TrainerConfig extends AbstractConfig {
           "Delayed labels: the most unmatched events kept (each side); the oldest are dropped beyond it. "
               + "They are part of the checkpoint, so keep features x this x 4 bytes well under 16 MiB.");
 
-  private final Map<String, Object> kafka;
+  private final OptimizerConfig optimizer;
 
-  /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
+  /** Parses and validates; throws {@link ConfigException} naming the key. */
   public TrainerConfig(Map<String, String> merged) {
-    super(DEF, Settings.ownKeys(merged), false);
-    this.kafka = Settings.kafkaProperties(merged);
+    super(DEF, merged);
+    optimizer = effectiveOptimizer();
+    checkLossFitsNetwork();
   }
 
   /** From command-line arguments and the environment. */
@@ -159,8 +180,60 @@ public final class TrainerConfig extends AbstractConfig {
     return new TrainerConfig(Settings.collect(DEF, args, env));
   }
 
-  /** Pass-through Kafka client properties (security and the like). */
-  public Map<String, Object> kafkaProperties() {
-    return kafka;
+  /**
+   * The optimizer: {@code optimizer}'s text, with {@code learning.rate}, {@code momentum} (for
+   * sgd) and {@code l2} filling in the keys the text leaves out.
+   */
+  public OptimizerConfig optimizer() {
+    return optimizer;
+  }
+
+  /**
+   * Every key with the value in effect, the pass-through Kafka properties without their secrets,
+   * and the optimizer as the engine runs it ({@value #OPTIMIZER_EFFECTIVE}): what a version's
+   * lineage records.
+   */
+  public Map<String, String> effectiveValues() {
+    Map<String, String> values = new TreeMap<>(EffectiveValues.of(this));
+    values.put(OPTIMIZER_EFFECTIVE, optimizer.text());
+    return values;
+  }
+
+  // Only the text: sgd's momentum may come from --momentum (nesterov needs it > 0), and the
+  // constructor checks the text with the flags once every key is known.
+  private static OptimizerConfig parseOptimizerText(String text) {
+    return OptimizerConfig.parse(text, Map.of("momentum", "0.9"));
+  }
+
+  private OptimizerConfig effectiveOptimizer() {
+    String text = getString(OPTIMIZER);
+    Map<String, String> fallback = new HashMap<>(Map.of(
+        "lr", String.valueOf(getDouble(LEARNING_RATE)), "l2", String.valueOf(getDouble(L2))));
+    try {
+      if (parseOptimizerText(text).kind() == OptimizerConfig.Kind.SGD) {
+        fallback.put("momentum", String.valueOf(getDouble(MOMENTUM)));
+      }
+      return OptimizerConfig.parse(text, fallback);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(OPTIMIZER, text, e.getMessage() + " (with --learning-rate "
+          + getDouble(LEARNING_RATE) + ", --momentum " + getDouble(MOMENTUM) + ", --l2 " + getDouble(L2) + ")");
+    }
+  }
+
+  // The network's input count is only known from the registry or the first event; any count
+  // tells whether the loss fits the output layer, which the engine would refuse later.
+  private void checkLossFitsNetwork() {
+    NetworkSpec spec = NetworkSpec.parse(1, getString(LAYERS));
+    Loss loss = Artifacts.loss(getString(LOSS));
+    try {
+      new TrainingConfig(spec, loss, optimizer, getInt(BATCH_SIZE), getLong(SEED));
+      if (loss.targetsPerRow(spec.outputs()) != 1) {
+        throw new IllegalArgumentException("an event's label is one target; a regression network has one output, "
+            + "found " + spec.outputs());
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(LAYERS, getString(LAYERS), "does not fit --loss " + getString(LOSS)
+          + ": " + e.getMessage());
+    }
   }
 }

@@ -5,7 +5,6 @@ import io.streamlearn.learn.Learner;
 import io.streamlearn.learn.Loss;
 import io.streamlearn.learn.Model;
 import io.streamlearn.learn.NetworkSpec;
-import io.streamlearn.learn.OptimizerConfig;
 import io.streamlearn.learn.OptimizerState;
 import io.streamlearn.learn.TrainingConfig;
 import io.streamlearn.learn.scale.MinMaxScaler;
@@ -59,25 +58,14 @@ final class TrainingState {
           + " targets per example; an event's label holds one: use one output for regression");
     }
     signature = Artifacts.signature(spec, loss);
-    configuredRate = config.getDouble(TrainerConfig.LEARNING_RATE);
-    learner = new Learner(new TrainingConfig(spec, loss, optimizer(config), config.getInt(TrainerConfig.BATCH_SIZE),
+    configuredRate = config.optimizer().learningRate();
+    learner = new Learner(new TrainingConfig(spec, loss, config.optimizer(), config.getInt(TrainerConfig.BATCH_SIZE),
         config.getLong(TrainerConfig.SEED)));
     rate = new LearningRateControl(config.getInt(TrainerConfig.PLATEAU_PATIENCE),
         config.getDouble(TrainerConfig.PLATEAU_FACTOR), config.getDouble(TrainerConfig.PLATEAU_MIN_DELTA),
         config.getDouble(TrainerConfig.PLATEAU_MIN_LR));
     scalerKind = config.getString(TrainerConfig.SCALER);
     scaler = newScaler(scalerKind, features);
-  }
-
-  private static OptimizerConfig optimizer(TrainerConfig config) {
-    double lr = config.getDouble(TrainerConfig.LEARNING_RATE);
-    OptimizerConfig base = switch (config.getString(TrainerConfig.OPTIMIZER)) {
-      case "sgd" -> OptimizerConfig.sgd(lr, config.getDouble(TrainerConfig.MOMENTUM));
-      case "rmsprop" -> OptimizerConfig.rmsprop(lr);
-      case "adagrad" -> OptimizerConfig.adagrad(lr);
-      default -> OptimizerConfig.adam(lr);
-    };
-    return base.withL2(config.getDouble(TrainerConfig.L2));
   }
 
   private static OnlineScaler newScaler(String kind, int features) {

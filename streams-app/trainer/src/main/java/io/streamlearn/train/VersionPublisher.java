@@ -26,9 +26,6 @@ import org.slf4j.LoggerFactory;
 final class VersionPublisher {
   private static final Logger log = LoggerFactory.getLogger(VersionPublisher.class);
   private static final String APP = "trainer";
-  private static final List<String> HYPERPARAMETERS = List.of(TrainerConfig.LAYERS, TrainerConfig.LOSS,
-      TrainerConfig.OPTIMIZER, TrainerConfig.LEARNING_RATE, TrainerConfig.MOMENTUM, TrainerConfig.L2,
-      TrainerConfig.BATCH_SIZE, TrainerConfig.SCALER, TrainerConfig.HOLDOUT_FRACTION, TrainerConfig.GATE_MARGIN);
 
   private final TrainerConfig config;
   private final String model;
@@ -123,11 +120,8 @@ final class VersionPublisher {
     return a;
   }
 
-  private Lineage lineage(TrainingState state, List<OffsetRange> ranges) {
-    Map<String, String> hyper = new LinkedHashMap<>();
-    for (String key : HYPERPARAMETERS) {
-      hyper.put(key, String.valueOf(config.values().get(key)));
-    }
+  Lineage lineage(TrainingState state, List<OffsetRange> ranges) {
+    Map<String, String> hyper = new LinkedHashMap<>(config.effectiveValues());
     hyper.put("learning.rate.current", String.valueOf(state.learner.learningRate()));
     return new Lineage(ranges, state.examplesSeen, state.examplesSinceParent, hyper,
         config.getLong(TrainerConfig.SEED), Trainer.codeVersion());
