@@ -47,7 +47,7 @@ public final class Model {
         this.preprocessor = preprocessor;
         this.identity = preprocessor.isIdentity();
         this.flat = flat;
-        NativeBlas.configure();
+        NativeBlas.load();
         this.nativeParams = Network.allocate(layout.weightCount);
         nativeParams.put(0, flat, 0, layout.weightCount);
 
@@ -67,9 +67,17 @@ public final class Model {
         return ofFlat(spec, layout, layout.fromTensors(parameters), preprocessor);
     }
 
+    /** As {@link #of(NetworkSpec, List, Preprocessor)} for a network that takes its inputs as they are. */
+    public static Model of(NetworkSpec spec, List<Tensor> parameters) {
+        if (spec == null) {
+            throw new IllegalArgumentException("spec must not be null");
+        }
+        return of(spec, parameters, Preprocessor.identity(spec.inputs()));
+    }
+
     static Model ofFlat(NetworkSpec spec, Layout layout, float[] flat, Preprocessor preprocessor) {
         if (preprocessor == null) {
-            throw new IllegalArgumentException("preprocessor must not be null (use Preprocessor.identity)");
+            throw new IllegalArgumentException("preprocessor must not be null (leave it out for none)");
         }
         if (preprocessor.features() != spec.inputs()) {
             throw new IllegalArgumentException("preprocessor has " + preprocessor.features() + " features, the network "
