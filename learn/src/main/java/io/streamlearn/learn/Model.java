@@ -49,7 +49,7 @@ public final class Model {
         this.preprocessor = preprocessor;
         this.identity = preprocessor.isIdentity();
         this.flat = flat;
-        NativeBlas.configure();
+        NativeBlas.load();
         this.nativeParams = Network.allocate(layout.weightCount);
         nativeParams.put(0, flat, 0, layout.weightCount);
 
@@ -68,6 +68,14 @@ public final class Model {
         }
         Layout layout = new Layout(spec);
         return ofFlat(spec, layout, layout.fromTensors(parameters), preprocessor);
+    }
+
+    /** As {@link #of(NetworkSpec, List, Preprocessing)} for a network that takes its inputs as they are. */
+    public static Model of(NetworkSpec spec, List<NamedTensor> parameters) {
+        if (spec == null) {
+            throw new IllegalArgumentException("spec must not be null");
+        }
+        return of(spec, parameters, Preprocessing.identity());
     }
 
     static Model ofFlat(NetworkSpec spec, Layout layout, float[] flat, Preprocessing preprocessor) {

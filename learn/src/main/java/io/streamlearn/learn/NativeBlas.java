@@ -1,10 +1,12 @@
 package io.streamlearn.learn;
 
+import java.io.IOException;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Map;
 
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,96 +17,52 @@ import org.slf4j.LoggerFactory;
  * is most of the time of the small products of a dense network; {@code cblas_sgemm} through the
  * JavaCPP binding that ND4J itself ships and loads costs well under a microsecond.
  *
- * <p>Why the system OpenBLAS: ND4J 1.0.0-M2.1 bundles OpenBLAS 0.3.19, which predates AMD Zen 4 and
- * falls back to AVX2 kernels there; a newer system OpenBLAS (Debian bookworm ships 0.3.21) picks
- * AVX-512 kernels and is ~30% faster on the products that dominate training. So unless the user chose
- * a BLAS already ({@code -Dorg.bytedeco.openblas.load=...}) or opted out with
- * {@code -Dstreamlearn.blas=bundled}, we ask JavaCPP to load the system library when one is installed,
- * using JavaCPP's documented {@code org.bytedeco.openblas.load} switch. This only takes effect if it
- * runs before ND4J first loads its native code; otherwise the bundled library is used, which is
- * equally correct.
+ * <p>Which library that is, and how many threads it uses, is the application's choice
+ * ({@link NativeSetup}); this class only loads ND4J when the engine first needs it and says, once,
+ * which BLAS it got.
  */
 final class NativeBlas {
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeBlas.class);
 
-    /** Where distributions install a shared OpenBLAS, first match wins. */
-    private static final String[] SYSTEM_DIRS = {
-        "/usr/lib/x86_64-linux-gnu/openblas-pthread",
-        "/usr/lib/x86_64-linux-gnu/openblas-openmp",
-        "/usr/lib/x86_64-linux-gnu",
-        "/usr/lib64",
-        "/usr/lib/aarch64-linux-gnu/openblas-pthread",
-    };
-
     static final int ROW_MAJOR = 101;
     static final int NO_TRANS = 111;
     static final int TRANS = 112;
 
-    private static volatile boolean configured;
+    static {
+        // Load ND4J's natives (and the BLAS with them) now, so that the line below names what is in use.
+        Nd4j.getEnvironment();
+        LOG.info("BLAS: {}", describe());
+        NativeSetup.nativesLoaded();
+    }
 
     private NativeBlas() {
     }
 
-    /** Chooses the BLAS library and thread count; call before the first ND4J use. Idempotent. */
-    static synchronized void configure() {
-        if (configured) {
-            return;
-        }
-        configured = true;
-        chooseLibrary();
-        limitThreads();
+    /** Loads the natives if that has not happened yet (the class initialiser does the work). */
+    static void load() {
+        // nothing: calling a static method runs the initialiser once
     }
 
-    /**
-     * One BLAS/OpenMP thread unless told otherwise: the engine's products are small, and on a small
-     * machine extra threads cost more in hand-offs than they gain (ND4J is ~3x slower with the
-     * default on 2 cores). {@code OMP_NUM_THREADS} or {@code -Dstreamlearn.threads=N} override it.
-     * This only limits threads after ND4J started its OpenMP pool with one per core, whose idle
-     * threads still spin for a while and steal the JIT's core; launchers should therefore still set
-     * {@code OMP_NUM_THREADS=1} (measured on 2 cores: MLP training ~40k ex/s without it, ~160k with it).
-     */
-    private static void limitThreads() {
-        String property = System.getProperty("streamlearn.threads");
-        if (property == null && System.getenv("OMP_NUM_THREADS") != null) {
-            return;
-        }
-        int threads;
-        try {
-            threads = property == null ? 1 : Integer.parseInt(property.trim());
-        } catch (NumberFormatException e) {
-            IllegalArgumentException failure = new IllegalArgumentException(
-                    "streamlearn.threads must be a positive integer, got '" + property + "'");
-            failure.initCause(e);
-            throw failure;
-        }
-        if (threads < 1) {
-            throw new IllegalArgumentException("streamlearn.threads must be a positive integer, got '" + property + "'");
-        }
-        org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
-        org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(threads);
-        LOG.warn("OMP_NUM_THREADS is unset: BLAS/OpenMP threads limited to {} after start-up, but launch with"
-                + " OMP_NUM_THREADS=1 for full speed (idle OpenMP threads still spin); -Dstreamlearn.threads=N overrides", threads);
-    }
-
-    private static void chooseLibrary() {
-        String choice = System.getProperty("streamlearn.blas", "system");
-        if (!"system".equals(choice) || System.getProperty("org.bytedeco.openblas.load") != null) {
-            LOG.debug("BLAS: keeping ND4J's choice (streamlearn.blas={}, org.bytedeco.openblas.load={})",
-                    choice, System.getProperty("org.bytedeco.openblas.load"));
-            return;
-        }
-        for (String dir : SYSTEM_DIRS) {
-            if (Files.isRegularFile(Path.of(dir, "libopenblas.so.0"))) {
-                System.setProperty("org.bytedeco.openblas.load", "openblas");
-                System.setProperty("org.bytedeco.javacpp.pathsFirst", "true");
-                String path = System.getProperty("java.library.path", "");
-                System.setProperty("java.library.path", path.isEmpty() ? dir : path + java.io.File.pathSeparator + dir);
-                LOG.info("BLAS: using the system OpenBLAS in {} (opt out with -Dstreamlearn.blas=bundled)", dir);
-                return;
+    /** The BLAS library JavaCPP loaded, with its file when JavaCPP knows it. */
+    static String describe() {
+        String chosen = System.getProperty("org.bytedeco.openblas.load");
+        String file = null;
+        for (Map.Entry<String, String> e : Loader.getLoadedLibraries().entrySet()) {
+            // the library itself, not JavaCPP's JNI wrapper around it
+            if (!e.getKey().startsWith("jni") && (e.getKey().contains("openblas") || e.getKey().contains("mkl_rt"))) {
+                file = e.getValue();
             }
         }
-        LOG.debug("BLAS: no system OpenBLAS found, using ND4J's bundled one");
+        String version;
+        try {
+            version = Loader.getVersion("org.bytedeco", "openblas");
+        } catch (IOException e) {
+            version = "unknown";
+        }
+        String which = chosen == null ? "ND4J's bundled OpenBLAS (org.bytedeco:openblas " + version + ")"
+                : "'" + chosen + "' as chosen by org.bytedeco.openblas.load";
+        return file == null ? which : which + " from " + file;
     }
 
     /**

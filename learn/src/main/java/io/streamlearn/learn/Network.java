@@ -28,7 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
 final class Network {
 
     static {
-        NativeBlas.configure();
+        NativeBlas.load();
     }
 
     private final Layout layout;

@@ -1,15 +1,16 @@
 package io.streamlearn.learn;
 
 /**
- * Everything a {@link Learner} needs to start: the architecture, the loss, the optimizer, the largest
- * batch it will be given (buffers are preallocated to this size) and the seed of weight
- * initialisation and dropout.
+ * Everything a {@link Learner} needs to start: the architecture, the loss, the optimizer, the batch
+ * size its buffers are preallocated for and the seed of weight initialisation and dropout.
  *
  * @param spec         the network
  * @param loss         the training loss; softmax cross-entropy needs a softmax output layer and
  *                     binary cross-entropy a sigmoid one
  * @param optimizer    optimizer and its hyper-parameters
- * @param maxBatchSize largest number of rows per {@link Learner#fit} call, >= 1
+ * @param maxBatchSize rows per {@link Learner#fit} call the buffers are preallocated for, >= 1; the
+ *                     largest batch expected. A larger batch is accepted and grows the buffers
+ *                     (one allocation), so this is a sizing hint, not a limit
  * @param seed         seed of the weight initialisation and of the dropout masks
  */
 public record TrainingConfig(NetworkSpec spec, Loss loss, OptimizerConfig optimizer, int maxBatchSize, long seed) {

@@ -10,7 +10,8 @@
  * gradients in another with the same layout, so the optimizer step with L2 decay and clipping is one
  * fused, vectorised pass over the whole network. Every batch buffer is preallocated in native
  * memory, inputs are copied in with one bulk put, the matrix products go straight to the BLAS that
- * ND4J ships (or a newer system OpenBLAS), and the cheap element-wise work (bias, relu, dropout,
+ * ND4J ships (or a newer system OpenBLAS, where the application opts in through
+ * {@link io.streamlearn.learn.NativeSetup}), and the cheap element-wise work (bias, relu, dropout,
  * derivatives, output activation, loss) runs in Java on small blocks, which is cheaper than the
  * ~10 µs each extra native call costs. See the module README for the measurements behind each choice.
  *

@@ -28,7 +28,8 @@ final class ForwardStages {
     }
 
     public static void main(String[] args) throws Exception {
-        NativeBlas.configure();
+        NativeSetup.applyDefaults();
+        NativeBlas.load();
         org.nd4j.linalg.factory.Nd4j.create(1);
         // Image-like inputs (half the pixels zero, the rest in [0, 1)) so that the engine module's
         // harness needs no data set; the products cost the same on any values.

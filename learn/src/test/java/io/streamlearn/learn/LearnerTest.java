@@ -126,7 +126,6 @@ class LearnerTest {
     void rejectsBadBatches() {
         Learner learner = new Learner(config("dense(3,softmax)", OptimizerConfig.sgd(0.1, 0)));
         float[][] data = blobs(33, 4);
-        assertThrows(IllegalArgumentException.class, () -> learner.fit(data[0], data[1], 33));
         assertThrows(IllegalArgumentException.class, () -> learner.fit(data[0], data[1], 0));
         float[] labels = data[1].clone();
         labels[0] = 3;
@@ -261,5 +260,87 @@ class LearnerTest {
         float[] after = new float[10 * CLASSES];
         model.predict(data[0], 10, after);
         assertArrayEquals(before, after);
+    }
+
+    @Test
+    void aBatchLargerThanMaxBatchSizeGrowsTheBuffersAndTrainsAsALargerLearnerWould() {
+        float[][] data = blobs(200, 11);
+        String spec = "dense(8,relu) > dropout(0.2) > dense(3,softmax)";
+        Learner small = new Learner(new TrainingConfig(NetworkSpec.parse(INPUTS, spec), Loss.SOFTMAX_CROSS_ENTROPY,
+                OptimizerConfig.adam(0.01), 4, 5));
+        Learner large = new Learner(new TrainingConfig(small.config().spec(), Loss.SOFTMAX_CROSS_ENTROPY,
+                OptimizerConfig.adam(0.01), 64, 5));
+        int row = 0;
+        for (int rows : new int[] {3, 10, 4, 40, 9, 64}) {
+            float[] p1 = new float[rows * CLASSES];
+            float[] p2 = new float[rows * CLASSES];
+            float l1 = small.fit(data[0], row, data[1], row, rows, p1);
+            float l2 = large.fit(data[0], row, data[1], row, rows, p2);
+            assertEquals(l2, l1, "batch of " + rows + " rows");
+            assertArrayEquals(p2, p1, "batch of " + rows + " rows");
+            row += rows;
+        }
+        assertEquals(large.parameters(), small.parameters());
+        assertEquals(64, large.batchCapacity());
+        assertTrue(small.batchCapacity() >= 64, "capacity " + small.batchCapacity());
+        assertEquals(large.evaluate(data[0], data[1], 100), small.evaluate(data[0], data[1], 100));
+    }
+
+    @Test
+    void intClassLabelsTrainExactlyAsTheirFloatForm() {
+        float[][] data = blobs(96, 12);
+        int[] labels = new int[96];
+        for (int r = 0; r < 96; r++) {
+            labels[r] = (int) data[1][r];
+        }
+        Learner fromFloats = new Learner(config("dense(8,relu) > dropout(0.1) > dense(3,softmax)", OptimizerConfig.adam(0.01)));
+        Learner fromInts = new Learner(fromFloats.config());
+        float[] p1 = new float[32 * CLASSES];
+        float[] p2 = new float[32 * CLASSES];
+        assertEquals(fromFloats.fit(data[0], data[1], 32), fromInts.fit(data[0], labels, 32));
+        assertEquals(fromFloats.fit(data[0], 32, data[1], 32, 32, p1), fromInts.fit(data[0], 32, labels, 32, 32, p2));
+        assertArrayEquals(p1, p2);
+        assertEquals(fromFloats.fit(data[0], data[1], 16, p1), fromInts.fit(data[0], labels, 16, p2));
+        assertArrayEquals(p1, p2);
+        assertEquals(fromFloats.parameters(), fromInts.parameters());
+        assertEquals(fromFloats.evaluate(data[0], data[1], 96), fromInts.evaluate(data[0], labels, 96));
+    }
+
+    @Test
+    void intClassLabelsAreCheckedAndNeedALossThatTakesClasses() {
+        float[][] data = blobs(8, 13);
+        Learner softmax = new Learner(config("dense(3,softmax)", OptimizerConfig.sgd(0.1, 0)));
+        assertThrows(IllegalArgumentException.class, () -> softmax.fit(data[0], new int[] {0, 1, 3, 0}, 4));
+        assertThrows(IllegalArgumentException.class, () -> softmax.fit(data[0], new int[] {0, -1, 2, 0}, 4));
+        assertThrows(IllegalArgumentException.class, () -> softmax.fit(data[0], new int[] {0, 1}, 4));
+        assertEquals(0, softmax.steps());
+
+        Learner binary = new Learner(new TrainingConfig(NetworkSpec.parse(INPUTS, "dense(1,sigmoid)"),
+                Loss.BINARY_CROSS_ENTROPY, OptimizerConfig.sgd(0.1, 0), 4, 5));
+        assertTrue(Float.isFinite(binary.fit(data[0], new int[] {0, 1, 1, 0}, 4)));
+        assertThrows(IllegalArgumentException.class, () -> binary.fit(data[0], new int[] {0, 2, 1, 0}, 4));
+
+        Learner regression = new Learner(new TrainingConfig(NetworkSpec.parse(INPUTS, "dense(1,linear)"), Loss.MSE,
+                OptimizerConfig.sgd(0.1, 0), 4, 5));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> regression.fit(data[0], new int[] {0, 1, 1, 0}, 4));
+        assertTrue(e.getMessage().contains("float targets"), e.getMessage());
+        assertEquals(0, regression.steps());
+    }
+
+    @Test
+    void aSnapshotWithoutPreprocessorTakesInputsAsTheyAre() {
+        float[][] data = blobs(20, 14);
+        Learner learner = new Learner(config("dense(4,tanh) > dense(3,softmax)", OptimizerConfig.adam(0.01)));
+        learner.fit(data[0], data[1], 20);
+        float[] expected = new float[20 * CLASSES];
+        learner.snapshot(Preprocessing.identity()).predict(data[0], 20, expected);
+        float[] plain = new float[20 * CLASSES];
+        learner.snapshot().predict(data[0], 20, plain);
+        assertArrayEquals(expected, plain);
+        float[] rebuilt = new float[20 * CLASSES];
+        Model.of(learner.config().spec(), learner.parameters()).predict(data[0], 20, rebuilt);
+        assertArrayEquals(expected, rebuilt);
+        assertTrue(learner.snapshot().preprocessing().isIdentity());
     }
 }

@@ -1,8 +1,9 @@
 package io.streamlearn.learn.metrics;
 
 /**
- * Counts of (actual, predicted) class pairs, with accuracy and per-class precision and recall.
- * Pairs can be removed again, which is how {@link ClassificationMetrics} keeps a windowed matrix.
+ * Counts of (actual, predicted) class pairs, with accuracy and per-class precision and recall. The
+ * trainer publishes the hold-out set's matrix, precision and recall with every model version. Pairs
+ * can be removed again, so a caller can keep a matrix over a sliding window.
  */
 public final class ConfusionMatrix {
 

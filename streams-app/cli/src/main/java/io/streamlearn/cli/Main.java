@@ -2,6 +2,7 @@ package io.streamlearn.cli;
 
 import io.streamlearn.config.Settings;
 import io.streamlearn.registry.RegistryException;
+import io.streamlearn.learn.NativeSetup;
 import io.streamlearn.serve.InferenceConfig;
 import io.streamlearn.train.Trainer;
 import io.streamlearn.train.TrainerConfig;
@@ -56,8 +57,12 @@ public final class Main {
 
   private Main() {}
 
-  /** Runs a command and exits with its status. */
+  /**
+   * Runs a command and exits with its status. The process's native set-up (which BLAS, how many
+   * threads) is the application's to choose, so it is made here and not inside the engine.
+   */
   public static void main(String[] args) {
+    NativeSetup.applyDefaults();
     System.exit(run(List.of(args), System.getenv(), System.out, System.err, List.of()));
   }
 

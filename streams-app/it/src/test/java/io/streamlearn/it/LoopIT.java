@@ -94,6 +94,12 @@ class LoopIT extends BrokerIT {
     List<String> labeledIds = ids.stream().filter(id -> Integer.parseInt(id.substring(3)) % 5 != 0).toList();
     long trainedOn = labeledIds.stream().filter(id -> !HoldOut.isHeldOut(id, 0.1)).count();
     assertLineageCoversEveryLabeledEventOnce(registry, labeledIds.size(), trainedOn);
+    // a version's metrics carry its hold-out confusion matrix, whose cells count the hold-out examples
+    Map<String, Double> metrics = registry.latest("loop").orElseThrow().metrics();
+    double cells = metrics.entrySet().stream().filter(e -> e.getKey().startsWith("holdoutConfusion."))
+        .mapToDouble(Map.Entry::getValue).sum();
+    assertEquals(metrics.get("holdoutExamples"), cells, "confusion cells of the last version: " + metrics);
+    assertTrue(metrics.containsKey("holdoutRecall.0"), "per-class recall of the last version: " + metrics);
 
     List<LoopHarness.Read> labeled = reads.stream().filter(r -> r.prediction().getLabel() != null).toList();
     List<LoopHarness.Read> last = labeled.subList(labeled.size() - 2_000, labeled.size());

@@ -177,15 +177,11 @@ public final class EngineBench {
         long correct = 0;
         float[] features = train.features();
         int[] labels = train.labels();
-        float[] y = new float[labels.length];
-        for (int r = 0; r < labels.length; r++) {
-            y[r] = labels[r];
-        }
         long start = System.nanoTime();
         for (int offset = 0; offset < train.rows(); offset += BATCH) {
             int rows = Math.min(BATCH, train.rows() - offset);
             // the batch is read in place, as PyTorch's slices are views
-            learner.fit(features, offset, y, offset, rows, predictions);
+            learner.fit(features, offset, labels, offset, rows, predictions);
             correct += countCorrect(predictions, labels, offset, rows, classes);
         }
         long elapsed = System.nanoTime() - start;

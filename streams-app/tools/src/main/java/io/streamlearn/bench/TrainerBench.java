@@ -178,7 +178,7 @@ public final class TrainerBench {
     Learner learner = new Learner(new TrainingConfig(spec, Loss.SOFTMAX_CROSS_ENTROPY,
         OptimizerConfig.adam(0.001), batchSize, 42));
     float[] x = new float[batchSize * data.cols()];
-    float[] y = new float[batchSize];
+    int[] y = new int[batchSize];
     float[] predictions = new float[batchSize * spec.outputs()];
     int trained = (int) (events * 0.9); // what the trainer trains on with its default 10% hold-out
     long start = System.nanoTime();

@@ -9,6 +9,7 @@ import io.streamlearn.cli.Main;
 import io.streamlearn.cli.Subcommands;
 import io.streamlearn.demo.Demo;
 import io.streamlearn.demo.DemoConfig;
+import io.streamlearn.learn.NativeSetup;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +44,9 @@ public final class ToolsMain {
 
   private ToolsMain() {}
 
-  /** Runs a command and exits with its status. */
+  /** Runs a command and exits with its status, with the services' native set-up (see {@code Main}). */
   public static void main(String[] args) {
+    NativeSetup.applyDefaults();
     System.exit(run(List.of(args), System.getenv(), System.out, System.err));
   }
 

@@ -1,8 +1,10 @@
 package io.streamlearn.train;
 
 import io.streamlearn.learn.Model;
+import io.streamlearn.learn.metrics.ConfusionMatrix;
 import io.streamlearn.registry.Signature;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * The hold-out set: a deterministic share of events, chosen by a hash of their id, that is never
@@ -27,8 +29,36 @@ public final class HoldOut {
   private int next;
   private int size;
 
-  /** A measurement of one model on the hold-out set. */
-  record Score(double accuracy, double loss, int examples) {}
+  /**
+   * A measurement of one model on the hold-out set.
+   *
+   * @param confusion for classification, the (actual, predicted) counts; null for regression
+   */
+  record Score(double accuracy, double loss, int examples, ConfusionMatrix confusion) {
+    Score(double accuracy, double loss, int examples) {
+      this(accuracy, loss, examples, null);
+    }
+
+    /**
+     * Adds the per-class figures under {@code prefix}: {@code Precision.<c>} and {@code Recall.<c>}
+     * where known, and every cell of the confusion matrix as {@code Confusion.<actual>.<predicted>}.
+     */
+    void putPerClass(Map<String, Double> metrics, String prefix) {
+      if (confusion == null || confusion.total() == 0) {
+        return;
+      }
+      int classes = confusion.classes();
+      for (int c = 0; c < classes; c++) {
+        Prequential.putIfKnown(metrics, prefix + "Precision." + c, confusion.precision(c));
+        Prequential.putIfKnown(metrics, prefix + "Recall." + c, confusion.recall(c));
+      }
+      for (int a = 0; a < classes; a++) {
+        for (int p = 0; p < classes; p++) {
+          metrics.put(prefix + "Confusion." + a + "." + p, (double) confusion.count(a, p));
+        }
+      }
+    }
+  }
 
   HoldOut(double fraction, int capacity, int features, int outputs, Signature.Task task) {
     this.fraction = fraction;
@@ -96,6 +126,9 @@ public final class HoldOut {
     }
     float[] out = new float[size * outputs];
     model.predict(x, size, out);
+    boolean classification = task == Signature.Task.CLASSIFICATION;
+    // one sigmoid output is a binary classifier: classes 0 and 1
+    ConfusionMatrix confusion = classification ? new ConfusionMatrix(Math.max(2, outputs)) : null;
     long correct = 0;
     double lossSum = 0;
     int finite = 0;
@@ -106,12 +139,18 @@ public final class HoldOut {
         lossSum += l;
         finite++;
       }
-      if (task == Signature.Task.CLASSIFICATION
-          && Prequential.predictedClass(out, i * outputs, outputs) == (int) y[i]) {
-        correct++;
+      if (classification) {
+        int predicted = Prequential.predictedClass(out, i * outputs, outputs);
+        int actual = (int) y[i];
+        if (predicted == actual) {
+          correct++;
+        }
+        if (actual >= 0 && actual < confusion.classes()) { // the decoder admits only valid classes
+          confusion.add(actual, predicted);
+        }
       }
     }
-    double accuracy = task == Signature.Task.CLASSIFICATION ? (double) correct / size : Double.NaN;
-    return new Score(accuracy, finite == 0 ? Double.NaN : lossSum / finite, size);
+    double accuracy = classification ? (double) correct / size : Double.NaN;
+    return new Score(accuracy, finite == 0 ? Double.NaN : lossSum / finite, size, confusion);
   }
 }

@@ -69,6 +69,7 @@ final class VersionPublisher {
     Prequential.putIfKnown(metrics, "holdoutAccuracy", score.accuracy());
     Prequential.putIfKnown(metrics, "holdoutLoss", score.loss());
     metrics.put("holdoutExamples", (double) score.examples());
+    score.putPerClass(metrics, "holdout");
     if (liveScore != null) {
       Prequential.putIfKnown(metrics, "liveHoldoutAccuracy", liveScore.accuracy());
       Prequential.putIfKnown(metrics, "liveHoldoutLoss", liveScore.loss());
