@@ -22,110 +22,110 @@ import java.util.List;
  */
 public record LearningRateSchedule(Kind kind, long period, double gamma, double minFactor) {
 
-    /** Shape of a schedule. */
-    public enum Kind { CONSTANT, STEP, EXPONENTIAL, COSINE }
+  /** Shape of a schedule. */
+  public enum Kind { CONSTANT, STEP, EXPONENTIAL, COSINE }
 
-    /** The constant schedule. */
-    public static final LearningRateSchedule CONSTANT = new LearningRateSchedule(Kind.CONSTANT, 1, 1.0, 1.0);
+  /** The constant schedule. */
+  public static final LearningRateSchedule CONSTANT = new LearningRateSchedule(Kind.CONSTANT, 1, 1.0, 1.0);
 
-    /** Validates the fields. */
-    public LearningRateSchedule {
-        if (kind == null) {
-            throw new IllegalArgumentException("kind must not be null");
-        }
-        if (period < 1) {
-            throw new IllegalArgumentException("period must be >= 1, got " + period);
-        }
-        if (!(gamma > 0.0 && gamma <= 1.0)) {
-            throw new IllegalArgumentException("gamma must be in (0, 1], got " + gamma);
-        }
-        if (!(minFactor >= 0.0 && minFactor <= 1.0)) {
-            throw new IllegalArgumentException("minFactor must be in [0, 1], got " + minFactor);
-        }
+  /** Validates the fields. */
+  public LearningRateSchedule {
+    if (kind == null) {
+      throw new IllegalArgumentException("kind must not be null");
     }
-
-    /** Multiply the rate by {@code gamma} every {@code period} steps. */
-    public static LearningRateSchedule step(long period, double gamma) {
-        return new LearningRateSchedule(Kind.STEP, period, gamma, 1.0);
+    if (period < 1) {
+      throw new IllegalArgumentException("period must be >= 1, got " + period);
     }
-
-    /** Smooth exponential decay: {@code gamma^(t/period)}. */
-    public static LearningRateSchedule exponential(long period, double gamma) {
-        return new LearningRateSchedule(Kind.EXPONENTIAL, period, gamma, 1.0);
+    if (!(gamma > 0.0 && gamma <= 1.0)) {
+      throw new IllegalArgumentException("gamma must be in (0, 1], got " + gamma);
     }
-
-    /** Cosine annealing to {@code minFactor} over {@code period} steps. */
-    public static LearningRateSchedule cosine(long period, double minFactor) {
-        return new LearningRateSchedule(Kind.COSINE, period, 1.0, minFactor);
+    if (!(minFactor >= 0.0 && minFactor <= 1.0)) {
+      throw new IllegalArgumentException("minFactor must be in [0, 1], got " + minFactor);
     }
+  }
 
-    /** The multiplier of the base rate at 0-based step {@code step}. */
-    public double factor(long step) {
-        switch (kind) {
-            case CONSTANT:
-                return 1.0;
-            case STEP:
-                return Math.pow(gamma, (double) (step / period));
-            case EXPONENTIAL:
-                return Math.pow(gamma, (double) step / period);
-            case COSINE:
-                double progress = Math.min(1.0, (double) step / period);
-                return minFactor + (1.0 - minFactor) * 0.5 * (1.0 + Math.cos(Math.PI * progress));
-            default:
-                throw new IllegalStateException("unhandled schedule kind " + kind);
+  /** Multiply the rate by {@code gamma} every {@code period} steps. */
+  public static LearningRateSchedule step(long period, double gamma) {
+    return new LearningRateSchedule(Kind.STEP, period, gamma, 1.0);
+  }
+
+  /** Smooth exponential decay: {@code gamma^(t/period)}. */
+  public static LearningRateSchedule exponential(long period, double gamma) {
+    return new LearningRateSchedule(Kind.EXPONENTIAL, period, gamma, 1.0);
+  }
+
+  /** Cosine annealing to {@code minFactor} over {@code period} steps. */
+  public static LearningRateSchedule cosine(long period, double minFactor) {
+    return new LearningRateSchedule(Kind.COSINE, period, 1.0, minFactor);
+  }
+
+  /** The multiplier of the base rate at 0-based step {@code step}. */
+  public double factor(long step) {
+    switch (kind) {
+      case CONSTANT:
+        return 1.0;
+      case STEP:
+        return Math.pow(gamma, (double) (step / period));
+      case EXPONENTIAL:
+        return Math.pow(gamma, (double) step / period);
+      case COSINE:
+        double progress = Math.min(1.0, (double) step / period);
+        return minFactor + (1.0 - minFactor) * 0.5 * (1.0 + Math.cos(Math.PI * progress));
+      default:
+        throw new IllegalStateException("unhandled schedule kind " + kind);
+    }
+  }
+
+  /** Compact text form, e.g. {@code step(1000,0.5)}. */
+  public String text() {
+    switch (kind) {
+      case CONSTANT:
+        return "constant";
+      case STEP:
+        return "step(" + period + "," + gamma + ")";
+      case EXPONENTIAL:
+        return "exponential(" + period + "," + gamma + ")";
+      default:
+        return "cosine(" + period + "," + minFactor + ")";
+    }
+  }
+
+  /**
+   * Parses {@code constant}, {@code step(period,gamma)}, {@code exponential(period,gamma)} or
+   * {@code cosine(period[,minFactor])}.
+   *
+   * @throws IllegalArgumentException naming the bad schedule
+   */
+  public static LearningRateSchedule parse(String text) {
+    ConfigText t = ConfigText.parse("schedule", text);
+    String what = "schedule '" + text + "'";
+    List<String> args = t.positional;
+    if (!t.named.isEmpty()) {
+      throw new IllegalArgumentException(what + ": arguments are positional, e.g. step(1000,0.5)");
+    }
+    switch (t.name) {
+      case "constant":
+        if (!args.isEmpty()) {
+          throw new IllegalArgumentException(what + ": constant takes no arguments");
         }
-    }
-
-    /** Compact text form, e.g. {@code step(1000,0.5)}. */
-    public String text() {
-        switch (kind) {
-            case CONSTANT:
-                return "constant";
-            case STEP:
-                return "step(" + period + "," + gamma + ")";
-            case EXPONENTIAL:
-                return "exponential(" + period + "," + gamma + ")";
-            default:
-                return "cosine(" + period + "," + minFactor + ")";
+        return CONSTANT;
+      case "step":
+      case "exponential":
+        if (args.size() != 2) {
+          throw new IllegalArgumentException(what + ": expected " + t.name + "(period,gamma)");
         }
-    }
-
-    /**
-     * Parses {@code constant}, {@code step(period,gamma)}, {@code exponential(period,gamma)} or
-     * {@code cosine(period[,minFactor])}.
-     *
-     * @throws IllegalArgumentException naming the bad schedule
-     */
-    public static LearningRateSchedule parse(String text) {
-        ConfigText t = ConfigText.parse("schedule", text);
-        String what = "schedule '" + text + "'";
-        List<String> args = t.positional;
-        if (!t.named.isEmpty()) {
-            throw new IllegalArgumentException(what + ": arguments are positional, e.g. step(1000,0.5)");
+        long period = (long) ConfigText.number(what, "period", args.get(0));
+        double gamma = ConfigText.number(what, "gamma", args.get(1));
+        return t.name.equals("step") ? step(period, gamma) : exponential(period, gamma);
+      case "cosine":
+        if (args.isEmpty() || args.size() > 2) {
+          throw new IllegalArgumentException(what + ": expected cosine(period[,minFactor])");
         }
-        switch (t.name) {
-            case "constant":
-                if (!args.isEmpty()) {
-                    throw new IllegalArgumentException(what + ": constant takes no arguments");
-                }
-                return CONSTANT;
-            case "step":
-            case "exponential":
-                if (args.size() != 2) {
-                    throw new IllegalArgumentException(what + ": expected " + t.name + "(period,gamma)");
-                }
-                long period = (long) ConfigText.number(what, "period", args.get(0));
-                double gamma = ConfigText.number(what, "gamma", args.get(1));
-                return t.name.equals("step") ? step(period, gamma) : exponential(period, gamma);
-            case "cosine":
-                if (args.isEmpty() || args.size() > 2) {
-                    throw new IllegalArgumentException(what + ": expected cosine(period[,minFactor])");
-                }
-                return cosine((long) ConfigText.number(what, "period", args.get(0)),
-                        args.size() == 2 ? ConfigText.number(what, "minFactor", args.get(1)) : 0.0);
-            default:
-                throw new IllegalArgumentException("unknown schedule '" + t.name + "' in '" + text
-                        + "' (expected constant, step, exponential or cosine)");
-        }
+        return cosine((long) ConfigText.number(what, "period", args.get(0)),
+            args.size() == 2 ? ConfigText.number(what, "minFactor", args.get(1)) : 0.0);
+      default:
+        throw new IllegalArgumentException("unknown schedule '" + t.name + "' in '" + text
+            + "' (expected constant, step, exponential or cosine)");
     }
+  }
 }

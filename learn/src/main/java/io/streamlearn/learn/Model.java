@@ -14,192 +14,192 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class Model {
 
-    /** Rows per forward pass; larger calls are processed in chunks of this size. */
-    static final int CHUNK = 256;
+  /** Rows per forward pass; larger calls are processed in chunks of this size. */
+  static final int CHUNK = 256;
 
-    private final NetworkSpec spec;
-    private final Layout layout;
-    private final Preprocessing preprocessor;
-    private final boolean identity;
-    private final float[] flat;
-    private final FloatBuffer nativeParams;
-    /**
-     * Idle per-call buffers. A pool rather than a ThreadLocal so the native buffers live and die with
-     * this model: inference swaps models often, and thread-local entries of a dropped model would
-     * linger in long-lived stream threads.
-     */
-    private final ConcurrentLinkedQueue<Workspace> idle = new ConcurrentLinkedQueue<>();
+  private final NetworkSpec spec;
+  private final Layout layout;
+  private final Preprocessing preprocessor;
+  private final boolean identity;
+  private final float[] flat;
+  private final FloatBuffer nativeParams;
+  /**
+   * Idle per-call buffers. A pool rather than a ThreadLocal so the native buffers live and die with
+   * this model: inference swaps models often, and thread-local entries of a dropped model would
+   * linger in long-lived stream threads.
+   */
+  private final ConcurrentLinkedQueue<Workspace> idle = new ConcurrentLinkedQueue<>();
 
-    /** Per-thread buffers. */
-    private static final class Workspace {
-        final Network network;
-        final float[] input;
-        final float[] logits;
+  /** Per-thread buffers. */
+  private static final class Workspace {
+    final Network network;
+    final float[] input;
+    final float[] logits;
 
-        Workspace(Network network, int inputs, int outputs) {
-            this.network = network;
-            this.input = new float[CHUNK * inputs];
-            this.logits = new float[CHUNK * outputs];
+    Workspace(Network network, int inputs, int outputs) {
+      this.network = network;
+      this.input = new float[CHUNK * inputs];
+      this.logits = new float[CHUNK * outputs];
+    }
+  }
+
+  private Model(NetworkSpec spec, Layout layout, float[] flat, Preprocessing preprocessor) {
+    this.spec = spec;
+    this.layout = layout;
+    this.preprocessor = preprocessor;
+    this.identity = preprocessor.isIdentity();
+    this.flat = flat;
+    NativeBlas.load();
+    this.nativeParams = Network.allocate(layout.weightCount);
+    nativeParams.put(0, flat, 0, layout.weightCount);
+
+  }
+
+  /**
+   * A model from named parameters ({@code layers.<i>.weight} {@code [in, out]}, {@code layers.<i>.bias} {@code [out]}).
+   *
+   * @throws IllegalArgumentException naming the tensor that is missing, unknown, misshapen or not finite,
+   *                                  or if the preprocessing is not finite or its width is not the spec's input
+   *                                  count (identity fits any)
+   */
+  public static Model of(NetworkSpec spec, List<NamedTensor> parameters, Preprocessing preprocessor) {
+    if (spec == null) {
+      throw new IllegalArgumentException("spec must not be null");
+    }
+    Layout layout = new Layout(spec);
+    return ofFlat(spec, layout, layout.fromTensors(parameters), preprocessor);
+  }
+
+  /** As {@link #of(NetworkSpec, List, Preprocessing)} for a network that takes its inputs as they are. */
+  public static Model of(NetworkSpec spec, List<NamedTensor> parameters) {
+    if (spec == null) {
+      throw new IllegalArgumentException("spec must not be null");
+    }
+    return of(spec, parameters, Preprocessing.identity());
+  }
+
+  static Model ofFlat(NetworkSpec spec, Layout layout, float[] flat, Preprocessing preprocessor) {
+    if (preprocessor == null) {
+      throw new IllegalArgumentException("preprocessing must not be null (use Preprocessing.identity())");
+    }
+    preprocessor.requireFinite();
+    if (!preprocessor.isIdentity() && preprocessor.features() != spec.inputs()) {
+      throw new IllegalArgumentException("preprocessing has " + preprocessor.features() + " features, the network "
+          + spec.inputs() + " inputs");
+    }
+    return new Model(spec, layout, flat, preprocessor);
+  }
+
+  /** The architecture. */
+  public NetworkSpec spec() {
+    return spec;
+  }
+
+  /** The frozen input preprocessing. */
+  public Preprocessing preprocessing() {
+    return preprocessor;
+  }
+
+  /** Copies of the parameters. */
+  public List<NamedTensor> parameters() {
+    return layout.toTensors(flat);
+  }
+
+  /** Number of input features. */
+  public int inputs() {
+    return spec.inputs();
+  }
+
+  /** Number of outputs per row. */
+  public int outputs() {
+    return layout.outputs();
+  }
+
+  /**
+   * Outputs (class probabilities for a softmax network, regression values otherwise) for
+   * {@code rows} rows of raw features; applies the preprocessor first. Thread-safe.
+   *
+   * @param x   {@code rows * inputs} raw features, row-major
+   * @param out receives {@code rows * outputs} values
+   */
+  public void predict(float[] x, int rows, float[] out) {
+    int ins = spec.inputs();
+    int outs = layout.outputs();
+    if (rows < 1 || x == null || x.length < rows * ins || out == null || out.length < rows * outs) {
+      throw new IllegalArgumentException("predict needs rows >= 1, x of rows*inputs and out of rows*outputs values, got rows="
+          + rows + " x=" + (x == null ? "null" : x.length) + " out=" + (out == null ? "null" : out.length));
+    }
+    Workspace ws = idle.poll();
+    if (ws == null) {
+      ws = new Workspace(new Network(layout, flat, nativeParams, false, CHUNK, 0L), ins, outs);
+    }
+    try {
+      forward(ws, x, rows, out);
+    } finally {
+      idle.offer(ws);
+    }
+  }
+
+  private void forward(Workspace ws, float[] x, int rows, float[] out) {
+    int ins = spec.inputs();
+    int outs = layout.outputs();
+    for (int start = 0; start < rows; start += CHUNK) {
+      int n = Math.min(CHUNK, rows - start);
+      if (identity) {
+        ws.network.forward(x, start * ins, n, ws.logits, 0);
+      } else {
+        System.arraycopy(x, start * ins, ws.input, 0, n * ins);
+        preprocessor.apply(ws.input, n);
+        ws.network.forward(ws.input, 0, n, ws.logits, 0);
+      }
+      OutputMath.activate(layout.activation(layout.last), ws.logits, ws.logits, n, outs);
+      System.arraycopy(ws.logits, 0, out, start * outs, n * outs);
+    }
+  }
+
+  /**
+   * Runs a few forward passes on zeros so the first real request does not pay for buffer
+   * allocation and JIT compilation (call before swapping this model in). Returns this model.
+   */
+  public Model warmUp() {
+    float[] x = new float[spec.inputs() * 8];
+    float[] out = new float[layout.outputs() * 8];
+    for (int i = 0; i < 200; i++) {
+      predict(x, 1 + (i % 8), out);
+    }
+    for (int k = 0; k < out.length; k++) {
+      if (!Float.isFinite(out[k])) {
+        throw new IllegalStateException("model " + spec.text() + " produced a non-finite output " + out[k] + " on zeros");
+      }
+    }
+    return this;
+  }
+
+  /** Outputs for one example of raw features. */
+  public float[] predict(float[] x) {
+    if (x == null || x.length != spec.inputs()) {
+      throw new IllegalArgumentException("x must hold " + spec.inputs() + " features, got " + (x == null ? "null" : x.length));
+    }
+    float[] out = new float[layout.outputs()];
+    predict(x, 1, out);
+    return out;
+  }
+
+  /** Index of the largest output of each row (the predicted class), for {@code rows} rows of probabilities. */
+  public static void argmax(float[] probabilities, int rows, int outputs, int[] classes) {
+    for (int r = 0, base = 0; r < rows; r++, base += outputs) {
+      int best = 0;
+      for (int j = 1; j < outputs; j++) {
+        if (probabilities[base + j] > probabilities[base + best]) {
+          best = j;
         }
+      }
+      classes[r] = best;
     }
+  }
 
-    private Model(NetworkSpec spec, Layout layout, float[] flat, Preprocessing preprocessor) {
-        this.spec = spec;
-        this.layout = layout;
-        this.preprocessor = preprocessor;
-        this.identity = preprocessor.isIdentity();
-        this.flat = flat;
-        NativeBlas.load();
-        this.nativeParams = Network.allocate(layout.weightCount);
-        nativeParams.put(0, flat, 0, layout.weightCount);
-
-    }
-
-    /**
-     * A model from named parameters ({@code layers.<i>.weight} {@code [in, out]}, {@code layers.<i>.bias} {@code [out]}).
-     *
-     * @throws IllegalArgumentException naming the tensor that is missing, unknown, misshapen or not finite,
-     *                                  or if the preprocessing is not finite or its width is not the spec's input
-     *                                  count (identity fits any)
-     */
-    public static Model of(NetworkSpec spec, List<NamedTensor> parameters, Preprocessing preprocessor) {
-        if (spec == null) {
-            throw new IllegalArgumentException("spec must not be null");
-        }
-        Layout layout = new Layout(spec);
-        return ofFlat(spec, layout, layout.fromTensors(parameters), preprocessor);
-    }
-
-    /** As {@link #of(NetworkSpec, List, Preprocessing)} for a network that takes its inputs as they are. */
-    public static Model of(NetworkSpec spec, List<NamedTensor> parameters) {
-        if (spec == null) {
-            throw new IllegalArgumentException("spec must not be null");
-        }
-        return of(spec, parameters, Preprocessing.identity());
-    }
-
-    static Model ofFlat(NetworkSpec spec, Layout layout, float[] flat, Preprocessing preprocessor) {
-        if (preprocessor == null) {
-            throw new IllegalArgumentException("preprocessing must not be null (use Preprocessing.identity())");
-        }
-        preprocessor.requireFinite();
-        if (!preprocessor.isIdentity() && preprocessor.features() != spec.inputs()) {
-            throw new IllegalArgumentException("preprocessing has " + preprocessor.features() + " features, the network "
-                    + spec.inputs() + " inputs");
-        }
-        return new Model(spec, layout, flat, preprocessor);
-    }
-
-    /** The architecture. */
-    public NetworkSpec spec() {
-        return spec;
-    }
-
-    /** The frozen input preprocessing. */
-    public Preprocessing preprocessing() {
-        return preprocessor;
-    }
-
-    /** Copies of the parameters. */
-    public List<NamedTensor> parameters() {
-        return layout.toTensors(flat);
-    }
-
-    /** Number of input features. */
-    public int inputs() {
-        return spec.inputs();
-    }
-
-    /** Number of outputs per row. */
-    public int outputs() {
-        return layout.outputs();
-    }
-
-    /**
-     * Outputs (class probabilities for a softmax network, regression values otherwise) for
-     * {@code rows} rows of raw features; applies the preprocessor first. Thread-safe.
-     *
-     * @param x   {@code rows * inputs} raw features, row-major
-     * @param out receives {@code rows * outputs} values
-     */
-    public void predict(float[] x, int rows, float[] out) {
-        int ins = spec.inputs();
-        int outs = layout.outputs();
-        if (rows < 1 || x == null || x.length < rows * ins || out == null || out.length < rows * outs) {
-            throw new IllegalArgumentException("predict needs rows >= 1, x of rows*inputs and out of rows*outputs values, got rows="
-                    + rows + " x=" + (x == null ? "null" : x.length) + " out=" + (out == null ? "null" : out.length));
-        }
-        Workspace ws = idle.poll();
-        if (ws == null) {
-            ws = new Workspace(new Network(layout, flat, nativeParams, false, CHUNK, 0L), ins, outs);
-        }
-        try {
-            forward(ws, x, rows, out);
-        } finally {
-            idle.offer(ws);
-        }
-    }
-
-    private void forward(Workspace ws, float[] x, int rows, float[] out) {
-        int ins = spec.inputs();
-        int outs = layout.outputs();
-        for (int start = 0; start < rows; start += CHUNK) {
-            int n = Math.min(CHUNK, rows - start);
-            if (identity) {
-                ws.network.forward(x, start * ins, n, ws.logits, 0);
-            } else {
-                System.arraycopy(x, start * ins, ws.input, 0, n * ins);
-                preprocessor.apply(ws.input, n);
-                ws.network.forward(ws.input, 0, n, ws.logits, 0);
-            }
-            OutputMath.activate(layout.activation(layout.last), ws.logits, ws.logits, n, outs);
-            System.arraycopy(ws.logits, 0, out, start * outs, n * outs);
-        }
-    }
-
-    /**
-     * Runs a few forward passes on zeros so the first real request does not pay for buffer
-     * allocation and JIT compilation (call before swapping this model in). Returns this model.
-     */
-    public Model warmUp() {
-        float[] x = new float[spec.inputs() * 8];
-        float[] out = new float[layout.outputs() * 8];
-        for (int i = 0; i < 200; i++) {
-            predict(x, 1 + (i % 8), out);
-        }
-        for (int k = 0; k < out.length; k++) {
-            if (!Float.isFinite(out[k])) {
-                throw new IllegalStateException("model " + spec.text() + " produced a non-finite output " + out[k] + " on zeros");
-            }
-        }
-        return this;
-    }
-
-    /** Outputs for one example of raw features. */
-    public float[] predict(float[] x) {
-        if (x == null || x.length != spec.inputs()) {
-            throw new IllegalArgumentException("x must hold " + spec.inputs() + " features, got " + (x == null ? "null" : x.length));
-        }
-        float[] out = new float[layout.outputs()];
-        predict(x, 1, out);
-        return out;
-    }
-
-    /** Index of the largest output of each row (the predicted class), for {@code rows} rows of probabilities. */
-    public static void argmax(float[] probabilities, int rows, int outputs, int[] classes) {
-        for (int r = 0, base = 0; r < rows; r++, base += outputs) {
-            int best = 0;
-            for (int j = 1; j < outputs; j++) {
-                if (probabilities[base + j] > probabilities[base + best]) {
-                    best = j;
-                }
-            }
-            classes[r] = best;
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "Model[" + spec.text() + ", inputs=" + spec.inputs() + "]";
-    }
+  @Override
+  public String toString() {
+    return "Model[" + spec.text() + ", inputs=" + spec.inputs() + "]";
+  }
 }

@@ -27,134 +27,134 @@ import org.slf4j.LoggerFactory;
  */
 public final class NativeSetup {
 
-    private static final Logger LOG = LoggerFactory.getLogger(NativeSetup.class);
+  private static final Logger LOG = LoggerFactory.getLogger(NativeSetup.class);
 
-    /** Where distributions install a shared OpenBLAS, first match wins. */
-    private static final String[] SYSTEM_DIRS = {
-        "/usr/lib/x86_64-linux-gnu/openblas-pthread",
-        "/usr/lib/x86_64-linux-gnu/openblas-openmp",
-        "/usr/lib/x86_64-linux-gnu",
-        "/usr/lib64",
-        "/usr/lib/aarch64-linux-gnu/openblas-pthread",
-    };
+  /** Where distributions install a shared OpenBLAS, first match wins. */
+  private static final String[] SYSTEM_DIRS = {
+    "/usr/lib/x86_64-linux-gnu/openblas-pthread",
+    "/usr/lib/x86_64-linux-gnu/openblas-openmp",
+    "/usr/lib/x86_64-linux-gnu",
+    "/usr/lib64",
+    "/usr/lib/aarch64-linux-gnu/openblas-pthread",
+  };
 
-    private static boolean defaultsApplied;
-    /** A thread limit asked for before the natives were loaded, applied when they are; 0 for none. */
-    private static int pendingThreads;
-    private static boolean nativesLoaded;
+  private static boolean defaultsApplied;
+  /** A thread limit asked for before the natives were loaded, applied when they are; 0 for none. */
+  private static int pendingThreads;
+  private static boolean nativesLoaded;
 
-    private NativeSetup() {
+  private NativeSetup() {
+  }
+
+  /**
+   * What streamlearn's services do: prefer a system OpenBLAS when one is installed (unless
+   * {@code -Dstreamlearn.blas=bundled}, or the user chose a library with JavaCPP's
+   * {@code -Dorg.bytedeco.openblas.load}), and one BLAS/OpenMP thread unless
+   * {@code OMP_NUM_THREADS} is set ({@code -Dstreamlearn.threads=N} overrides both). Cheap: nothing
+   * native is loaded here; the thread limit is applied when the engine loads its natives.
+   * Idempotent.
+   *
+   * @throws IllegalArgumentException if {@code streamlearn.threads} is not a positive integer
+   */
+  public static synchronized void applyDefaults() {
+    if (defaultsApplied) {
+      return;
     }
-
-    /**
-     * What streamlearn's services do: prefer a system OpenBLAS when one is installed (unless
-     * {@code -Dstreamlearn.blas=bundled}, or the user chose a library with JavaCPP's
-     * {@code -Dorg.bytedeco.openblas.load}), and one BLAS/OpenMP thread unless
-     * {@code OMP_NUM_THREADS} is set ({@code -Dstreamlearn.threads=N} overrides both). Cheap: nothing
-     * native is loaded here; the thread limit is applied when the engine loads its natives.
-     * Idempotent.
-     *
-     * @throws IllegalArgumentException if {@code streamlearn.threads} is not a positive integer
-     */
-    public static synchronized void applyDefaults() {
-        if (defaultsApplied) {
-            return;
-        }
-        defaultsApplied = true;
-        String choice = System.getProperty("streamlearn.blas", "system");
-        String load = System.getProperty("org.bytedeco.openblas.load");
-        if ("system".equals(choice) && load == null) {
-            preferSystemOpenBlas().ifPresentOrElse(
-                dir -> LOG.info("BLAS: the system OpenBLAS in {} (opt out with -Dstreamlearn.blas=bundled)", dir),
-                () -> LOG.debug("BLAS: no system OpenBLAS found, using ND4J's bundled one"));
-        } else {
-            LOG.debug("BLAS: keeping ND4J's choice (streamlearn.blas={}, org.bytedeco.openblas.load={})", choice, load);
-        }
-        String property = System.getProperty("streamlearn.threads");
-        if (property == null && System.getenv("OMP_NUM_THREADS") != null) {
-            return;
-        }
-        limitThreads(parseThreads(property));
-        if (property == null) {
-            LOG.warn("OMP_NUM_THREADS is unset: BLAS/OpenMP threads limited to 1 after start-up, but launch with"
-                    + " OMP_NUM_THREADS=1 for full speed (idle OpenMP threads still spin); -Dstreamlearn.threads=N overrides");
-        }
+    defaultsApplied = true;
+    String choice = System.getProperty("streamlearn.blas", "system");
+    String load = System.getProperty("org.bytedeco.openblas.load");
+    if ("system".equals(choice) && load == null) {
+      preferSystemOpenBlas().ifPresentOrElse(
+        dir -> LOG.info("BLAS: the system OpenBLAS in {} (opt out with -Dstreamlearn.blas=bundled)", dir),
+        () -> LOG.debug("BLAS: no system OpenBLAS found, using ND4J's bundled one"));
+    } else {
+      LOG.debug("BLAS: keeping ND4J's choice (streamlearn.blas={}, org.bytedeco.openblas.load={})", choice, load);
     }
-
-    private static int parseThreads(String property) {
-        if (property == null) {
-            return 1;
-        }
-        try {
-            int threads = Integer.parseInt(property.trim());
-            if (threads >= 1) {
-                return threads;
-            }
-        } catch (NumberFormatException e) {
-            IllegalArgumentException failure = new IllegalArgumentException(
-                    "streamlearn.threads must be a positive integer, got '" + property + "'");
-            failure.initCause(e);
-            throw failure;
-        }
-        throw new IllegalArgumentException("streamlearn.threads must be a positive integer, got '" + property + "'");
+    String property = System.getProperty("streamlearn.threads");
+    if (property == null && System.getenv("OMP_NUM_THREADS") != null) {
+      return;
     }
-
-    /**
-     * Asks JavaCPP to load a system OpenBLAS instead of ND4J's bundled one, through JavaCPP's
-     * documented {@code org.bytedeco.openblas.load} switch (this sets that property,
-     * {@code org.bytedeco.javacpp.pathsFirst} and {@code java.library.path}). It only takes effect
-     * before ND4J first loads its native code, so call it first thing in {@code main}.
-     *
-     * @return the directory of the library chosen, or empty if none is installed or the natives are
-     *         loaded already (then the bundled library stays, which is equally correct)
-     */
-    public static synchronized Optional<Path> preferSystemOpenBlas() {
-        if (nativesLoaded) {
-            LOG.warn("BLAS: the engine's natives are loaded already; a system OpenBLAS must be chosen before the"
-                    + " first Learner or Model");
-            return Optional.empty();
-        }
-        for (String dir : SYSTEM_DIRS) {
-            if (Files.isRegularFile(Path.of(dir, "libopenblas.so.0"))) {
-                System.setProperty("org.bytedeco.openblas.load", "openblas");
-                System.setProperty("org.bytedeco.javacpp.pathsFirst", "true");
-                String path = System.getProperty("java.library.path", "");
-                System.setProperty("java.library.path", path.isEmpty() ? dir : path + File.pathSeparator + dir);
-                return Optional.of(Path.of(dir));
-            }
-        }
-        return Optional.empty();
+    limitThreads(parseThreads(property));
+    if (property == null) {
+      LOG.warn("OMP_NUM_THREADS is unset: BLAS/OpenMP threads limited to 1 after start-up, but launch with"
+          + " OMP_NUM_THREADS=1 for full speed (idle OpenMP threads still spin); -Dstreamlearn.threads=N overrides");
     }
+  }
 
-    /**
-     * Limits ND4J's OpenMP pool and the BLAS to {@code threads} threads, for the whole process. If
-     * the engine's natives are not loaded yet, the limit is applied when they are.
-     *
-     * @throws IllegalArgumentException if {@code threads < 1}
-     */
-    public static synchronized void limitThreads(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        }
-        if (nativesLoaded) {
-            apply(threads);
-        } else {
-            pendingThreads = threads;
-        }
+  private static int parseThreads(String property) {
+    if (property == null) {
+      return 1;
     }
+    try {
+      int threads = Integer.parseInt(property.trim());
+      if (threads >= 1) {
+        return threads;
+      }
+    } catch (NumberFormatException e) {
+      IllegalArgumentException failure = new IllegalArgumentException(
+          "streamlearn.threads must be a positive integer, got '" + property + "'");
+      failure.initCause(e);
+      throw failure;
+    }
+    throw new IllegalArgumentException("streamlearn.threads must be a positive integer, got '" + property + "'");
+  }
 
-    /** Called once by the engine when it loads its natives: applies a pending thread limit. */
-    static synchronized void nativesLoaded() {
-        nativesLoaded = true;
-        if (pendingThreads > 0) {
-            apply(pendingThreads);
-            pendingThreads = 0;
-        }
+  /**
+   * Asks JavaCPP to load a system OpenBLAS instead of ND4J's bundled one, through JavaCPP's
+   * documented {@code org.bytedeco.openblas.load} switch (this sets that property,
+   * {@code org.bytedeco.javacpp.pathsFirst} and {@code java.library.path}). It only takes effect
+   * before ND4J first loads its native code, so call it first thing in {@code main}.
+   *
+   * @return the directory of the library chosen, or empty if none is installed or the natives are
+   *         loaded already (then the bundled library stays, which is equally correct)
+   */
+  public static synchronized Optional<Path> preferSystemOpenBlas() {
+    if (nativesLoaded) {
+      LOG.warn("BLAS: the engine's natives are loaded already; a system OpenBLAS must be chosen before the"
+          + " first Learner or Model");
+      return Optional.empty();
     }
+    for (String dir : SYSTEM_DIRS) {
+      if (Files.isRegularFile(Path.of(dir, "libopenblas.so.0"))) {
+        System.setProperty("org.bytedeco.openblas.load", "openblas");
+        System.setProperty("org.bytedeco.javacpp.pathsFirst", "true");
+        String path = System.getProperty("java.library.path", "");
+        System.setProperty("java.library.path", path.isEmpty() ? dir : path + File.pathSeparator + dir);
+        return Optional.of(Path.of(dir));
+      }
+    }
+    return Optional.empty();
+  }
 
-    private static void apply(int threads) {
-        org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
-        org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(threads);
-        LOG.debug("BLAS/OpenMP threads limited to {}", threads);
+  /**
+   * Limits ND4J's OpenMP pool and the BLAS to {@code threads} threads, for the whole process. If
+   * the engine's natives are not loaded yet, the limit is applied when they are.
+   *
+   * @throws IllegalArgumentException if {@code threads < 1}
+   */
+  public static synchronized void limitThreads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
+    if (nativesLoaded) {
+      apply(threads);
+    } else {
+      pendingThreads = threads;
+    }
+  }
+
+  /** Called once by the engine when it loads its natives: applies a pending thread limit. */
+  static synchronized void nativesLoaded() {
+    nativesLoaded = true;
+    if (pendingThreads > 0) {
+      apply(pendingThreads);
+      pendingThreads = 0;
+    }
+  }
+
+  private static void apply(int threads) {
+    org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
+    org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(threads);
+    LOG.debug("BLAS/OpenMP threads limited to {}", threads);
+  }
 }

@@ -27,354 +27,354 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class Network {
 
-    static {
-        NativeBlas.load();
+  static {
+    NativeBlas.load();
+  }
+
+  private final Layout layout;
+  private final int maxRows;
+  private final boolean training;
+  private final long seed;
+  private final int layers;
+
+  /** Parameters: the Java copy is read for biases; the native copy feeds the products. */
+  private final float[] params;
+  private final FloatBuffer[] weightN;
+
+  /** Gradient: the native weight part is written by the products, then copied into {@code grads}. */
+  private final float[] grads;
+  private final FloatBuffer gradWeightsN;
+  private final FloatBuffer[] gradWeightN;
+
+  private final FloatBuffer xN;
+  private final FloatBuffer[] zN;
+  private final FloatBuffer[] outN;
+  private final FloatBuffer[] dzN;
+  private final FloatBuffer[] gInN;
+  private final DataBuffer[] zData;
+  private final DataBuffer[] aData;
+  /** Per layer, per row count: 1-D ND4J views for the tanh/sigmoid ops. */
+  private final INDArray[][] zView;
+  private final INDArray[][] aView;
+
+  /** Java copies: output of each layer, gradient with respect to it, dropout masks. */
+  private final float[][] a;
+  private final float[][] g;
+  private final float[][] mask;
+  private final float[] dz;
+
+  /**
+   * @param params        the parameter vector in Java (biases are read from it)
+   * @param nativeParams  the same parameters in native memory, or null to allocate and fill a copy
+   * @param training      whether to allocate gradient buffers and apply dropout
+   */
+  Network(Layout layout, float[] params, FloatBuffer nativeParams, boolean training, int maxRows, long seed) {
+    this.layout = layout;
+    this.maxRows = maxRows;
+    this.training = training;
+    this.seed = seed;
+    this.layers = layout.spec.layers().size();
+    this.params = params;
+    FloatBuffer pN = nativeParams != null ? nativeParams : allocate(Math.max(1, layout.weightCount));
+    if (nativeParams == null) {
+      pN.put(0, params, 0, layout.weightCount);
     }
-
-    private final Layout layout;
-    private final int maxRows;
-    private final boolean training;
-    private final long seed;
-    private final int layers;
-
-    /** Parameters: the Java copy is read for biases; the native copy feeds the products. */
-    private final float[] params;
-    private final FloatBuffer[] weightN;
-
-    /** Gradient: the native weight part is written by the products, then copied into {@code grads}. */
-    private final float[] grads;
-    private final FloatBuffer gradWeightsN;
-    private final FloatBuffer[] gradWeightN;
-
-    private final FloatBuffer xN;
-    private final FloatBuffer[] zN;
-    private final FloatBuffer[] outN;
-    private final FloatBuffer[] dzN;
-    private final FloatBuffer[] gInN;
-    private final DataBuffer[] zData;
-    private final DataBuffer[] aData;
-    /** Per layer, per row count: 1-D ND4J views for the tanh/sigmoid ops. */
-    private final INDArray[][] zView;
-    private final INDArray[][] aView;
-
-    /** Java copies: output of each layer, gradient with respect to it, dropout masks. */
-    private final float[][] a;
-    private final float[][] g;
-    private final float[][] mask;
-    private final float[] dz;
-
-    /**
-     * @param params        the parameter vector in Java (biases are read from it)
-     * @param nativeParams  the same parameters in native memory, or null to allocate and fill a copy
-     * @param training      whether to allocate gradient buffers and apply dropout
-     */
-    Network(Layout layout, float[] params, FloatBuffer nativeParams, boolean training, int maxRows, long seed) {
-        this.layout = layout;
-        this.maxRows = maxRows;
-        this.training = training;
-        this.seed = seed;
-        this.layers = layout.spec.layers().size();
-        this.params = params;
-        FloatBuffer pN = nativeParams != null ? nativeParams : allocate(Math.max(1, layout.weightCount));
-        if (nativeParams == null) {
-            pN.put(0, params, 0, layout.weightCount);
+    weightN = new FloatBuffer[layers];
+    gradWeightN = new FloatBuffer[layers];
+    this.grads = training ? new float[layout.total] : null;
+    this.gradWeightsN = training ? allocate(Math.max(1, layout.weightCount)) : null;
+    zN = new FloatBuffer[layers];
+    outN = new FloatBuffer[layers];
+    dzN = new FloatBuffer[layers];
+    gInN = new FloatBuffer[layers];
+    zData = new DataBuffer[layers];
+    aData = new DataBuffer[layers];
+    zView = new INDArray[layers][];
+    aView = new INDArray[layers][];
+    a = new float[layers][];
+    g = new float[layers][];
+    mask = new float[layers][];
+    xN = allocate(maxRows * layout.spec.inputs());
+    int widest = layout.spec.inputs();
+    for (int i = 0; i < layers; i++) {
+      int w = layout.outWidth[i];
+      widest = Math.max(widest, w);
+      int size = maxRows * w;
+      if (layout.isDense(i)) {
+        int wSize = layout.inWidth[i] * w;
+        weightN[i] = NativeBlas.slice(pN, layout.weightOffset[i], wSize);
+        zData[i] = Nd4j.createBuffer(DataType.FLOAT, size, true);
+        zN[i] = floats(zData[i]);
+        Activation act = layout.activation(i);
+        if (i != layout.last && act != Activation.LINEAR) {
+          aData[i] = Nd4j.createBuffer(DataType.FLOAT, size, true);
+          outN[i] = floats(aData[i]);
+        } else {
+          outN[i] = zN[i];
         }
-        weightN = new FloatBuffer[layers];
-        gradWeightN = new FloatBuffer[layers];
-        this.grads = training ? new float[layout.total] : null;
-        this.gradWeightsN = training ? allocate(Math.max(1, layout.weightCount)) : null;
-        zN = new FloatBuffer[layers];
-        outN = new FloatBuffer[layers];
-        dzN = new FloatBuffer[layers];
-        gInN = new FloatBuffer[layers];
-        zData = new DataBuffer[layers];
-        aData = new DataBuffer[layers];
-        zView = new INDArray[layers][];
-        aView = new INDArray[layers][];
-        a = new float[layers][];
-        g = new float[layers][];
-        mask = new float[layers][];
-        xN = allocate(maxRows * layout.spec.inputs());
-        int widest = layout.spec.inputs();
-        for (int i = 0; i < layers; i++) {
-            int w = layout.outWidth[i];
-            widest = Math.max(widest, w);
-            int size = maxRows * w;
-            if (layout.isDense(i)) {
-                int wSize = layout.inWidth[i] * w;
-                weightN[i] = NativeBlas.slice(pN, layout.weightOffset[i], wSize);
-                zData[i] = Nd4j.createBuffer(DataType.FLOAT, size, true);
-                zN[i] = floats(zData[i]);
-                Activation act = layout.activation(i);
-                if (i != layout.last && act != Activation.LINEAR) {
-                    aData[i] = Nd4j.createBuffer(DataType.FLOAT, size, true);
-                    outN[i] = floats(aData[i]);
-                } else {
-                    outN[i] = zN[i];
-                }
-                if (act == Activation.TANH || act == Activation.SIGMOID) {
-                    zView[i] = new INDArray[maxRows + 1];
-                    aView[i] = new INDArray[maxRows + 1];
-                }
-                a[i] = new float[size];
-                if (training) {
-                    gradWeightN[i] = NativeBlas.slice(gradWeightsN, layout.weightOffset[i], wSize);
-                    dzN[i] = allocate(size);
-                    g[i] = new float[size];
-                    if (i > 0) {
-                        gInN[i] = allocate(maxRows * layout.inWidth[i]);
-                    }
-                }
-            } else if (training) {
-                outN[i] = allocate(size);
-                a[i] = new float[size];
-                g[i] = new float[size];
-                mask[i] = new float[size];
-            } else {
-                outN[i] = i == 0 ? xN : outN[i - 1];
-                a[i] = i == 0 ? null : a[i - 1];
-            }
+        if (act == Activation.TANH || act == Activation.SIGMOID) {
+          zView[i] = new INDArray[maxRows + 1];
+          aView[i] = new INDArray[maxRows + 1];
         }
-        dz = new float[maxRows * widest];
-    }
-
-    /**
-     * A zeroed direct buffer of native byte order whose memory lives as long as the returned buffer
-     * (and any slice of it) is reachable. Never hand out an NIO view of an ND4J {@link DataBuffer}
-     * without keeping the DataBuffer itself referenced: ND4J frees its memory when the DataBuffer
-     * object is collected, and the view would then point at freed memory.
-     */
-    static FloatBuffer allocate(int size) {
-        return ByteBuffer.allocateDirect(Math.max(1, size) * Float.BYTES).order(ByteOrder.nativeOrder())
-                .asFloatBuffer();
-    }
-
-    static FloatBuffer floats(DataBuffer data) {
-        return data.asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-    }
-
-    int maxRows() {
-        return maxRows;
-    }
-
-    /** The gradient vector filled by {@link #backward} (Java, parameter layout). */
-    float[] grads() {
-        return grads;
-    }
-
-    /** Copies the weight part of the Java parameters to the native copy the products read. */
-    void syncWeights(FloatBuffer nativeParams) {
-        nativeParams.put(0, params, 0, layout.weightCount);
-    }
-
-    /**
-     * Forward pass over {@code rows} rows of {@code x} from {@code offset}; the output layer's
-     * pre-activations (logits) are copied into {@code logits}.
-     *
-     * @param dropoutStep with training buffers, the step whose dropout masks to draw
-     */
-    void forward(float[] x, int offset, int rows, float[] logits, long dropoutStep) {
-        xN.put(0, x, offset, rows * layout.spec.inputs());
-        SplittableRandom random = null;
-        for (int i = 0; i < layers; i++) {
-            FloatBuffer inN = i == 0 ? xN : outN[i - 1];
-            int w = layout.outWidth[i];
-            if (layout.isDense(i)) {
-                FloatBuffer z = zN[i];
-                int b = layout.biasOffset[i];
-                for (int r = 0; r < rows; r++) {
-                    z.put(r * w, params, b, w);
-                }
-                NativeBlas.gemm(false, false, rows, w, layout.inWidth[i], 1f, inN, weightN[i], 1f, z);
-                if (i == layout.last) {
-                    z.get(0, logits, 0, rows * w);
-                } else {
-                    activate(i, rows);
-                }
-            } else if (training) {
-                if (random == null) {
-                    random = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (dropoutStep + 1)));
-                }
-                dropout(i, x, offset, rows, random);
-            }
+        a[i] = new float[size];
+        if (training) {
+          gradWeightN[i] = NativeBlas.slice(gradWeightsN, layout.weightOffset[i], wSize);
+          dzN[i] = allocate(size);
+          g[i] = new float[size];
+          if (i > 0) {
+            gInN[i] = allocate(maxRows * layout.inWidth[i]);
+          }
         }
+      } else if (training) {
+        outN[i] = allocate(size);
+        a[i] = new float[size];
+        g[i] = new float[size];
+        mask[i] = new float[size];
+      } else {
+        outN[i] = i == 0 ? xN : outN[i - 1];
+        a[i] = i == 0 ? null : a[i - 1];
+      }
     }
+    dz = new float[maxRows * widest];
+  }
 
-    private void activate(int i, int rows) {
-        int w = layout.outWidth[i];
-        int n = rows * w;
-        float[] out = a[i];
-        switch (layout.activation(i)) {
-            case RELU:
-                zN[i].get(0, out, 0, n);
-                for (int k = 0; k < n; k++) {
-                    out[k] = Math.max(out[k], 0f);
-                }
-                outN[i].put(0, out, 0, n);
-                break;
-            case LEAKY_RELU:
-                zN[i].get(0, out, 0, n);
-                float slope = (float) Activation.LEAKY_SLOPE;
-                for (int k = 0; k < n; k++) {
-                    float v = out[k];
-                    // equals v > 0 ? v : slope * v for 0 < slope < 1, without a branch
-                    out[k] = Math.max(v, v * slope);
-                }
-                outN[i].put(0, out, 0, n);
-                break;
-            case SOFTMAX:
-                zN[i].get(0, out, 0, n);
-                OutputMath.activate(Activation.SOFTMAX, out, out, rows, w);
-                outN[i].put(0, out, 0, n);
-                break;
-            case TANH:
-                Nd4j.exec(new Tanh(zView(i, rows), aView(i, rows)));
-                outN[i].get(0, out, 0, n);
-                break;
-            case SIGMOID:
-                Nd4j.exec(new Sigmoid(zView(i, rows), aView(i, rows)));
-                outN[i].get(0, out, 0, n);
-                break;
-            case LINEAR:
-                zN[i].get(0, out, 0, n);
-                break;
-            default:
-                throw new IllegalStateException("unhandled activation " + layout.activation(i));
+  /**
+   * A zeroed direct buffer of native byte order whose memory lives as long as the returned buffer
+   * (and any slice of it) is reachable. Never hand out an NIO view of an ND4J {@link DataBuffer}
+   * without keeping the DataBuffer itself referenced: ND4J frees its memory when the DataBuffer
+   * object is collected, and the view would then point at freed memory.
+   */
+  static FloatBuffer allocate(int size) {
+    return ByteBuffer.allocateDirect(Math.max(1, size) * Float.BYTES).order(ByteOrder.nativeOrder())
+        .asFloatBuffer();
+  }
+
+  static FloatBuffer floats(DataBuffer data) {
+    return data.asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+  }
+
+  int maxRows() {
+    return maxRows;
+  }
+
+  /** The gradient vector filled by {@link #backward} (Java, parameter layout). */
+  float[] grads() {
+    return grads;
+  }
+
+  /** Copies the weight part of the Java parameters to the native copy the products read. */
+  void syncWeights(FloatBuffer nativeParams) {
+    nativeParams.put(0, params, 0, layout.weightCount);
+  }
+
+  /**
+   * Forward pass over {@code rows} rows of {@code x} from {@code offset}; the output layer's
+   * pre-activations (logits) are copied into {@code logits}.
+   *
+   * @param dropoutStep with training buffers, the step whose dropout masks to draw
+   */
+  void forward(float[] x, int offset, int rows, float[] logits, long dropoutStep) {
+    xN.put(0, x, offset, rows * layout.spec.inputs());
+    SplittableRandom random = null;
+    for (int i = 0; i < layers; i++) {
+      FloatBuffer inN = i == 0 ? xN : outN[i - 1];
+      int w = layout.outWidth[i];
+      if (layout.isDense(i)) {
+        FloatBuffer z = zN[i];
+        int b = layout.biasOffset[i];
+        for (int r = 0; r < rows; r++) {
+          z.put(r * w, params, b, w);
         }
-    }
-
-    private INDArray zView(int i, int rows) {
-        INDArray v = zView[i][rows];
-        if (v == null) {
-            v = vector(zData[i], rows * layout.outWidth[i]);
-            zView[i][rows] = v;
+        NativeBlas.gemm(false, false, rows, w, layout.inWidth[i], 1f, inN, weightN[i], 1f, z);
+        if (i == layout.last) {
+          z.get(0, logits, 0, rows * w);
+        } else {
+          activate(i, rows);
         }
-        return v;
-    }
-
-    private INDArray aView(int i, int rows) {
-        INDArray v = aView[i][rows];
-        if (v == null) {
-            v = vector(aData[i], rows * layout.outWidth[i]);
-            aView[i][rows] = v;
+      } else if (training) {
+        if (random == null) {
+          random = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (dropoutStep + 1)));
         }
-        return v;
+        dropout(i, x, offset, rows, random);
+      }
     }
+  }
 
-    private static INDArray vector(DataBuffer data, int length) {
-        return Nd4j.create(data, new long[] {length}, new long[] {1}, 0, 'c', DataType.FLOAT);
-    }
-
-    private void dropout(int i, float[] x, int offset, int rows, SplittableRandom random) {
-        int n = rows * layout.outWidth[i];
-        float[] in = i == 0 ? x : a[i - 1];
-        int inOffset = i == 0 ? offset : 0;
-        double rate = layout.dropoutRate(i);
-        float keep = (float) (1.0 / (1.0 - rate));
-        float[] m = mask[i];
-        float[] out = a[i];
+  private void activate(int i, int rows) {
+    int w = layout.outWidth[i];
+    int n = rows * w;
+    float[] out = a[i];
+    switch (layout.activation(i)) {
+      case RELU:
+        zN[i].get(0, out, 0, n);
         for (int k = 0; k < n; k++) {
-            m[k] = random.nextDouble() < rate ? 0f : keep;
-            out[k] = in[inOffset + k] * m[k];
+          out[k] = Math.max(out[k], 0f);
         }
         outN[i].put(0, out, 0, n);
-    }
-
-    /**
-     * Backward pass after {@link #forward}: {@code dLogits} is the gradient of the loss with respect
-     * to the output layer's pre-activations. Writes the bias gradients into {@link #grads()} and the
-     * weight gradients into {@link #nativeWeightGrads()} (see {@link #collectWeightGrads()}).
-     */
-    void backward(float[] dLogits, int rows) {
-        for (int i = layout.last; i >= 0; i--) {
-            int w = layout.outWidth[i];
-            int n = rows * w;
-            if (layout.isDense(i)) {
-                float[] d;
-                if (i == layout.last) {
-                    d = dLogits;
-                } else {
-                    d = dz;
-                    activationBackward(i, rows, d);
-                }
-                int b = layout.biasOffset[i];
-                java.util.Arrays.fill(grads, b, b + w, 0f);
-                for (int r = 0, base = 0; r < rows; r++, base += w) {
-                    for (int j = 0; j < w; j++) {
-                        grads[b + j] += d[base + j];
-                    }
-                }
-                dzN[i].put(0, d, 0, n);
-                FloatBuffer inN = i == 0 ? xN : outN[i - 1];
-                int in = layout.inWidth[i];
-                NativeBlas.gemm(true, false, in, w, rows, 1f, inN, dzN[i], 0f, gradWeightN[i]);
-                if (i > 0) {
-                    NativeBlas.gemm(false, true, rows, in, w, 1f, dzN[i], weightN[i], 0f, gInN[i]);
-                    gInN[i].get(0, g[i - 1], 0, rows * in);
-                }
-            } else if (i > 0) {
-                float[] m = mask[i];
-                float[] gOut = g[i];
-                float[] gIn = g[i - 1];
-                for (int k = 0; k < n; k++) {
-                    gIn[k] = gOut[k] * m[k];
-                }
-            }
+        break;
+      case LEAKY_RELU:
+        zN[i].get(0, out, 0, n);
+        float slope = (float) Activation.LEAKY_SLOPE;
+        for (int k = 0; k < n; k++) {
+          float v = out[k];
+          // equals v > 0 ? v : slope * v for 0 < slope < 1, without a branch
+          out[k] = Math.max(v, v * slope);
         }
+        outN[i].put(0, out, 0, n);
+        break;
+      case SOFTMAX:
+        zN[i].get(0, out, 0, n);
+        OutputMath.activate(Activation.SOFTMAX, out, out, rows, w);
+        outN[i].put(0, out, 0, n);
+        break;
+      case TANH:
+        Nd4j.exec(new Tanh(zView(i, rows), aView(i, rows)));
+        outN[i].get(0, out, 0, n);
+        break;
+      case SIGMOID:
+        Nd4j.exec(new Sigmoid(zView(i, rows), aView(i, rows)));
+        outN[i].get(0, out, 0, n);
+        break;
+      case LINEAR:
+        zN[i].get(0, out, 0, n);
+        break;
+      default:
+        throw new IllegalStateException("unhandled activation " + layout.activation(i));
     }
+  }
 
-    /**
-     * The weight gradients in native memory, as the products left them after {@link #backward}; the
-     * bias gradients are already in {@link #grads()}.
-     */
-    FloatBuffer nativeWeightGrads() {
-        return gradWeightsN;
+  private INDArray zView(int i, int rows) {
+    INDArray v = zView[i][rows];
+    if (v == null) {
+      v = vector(zData[i], rows * layout.outWidth[i]);
+      zView[i][rows] = v;
     }
+    return v;
+  }
 
-    /** Copies the native weight gradients into {@link #grads()}, completing it. */
-    void collectWeightGrads() {
-        gradWeightsN.get(0, grads, 0, layout.weightCount);
+  private INDArray aView(int i, int rows) {
+    INDArray v = aView[i][rows];
+    if (v == null) {
+      v = vector(aData[i], rows * layout.outWidth[i]);
+      aView[i][rows] = v;
     }
+    return v;
+  }
 
-    /** {@code d = g[i] * activation'(.)}, from the layer's output kept in Java. */
-    private void activationBackward(int i, int rows, float[] d) {
-        int w = layout.outWidth[i];
-        int n = rows * w;
-        float[] out = a[i];
-        float[] grad = g[i];
-        switch (layout.activation(i)) {
-            case RELU:
-                // Branch-free: relu outputs are +0.0 or positive, so -bits >> 31 is all ones exactly
-                // when the unit was active; a data-dependent branch here mispredicts half the time.
-                for (int k = 0; k < n; k++) {
-                    int active = -Float.floatToRawIntBits(out[k]) >> 31;
-                    d[k] = Float.intBitsToFloat(Float.floatToRawIntBits(grad[k]) & active);
-                }
-                break;
-            case LEAKY_RELU:
-                float slope = (float) Activation.LEAKY_SLOPE;
-                for (int k = 0; k < n; k++) {
-                    d[k] = out[k] > 0f ? grad[k] : grad[k] * slope;
-                }
-                break;
-            case TANH:
-                for (int k = 0; k < n; k++) {
-                    d[k] = grad[k] * (1f - out[k] * out[k]);
-                }
-                break;
-            case SIGMOID:
-                for (int k = 0; k < n; k++) {
-                    d[k] = grad[k] * out[k] * (1f - out[k]);
-                }
-                break;
-            case SOFTMAX:
-                OutputMath.softmaxBackward(out, grad, d, rows, w);
-                break;
-            case LINEAR:
-                System.arraycopy(grad, 0, d, 0, n);
-                break;
-            default:
-                throw new IllegalStateException("unhandled activation " + layout.activation(i));
+  private static INDArray vector(DataBuffer data, int length) {
+    return Nd4j.create(data, new long[] {length}, new long[] {1}, 0, 'c', DataType.FLOAT);
+  }
+
+  private void dropout(int i, float[] x, int offset, int rows, SplittableRandom random) {
+    int n = rows * layout.outWidth[i];
+    float[] in = i == 0 ? x : a[i - 1];
+    int inOffset = i == 0 ? offset : 0;
+    double rate = layout.dropoutRate(i);
+    float keep = (float) (1.0 / (1.0 - rate));
+    float[] m = mask[i];
+    float[] out = a[i];
+    for (int k = 0; k < n; k++) {
+      m[k] = random.nextDouble() < rate ? 0f : keep;
+      out[k] = in[inOffset + k] * m[k];
+    }
+    outN[i].put(0, out, 0, n);
+  }
+
+  /**
+   * Backward pass after {@link #forward}: {@code dLogits} is the gradient of the loss with respect
+   * to the output layer's pre-activations. Writes the bias gradients into {@link #grads()} and the
+   * weight gradients into {@link #nativeWeightGrads()} (see {@link #collectWeightGrads()}).
+   */
+  void backward(float[] dLogits, int rows) {
+    for (int i = layout.last; i >= 0; i--) {
+      int w = layout.outWidth[i];
+      int n = rows * w;
+      if (layout.isDense(i)) {
+        float[] d;
+        if (i == layout.last) {
+          d = dLogits;
+        } else {
+          d = dz;
+          activationBackward(i, rows, d);
         }
+        int b = layout.biasOffset[i];
+        java.util.Arrays.fill(grads, b, b + w, 0f);
+        for (int r = 0, base = 0; r < rows; r++, base += w) {
+          for (int j = 0; j < w; j++) {
+            grads[b + j] += d[base + j];
+          }
+        }
+        dzN[i].put(0, d, 0, n);
+        FloatBuffer inN = i == 0 ? xN : outN[i - 1];
+        int in = layout.inWidth[i];
+        NativeBlas.gemm(true, false, in, w, rows, 1f, inN, dzN[i], 0f, gradWeightN[i]);
+        if (i > 0) {
+          NativeBlas.gemm(false, true, rows, in, w, 1f, dzN[i], weightN[i], 0f, gInN[i]);
+          gInN[i].get(0, g[i - 1], 0, rows * in);
+        }
+      } else if (i > 0) {
+        float[] m = mask[i];
+        float[] gOut = g[i];
+        float[] gIn = g[i - 1];
+        for (int k = 0; k < n; k++) {
+          gIn[k] = gOut[k] * m[k];
+        }
+      }
     }
+  }
+
+  /**
+   * The weight gradients in native memory, as the products left them after {@link #backward}; the
+   * bias gradients are already in {@link #grads()}.
+   */
+  FloatBuffer nativeWeightGrads() {
+    return gradWeightsN;
+  }
+
+  /** Copies the native weight gradients into {@link #grads()}, completing it. */
+  void collectWeightGrads() {
+    gradWeightsN.get(0, grads, 0, layout.weightCount);
+  }
+
+  /** {@code d = g[i] * activation'(.)}, from the layer's output kept in Java. */
+  private void activationBackward(int i, int rows, float[] d) {
+    int w = layout.outWidth[i];
+    int n = rows * w;
+    float[] out = a[i];
+    float[] grad = g[i];
+    switch (layout.activation(i)) {
+      case RELU:
+        // Branch-free: relu outputs are +0.0 or positive, so -bits >> 31 is all ones exactly
+        // when the unit was active; a data-dependent branch here mispredicts half the time.
+        for (int k = 0; k < n; k++) {
+          int active = -Float.floatToRawIntBits(out[k]) >> 31;
+          d[k] = Float.intBitsToFloat(Float.floatToRawIntBits(grad[k]) & active);
+        }
+        break;
+      case LEAKY_RELU:
+        float slope = (float) Activation.LEAKY_SLOPE;
+        for (int k = 0; k < n; k++) {
+          d[k] = out[k] > 0f ? grad[k] : grad[k] * slope;
+        }
+        break;
+      case TANH:
+        for (int k = 0; k < n; k++) {
+          d[k] = grad[k] * (1f - out[k] * out[k]);
+        }
+        break;
+      case SIGMOID:
+        for (int k = 0; k < n; k++) {
+          d[k] = grad[k] * out[k] * (1f - out[k]);
+        }
+        break;
+      case SOFTMAX:
+        OutputMath.softmaxBackward(out, grad, d, rows, w);
+        break;
+      case LINEAR:
+        System.arraycopy(grad, 0, d, 0, n);
+        break;
+      default:
+        throw new IllegalStateException("unhandled activation " + layout.activation(i));
+    }
+  }
 }

@@ -13,14 +13,14 @@ import java.util.List;
  */
 public record OptimizerState(long step, List<NamedTensor> slots) {
 
-    /** Validates the fields and copies the list. */
-    public OptimizerState {
-        if (step < 0) {
-            throw new IllegalArgumentException("step must be >= 0, got " + step);
-        }
-        if (slots == null) {
-            throw new IllegalArgumentException("slots must not be null");
-        }
-        slots = List.copyOf(slots);
+  /** Validates the fields and copies the list. */
+  public OptimizerState {
+    if (step < 0) {
+      throw new IllegalArgumentException("step must be >= 0, got " + step);
     }
+    if (slots == null) {
+      throw new IllegalArgumentException("slots must not be null");
+    }
+    slots = List.copyOf(slots);
+  }
 }

@@ -15,26 +15,26 @@ package io.streamlearn.learn;
  */
 public record TrainingConfig(NetworkSpec spec, Loss loss, OptimizerConfig optimizer, int maxBatchSize, long seed) {
 
-    /** Validates the fields and that the loss fits the output layer. */
-    public TrainingConfig {
-        if (spec == null) {
-            throw new IllegalArgumentException("spec must not be null");
-        }
-        if (loss == null) {
-            throw new IllegalArgumentException("loss must not be null");
-        }
-        if (optimizer == null) {
-            throw new IllegalArgumentException("optimizer must not be null");
-        }
-        if (maxBatchSize < 1) {
-            throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + maxBatchSize);
-        }
-        Activation out = spec.outputActivation();
-        if (loss == Loss.SOFTMAX_CROSS_ENTROPY && out != Activation.SOFTMAX) {
-            throw new IllegalArgumentException("loss SOFTMAX_CROSS_ENTROPY needs a softmax output layer, got " + out.token());
-        }
-        if (loss == Loss.BINARY_CROSS_ENTROPY && out != Activation.SIGMOID) {
-            throw new IllegalArgumentException("loss BINARY_CROSS_ENTROPY needs a sigmoid output layer, got " + out.token());
-        }
+  /** Validates the fields and that the loss fits the output layer. */
+  public TrainingConfig {
+    if (spec == null) {
+      throw new IllegalArgumentException("spec must not be null");
     }
+    if (loss == null) {
+      throw new IllegalArgumentException("loss must not be null");
+    }
+    if (optimizer == null) {
+      throw new IllegalArgumentException("optimizer must not be null");
+    }
+    if (maxBatchSize < 1) {
+      throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + maxBatchSize);
+    }
+    Activation out = spec.outputActivation();
+    if (loss == Loss.SOFTMAX_CROSS_ENTROPY && out != Activation.SOFTMAX) {
+      throw new IllegalArgumentException("loss SOFTMAX_CROSS_ENTROPY needs a softmax output layer, got " + out.token());
+    }
+    if (loss == Loss.BINARY_CROSS_ENTROPY && out != Activation.SIGMOID) {
+      throw new IllegalArgumentException("loss BINARY_CROSS_ENTROPY needs a sigmoid output layer, got " + out.token());
+    }
+  }
 }

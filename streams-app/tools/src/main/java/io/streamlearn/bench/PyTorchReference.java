@@ -21,111 +21,111 @@ import org.slf4j.LoggerFactory;
  * empty with the reason under the table, never a failed bench: our figures stand on their own.
  */
 final class PyTorchReference {
-    private static final Logger LOG = LoggerFactory.getLogger(PyTorchReference.class);
+  private static final Logger LOG = LoggerFactory.getLogger(PyTorchReference.class);
 
-    private PyTorchReference() {
-    }
+  private PyTorchReference() {
+  }
 
-    /** PyTorch's figures (empty when skipped) and the note under the table: its version, or why none. */
-    record Result(Map<String, Double> figures, String note) {
-        /** No figures, and why. */
-        static Result skipped(String why) {
-            return new Result(Map.of(), "PyTorch reference skipped" + (why.startsWith("--") ? " (" + why + ")" : ": " + why));
-        }
+  /** PyTorch's figures (empty when skipped) and the note under the table: its version, or why none. */
+  record Result(Map<String, Double> figures, String note) {
+    /** No figures, and why. */
+    static Result skipped(String why) {
+      return new Result(Map.of(), "PyTorch reference skipped" + (why.startsWith("--") ? " (" + why + ")" : ": " + why));
     }
+  }
 
-    /**
-     * Runs the reference with the same passes and seeds as ours.
-     *
-     * @param script the script's path; empty searches {@code bench/engine/pytorch_reference.py}
-     *     upwards from the working directory
-     */
-    static Result run(String python, String script, Path data, int repeats, long[] seeds)
-            throws IOException, InterruptedException {
-        Path path = script.isBlank() ? findScript() : Path.of(script);
-        if (path == null) {
-            return Result.skipped("bench/engine/pytorch_reference.py not found (give --script)");
-        }
-        Result result = runPyTorch(python, path, data, repeats, seeds);
-        return new Result(withSeedMeans(result.figures(), seeds), result.note());
+  /**
+   * Runs the reference with the same passes and seeds as ours.
+   *
+   * @param script the script's path; empty searches {@code bench/engine/pytorch_reference.py}
+   *     upwards from the working directory
+   */
+  static Result run(String python, String script, Path data, int repeats, long[] seeds)
+      throws IOException, InterruptedException {
+    Path path = script.isBlank() ? findScript() : Path.of(script);
+    if (path == null) {
+      return Result.skipped("bench/engine/pytorch_reference.py not found (give --script)");
     }
+    Result result = runPyTorch(python, path, data, repeats, seeds);
+    return new Result(withSeedMeans(result.figures(), seeds), result.note());
+  }
 
-    private static Path findScript() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            Path candidate = dir.resolve("bench/engine/pytorch_reference.py");
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-            dir = dir.getParent();
-        }
-        return null;
+  private static Path findScript() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null) {
+      Path candidate = dir.resolve("bench/engine/pytorch_reference.py");
+      if (Files.isRegularFile(candidate)) {
+        return candidate;
+      }
+      dir = dir.getParent();
     }
+    return null;
+  }
 
-    private static Result runPyTorch(String python, Path script, Path data, int repeats, long[] seeds)
-            throws IOException, InterruptedException {
-        if (!Files.isExecutable(Path.of(python))) {
-            return Result.skipped(python + " not found");
-        }
-        ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--data", data.toString(),
-                "--repeats", Integer.toString(repeats), "--seeds", seeds.length == 0 ? "none" : EngineTable.seedsLabel(seeds));
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        pb.environment().put("MKL_NUM_THREADS", "1");
-        pb.redirectErrorStream(true);
-        Process process = pb.start();
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                lines.add(line);
-            }
-        }
-        if (!process.waitFor(30, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            return Result.skipped("timed out");
-        }
-        Map<String, Double> figures = new LinkedHashMap<>();
-        String skip = null;
-        for (String line : lines) {
-            if (line.startsWith("SKIP ")) {
-                skip = line.substring(5);
-            } else if (line.startsWith("RESULT ")) {
-                String[] kv = line.substring(7).trim().split("=", 2);
-                figures.put(kv[0], Double.parseDouble(kv[1]));
-            }
-        }
-        if (skip != null) {
-            return Result.skipped(skip);
-        }
-        if (process.exitValue() != 0 || figures.isEmpty()) {
-            LOG.warn("PyTorch reference failed (exit {}): {}", process.exitValue(), String.join("\n", lines));
-            return new Result(Map.of(), "PyTorch reference failed with exit code " + process.exitValue());
-        }
-        return new Result(figures, "PyTorch " + lines.stream().filter(l -> l.startsWith("TORCH ")).map(l -> l.substring(6))
-                .findFirst().orElse("?") + ", one thread, same invocation");
+  private static Result runPyTorch(String python, Path script, Path data, int repeats, long[] seeds)
+      throws IOException, InterruptedException {
+    if (!Files.isExecutable(Path.of(python))) {
+      return Result.skipped(python + " not found");
     }
+    ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--data", data.toString(),
+        "--repeats", Integer.toString(repeats), "--seeds", seeds.length == 0 ? "none" : EngineTable.seedsLabel(seeds));
+    pb.environment().put("OMP_NUM_THREADS", "1");
+    pb.environment().put("MKL_NUM_THREADS", "1");
+    pb.redirectErrorStream(true);
+    Process process = pb.start();
+    List<String> lines = new ArrayList<>();
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        lines.add(line);
+      }
+    }
+    if (!process.waitFor(30, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      return Result.skipped("timed out");
+    }
+    Map<String, Double> figures = new LinkedHashMap<>();
+    String skip = null;
+    for (String line : lines) {
+      if (line.startsWith("SKIP ")) {
+        skip = line.substring(5);
+      } else if (line.startsWith("RESULT ")) {
+        String[] kv = line.substring(7).trim().split("=", 2);
+        figures.put(kv[0], Double.parseDouble(kv[1]));
+      }
+    }
+    if (skip != null) {
+      return Result.skipped(skip);
+    }
+    if (process.exitValue() != 0 || figures.isEmpty()) {
+      LOG.warn("PyTorch reference failed (exit {}): {}", process.exitValue(), String.join("\n", lines));
+      return new Result(Map.of(), "PyTorch reference failed with exit code " + process.exitValue());
+    }
+    return new Result(figures, "PyTorch " + lines.stream().filter(l -> l.startsWith("TORCH ")).map(l -> l.substring(6))
+        .findFirst().orElse("?") + ", one thread, same invocation");
+  }
 
-    /**
-     * PyTorch's figures with the seed means added and copied to the default-init rows: PyTorch has one
-     * initialisation, which those rows are compared with too.
-     */
-    private static Map<String, Double> withSeedMeans(Map<String, Double> figures, long[] seeds) {
-        if (figures.isEmpty()) {
-            return figures;
-        }
-        Map<String, Double> out = new LinkedHashMap<>(figures);
-        if (seeds.length > 0) {
-            double m = EngineTable.mean(figures, "mlp_preq_acc_seed", seeds);
-            if (!Double.isNaN(m)) {
-                out.put("mlp_preq_acc_seeds", m);
-                out.put("mlp_default_preq_acc_seeds", m);
-            }
-        }
-        for (String key : List.of("mlp_test_acc", "mlp_preq_acc")) {
-            if (figures.containsKey(key)) {
-                out.put(key.replace("mlp_", "mlp_default_"), figures.get(key));
-            }
-        }
-        return out;
+  /**
+   * PyTorch's figures with the seed means added and copied to the default-init rows: PyTorch has one
+   * initialisation, which those rows are compared with too.
+   */
+  private static Map<String, Double> withSeedMeans(Map<String, Double> figures, long[] seeds) {
+    if (figures.isEmpty()) {
+      return figures;
     }
+    Map<String, Double> out = new LinkedHashMap<>(figures);
+    if (seeds.length > 0) {
+      double m = EngineTable.mean(figures, "mlp_preq_acc_seed", seeds);
+      if (!Double.isNaN(m)) {
+        out.put("mlp_preq_acc_seeds", m);
+        out.put("mlp_default_preq_acc_seeds", m);
+      }
+    }
+    for (String key : List.of("mlp_test_acc", "mlp_preq_acc")) {
+      if (figures.containsKey(key)) {
+        out.put(key.replace("mlp_", "mlp_default_"), figures.get(key));
+      }
+    }
+    return out;
+  }
 }
