@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,22 +85,27 @@ public final class TrainerCore {
    * Inline only: polls until the consumer has nothing more (a rollback's replay included), taking
    * every chunk and checkpointing or publishing after each one when the schedule says so.
    */
-  public void step() throws InterruptedException {
-    while (poller.pollNow() > 0) {
-      for (Chunk chunk = poller.nextReady(); chunk != null; chunk = poller.nextReady()) {
-        try {
-          take(chunk);
-        } finally {
-          poller.recycle(chunk);
+  public void step() {
+    try {
+      while (poller.pollNow() > 0) {
+        for (Chunk chunk = poller.nextReady(); chunk != null; chunk = poller.nextReady()) {
+          try {
+            take(chunk);
+          } finally {
+            poller.recycle(chunk);
+          }
+          checkpointIfDue();
         }
-        checkpointIfDue();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // an inline poller never waits; keep the flag for the caller
+      throw new InterruptException(e);
     }
     checkpointIfDue();
   }
 
   /** Inline only: trains on what is left, publishes a due version and commits the last transaction. */
-  public void finish() throws InterruptedException {
+  public void finish() {
     step();
     finish(List.of());
   }
