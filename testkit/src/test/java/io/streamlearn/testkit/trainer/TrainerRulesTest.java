@@ -248,4 +248,32 @@ class TrainerRulesTest {
     assertFalse(reasons.get("garbage").isBlank(), "the undecodable record has a reason");
     assertEquals(1, examplesIn(driver.versions()), "the good event is trained on");
   }
+
+  @Test
+  void aTrainerKilledBetweenCheckpointsResumesWithNoExampleTrainedTwiceOrSkipped() {
+    TrainerTestDriver driver = new TrainerTestDriver(config(TrainerConfig.PUBLISH_EVERY_BATCHES, "5",
+        TrainerConfig.CHECKPOINT_EVERY_BATCHES, "3", TrainerConfig.GATE_MARGIN, "1"));
+    GaussianBlobs blobs = new GaussianBlobs(2, FEATURES, 8, 0.0);
+    pipe(driver, blobs, "ev-", 0, 25 * BATCH + 7, id -> false);
+    driver.process();
+    long committed = driver.checkpoints().get(driver.checkpoints().size() - 1).nextOffset(
+        driver.settings().topics().labeled(), 0);
+    assertTrue(committed < 25 * BATCH + 7, "some work is not committed when the trainer dies: " + committed);
+    driver.restart();
+    pipe(driver, blobs, "ev-", 25 * BATCH + 7, 20 * BATCH, id -> false);
+    driver.process();
+    driver.stop();
+    int events = 45 * BATCH + 7;
+    List<ModelVersion> versions = driver.versions();
+    assertEquals(events, examplesIn(versions), "each example in exactly one version");
+    long next = 0;
+    for (ModelVersion v : versions) {
+      for (var range : v.lineage().ranges()) {
+        assertEquals(next, range.fromOffset(), v.key() + " starts where the one before ended");
+        next = range.untilOffset();
+      }
+    }
+    assertEquals(events, next, "the lineage covers every offset");
+    assertEquals(events, versions.get(versions.size() - 1).lineage().examplesSeen());
+  }
 }
