@@ -87,7 +87,8 @@ public final class TrainerCore {
    */
   public void step() {
     try {
-      while (poller.pollNow() > 0) {
+      while (true) {
+        int read = poller.pollNow();
         for (Chunk chunk = poller.nextReady(); chunk != null; chunk = poller.nextReady()) {
           try {
             take(chunk);
@@ -96,12 +97,18 @@ public final class TrainerCore {
           }
           checkpointIfDue();
         }
+        if (read == 0) {
+          long at = epoch;
+          checkpointIfDue();
+          if (epoch == at) {
+            return; // nothing more to read, and no rollback whose replay is still to come
+          }
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // an inline poller never waits; keep the flag for the caller
       throw new InterruptException(e);
     }
-    checkpointIfDue();
   }
 
   /** Inline only: trains on what is left, publishes a due version and commits the last transaction. */
