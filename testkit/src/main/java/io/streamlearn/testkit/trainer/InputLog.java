@@ -1,10 +1,10 @@
 package io.streamlearn.testkit.trainer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
@@ -34,7 +34,7 @@ final class InputLog {
       throw new IllegalArgumentException("the trainer reads no topic '" + topic + "'; it reads " + partitions.keySet());
     }
     int p = partition != null ? partition
-        : key == null ? 0 : Utils.toPositive(Utils.murmur2(key.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % count;
+        : key == null ? 0 : Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % count;
     if (p < 0 || p >= count) {
       throw new IllegalArgumentException("topic '" + topic + "' has partitions 0 to " + (count - 1) + ", found " + p);
     }
@@ -48,14 +48,5 @@ final class InputLog {
   List<ConsumerRecord<String, byte[]>> from(TopicPartition tp, long offset) {
     List<ConsumerRecord<String, byte[]>> log = records.getOrDefault(tp, List.of());
     return offset >= log.size() ? List.of() : List.copyOf(log.subList((int) offset, log.size()));
-  }
-
-  /** The records piped to a partition so far. */
-  long size(TopicPartition tp) {
-    return records.getOrDefault(tp, List.of()).size();
-  }
-
-  Set<TopicPartition> partitionsWithRecords() {
-    return records.keySet();
   }
 }
