@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * has waited {@code maxWait}. After a rollback the training thread calls {@link #rewind}: the poller
  * seeks to the checkpoint's offsets, and chunks of the older epoch are dropped.
  *
- * <p>The consumer is used by this thread alone between {@link #start()} and {@link #close()}.
+ * <p>The consumer is used by this thread alone between {@link #start()} and {@link #close()}. An
+ * {@link #inline} poller has no thread: the training thread calls {@link #pollNow()} and takes the
+ * chunks at once, so a test's results do not depend on timing.
  */
 public final class Poller implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
@@ -62,6 +64,7 @@ public final class Poller implements Runnable {
   private final BlockingQueue<Chunk> ready = new LinkedBlockingQueue<>();
   private final ArrayDeque<Chunk> free = new ArrayDeque<>();
   private final AtomicReference<Rewind> rewind = new AtomicReference<>();
+  /** Null for an inline poller. */
   private final Thread thread;
   private volatile Layout layout;
   private volatile boolean closed;
@@ -83,8 +86,41 @@ public final class Poller implements Runnable {
     this.labeledTopic = labeledTopic;
     this.maxWaitNanos = maxWait.toNanos();
     this.maxRaw = maxRaw;
-    this.thread = new Thread(this, name);
-    this.thread.setDaemon(true);
+    if (name == null) {
+      this.thread = null;
+      this.limit = Integer.MAX_VALUE; // the caller takes every chunk before it polls again
+    } else {
+      this.thread = new Thread(this, name);
+      this.thread.setDaemon(true);
+    }
+  }
+
+  /** A poller without a thread of its own: see {@link #pollNow()}. */
+  static Poller inline(Consumer<String, byte[]> consumer, String labeledTopic, int maxRaw) {
+    return new Poller(consumer, labeledTopic, null, Duration.ZERO, maxRaw);
+  }
+
+  /**
+   * Inline only: applies a pending rewind, polls once on the caller's thread and hands over every
+   * record read, the last chunk partly filled; take them with {@link #nextReady()}.
+   *
+   * @return the records read
+   */
+  int pollNow() throws InterruptedException {
+    applyRewind();
+    ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ZERO);
+    for (ConsumerRecord<String, byte[]> r : records) {
+      add(r);
+    }
+    if (current != null && current.records > 0) {
+      handOver();
+    }
+    return records.count();
+  }
+
+  /** The next chunk handed over, or null for none; does not wait. */
+  Chunk nextReady() {
+    return ready.poll();
   }
 
   /**
@@ -113,7 +149,9 @@ public final class Poller implements Runnable {
 
   /** Enables the fast path once the trainer knows its network; chunks from now on carry batches. */
   void configure(Layout layout) {
-    this.limit = chunksFor(layout);
+    if (thread != null) {
+      this.limit = chunksFor(layout);
+    }
     this.layout = layout;
   }
 

@@ -11,8 +11,8 @@ import org.apache.kafka.common.errors.SerializationException;
 /**
  * The trainer's general path for one input record, taken by whatever the {@link Poller}'s fast path
  * did not decode: the full Avro decoders (any schema version, Avro JSON), the checks that name the
- * reason of a dead letter, and the join of delayed labels with their features. What it finds goes
- * to a {@link Sink}, in the order the trainer's bookkeeping needs. Not thread-safe.
+ * reason of a dead letter, and the join of delayed labels with their features. It says what the
+ * record is as a {@link Routed} outcome and leaves acting on it to the trainer. Not thread-safe.
  */
 final class RecordRouter {
   private final String labeledTopic;
@@ -20,120 +20,106 @@ final class RecordRouter {
   private final InputEventDecoder labeledDecoder = InputEventDecoder.forLabeled();
   private final InputEventDecoder featureDecoder = InputEventDecoder.forFeatures();
   private final AvroSerde<LabelEvent> labelSerde = AvroSerde.of(LabelEvent.class);
-  private final Sink sink;
 
-  /** What the router tells the trainer. */
-  interface Sink {
-    /** The trainer's state, set up for this feature count from the first event if it was not yet. */
-    TrainingState initialized(int features);
+  /** What a record turned out to be. Every outcome but {@link NeedsNetwork} consumes the record. */
+  sealed interface Routed {
+    /** A valid labeled example (maybe joined from a delayed label): to train on or hold out. */
+    record Example(InputEvent event) implements Routed {}
 
-    /** The state, or null before the first event when the feature count was not configured. */
-    TrainingState stateOrNull();
+    /** Consumed with nothing to train yet: a delayed label or example waiting for its partner. */
+    record Consumed() implements Routed {}
 
-    /** The delayed-label join, or null before it is set up. */
-    LabelJoin join();
+    /** A record the trainer cannot use; it goes to the dead-letter topic with the reason. */
+    record DeadLetter(String reason) implements Routed {}
 
-    /** The record is consumed: its offset may be committed with whatever it led to. */
-    void consumed(ConsumerRecord<String, byte[]> r);
+    /** A features record the trainer cannot use; the inference service dead-letters it, the trainer counts it. */
+    record Skipped() implements Routed {}
 
-    void deadLetter(ConsumerRecord<String, byte[]> r, String reason);
-
-    /** A features record the trainer cannot use (the inference service dead-letters it). */
-    void skipped();
-
-    /** A valid labeled example: trained on or held out. */
-    void example(InputEvent event, ConsumerRecord<String, byte[]> r);
+    /**
+     * The trainer has no network yet: it sets one up for this feature count and routes the record
+     * again. Nothing is consumed, so a first checkpoint written while setting up does not cover it.
+     */
+    record NeedsNetwork(int features) implements Routed {}
   }
 
-  RecordRouter(String labeledTopic, String featuresTopic, Sink sink) {
+  private static final Routed CONSUMED = new Routed.Consumed();
+  private static final Routed SKIPPED = new Routed.Skipped();
+
+  RecordRouter(String labeledTopic, String featuresTopic) {
     this.labeledTopic = labeledTopic;
     this.featuresTopic = featuresTopic;
-    this.sink = sink;
   }
 
-  void route(ConsumerRecord<String, byte[]> r) {
+  /**
+   * Routes one record.
+   *
+   * @param state the trainer's state, null before it knows its network
+   * @param join the delayed-label join, null without one (or before the network is known)
+   */
+  Routed route(ConsumerRecord<String, byte[]> r, TrainingState state, LabelJoin join) {
     if (r.topic().equals(labeledTopic)) {
-      labeled(r);
+      return labeled(r, state);
     } else if (r.topic().equals(featuresTopic)) {
-      features(r);
-    } else {
-      label(r);
+      return features(r, state, join);
     }
+    return label(r, state, join);
   }
 
-  private void labeled(ConsumerRecord<String, byte[]> r) {
+  private Routed labeled(ConsumerRecord<String, byte[]> r, TrainingState state) {
     InputEvent event;
     try {
       event = labeledDecoder.decode(r.topic(), r.value());
     } catch (SerializationException e) {
-      sink.consumed(r);
-      sink.deadLetter(r, e.getMessage());
-      return;
+      return new Routed.DeadLetter(e.getMessage());
     }
-    // Before the record counts as consumed: setting up may commit a first checkpoint.
-    TrainingState state = sink.initialized(event.features().length);
-    sink.consumed(r);
+    if (state == null) {
+      return new Routed.NeedsNetwork(event.features().length);
+    }
     String problem = InputChecks.featureProblem(event, state.spec.inputs());
     if (problem == null) {
       problem = event.labeled() ? InputChecks.labelProblem(event, state.signature.task(), state.signature.outputCount())
           : "a FeatureEvent has no label to train on";
     }
-    if (problem != null) {
-      sink.deadLetter(r, problem);
-      return;
-    }
-    sink.example(event, r);
+    return problem == null ? new Routed.Example(event) : new Routed.DeadLetter(problem);
   }
 
-  private void features(ConsumerRecord<String, byte[]> r) {
+  private Routed features(ConsumerRecord<String, byte[]> r, TrainingState state, LabelJoin join) {
     InputEvent event;
     try {
       event = featureDecoder.decode(r.topic(), r.value());
     } catch (SerializationException e) {
-      // The inference service owns this topic's dead letters; the trainer only counts it.
-      sink.consumed(r);
-      sink.skipped();
-      return;
+      return SKIPPED;
     }
-    TrainingState state = sink.initialized(event.features().length);
-    sink.consumed(r);
+    if (state == null) {
+      return new Routed.NeedsNetwork(event.features().length);
+    }
     if (InputChecks.featureProblem(event, state.spec.inputs()) != null) {
-      sink.skipped();
-      return;
+      return SKIPPED;
     }
-    InputEvent joined = sink.join().offerFeatures(event, r.partition());
-    if (joined != null) {
-      sink.example(joined, r);
-    }
+    InputEvent joined = join.offerFeatures(event, r.partition());
+    return joined == null ? CONSUMED : new Routed.Example(joined);
   }
 
-  private void label(ConsumerRecord<String, byte[]> r) {
-    sink.consumed(r);
+  private Routed label(ConsumerRecord<String, byte[]> r, TrainingState state, LabelJoin join) {
     LabelEvent label;
     InputEvent.Label value;
     try {
       label = labelSerde.deserialize(r.topic(), r.value());
       value = InputEvent.Label.of(label.getLabel());
     } catch (SerializationException | IllegalArgumentException e) {
-      sink.deadLetter(r, e.getMessage());
-      return;
+      return new Routed.DeadLetter(e.getMessage());
     }
-    TrainingState state = sink.stateOrNull();
     if (state != null) {
       String problem = InputChecks.labelProblem(new InputEvent(label.getId(), 0, new float[0], value),
           state.signature.task(), state.signature.outputCount());
       if (problem != null) {
-        sink.deadLetter(r, problem);
-        return;
+        return new Routed.DeadLetter(problem);
       }
     }
-    LabelJoin join = sink.join();
     if (join == null) {
-      return; // no features seen yet, so nothing is configured to join with
+      return CONSUMED; // no features seen yet, so nothing is configured to join with
     }
     InputEvent joined = join.offerLabel(label.getId(), label.getEventTime().toEpochMilli(), value, r.partition());
-    if (joined != null) {
-      sink.example(joined, r);
-    }
+    return joined == null ? CONSUMED : new Routed.Example(joined);
   }
 }

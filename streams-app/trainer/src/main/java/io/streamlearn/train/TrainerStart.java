@@ -2,7 +2,6 @@ package io.streamlearn.train;
 
 import io.streamlearn.app.Artifacts;
 import io.streamlearn.app.KafkaSupport;
-import io.streamlearn.config.CommonKeys;
 import io.streamlearn.learn.Model;
 import io.streamlearn.learn.NetworkSpec;
 import io.streamlearn.registry.InvalidModelException;
@@ -34,29 +33,29 @@ final class TrainerStart {
   /** The registry as it is, the trainer's last checkpoint and the model's latest version. */
   record Found(RegistryState registry, Optional<Checkpoint> checkpoint, Optional<ModelVersion> latest) {}
 
-  static void ensureTopics(TrainerConfig config, Map<String, Object> clientProps) {
-    int partitions = config.getInt(CommonKeys.TOPIC_PARTITIONS);
+  static void ensureTopics(TrainerSettings settings) {
+    TrainerSettings.Topics t = settings.topics();
     List<KafkaSupport.TopicSpec> topics = new ArrayList<>(List.of(
-        KafkaSupport.eventTopic(config.getString(CommonKeys.LABELED_TOPIC), partitions),
-        KafkaSupport.registryTopic(config.getString(CommonKeys.MODELS_TOPIC)),
+        KafkaSupport.eventTopic(t.labeled(), t.partitions()),
+        KafkaSupport.registryTopic(t.models()),
         // Compacted, one partition and 16 MiB records: the registry's needs are the checkpoint's.
-        KafkaSupport.registryTopic(config.getString(TrainerConfig.CHECKPOINT_TOPIC)),
-        KafkaSupport.eventTopic(config.getString(CommonKeys.METRICS_TOPIC), 1),
-        KafkaSupport.deadLetterTopic(config.getString(CommonKeys.DEAD_LETTER_TOPIC))));
-    if (config.getBoolean(TrainerConfig.DELAYED_LABELS)) {
-      topics.add(KafkaSupport.eventTopic(config.getString(CommonKeys.FEATURES_TOPIC), partitions));
-      topics.add(KafkaSupport.eventTopic(config.getString(TrainerConfig.LABELS_TOPIC), partitions));
+        KafkaSupport.registryTopic(t.checkpoint()),
+        KafkaSupport.eventTopic(t.metrics(), 1),
+        KafkaSupport.deadLetterTopic(t.deadLetter())));
+    if (settings.delayedLabels().enabled()) {
+      topics.add(KafkaSupport.eventTopic(t.features(), t.partitions()));
+      topics.add(KafkaSupport.eventTopic(t.labels(), t.partitions()));
     }
-    KafkaSupport.ensureTopics(clientProps, config.getShort(CommonKeys.REPLICATION_FACTOR), topics);
+    KafkaSupport.ensureTopics(settings.clientProperties(), t.replicationFactor(), topics);
   }
 
   /** Reads the registry and the checkpoint topic to their committed ends. */
-  static Found read(TrainerConfig config, Map<String, Object> clientProps) {
-    String model = config.getString(CommonKeys.MODEL_NAME);
-    RegistryState registry = RegistryReader.read(clientProps, config.getString(CommonKeys.MODELS_TOPIC), TIMEOUT);
-    Optional<Checkpoint> checkpoint = CheckpointStore.latest(clientProps,
-        config.getString(TrainerConfig.CHECKPOINT_TOPIC), model, TIMEOUT);
-    return new Found(registry, checkpoint, registry.latest(model));
+  static Found read(TrainerSettings settings) {
+    Map<String, Object> clientProps = settings.clientProperties();
+    RegistryState registry = RegistryReader.read(clientProps, settings.topics().models(), TIMEOUT);
+    Optional<Checkpoint> checkpoint = CheckpointStore.latest(clientProps, settings.topics().checkpoint(),
+        settings.model(), TIMEOUT);
+    return new Found(registry, checkpoint, registry.latest(settings.model()));
   }
 
   /**
@@ -65,12 +64,13 @@ final class TrainerStart {
    *
    * @return each partition's progress to start from
    */
-  static List<Checkpoint.PartitionProgress> assign(TrainerConfig config, Consumer<String, byte[]> consumer,
+  static List<Checkpoint.PartitionProgress> assign(TrainerSettings settings, Consumer<String, byte[]> consumer,
                                                    Optional<Checkpoint> checkpoint) {
-    List<TopicPartition> partitions = new ArrayList<>(partitionsOf(consumer, config.getString(CommonKeys.LABELED_TOPIC)));
-    if (config.getBoolean(TrainerConfig.DELAYED_LABELS)) {
-      partitions.addAll(partitionsOf(consumer, config.getString(CommonKeys.FEATURES_TOPIC)));
-      partitions.addAll(partitionsOf(consumer, config.getString(TrainerConfig.LABELS_TOPIC)));
+    TrainerSettings.Topics t = settings.topics();
+    List<TopicPartition> partitions = new ArrayList<>(partitionsOf(consumer, t.labeled()));
+    if (settings.delayedLabels().enabled()) {
+      partitions.addAll(partitionsOf(consumer, t.features()));
+      partitions.addAll(partitionsOf(consumer, t.labels()));
     }
     consumer.assign(partitions);
     Map<TopicPartition, Checkpoint.PartitionProgress> saved = new HashMap<>();

@@ -50,21 +50,19 @@ final class TrainingState {
     }
   }
 
-  TrainingState(TrainerConfig config, int features) {
-    spec = NetworkSpec.parse(features, config.getString(TrainerConfig.LAYERS));
-    Loss loss = Artifacts.loss(config.getString(TrainerConfig.LOSS));
+  TrainingState(TrainerSettings.Network network, TrainerSettings.Rules rules, int features) {
+    spec = NetworkSpec.parse(features, network.layers());
+    Loss loss = Artifacts.loss(network.loss());
     if (loss.targetsPerRow(spec.outputs()) != 1) {
       throw new IllegalArgumentException("loss " + loss + " needs " + loss.targetsPerRow(spec.outputs())
           + " targets per example; an event's label holds one: use one output for regression");
     }
     signature = Artifacts.signature(spec, loss);
-    configuredRate = config.optimizer().learningRate();
-    learner = new Learner(new TrainingConfig(spec, loss, config.optimizer(), config.getInt(TrainerConfig.BATCH_SIZE),
-        config.getLong(TrainerConfig.SEED)));
-    rate = new LearningRateControl(config.getInt(TrainerConfig.PLATEAU_PATIENCE),
-        config.getDouble(TrainerConfig.PLATEAU_FACTOR), config.getDouble(TrainerConfig.PLATEAU_MIN_DELTA),
-        config.getDouble(TrainerConfig.PLATEAU_MIN_LR));
-    scalerKind = config.getString(TrainerConfig.SCALER);
+    configuredRate = network.learningRate();
+    learner = new Learner(new TrainingConfig(spec, loss, network.optimizer(), network.batchSize(), network.seed()));
+    rate = new LearningRateControl(rules.plateauPatience(), rules.plateauFactor(), rules.plateauMinDelta(),
+        rules.plateauMinLr());
+    scalerKind = network.scaler();
     scaler = newScaler(scalerKind, features);
   }
 

@@ -1,13 +1,15 @@
 package io.streamlearn.train;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
@@ -19,28 +21,41 @@ import org.slf4j.LoggerFactory;
  * training thread sent in it (checkpoint, metrics, maybe a version), on a committer thread while
  * training goes on. The training thread calls {@link #await()} before it uses the producer again,
  * so at most one transaction is committing and none is written to while it commits. Knows the last
- * committed checkpoint, the one a rollback returns to.
+ * committed checkpoint, the one a rollback returns to. Given a direct executor ({@link #inline}),
+ * every commit runs on the caller's thread, so what is committed does not depend on timing.
  */
 final class Transactions implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Transactions.class);
 
-  private final KafkaProducer<String, byte[]> producer;
+  private final Producer<String, byte[]> producer;
   private final ConsumerGroupMetadata group;
-  private final ExecutorService committer;
+  private final Executor committer;
   private Future<?> committing;
   private Checkpoint committingCheckpoint;
   private Checkpoint lastGood;
 
-  /** Starts the first transaction; {@code initTransactions} must have been called. */
-  Transactions(KafkaProducer<String, byte[]> producer, ConsumerGroupMetadata group, String model) {
-    this.producer = producer;
-    this.group = group;
-    this.committer = Executors.newSingleThreadExecutor(r -> {
+  /**
+   * Commits on a committer thread of its own; starts the first transaction ({@code initTransactions}
+   * must have been called).
+   */
+  Transactions(Producer<String, byte[]> producer, ConsumerGroupMetadata group, String model) {
+    this(producer, group, Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "streamlearn-committer-" + model);
       t.setDaemon(true);
       return t;
-    });
+    }));
+  }
+
+  private Transactions(Producer<String, byte[]> producer, ConsumerGroupMetadata group, Executor committer) {
+    this.producer = producer;
+    this.group = group;
+    this.committer = committer;
     producer.beginTransaction();
+  }
+
+  /** Commits on the caller's thread. */
+  static Transactions inline(Producer<String, byte[]> producer, ConsumerGroupMetadata group) {
+    return new Transactions(producer, group, Runnable::run);
   }
 
   /**
@@ -54,10 +69,10 @@ final class Transactions implements AutoCloseable {
     await();
     committingCheckpoint = checkpoint;
     if (beginNext) {
-      committing = committer.submit(() -> {
+      committing = CompletableFuture.runAsync(() -> {
         commitNow(offsets, announcement);
         producer.beginTransaction();
-      });
+      }, committer);
     } else {
       commitNow(offsets, announcement);
       lastGood = checkpoint;
@@ -112,6 +127,8 @@ final class Transactions implements AutoCloseable {
   /** Lets a committing transaction finish and stops the committer thread. */
   @Override
   public void close() {
-    committer.shutdown();
+    if (committer instanceof ExecutorService service) {
+      service.shutdown();
+    }
   }
 }

@@ -1,6 +1,5 @@
 package io.streamlearn.train;
 
-import io.streamlearn.config.CommonKeys;
 import io.streamlearn.learn.Model;
 import io.streamlearn.registry.AliasChange;
 import io.streamlearn.registry.AliasMove;
@@ -13,7 +12,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +26,8 @@ final class VersionPublisher {
   private static final Logger log = LoggerFactory.getLogger(VersionPublisher.class);
   private static final String APP = "trainer";
 
-  private final TrainerConfig config;
+  private final TrainerSettings settings;
+  private final TrainerClock clock;
   private final String model;
   private final String modelsTopic;
   private final String alias;
@@ -39,11 +39,12 @@ final class VersionPublisher {
   private String announcement;
   long rejected;
 
-  VersionPublisher(TrainerConfig config, String model, TrainingEvents events) {
-    this.config = config;
-    this.model = model;
-    this.modelsTopic = config.getString(CommonKeys.MODELS_TOPIC);
-    this.alias = config.getString(TrainerConfig.ALIAS);
+  VersionPublisher(TrainerSettings settings, TrainerClock clock, TrainingEvents events) {
+    this.settings = settings;
+    this.clock = clock;
+    this.model = settings.model();
+    this.modelsTopic = settings.topics().models();
+    this.alias = settings.alias();
     this.events = events;
   }
 
@@ -59,7 +60,7 @@ final class VersionPublisher {
    * @param ranges the input offsets consumed since the parent version
    * @return true when a version was published
    */
-  boolean offer(KafkaProducer<String, byte[]> producer, TrainingState state, HoldOut holdout,
+  boolean offer(Producer<String, byte[]> producer, TrainingState state, HoldOut holdout,
                 Prequential prequential, List<OffsetRange> ranges, ValidationGate gate) {
     Model candidate = state.candidate();
     HoldOut.Score score = holdout.score(candidate);
@@ -85,7 +86,7 @@ final class VersionPublisher {
       return false;
     }
     long version = highestVersion + 1;
-    Instant now = Instant.now();
+    Instant now = clock.now();
     ModelVersion v = ModelVersion.create(model, version, state.lastVersion, now, state.spec.text(),
         state.signature, state.preprocessing(), state.learner.parameters(),
         lineage(state, ranges), metrics);
@@ -122,9 +123,9 @@ final class VersionPublisher {
   }
 
   Lineage lineage(TrainingState state, List<OffsetRange> ranges) {
-    Map<String, String> hyper = new LinkedHashMap<>(config.effectiveValues());
+    Map<String, String> hyper = new LinkedHashMap<>(settings.hyperparameters());
     hyper.put("learning.rate.current", String.valueOf(state.learner.learningRate()));
     return new Lineage(ranges, state.examplesSeen, state.examplesSinceParent, hyper,
-        config.getLong(TrainerConfig.SEED), Trainer.codeVersion());
+        settings.network().seed(), Trainer.codeVersion());
   }
 }

@@ -3,7 +3,12 @@
  * joined by id), scores each batch before training on it (test-then-train), trains the learning
  * engine in mini-batches and publishes model versions to the registry topic.
  *
- * <p>{@link io.streamlearn.train.Trainer} runs the Kafka loop; {@code TrainingState} holds the
+ * <p>{@link io.streamlearn.train.Trainer} runs the Kafka loop (real clients, a poller thread, a
+ * committer thread) around {@link io.streamlearn.train.TrainerCore}, which holds the rules and can
+ * also be driven inline on mock clients ({@code TrainerTestDriver} in the testkit);
+ * {@link io.streamlearn.train.TrainerSettings} is the configuration read once;
+ * {@code TrainingSchedule} says when to checkpoint and publish on a {@link
+ * io.streamlearn.train.TrainerClock}; {@code RecordRouter} says what a record is; {@code TrainingState} holds the
  * learning side (network, optimizer, scaler, counters); {@code Checkpoint} and
  * {@code CheckpointCodec} are its resumable state on the compacted checkpoint topic, written in
  * the transaction that commits the consumed offsets, so each example is trained on exactly once

@@ -23,20 +23,25 @@ class TrainingStateTest {
         TrainerConfig.LEARNING_RATE, "0.01"));
   }
 
+  static TrainingState state(TrainerConfig config) {
+    TrainerSettings settings = TrainerSettings.from(config);
+    return new TrainingState(settings.network(), settings.rules(), FEATURES);
+  }
+
   @Test
   void resumingFromAnEncodedCheckpointMatchesAnUninterruptedRun() {
     for (String scaler : List.of("none", "standard", "minmax")) {
       for (String optimizer : List.of("adam", "sgd", "rmsprop")) {
         TrainerConfig config = config(scaler, optimizer);
         SplittableRandom data = new SplittableRandom(7);
-        TrainingState original = new TrainingState(config, FEATURES);
+        TrainingState original = state(config);
         for (int i = 0; i < 5; i++) {
           train(original, data.split());
         }
         Checkpoint checkpoint = CheckpointCodec.decode(CheckpointCodec.encode(original.checkpoint("m",
             List.of(new Checkpoint.PartitionProgress("in", 0, 3, 80)), null)));
         long seed = data.nextLong();
-        TrainingState resumed = new TrainingState(config, FEATURES);
+        TrainingState resumed = state(config);
         resumed.restore(checkpoint);
         train(original, new SplittableRandom(seed));
         train(resumed, new SplittableRandom(seed));
@@ -57,11 +62,11 @@ class TrainingStateTest {
     // Guards the test above: restoring only the weights is not enough to match with Adam.
     TrainerConfig config = config("none", "adam");
     SplittableRandom data = new SplittableRandom(3);
-    TrainingState original = new TrainingState(config, FEATURES);
+    TrainingState original = state(config);
     for (int i = 0; i < 5; i++) {
       train(original, data.split());
     }
-    TrainingState weightsOnly = new TrainingState(config, FEATURES);
+    TrainingState weightsOnly = state(config);
     weightsOnly.learner.setParameters(original.learner.parameters());
     long seed = data.nextLong();
     train(original, new SplittableRandom(seed));
@@ -72,7 +77,7 @@ class TrainingStateTest {
 
   @Test
   void theScalerIsFrozenIntoThePreprocessing() {
-    TrainingState state = new TrainingState(config("standard", "adam"), FEATURES);
+    TrainingState state = state(config("standard", "adam"));
     train(state, new SplittableRandom(1));
     assertEquals("standard", state.preprocessing().kind());
     assertEquals(FEATURES, state.preprocessing().offset().length);

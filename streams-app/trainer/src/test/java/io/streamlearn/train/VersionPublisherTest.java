@@ -13,9 +13,10 @@ class VersionPublisherTest {
     TrainerConfig config = TrainerConfig.fromArgs(List.of("--layers", "dense(4,relu) > dense(3,softmax)",
         "--optimizer", "adam(lr=0.01, schedule=cosine(20000), clipnorm=1.0)", "--batch-size", "16",
         "--drift-detector", "page_hinkley", "--kafka-property", "ssl.keystore.password=s3cret"), Map.of());
-    TrainingState state = new TrainingState(config, 5);
-    Lineage lineage = new VersionPublisher(config, "m", new TrainingEvents("metrics", "m"))
-        .lineage(state, List.of());
+    TrainerSettings settings = TrainerSettings.from(config);
+    TrainingState state = new TrainingState(settings.network(), settings.rules(), 5);
+    Lineage lineage = new VersionPublisher(settings, TrainerClock.SYSTEM,
+        new TrainingEvents("metrics", "m", TrainerClock.SYSTEM)).lineage(state, List.of());
     Map<String, String> h = lineage.hyperparameters();
     assertEquals("adam(lr=0.01, schedule=cosine(20000), clipnorm=1.0)", h.get(TrainerConfig.OPTIMIZER));
     assertEquals(config.optimizer().text(), h.get(TrainerConfig.OPTIMIZER_EFFECTIVE));

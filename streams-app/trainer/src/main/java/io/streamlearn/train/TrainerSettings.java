@@ -1,0 +1,165 @@
+package io.streamlearn.train;
+
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.learn.OptimizerConfig;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything a trainer is told, read once from its {@link TrainerConfig}: the parts of the trainer
+ * receive these records, not the raw keys, so a key is parsed in one place and a test can build a
+ * trainer from values.
+ *
+ * @param model the model name in the registry
+ * @param alias the alias each published version is moved to
+ * @param clientProperties the Kafka client properties (bootstrap servers and the user's pass-through)
+ * @param hyperparameters the configuration a version's lineage records, by key
+ */
+public record TrainerSettings(String model, String alias, Map<String, Object> clientProperties, Topics topics,
+                              Network network, Schedule schedule, Rules rules, Drift drift,
+                              DelayedLabels delayedLabels, Map<String, String> hyperparameters) {
+  /** The keys whose values a version's lineage records. */
+  /** Validates and copies. */
+  public TrainerSettings {
+    requireText(model, "model");
+    requireText(alias, "alias");
+    clientProperties = Collections.unmodifiableMap(new LinkedHashMap<>(clientProperties));
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(network, "network");
+    Objects.requireNonNull(schedule, "schedule");
+    Objects.requireNonNull(rules, "rules");
+    Objects.requireNonNull(drift, "drift");
+    Objects.requireNonNull(delayedLabels, "delayedLabels");
+    // In the configuration's order: the lineage lists them so.
+    hyperparameters = Collections.unmodifiableMap(new LinkedHashMap<>(hyperparameters));
+  }
+
+  /** Reads a parsed configuration. */
+  public static TrainerSettings from(TrainerConfig c) {
+    OptimizerConfig optimizer = c.optimizer();
+    return new TrainerSettings(c.getString(CommonKeys.MODEL_NAME), c.getString(TrainerConfig.ALIAS),
+        c.clientProperties(),
+        new Topics(c.getString(CommonKeys.LABELED_TOPIC), c.getString(CommonKeys.FEATURES_TOPIC),
+            c.getString(TrainerConfig.LABELS_TOPIC), c.getString(CommonKeys.MODELS_TOPIC),
+            c.getString(CommonKeys.METRICS_TOPIC), c.getString(CommonKeys.DEAD_LETTER_TOPIC),
+            c.getString(TrainerConfig.CHECKPOINT_TOPIC), c.getInt(CommonKeys.TOPIC_PARTITIONS),
+            c.getShort(CommonKeys.REPLICATION_FACTOR)),
+        new Network(c.getInt(TrainerConfig.FEATURES), c.getString(TrainerConfig.LAYERS),
+            c.getString(TrainerConfig.LOSS), optimizer, optimizer.learningRate(),
+            c.getInt(TrainerConfig.BATCH_SIZE), c.getLong(TrainerConfig.SEED), c.getString(TrainerConfig.SCALER)),
+        new Schedule(c.getInt(TrainerConfig.CHECKPOINT_EVERY_BATCHES), c.getLong(TrainerConfig.CHECKPOINT_EVERY_MS),
+            c.getInt(TrainerConfig.PUBLISH_EVERY_BATCHES), c.getLong(TrainerConfig.PUBLISH_EVERY_MS),
+            c.getLong(TrainerConfig.PUBLISH_MIN_INTERVAL_MS), c.getInt(TrainerConfig.DRIFT_PUBLISH_AFTER_BATCHES)),
+        new Rules(c.getDouble(TrainerConfig.HOLDOUT_FRACTION), c.getInt(TrainerConfig.HOLDOUT_SIZE),
+            c.getInt(TrainerConfig.HOLDOUT_MIN_EXAMPLES), c.getDouble(TrainerConfig.GATE_MARGIN),
+            c.getInt(TrainerConfig.PLATEAU_PATIENCE), c.getDouble(TrainerConfig.PLATEAU_FACTOR),
+            c.getDouble(TrainerConfig.PLATEAU_MIN_DELTA), c.getDouble(TrainerConfig.PLATEAU_MIN_LR),
+            c.getInt(TrainerConfig.PREQUENTIAL_WINDOW), c.getDouble(TrainerConfig.FADING_FACTOR)),
+        new Drift(c.getString(TrainerConfig.DRIFT_DETECTOR), c.getDouble(TrainerConfig.DRIFT_DELTA),
+            c.getDouble(TrainerConfig.DRIFT_THRESHOLD), c.getString(TrainerConfig.DRIFT_ACTION),
+            c.getDouble(TrainerConfig.DRIFT_LR_FACTOR), c.getInt(TrainerConfig.DRIFT_BOOST_BATCHES)),
+        new DelayedLabels(c.getBoolean(TrainerConfig.DELAYED_LABELS), c.getLong(TrainerConfig.LABEL_WINDOW_MS),
+            c.getInt(TrainerConfig.LABEL_MAX_PENDING)),
+        c.effectiveValues());
+  }
+
+  /** The trainer's topics, and how it creates the missing ones. */
+  public record Topics(String labeled, String features, String labels, String models, String metrics,
+                       String deadLetter, String checkpoint, int partitions, short replicationFactor) {
+    /** Validates. */
+    public Topics {
+      for (String t : new String[] {labeled, features, labels, models, metrics, deadLetter, checkpoint}) {
+        requireText(t, "topic");
+      }
+      requireAtLeast(partitions, 1, "partitions");
+    }
+  }
+
+  /**
+   * The network and how it learns.
+   *
+   * @param features the input feature count, 0 to take it from the registry or the first event
+   * @param learningRate the configured base rate (a checkpoint's rate yields to a changed one)
+   */
+  public record Network(int features, String layers, String loss, OptimizerConfig optimizer, double learningRate,
+                        int batchSize, long seed, String scaler) {
+    /** Validates. */
+    public Network {
+      requireAtLeast(features, 0, "features");
+      requireText(layers, "layers");
+      requireText(loss, "loss");
+      Objects.requireNonNull(optimizer, "optimizer");
+      requireAtLeast(batchSize, 1, "batchSize");
+      requireText(scaler, "scaler");
+    }
+  }
+
+  /**
+   * When the trainer checkpoints and publishes. A publication is always a checkpoint too.
+   *
+   * @param publishMinIntervalMs no two versions closer than this (0: no limit), except the first after a drift
+   * @param driftPublishAfterBatches batches after a drift at which a candidate is due regardless of the pace
+   */
+  public record Schedule(int checkpointEveryBatches, long checkpointEveryMs, int publishEveryBatches,
+                         long publishEveryMs, long publishMinIntervalMs, int driftPublishAfterBatches) {
+    /** Validates. */
+    public Schedule {
+      requireAtLeast(checkpointEveryBatches, 1, "checkpointEveryBatches");
+      requireAtLeast(checkpointEveryMs, 1, "checkpointEveryMs");
+      requireAtLeast(publishEveryBatches, 1, "publishEveryBatches");
+      requireAtLeast(publishEveryMs, 1, "publishEveryMs");
+      requireAtLeast(publishMinIntervalMs, 0, "publishMinIntervalMs");
+      requireAtLeast(driftPublishAfterBatches, 1, "driftPublishAfterBatches");
+    }
+  }
+
+  /** The hold-out set, the validation gate, reduce-on-plateau and the prequential metrics. */
+  public record Rules(double holdoutFraction, int holdoutSize, int holdoutMinExamples, double gateMargin,
+                      int plateauPatience, double plateauFactor, double plateauMinDelta, double plateauMinLr,
+                      int prequentialWindow, double fadingFactor) {
+    /** Validates. */
+    public Rules {
+      if (!(holdoutFraction >= 0 && holdoutFraction < 1)) {
+        throw new IllegalArgumentException("holdoutFraction must be in [0, 1), found " + holdoutFraction);
+      }
+      requireAtLeast(holdoutSize, 1, "holdoutSize");
+      requireAtLeast(holdoutMinExamples, 1, "holdoutMinExamples");
+      requireAtLeast(plateauPatience, 0, "plateauPatience");
+      requireAtLeast(prequentialWindow, 1, "prequentialWindow");
+    }
+  }
+
+  /** The drift detector on the prequential error and what the trainer does when it fires. */
+  public record Drift(String detector, double delta, double threshold, String action, double lrFactor,
+                      int boostBatches) {
+    /** Validates. */
+    public Drift {
+      requireText(detector, "detector");
+      requireText(action, "action");
+      requireAtLeast(boostBatches, 1, "boostBatches");
+    }
+  }
+
+  /** The join of FeatureEvents with LabelEvents that come later. */
+  public record DelayedLabels(boolean enabled, long windowMs, int maxPending) {
+    /** Validates. */
+    public DelayedLabels {
+      requireAtLeast(windowMs, 1, "windowMs");
+      requireAtLeast(maxPending, 1, "maxPending");
+    }
+  }
+
+  private static void requireText(String value, String field) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(field + " must not be blank, found '" + value + "'");
+    }
+  }
+
+  private static void requireAtLeast(long value, long min, String field) {
+    if (value < min) {
+      throw new IllegalArgumentException(field + " must be >= " + min + ", found " + value);
+    }
+  }
+}
