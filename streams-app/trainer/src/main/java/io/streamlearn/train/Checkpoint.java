@@ -28,24 +28,24 @@ import java.util.Objects;
  * @param join pending delayed-label join state, or {@code null} without delayed labels
  */
 record Checkpoint(String model, String architecture, int features, long lastVersion,
-                  long examplesSeen, long examplesSinceParent, List<PartitionProgress> partitions,
-                  List<NamedTensor> parameters, OptimizerState optimizer, double configuredLearningRate,
-                  double learningRate, LearningRateControl.State rate, OnlineScaler.State scaler,
-                  LabelJoin.State join) {
+          long examplesSeen, long examplesSinceParent, List<PartitionProgress> partitions,
+          List<NamedTensor> parameters, OptimizerState optimizer, double configuredLearningRate,
+          double learningRate, LearningRateControl.State rate, OnlineScaler.State scaler,
+          LabelJoin.State join) {
 
   /** Validates and copies. */
   Checkpoint {
-    Objects.requireNonNull(model, "model");
-    Objects.requireNonNull(architecture, "architecture");
-    if (features < 1 || lastVersion < 0 || examplesSinceParent < 0 || examplesSinceParent > examplesSeen) {
-      throw new IllegalArgumentException("need features >= 1, lastVersion >= 0 and 0 <= examplesSinceParent"
-          + " <= examplesSeen, found " + features + ", " + lastVersion + ", " + examplesSinceParent
-          + " and " + examplesSeen);
-    }
-    partitions = List.copyOf(partitions);
-    parameters = List.copyOf(parameters);
-    Objects.requireNonNull(optimizer, "optimizer");
-    Objects.requireNonNull(rate, "rate");
+  Objects.requireNonNull(model, "model");
+  Objects.requireNonNull(architecture, "architecture");
+  if (features < 1 || lastVersion < 0 || examplesSinceParent < 0 || examplesSinceParent > examplesSeen) {
+    throw new IllegalArgumentException("need features >= 1, lastVersion >= 0 and 0 <= examplesSinceParent"
+      + " <= examplesSeen, found " + features + ", " + lastVersion + ", " + examplesSinceParent
+      + " and " + examplesSeen);
+  }
+  partitions = List.copyOf(partitions);
+  parameters = List.copyOf(parameters);
+  Objects.requireNonNull(optimizer, "optimizer");
+  Objects.requireNonNull(rate, "rate");
   }
 
   /**
@@ -55,12 +55,12 @@ record Checkpoint(String model, String architecture, int features, long lastVers
    * @param nextOffset the next offset to consume (committed with the checkpoint)
    */
   record PartitionProgress(String topic, int partition, long rangeStart, long nextOffset) {
-    PartitionProgress {
-      Objects.requireNonNull(topic, "topic");
-      if (partition < 0 || rangeStart < 0 || nextOffset < rangeStart) {
-        throw new IllegalArgumentException("need partition >= 0 and 0 <= rangeStart <= nextOffset, found "
-            + partition + ", " + rangeStart + ", " + nextOffset);
-      }
+  PartitionProgress {
+    Objects.requireNonNull(topic, "topic");
+    if (partition < 0 || rangeStart < 0 || nextOffset < rangeStart) {
+    throw new IllegalArgumentException("need partition >= 0 and 0 <= rangeStart <= nextOffset, found "
+      + partition + ", " + rangeStart + ", " + nextOffset);
     }
+  }
   }
 }
