@@ -117,7 +117,8 @@ public final class Main {
       return command.run(rest, env, out);
     } catch (ConfigException | IllegalArgumentException e) {
       String where = e instanceof UsageException u && !u.subcommand().isEmpty() ? name + " " + u.subcommand() : name;
-      err.println("streamlearn " + where + ": " + e.getMessage());
+      err.println("streamlearn " + where + ": "
+          + (e instanceof ConfigException c ? Settings.explain(c) : e.getMessage()));
       return USAGE;
     } catch (RegistryException e) {
       // the registry refused (no such version, no earlier alias): the user's answer, not a crash

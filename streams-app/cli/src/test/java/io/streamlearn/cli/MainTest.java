@@ -1,11 +1,13 @@
 package io.streamlearn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -126,5 +128,18 @@ class MainTest {
     assertTrue(errors().contains("tail predictions|metrics"), errors());
     assertEquals(Main.USAGE, run("tail"));
     assertTrue(errors().contains("tail predictions|metrics"), errors());
+  }
+
+  @Test
+  void aBadLayerOrOptimizerExitsWithUsageNamingTheFlagBeforeTouchingKafka() {
+    // Nothing listens on port 1: a trainer that got as far as Kafka would hang, not fail in time.
+    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+      assertEquals(Main.USAGE, run("train", "--bootstrap-servers", "127.0.0.1:1", "--layers", "dense(12,reluu)"));
+      assertTrue(errors().contains("--layers") && errors().contains("reluu"), errors());
+      assertEquals(Main.USAGE, run("train", "--bootstrap-servers", "127.0.0.1:1", "--optimizer", "adam(lr=oops)"));
+      assertTrue(errors().contains("--optimizer") && errors().contains("oops"), errors());
+      assertEquals(Main.USAGE, run("serve", "--bootstrap-servers", "127.0.0.1:1", "--alias", "a:b"));
+      assertTrue(errors().contains("--alias (STREAMLEARN_ALIAS): invalid value 'a:b'"), errors());
+    });
   }
 }

@@ -1,5 +1,6 @@
 package io.streamlearn.serve;
 
+import io.streamlearn.config.Checks;
 import io.streamlearn.config.KafkaSettings;
 import io.streamlearn.config.TopicSettings;
 import java.util.List;
@@ -36,37 +37,25 @@ public record InferenceSettings(KafkaSettings kafka, TopicSettings topics, Strin
     if (kafka == null || topics == null) {
       throw new IllegalArgumentException("kafka and topics must not be null");
     }
-    requireText("model", model);
-    requireText("alias", alias);
+    Checks.text("model", model);
+    Checks.text("alias", alias);
     if (shadowAlias != null && shadowAlias.isBlank()) {
       throw new IllegalArgumentException("shadowAlias must be null for none or non-blank, found '" + shadowAlias + "'");
     }
-    requireText("shadowTopic", shadowTopic);
+    Checks.text("shadowTopic", shadowTopic);
     if (inputTopics == null || inputTopics.isEmpty()) {
       throw new IllegalArgumentException("inputTopics must name at least one topic, found " + inputTopics);
     }
     inputTopics = List.copyOf(inputTopics);
-    requireText("applicationId", applicationId);
-    requireText("processingGuarantee", processingGuarantee);
-    requireText("stateDir", stateDir);
-    requireAtLeast("streamThreads", streamThreads, 1);
-    requireAtLeast("commitIntervalMs", commitIntervalMs, 1);
-    requireAtLeast("maxPendingEvents", maxPendingEvents, 0);
-    requireAtLeast("batchMaxSize", batchMaxSize, 1);
-    requireAtLeast("batchLingerMs", batchLingerMs, 1);
-    requireAtLeast("catchUpTimeoutMs", catchUpTimeoutMs, 0);
-    requireAtLeast("statusIntervalMs", statusIntervalMs, 0);
-  }
-
-  private static void requireText(String field, String value) {
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(field + " must not be blank, found '" + value + "'");
-    }
-  }
-
-  private static void requireAtLeast(String field, long value, long min) {
-    if (value < min) {
-      throw new IllegalArgumentException(field + " must be >= " + min + ", found " + value);
-    }
+    Checks.text("applicationId", applicationId);
+    Checks.text("processingGuarantee", processingGuarantee);
+    Checks.text("stateDir", stateDir);
+    Checks.atLeast("streamThreads", streamThreads, 1);
+    Checks.atLeast("commitIntervalMs", commitIntervalMs, 1);
+    Checks.atLeast("maxPendingEvents", maxPendingEvents, 0);
+    Checks.atLeast("batchMaxSize", batchMaxSize, 1);
+    Checks.atLeast("batchLingerMs", batchLingerMs, 1);
+    Checks.atLeast("catchUpTimeoutMs", catchUpTimeoutMs, 0);
+    Checks.atLeast("statusIntervalMs", statusIntervalMs, 0);
   }
 }

@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
@@ -212,6 +214,38 @@ public final class Settings {
 
   private static String envKey(String variable) {
     return variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+  }
+
+  private static final Pattern INVALID_VALUE =
+      Pattern.compile("Invalid value (.*) for configuration ([A-Za-z0-9._-]+)(?:: (.*))?", Pattern.DOTALL);
+  private static final Pattern MISSING =
+      Pattern.compile("Missing required configuration \"([A-Za-z0-9._-]+)\".*", Pattern.DOTALL);
+
+  /**
+   * A configuration error as a user of the command line reads it: Kafka's validators speak of
+   * keys ({@code Invalid value x for configuration layers: ...}); this names the flag and the
+   * environment variable that set it ({@code --layers (STREAMLEARN_LAYERS): invalid value 'x': ...}).
+   * Messages of another form are returned as they are.
+   */
+  public static String explain(ConfigException e) {
+    String message = String.valueOf(e.getMessage());
+    Matcher invalid = INVALID_VALUE.matcher(message);
+    if (invalid.matches()) {
+      String key = invalid.group(2);
+      String reason = invalid.group(3);
+      return flag(key) + " (" + envName(key) + "): invalid value '" + invalid.group(1) + "'"
+          + (reason == null || reason.isBlank() ? "" : ": " + reason);
+    }
+    Matcher missing = MISSING.matcher(message);
+    if (missing.matches()) {
+      String key = missing.group(1);
+      return flag(key) + " (" + envName(key) + ") is required";
+    }
+    return message;
+  }
+
+  private static String flag(String key) {
+    return "--" + key.replace('.', '-');
   }
 
   private static String envName(String key) {

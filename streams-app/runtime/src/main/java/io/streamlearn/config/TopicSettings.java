@@ -16,23 +16,13 @@ public record TopicSettings(String labeled, String features, String predictions,
                             String metrics, String deadLetter, int partitions, short replicationFactor) {
   /** Validates. */
   public TopicSettings {
-    requireName("labeled", labeled);
-    requireName("features", features);
-    requireName("predictions", predictions);
-    requireName("models", models);
-    requireName("metrics", metrics);
-    requireName("deadLetter", deadLetter);
-    if (partitions < 1) {
-      throw new IllegalArgumentException("partitions must be >= 1, found " + partitions);
-    }
-    if (replicationFactor < -1) {
-      throw new IllegalArgumentException("replicationFactor must be >= -1, found " + replicationFactor);
-    }
-  }
-
-  private static void requireName(String field, String topic) {
-    if (topic == null || topic.isBlank()) {
-      throw new IllegalArgumentException(field + " topic must not be blank, found '" + topic + "'");
-    }
+    Checks.text("labeled topic", labeled);
+    Checks.text("features topic", features);
+    Checks.text("predictions topic", predictions);
+    Checks.text("models topic", models);
+    Checks.text("metrics topic", metrics);
+    Checks.text("deadLetter topic", deadLetter);
+    Checks.atLeast("partitions", partitions, 1);
+    Checks.atLeast("replicationFactor", replicationFactor, -1);
   }
 }

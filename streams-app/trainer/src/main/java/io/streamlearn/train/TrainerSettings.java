@@ -1,5 +1,6 @@
 package io.streamlearn.train;
 
+import io.streamlearn.config.Checks;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.learn.OptimizerConfig;
 import java.util.Collections;
@@ -23,8 +24,8 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
   /** The keys whose values a version's lineage records. */
   /** Validates and copies. */
   public TrainerSettings {
-    requireText(model, "model");
-    requireText(alias, "alias");
+    Checks.text("model", model);
+    Checks.text("alias", alias);
     clientProperties = Collections.unmodifiableMap(new LinkedHashMap<>(clientProperties));
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(network, "network");
@@ -71,9 +72,9 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
     /** Validates. */
     public Topics {
       for (String t : new String[] {labeled, features, labels, models, metrics, deadLetter, checkpoint}) {
-        requireText(t, "topic");
+        Checks.text("topic", t);
       }
-      requireAtLeast(partitions, 1, "partitions");
+      Checks.atLeast("partitions", partitions, 1);
     }
   }
 
@@ -87,12 +88,12 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
                         int batchSize, long seed, String scaler) {
     /** Validates. */
     public Network {
-      requireAtLeast(features, 0, "features");
-      requireText(layers, "layers");
-      requireText(loss, "loss");
+      Checks.atLeast("features", features, 0);
+      Checks.text("layers", layers);
+      Checks.text("loss", loss);
       Objects.requireNonNull(optimizer, "optimizer");
-      requireAtLeast(batchSize, 1, "batchSize");
-      requireText(scaler, "scaler");
+      Checks.atLeast("batchSize", batchSize, 1);
+      Checks.text("scaler", scaler);
     }
   }
 
@@ -106,12 +107,12 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
                          long publishEveryMs, long publishMinIntervalMs, int driftPublishAfterBatches) {
     /** Validates. */
     public Schedule {
-      requireAtLeast(checkpointEveryBatches, 1, "checkpointEveryBatches");
-      requireAtLeast(checkpointEveryMs, 1, "checkpointEveryMs");
-      requireAtLeast(publishEveryBatches, 1, "publishEveryBatches");
-      requireAtLeast(publishEveryMs, 1, "publishEveryMs");
-      requireAtLeast(publishMinIntervalMs, 0, "publishMinIntervalMs");
-      requireAtLeast(driftPublishAfterBatches, 1, "driftPublishAfterBatches");
+      Checks.atLeast("checkpointEveryBatches", checkpointEveryBatches, 1);
+      Checks.atLeast("checkpointEveryMs", checkpointEveryMs, 1);
+      Checks.atLeast("publishEveryBatches", publishEveryBatches, 1);
+      Checks.atLeast("publishEveryMs", publishEveryMs, 1);
+      Checks.atLeast("publishMinIntervalMs", publishMinIntervalMs, 0);
+      Checks.atLeast("driftPublishAfterBatches", driftPublishAfterBatches, 1);
     }
   }
 
@@ -124,10 +125,10 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
       if (!(holdoutFraction >= 0 && holdoutFraction < 1)) {
         throw new IllegalArgumentException("holdoutFraction must be in [0, 1), found " + holdoutFraction);
       }
-      requireAtLeast(holdoutSize, 1, "holdoutSize");
-      requireAtLeast(holdoutMinExamples, 1, "holdoutMinExamples");
-      requireAtLeast(plateauPatience, 0, "plateauPatience");
-      requireAtLeast(prequentialWindow, 1, "prequentialWindow");
+      Checks.atLeast("holdoutSize", holdoutSize, 1);
+      Checks.atLeast("holdoutMinExamples", holdoutMinExamples, 1);
+      Checks.atLeast("plateauPatience", plateauPatience, 0);
+      Checks.atLeast("prequentialWindow", prequentialWindow, 1);
     }
   }
 
@@ -136,9 +137,9 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
                       int boostBatches) {
     /** Validates. */
     public Drift {
-      requireText(detector, "detector");
-      requireText(action, "action");
-      requireAtLeast(boostBatches, 1, "boostBatches");
+      Checks.text("detector", detector);
+      Checks.text("action", action);
+      Checks.atLeast("boostBatches", boostBatches, 1);
     }
   }
 
@@ -146,20 +147,8 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
   public record DelayedLabels(boolean enabled, long windowMs, int maxPending) {
     /** Validates. */
     public DelayedLabels {
-      requireAtLeast(windowMs, 1, "windowMs");
-      requireAtLeast(maxPending, 1, "maxPending");
-    }
-  }
-
-  private static void requireText(String value, String field) {
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(field + " must not be blank, found '" + value + "'");
-    }
-  }
-
-  private static void requireAtLeast(long value, long min, String field) {
-    if (value < min) {
-      throw new IllegalArgumentException(field + " must be >= " + min + ", found " + value);
+      Checks.atLeast("windowMs", windowMs, 1);
+      Checks.atLeast("maxPending", maxPending, 1);
     }
   }
 }
