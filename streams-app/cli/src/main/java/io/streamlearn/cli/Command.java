@@ -32,22 +32,7 @@ public interface Command {
 
   /** A command from its parts; it handles {@code --help} itself. */
   static Command of(String name, String summary, Runner runner) {
-    return new Command() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public String summary() {
-        return summary;
-      }
-
-      @Override
-      public int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
-        return runner.run(args, env, out);
-      }
-    };
+    return new Simple(name, summary, runner);
   }
 
   /**
@@ -62,6 +47,14 @@ public interface Command {
       }
       return runner.run(args, env, out);
     });
+  }
+
+  /** A command made of its name, its summary and its body. */
+  record Simple(String name, String summary, Runner runner) implements Command {
+    @Override
+    public int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
+      return runner.run(args, env, out);
+    }
   }
 
   /** The body of a command. */
