@@ -2,7 +2,9 @@ package io.streamlearn.testkit.trainer;
 
 import io.streamlearn.app.DeadLetters;
 import io.streamlearn.registry.AliasChange;
+import io.streamlearn.registry.AliasMove;
 import io.streamlearn.registry.ModelVersion;
+import io.streamlearn.registry.RegistryCodec;
 import io.streamlearn.registry.RegistryState;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.FeatureEvent;
@@ -78,12 +80,49 @@ public final class TrainerTestDriver {
 
   /** A trainer with these settings; it starts at once, from an empty registry and no checkpoint. */
   public TrainerTestDriver(TrainerSettings settings) {
+    this(settings, List.of());
+  }
+
+  /**
+   * A trainer that starts from a registry another writer filled (another trainer, {@code models
+   * import}, a person): these versions of the settings' model, oldest first, the last one under the
+   * trainer's alias, and no checkpoint. The trainer continues their numbers and, where the
+   * architecture and the feature count match, warm-starts from the last one, as it does on a broker.
+   */
+  public TrainerTestDriver(TrainerSettings settings, List<ModelVersion> registry) {
     this.settings = settings;
     TrainerSettings.Topics t = settings.topics();
     input.topic(t.labeled(), t.partitions());
     input.topic(t.features(), t.partitions());
     input.topic(t.labels(), t.partitions());
+    if (!registry.isEmpty()) {
+      earlier.add(registryWriter(registry));
+    }
     start();
+  }
+
+  private MockProducer<String, byte[]> registryWriter(List<ModelVersion> versions) {
+    MockProducer<String, byte[]> writer =
+        new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    RegistryCodec codec = new RegistryCodec();
+    ModelVersion last = null;
+    for (ModelVersion v : versions) {
+      if (!v.name().equals(settings.model())) {
+        throw new IllegalArgumentException("version " + v.key() + " is not of model '" + settings.model() + "'");
+      }
+      if (last != null && v.version() <= last.version()) {
+        throw new IllegalArgumentException("versions must come oldest first, found " + v.key() + " after "
+            + last.key());
+      }
+      codec.versionRecords(v, RegistryCodec.DEFAULT_MAX_RECORD_BYTES).forEach(kv ->
+          writer.send(new ProducerRecord<>(settings.topics().models(), kv.key(), kv.value())));
+      last = v;
+    }
+    AliasMove move = new AliasMove(settings.model(), settings.alias(), last.version(), START, "test-driver",
+        "the registry the trainer starts from", 0);
+    codec.moveRecords(move, AliasChange.Action.MOVE).forEach(kv ->
+        writer.send(new ProducerRecord<>(settings.topics().models(), kv.key(), kv.value())));
+    return writer;
   }
 
   private void start() {

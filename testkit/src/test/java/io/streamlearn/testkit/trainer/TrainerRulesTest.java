@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.schema.TrainingEvent;
 import io.streamlearn.schema.TrainingEventType;
+import io.streamlearn.testkit.RandomModels;
 import io.streamlearn.testkit.gen.Example;
 import io.streamlearn.testkit.gen.GaussianBlobs;
 import io.streamlearn.train.HoldOut;
 import io.streamlearn.train.TrainerConfig;
+import io.streamlearn.train.TrainerSettings;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -275,5 +277,22 @@ class TrainerRulesTest {
     }
     assertEquals(events, next, "the lineage covers every offset");
     assertEquals(events, versions.get(versions.size() - 1).lineage().examplesSeen());
+  }
+
+  @Test
+  void aTrainerWarmStartsFromTheRegistrysLatestVersionAndContinuesItsNumbers() {
+    TrainerSettings settings = TrainerSettings.from(new TrainerConfig(config(TrainerConfig.PUBLISH_EVERY_BATCHES, "5")));
+    ModelVersion imported = RandomModels.random(settings.model(), 7, FEATURES, "dense(8,relu) > dense(2,softmax)",
+        3, Map.of());
+    TrainerTestDriver driver = new TrainerTestDriver(settings, List.of(imported));
+    assertEquals(7, driver.aliased().orElseThrow().version(), "the registry as another writer left it");
+    pipe(driver, new GaussianBlobs(2, FEATURES, 1, 0.0), "ev-", 0, 5 * BATCH, id -> false);
+    driver.process();
+    List<ModelVersion> versions = driver.versions();
+    assertEquals(List.of(7L, 8L), versions.stream().map(ModelVersion::version).toList(), "numbers go on from 7");
+    assertEquals(7, versions.get(1).parentVersion(), "version 8's parent is 7");
+    assertEquals(imported.lineage().examplesSeen() + 5 * BATCH, versions.get(1).lineage().examplesSeen(),
+        "version 8 went on from version 7's weights and count, not from a fresh network");
+    assertEquals(8, driver.aliased().orElseThrow().version(), "and the alias follows");
   }
 }
