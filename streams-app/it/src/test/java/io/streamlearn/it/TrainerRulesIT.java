@@ -172,7 +172,6 @@ class TrainerRulesIT extends BrokerIT {
     h.common.put(CommonKeys.TOPIC_PARTITIONS, "1");
     kafka.createTopic(h.topic(CommonKeys.LABELED_TOPIC), 1, Map.of());
     int events = 40_000;
-    h.produce(new GaussianBlobs(4, 8, 3, 0.0), 0, events, 0, 1_000_000);
     long minIntervalMs = 700;
     // A candidate every 2 batches would be ~280 versions for this stream without the limit.
     Trainer trainer = new Trainer(h.trainerConfig(8, "dense(16,relu) > dense(4,softmax)", Map.of(
@@ -182,6 +181,9 @@ class TrainerRulesIT extends BrokerIT {
     long started = System.nanoTime();
     thread.start();
     try {
+      // The stream lasts 2.5 s however fast the trainer is, so several intervals pass while it trains:
+      // a pre-filled topic let a fast trainer read everything before the first interval ended.
+      h.produce(new GaussianBlobs(4, 8, 3, 0.0), 0, events, 0, 16_000);
       LoopHarness.await(() -> !thread.isAlive() || trainer.status().eventsConsumed() >= events,
           Duration.ofSeconds(120), () -> "the trainer consumes the stream: " + trainer.status());
     } finally {
