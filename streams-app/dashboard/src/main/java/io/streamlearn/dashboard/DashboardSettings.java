@@ -1,7 +1,9 @@
 package io.streamlearn.dashboard;
 
+import io.streamlearn.config.Checks;
 import io.streamlearn.config.KafkaSettings;
 import io.streamlearn.config.TopicSettings;
+import java.util.Optional;
 
 /**
  * What {@code streamlearn dashboard} runs with, read once from a {@link DashboardConfig}.
@@ -16,16 +18,14 @@ import io.streamlearn.config.TopicSettings;
  */
 public record DashboardSettings(KafkaSettings kafka, TopicSettings topics, String model, boolean readOnly,
                                 String httpHost, int httpPort,
-                                java.util.Optional<String> token) {
+                                Optional<String> token) {
   /** Validates. */
   public DashboardSettings {
     if (kafka == null || topics == null || token == null) {
       throw new IllegalArgumentException("kafka, topics and token must not be null");
     }
-    if (model == null || model.isBlank() || httpHost == null || httpHost.isBlank()) {
-      throw new IllegalArgumentException("model and httpHost must not be blank, found '" + model + "' and '"
-          + httpHost + "'");
-    }
+    Checks.text("model", model);
+    Checks.text("httpHost", httpHost);
     if (httpPort < 0 || httpPort > 65_535) {
       throw new IllegalArgumentException("httpPort must be in [0, 65535], found " + httpPort);
     }

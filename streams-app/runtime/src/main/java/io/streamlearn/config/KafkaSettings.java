@@ -13,9 +13,7 @@ import java.util.Map;
 public record KafkaSettings(String bootstrapServers, Map<String, Object> passThrough) {
   /** Validates and copies. */
   public KafkaSettings {
-    if (bootstrapServers == null || bootstrapServers.isBlank()) {
-      throw new IllegalArgumentException("bootstrapServers must not be blank, found '" + bootstrapServers + "'");
-    }
+    Checks.text("bootstrapServers", bootstrapServers);
     if (passThrough == null) {
       throw new IllegalArgumentException("passThrough must not be null");
     }
