@@ -186,7 +186,7 @@ public final class Settings {
     StringBuilder sb = new StringBuilder(usage).append("\n\nOptions (flag / environment variable):\n");
     List<ConfigDef.ConfigKey> keys = new ArrayList<>(def.configKeys().values());
     for (ConfigDef.ConfigKey k : keys) {
-      String flag = "--" + k.name.replace('.', '-');
+      String flag = flag(k.name);
       // a switch needs no value: --read-only alone sets it
       String value = k.type == ConfigDef.Type.BOOLEAN ? "[=true|false]"
           : " <" + k.type.name().toLowerCase(Locale.ROOT) + ">";
@@ -270,7 +270,7 @@ public final class Settings {
   }
 
   private static String suggestion(ConfigDef def, String key) {
-    return closest(def.names(), key).map(k -> " (did you mean --" + k.replace('.', '-') + "?)")
+    return closest(def.names(), key).map(k -> " (did you mean " + flag(k) + "?)")
         .orElse(" (see --help)");
   }
 
