@@ -13,7 +13,8 @@ import java.util.Set;
  *     logical width of the featurized row the pipeline produces)
  * @param task classification or regression
  * @param outputCount class count for classification, output width for regression
- * @param classNames names of the classes (empty, or {@code outputCount} names)
+ * @param classNames names of the classes by class index, as their label values (empty, or {@code
+ *     outputCount} names, or 2 for a single-output binary classifier)
  * @param loss the loss the model was trained with (engine name, e.g. SOFTMAX_CROSS_ENTROPY)
  * @param inputs the named fields of the user's records the version's feature pipeline reads, in
  *     feature-spec order; empty for a model over {@code LabeledEvent}/{@code FeatureEvent}
@@ -57,9 +58,12 @@ public record Signature(int featureCount, Task task, int outputCount, List<Strin
       throw new IllegalArgumentException("outputCount must be >= 1, found " + outputCount);
     }
     classNames = List.copyOf(classNames);
-    if (!classNames.isEmpty() && classNames.size() != outputCount) {
+    // A single-output binary classifier (sigmoid) still has two classes to name.
+    boolean binary = outputCount == 1 && task == Task.CLASSIFICATION && classNames.size() == 2;
+    if (!classNames.isEmpty() && classNames.size() != outputCount && !binary) {
       throw new IllegalArgumentException("classNames must be empty or have outputCount ("
-          + outputCount + ") names, found " + classNames.size());
+          + outputCount + ") names (2 for a single-output binary classifier), found "
+          + classNames.size());
     }
     Objects.requireNonNull(loss, "loss");
     inputs = List.copyOf(inputs);
@@ -81,7 +85,7 @@ public record Signature(int featureCount, Task task, int outputCount, List<Strin
     return new Signature(featureCount, task, outputCount, classNames, loss, newInputs);
   }
 
-  /** A copy with these class names (empty, or {@code outputCount} of them). */
+  /** A copy with these class names (see {@link #classNames}). */
   public Signature withClassNames(List<String> newClassNames) {
     return new Signature(featureCount, task, outputCount, newClassNames, loss, inputs);
   }
