@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,7 +100,9 @@ public final class SchemaRegistryClient {
     }
     try {
       return new Schema.Parser().parse(text.asText());
-    } catch (SchemaParseException e) {
+    } catch (RuntimeException e) {
+      // Avro 1.12 reports some bad schemas (an unknown type name) as NullPointerException, not
+      // SchemaParseException; any failure to parse a registry's text is a bad response.
       throw new SchemaRegistryException(Kind.INVALID_RESPONSE, where + " is not a valid Avro schema: "
           + e.getMessage(), e);
     }

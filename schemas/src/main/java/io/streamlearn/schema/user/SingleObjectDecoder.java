@@ -18,7 +18,6 @@ import java.util.Objects;
 import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
-import org.apache.avro.SchemaParseException;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
@@ -116,7 +115,8 @@ public final class SingleObjectDecoder implements UserRecordDecoder {
       return new Schema.Parser().parse(Files.readString(file, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read the Avro schema file " + file + ": " + e, e);
-    } catch (SchemaParseException e) {
+    } catch (RuntimeException e) {
+      // Avro 1.12 reports some bad schemas (an unknown type name) as NullPointerException.
       throw new IllegalArgumentException("the Avro schema file " + file + " is not a valid schema: "
           + e.getMessage(), e);
     }
