@@ -136,7 +136,7 @@ class SingleObjectDecoderTest {
     SingleObjectDecoder decoder = SingleObjectDecoder.fromFiles(List.of(V1, V2), null);
     Random random = new Random(13);
     int refused = 0;
-    for (int trial = 0; trial < 20_000; trial++) {
+    for (int trial = 0; trial < 5_000; trial++) {
       byte[] value = recorded.get(trial % 2 == 0 ? "v1-0" : "v2-0").clone();
       int flips = 1 + random.nextInt(4);
       for (int f = 0; f < flips; f++) {
@@ -150,7 +150,7 @@ class SingleObjectDecoderTest {
         assertTrue(e.reason() == Reason.CORRUPT_BODY || e.reason() == Reason.TRAILING_BYTES, e.toString());
       }
     }
-    assertTrue(refused > 1000, "most corruptions are caught: " + refused);
+    assertTrue(refused > 250, "most corruptions are caught: " + refused);
   }
 
   @Test
