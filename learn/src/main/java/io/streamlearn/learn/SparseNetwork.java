@@ -40,6 +40,9 @@ final class SparseNetwork {
   private int epoch;
   private int[] touched = new int[16];
   private int touchedCount;
+  private Preprocessing scaledBy;
+  private float[] scaleOffset;
+  private float[] scaleFactor;
 
   /**
    * @param innerParams the inner network's parameters in Java, laid out as {@link SparseLayout#inner}
@@ -129,8 +132,14 @@ final class SparseNetwork {
     if (preprocessing.isIdentity() || denseWidth == 0) {
       return;
     }
-    float[] offset = preprocessing.offset();
-    float[] scale = preprocessing.scale();
+    if (preprocessing != scaledBy) {
+      // the accessors copy; a model passes the same object every call, so copy once
+      scaledBy = preprocessing;
+      scaleOffset = preprocessing.offset();
+      scaleFactor = preprocessing.scale();
+    }
+    float[] offset = scaleOffset;
+    float[] scale = scaleFactor;
     for (int r = 0, base = 0; r < rows; r++, base += stride) {
       for (int j = 0; j < denseWidth; j++) {
         x[base + j] = (x[base + j] - offset[j]) * scale[j];
