@@ -1,5 +1,6 @@
 package io.streamlearn.app;
 
+import io.streamlearn.features.FrozenPipeline;
 import io.streamlearn.learn.Activation;
 import io.streamlearn.learn.Loss;
 import io.streamlearn.learn.Model;
@@ -34,6 +35,30 @@ public final class Artifacts {
   }
 
   /**
+   * The frozen feature pipeline a version reads raw records through, or null for a version over
+   * streamlearn's own events.
+   *
+   * @throws InvalidModelException when the pipeline's JSON does not parse, or its layout is not the
+   *     signature's feature count
+   */
+  public static FrozenPipeline pipeline(ModelVersion v) {
+    if (!v.hasFeaturePipeline()) {
+      return null;
+    }
+    FrozenPipeline p;
+    try {
+      p = FrozenPipeline.parse(v.featurePipeline());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidModelException(v.key() + ": feature pipeline does not parse: " + e.getMessage(), e);
+    }
+    if (p.layout().totalWidth() != v.signature().featureCount()) {
+      throw new InvalidModelException(v.key() + ": feature pipeline writes rows " + p.layout().totalWidth()
+          + " wide, the signature takes " + v.signature().featureCount() + " features");
+    }
+    return p;
+  }
+
+  /**
    * The inference model of a version: its architecture parsed against its signature, its tensors
    * and preprocessing checked by the engine.
    *
@@ -46,6 +71,9 @@ public final class Artifacts {
       if (spec.outputs() != v.signature().outputCount()) {
         throw new InvalidModelException(v.key() + ": architecture has " + spec.outputs()
             + " outputs, the signature " + v.signature().outputCount());
+      }
+      if (v.hasFeaturePipeline()) {
+        return Model.of(spec, v.tensors(), v.preprocessing(), pipeline(v).layout());
       }
       return Model.of(spec, v.tensors(), v.preprocessing());
     } catch (IllegalArgumentException e) {

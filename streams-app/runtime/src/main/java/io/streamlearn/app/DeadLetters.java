@@ -1,5 +1,6 @@
 package io.streamlearn.app;
 
+import io.streamlearn.features.BadRecordException;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -19,6 +20,8 @@ public final class DeadLetters {
   public static final String PARTITION = "streamlearn.source.partition";
   /** Source offset (decimal text). */
   public static final String OFFSET = "streamlearn.source.offset";
+  /** The path of the field at fault in a user's raw record ({@code user.country}); absent when the record as a whole is bad. */
+  public static final String FIELD = "streamlearn.error.field";
 
   private DeadLetters() {}
 
@@ -30,6 +33,19 @@ public final class DeadLetters {
     h.add(TOPIC, bytes(topic));
     h.add(PARTITION, bytes(Integer.toString(partition)));
     h.add(OFFSET, bytes(Long.toString(offset)));
+    return h;
+  }
+
+  /**
+   * The headers for a refused raw record, with the field at fault ({@link #FIELD}) when there is
+   * one; the reason names it too, so a reader of the reason alone still sees it.
+   */
+  public static Headers headers(String app, BadRecordException bad, String topic, int partition, long offset) {
+    String reason = bad.field() == null ? bad.reason() : "field " + bad.field() + ": " + bad.reason();
+    Headers h = headers(app, reason, topic, partition, offset);
+    if (bad.field() != null) {
+      h.add(FIELD, bytes(bad.field()));
+    }
     return h;
   }
 
