@@ -59,6 +59,18 @@ public final class Artifacts {
   }
 
   /**
+   * A version's named inputs from its pipeline: each field's path and its transform as the spec
+   * writes it ({@code category(500)}), an optional field's type ending in {@code ?optional}.
+   */
+  public static List<Signature.InputField> inputs(FrozenPipeline pipeline) {
+    List<Signature.InputField> inputs = new java.util.ArrayList<>();
+    for (io.streamlearn.features.InputField f : pipeline.inputFields()) {
+      inputs.add(new Signature.InputField(f.name(), f.optional() ? f.type() + "?optional" : f.type()));
+    }
+    return inputs;
+  }
+
+  /**
    * The inference model of a version: its architecture parsed against its signature, its tensors
    * and preprocessing checked by the engine.
    *

@@ -26,12 +26,24 @@ import java.util.Objects;
  * @param rate reduce-on-plateau and drift-boost state
  * @param scaler the online scaler's statistics, or {@code null} without a scaler
  * @param join pending delayed-label join state, or {@code null} without delayed labels
+ * @param pipeline the feature pipeline's fitted state ({@code FrozenPipeline} JSON: vocabularies,
+ *     running statistics, label classes) of a trainer over raw records, or {@code null} over events
  */
 record Checkpoint(String model, String architecture, int features, long lastVersion,
           long examplesSeen, long examplesSinceParent, List<PartitionProgress> partitions,
           List<NamedTensor> parameters, OptimizerState optimizer, double configuredLearningRate,
           double learningRate, LearningRateControl.State rate, OnlineScaler.State scaler,
-          LabelJoin.State join) {
+          LabelJoin.State join, String pipeline) {
+
+  /** A checkpoint of a trainer over streamlearn's own events (no feature pipeline). */
+  Checkpoint(String model, String architecture, int features, long lastVersion,
+             long examplesSeen, long examplesSinceParent, List<PartitionProgress> partitions,
+             List<NamedTensor> parameters, OptimizerState optimizer, double configuredLearningRate,
+             double learningRate, LearningRateControl.State rate, OnlineScaler.State scaler,
+             LabelJoin.State join) {
+    this(model, architecture, features, lastVersion, examplesSeen, examplesSinceParent, partitions, parameters,
+        optimizer, configuredLearningRate, learningRate, rate, scaler, join, null);
+  }
 
   /** Validates and copies. */
   Checkpoint {

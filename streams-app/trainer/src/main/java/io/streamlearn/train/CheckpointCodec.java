@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,10 +21,17 @@ import java.util.List;
  * declaration order (big-endian {@link DataOutputStream} primitives; float arrays as a length and
  * little-endian floats). The checkpoint is private to the trainer, so it is not part of the Avro
  * wire contract; the format version lets a newer trainer refuse, or migrate, an older checkpoint.
+ *
+ * <p>Format 2 (this one) appends the feature pipeline's state of a trainer over raw records: a
+ * presence flag, then the {@code FrozenPipeline} JSON as a length and UTF-8 bytes (not
+ * {@code writeUTF}, whose 64 KiB limit a vocabulary can pass). Format 1 checkpoints, written before
+ * raw records existed, still decode, with no pipeline.
  */
 final class CheckpointCodec {
   static final int MAGIC = 0x534C434B;
-  static final int FORMAT = 1;
+  static final int FORMAT = 2;
+  /** The format before the feature pipeline; still decoded. */
+  static final int FORMAT_1 = 1;
 
   private CheckpointCodec() {}
 
@@ -65,6 +73,12 @@ final class CheckpointCodec {
       if (c.join() != null) {
         writeJoin(out, c.join());
       }
+      out.writeBoolean(c.pipeline() != null);
+      if (c.pipeline() != null) {
+        byte[] utf8 = c.pipeline().getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot encode checkpoint of " + c.model(), e);
     }
@@ -80,8 +94,8 @@ final class CheckpointCodec {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
       int magic = in.readInt();
       int format = in.readInt();
-      if (magic != MAGIC || format != FORMAT) {
-        throw new IllegalArgumentException("not a trainer checkpoint of format " + FORMAT + ": magic "
+      if (magic != MAGIC || (format != FORMAT && format != FORMAT_1)) {
+        throw new IllegalArgumentException("not a trainer checkpoint of format " + FORMAT_1 + " or " + FORMAT + ": magic "
             + Integer.toHexString(magic) + ", format " + format);
       }
       String model = in.readUTF();
@@ -105,11 +119,20 @@ final class CheckpointCodec {
       OnlineScaler.State scaler = in.readBoolean()
           ? new OnlineScaler.State(in.readUTF(), in.readLong(), readDoubles(in), readDoubles(in)) : null;
       LabelJoin.State join = in.readBoolean() ? readJoin(in) : null;
+      String pipeline = null;
+      if (format >= 2 && in.readBoolean()) {
+        int length = in.readInt();
+        if (length < 0 || length > in.available()) {
+          throw new IllegalArgumentException("checkpoint's feature pipeline claims " + length + " bytes, "
+              + in.available() + " left");
+        }
+        pipeline = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+      }
       if (in.available() > 0) {
         throw new IllegalArgumentException(in.available() + " trailing bytes after the checkpoint");
       }
       return new Checkpoint(model, architecture, features, lastVersion, seen, sinceParent, partitions,
-          parameters, optimizer, configured, rate, control, scaler, join);
+          parameters, optimizer, configured, rate, control, scaler, join, pipeline);
     } catch (IOException e) {
       throw new IllegalArgumentException("truncated or corrupt trainer checkpoint: " + e, e);
     }

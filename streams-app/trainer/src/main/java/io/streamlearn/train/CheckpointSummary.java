@@ -13,9 +13,11 @@ import java.util.Objects;
  * @param examplesSinceParent examples trained on since {@code lastVersion}
  * @param partitions per input partition, the offsets not yet in a published version's lineage:
  *     {@code untilOffset} is the next offset to consume
+ * @param featurePipeline the feature pipeline's state (FrozenPipeline JSON) of a trainer over raw
+ *     records, empty over events
  */
 public record CheckpointSummary(String model, long lastVersion, long examplesSeen, long examplesSinceParent,
-                                List<OffsetRange> partitions) {
+                                List<OffsetRange> partitions, String featurePipeline) {
   /** Validates and copies. */
   public CheckpointSummary {
     Objects.requireNonNull(model, "model");
@@ -24,6 +26,7 @@ public record CheckpointSummary(String model, long lastVersion, long examplesSee
           + lastVersion + ", " + examplesSinceParent + " and " + examplesSeen);
     }
     partitions = List.copyOf(partitions);
+    Objects.requireNonNull(featurePipeline, "featurePipeline");
   }
 
   /**
@@ -35,7 +38,7 @@ public record CheckpointSummary(String model, long lastVersion, long examplesSee
     Checkpoint c = CheckpointCodec.decode(value);
     return new CheckpointSummary(c.model(), c.lastVersion(), c.examplesSeen(), c.examplesSinceParent(),
         c.partitions().stream().map(p -> new OffsetRange(p.topic(), p.partition(), p.rangeStart(), p.nextOffset()))
-            .toList());
+            .toList(), c.pipeline() == null ? "" : c.pipeline());
   }
 
   /** The next offset to consume in a partition, or -1 when the checkpoint does not know it. */

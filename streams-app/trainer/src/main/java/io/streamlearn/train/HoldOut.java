@@ -1,8 +1,12 @@
 package io.streamlearn.train;
 
+import io.streamlearn.features.BadRecordException;
+import io.streamlearn.features.FrozenPipeline;
+import io.streamlearn.features.InputRecord;
 import io.streamlearn.learn.Model;
 import io.streamlearn.learn.metrics.ConfusionMatrix;
 import io.streamlearn.registry.Signature;
+import io.streamlearn.tensor.SparseRows;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -14,6 +18,14 @@ import java.util.Map;
  *
  * <p>The choice is a pure function of the id ({@link #isHeldOut}), so any consumer can tell which
  * events the trainer held out. Not thread-safe.
+ *
+ * <p>Over raw records the ring keeps the decoded records themselves, not featurized rows, and each
+ * model is scored on them featurized with its own pipeline ({@link #score(Model, FrozenPipeline)}):
+ * the candidate with the pipeline frozen with it, the live version with the one it was published
+ * with. So the gate compares two versions as inference would serve them, and a hold-out row never
+ * fits the pipeline (it is only ever featurized), as it never trains the weights. Kept this way,
+ * the ring also costs what the records hold, not {@code capacity x totalWidth} floats of mostly
+ * zeros over wide hashed fields.
  */
 public final class HoldOut {
   private static final long FNV_OFFSET = 0xcbf29ce484222325L;
@@ -26,6 +38,8 @@ public final class HoldOut {
   private final Signature.Task task;
   private final float[] x;
   private final float[] y;
+  /** The kept raw records (over raw records), else null. */
+  private final InputRecord[] records;
   private int next;
   private int size;
 
@@ -67,6 +81,26 @@ public final class HoldOut {
     this.task = task;
     this.x = new float[capacity * features];
     this.y = new float[capacity];
+    this.records = null;
+  }
+
+  /** A hold-out set of raw records, scored through each model's own pipeline. */
+  HoldOut(double fraction, int capacity, int outputs, Signature.Task task) {
+    this.fraction = fraction;
+    this.features = 0;
+    this.outputs = outputs;
+    this.task = task;
+    this.x = new float[0];
+    this.y = new float[capacity];
+    this.records = new InputRecord[capacity];
+  }
+
+  /** Keeps one held-out raw record with its label (class index or target), replacing the oldest when full. */
+  void addRaw(InputRecord record, float label) {
+    records[next] = record;
+    y[next] = label;
+    next = (next + 1) % y.length;
+    size = Math.min(size + 1, y.length);
   }
 
   /**
@@ -117,6 +151,39 @@ public final class HoldOut {
   void clear() {
     size = 0;
     next = 0;
+    if (records != null) {
+      java.util.Arrays.fill(records, null);
+    }
+  }
+
+  /**
+   * Scores a model on the kept examples: over raw records featurized with {@code pipeline} (the
+   * model's own), else as {@link #score(Model)}.
+   */
+  Score score(Model model, FrozenPipeline pipeline) {
+    if (records == null || size == 0) {
+      return score(model);
+    }
+    if (pipeline == null) {
+      throw new IllegalArgumentException("a hold-out set of raw records scores a model through its pipeline");
+    }
+    SparseRows rows = new SparseRows(pipeline.layout(), size);
+    float[] labels = new float[size];
+    int kept = 0;
+    for (int i = 0; i < size; i++) {
+      try {
+        pipeline.featurize(records[i], rows);
+        labels[kept++] = y[i];
+      } catch (BadRecordException e) {
+        // checked with the trainer's pipeline when kept; another version's (same spec) reads it alike
+      }
+    }
+    if (kept == 0) {
+      return new Score(Double.NaN, Double.NaN, 0);
+    }
+    float[] out = new float[kept * outputs];
+    model.predict(rows, out);
+    return score(out, labels, kept);
   }
 
   /** Scores a model (it applies its own preprocessing) on the kept examples. */
@@ -124,8 +191,15 @@ public final class HoldOut {
     if (size == 0) {
       return new Score(Double.NaN, Double.NaN, 0);
     }
+    if (records != null) {
+      throw new IllegalStateException("a hold-out set of raw records scores a model through its pipeline");
+    }
     float[] out = new float[size * outputs];
     model.predict(x, size, out);
+    return score(out, y, size);
+  }
+
+  private Score score(float[] out, float[] y, int size) {
     boolean classification = task == Signature.Task.CLASSIFICATION;
     // one sigmoid output is a binary classifier: classes 0 and 1
     ConfusionMatrix confusion = classification ? new ConfusionMatrix(Math.max(2, outputs)) : null;

@@ -1,10 +1,13 @@
 package io.streamlearn.train;
 
 import io.streamlearn.app.Artifacts;
+import io.streamlearn.app.RawInput;
 import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.EffectiveValues;
+import io.streamlearn.config.RawInputKeys;
 import io.streamlearn.config.Settings;
+import io.streamlearn.features.FeaturePipeline;
 import io.streamlearn.learn.Loss;
 import io.streamlearn.learn.NetworkSpec;
 import io.streamlearn.learn.OptimizerConfig;
@@ -69,8 +72,8 @@ public final class TrainerConfig extends AppConfig {
   public static final String OPTIMIZER_EFFECTIVE = "optimizer.effective";
 
   /** The table: shared keys plus the trainer's own. */
-  public static final ConfigDef DEF = CommonKeys.batchSize(CommonKeys.alias(CommonKeys.define(new ConfigDef()),
-      "The alias each published version is promoted to."), 64)
+  public static final ConfigDef DEF = RawInputKeys.define(CommonKeys.batchSize(CommonKeys.alias(
+      CommonKeys.define(new ConfigDef()), "The alias each published version is promoted to."), 64))
       .define(FEATURES, Type.INT, 0, Range.atLeast(0), Importance.HIGH,
           "Input feature count; 0 takes it from the latest registered version, else from the first event.")
       .define(LAYERS, Type.STRING, "dense(64,relu) > dense(10,softmax)",
@@ -173,6 +176,7 @@ public final class TrainerConfig extends AppConfig {
     super(DEF, merged);
     optimizer = effectiveOptimizer();
     checkLossFitsNetwork();
+    checkRawInput();
   }
 
   /** From command-line arguments and the environment. */
@@ -217,6 +221,31 @@ public final class TrainerConfig extends AppConfig {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(OPTIMIZER, text, e.getMessage() + " (with --learning-rate "
           + getDouble(LEARNING_RATE) + ", --momentum " + getDouble(MOMENTUM) + ", --l2 " + getDouble(L2) + ")");
+    }
+  }
+
+  // A raw format: its keys go together (RawInput names the flag), the label fits the output layer
+  // and nothing that only reads LabeledEvents is switched on.
+  private void checkRawInput() {
+    RawInput input = RawInput.from(this, true);
+    if (!input.raw()) {
+      return;
+    }
+    if (getBoolean(DELAYED_LABELS)) {
+      throw new ConfigException(DELAYED_LABELS, true, "joins FeatureEvents with LabelEvents; with --input-format "
+          + input.format().text() + " each record carries its label (--label-field)");
+    }
+    if (!getString(SCALER).equals("none")) {
+      throw new ConfigException(SCALER, getString(SCALER), "scales LabeledEvent features; with --input-format "
+          + input.format().text() + " the feature spec's numeric fields are standardized by the pipeline");
+    }
+    NetworkSpec spec = NetworkSpec.parse(1, getString(LAYERS));
+    Loss loss = Artifacts.loss(getString(LOSS));
+    try {
+      new FeaturePipeline(input.spec(), input.label(), RawTraining.classCount(spec, loss));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(RawInputKeys.LABEL_FIELD, getString(RawInputKeys.LABEL_FIELD),
+          "does not fit --layers " + getString(LAYERS) + " and --loss " + getString(LOSS) + ": " + e.getMessage());
     }
   }
 

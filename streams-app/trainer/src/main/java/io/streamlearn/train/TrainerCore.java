@@ -1,6 +1,9 @@
 package io.streamlearn.train;
 
 import io.streamlearn.app.DeadLetters;
+import io.streamlearn.features.BadRecordException;
+import io.streamlearn.features.InputRecord;
+import io.streamlearn.features.Label;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.RegistryState;
 import io.streamlearn.registry.Signature;
@@ -42,6 +45,8 @@ public final class TrainerCore {
   private final VersionPublisher publisher;
   private final RecordRouter router;
   private final TrainingSchedule schedule;
+  /** Over the users' own records: their decoder and ids; null over events. */
+  private final RawTraining raw;
   private final OffsetLedger ledger = new OffsetLedger();
   private final TrainerCounters counters = new TrainerCounters();
   private volatile TrainerStatus status = TrainerStatus.initial();
@@ -59,6 +64,7 @@ public final class TrainerCore {
     this.publisher = new VersionPublisher(settings, clock, events);
     this.router = new RecordRouter(settings.topics().labeled(), settings.topics().features());
     this.schedule = new TrainingSchedule(settings.schedule(), clock);
+    this.raw = settings.input().raw() ? new RawTraining(settings.input(), settings.clientProperties()) : null;
   }
 
   /**
@@ -126,16 +132,18 @@ public final class TrainerCore {
   void start(Consumer<String, byte[]> consumer, TrainerStart.Found found) {
     ledger.restore(TrainerStart.assign(settings, consumer, found.checkpoint()));
     int features = settings.network().features();
-    if (features == 0) {
+    if (raw != null) {
+      features = -1; // the pipeline's layout gives the width: known before any record
+    } else if (features == 0) {
       features = found.checkpoint().map(Checkpoint::features)
           .orElse(found.latest().map(v -> v.signature().featureCount()).orElse(0));
     }
-    if (features > 0) {
+    if (features != 0) {
       init(features, found.checkpoint(), found.latest());
       tx.startFrom(snapshot());
     }
     publisher.live(rules == null ? null : TrainerStart.liveModel(found.registry(), model, settings.alias(),
-        rules.state.spec), found.registry().latestVersionNumber(model));
+        rules.state), found.registry().latestVersionNumber(model));
     log.info("trainer of model {} starts after version {} ({}) at positions {}", model, lastVersion(),
         found.checkpoint().isPresent() ? "from its checkpoint" : "no checkpoint", ledger);
   }
@@ -151,19 +159,20 @@ public final class TrainerCore {
   }
 
   private void init(int features, Optional<Checkpoint> checkpoint, Optional<ModelVersion> latest) {
-    TrainingState state = new TrainingState(settings.network(), settings.rules(), features);
+    TrainingState state = new TrainingState(settings.network(), settings.rules(), features, settings.input());
     if (checkpoint.isPresent()) {
       state.restore(checkpoint.get());
     } else if (latest.isPresent() && latest.get().architecture().equals(state.spec.text())
-        && latest.get().signature().featureCount() == features) {
+        && latest.get().signature().featureCount() == state.spec.inputs() && state.readsLike(latest.get())) {
       state.warmStart(latest.get());
       log.info("model {}: no checkpoint; continuing from version {} ({} examples seen), optimizer state afresh",
           model, latest.get().version(), state.examplesSeen);
     } else {
       latest.ifPresent(v -> {
         state.lastVersion = v.version();
-        log.warn("model {}: version {} has network '{}' on {} features; the configured '{}' starts afresh",
-            model, v.version(), v.architecture(), v.signature().featureCount(), state.spec.text());
+        log.warn("model {}: version {} has network '{}' on {} features{}; the configured '{}' starts afresh",
+            model, v.version(), v.architecture(), v.signature().featureCount(),
+            v.hasFeaturePipeline() ? " through a feature pipeline" : "", state.spec.text());
       });
     }
     rules = new TrainerRules(settings, state, ledger);
@@ -176,8 +185,8 @@ public final class TrainerCore {
   }
 
   private void configurePoller() {
-    if (poller == null || rules == null) {
-      return;
+    if (poller == null || rules == null || raw != null) {
+      return; // raw records take the general path: the fast path decodes LabeledEvent bytes only
     }
     Signature signature = rules.state.signature;
     int outputs = signature.outputCount();
@@ -224,6 +233,10 @@ public final class TrainerCore {
       deadLetter(r, "in a batch whose loss was not finite; the model was rolled back to its last checkpoint");
       return;
     }
+    if (raw != null) {
+      handleRaw(r);
+      return;
+    }
     RecordRouter.Routed routed = route(r);
     if (routed instanceof RecordRouter.Routed.NeedsNetwork needs) {
       init(needs.features(), Optional.empty(), Optional.empty());
@@ -239,6 +252,45 @@ public final class TrainerCore {
       counters.skippedFeatureRecords++;
     } else if (routed instanceof RecordRouter.Routed.NeedsNetwork) {
       throw new IllegalStateException("the record asks for a network after one was set up");
+    }
+  }
+
+  /**
+   * One of the users' own records: decoded, its id chosen, then held out (featurized only, to check
+   * it; its label read among the classes known) or learned by the pipeline and written into the
+   * batch. A bad field or label is a dead letter naming the field; nothing is learned from it.
+   */
+  private void handleRaw(ConsumerRecord<String, byte[]> r) {
+    consumed(r);
+    TrainingState state = rules.state;
+    try {
+      InputRecord record = raw.decode(r.value());
+      if (rules.holdout.isHeldOut(raw.id(record, r))) {
+        state.pipeline.featurize(record, raw.scratch(state.pipeline.layout()));
+        Label label;
+        try {
+          label = state.pipeline.label(record);
+        } catch (BadRecordException e) {
+          if (e.reason().startsWith("unknown label") && record.value(e.field()) != null
+              && state.pipeline.classes().size() < state.pipeline.classCount()) {
+            // A class no training record has taken yet: it cannot be scored, nor is the record bad.
+            counters.skippedFeatureRecords++;
+            return;
+          }
+          throw e;
+        }
+        rules.holdout.addRaw(record, (float) label.target());
+        counters.heldOut++;
+        return;
+      }
+      Label label = state.pipeline.learnAndFeaturize(record, rules.batch.sparse);
+      rules.batch.commitRow((float) label.target(), new TopicPartition(r.topic(), r.partition()), r.offset());
+    } catch (BadRecordException e) {
+      deadLetter(r, e);
+      return;
+    }
+    if (rules.batch.isFull()) {
+      trainBatch(rules.batch);
     }
   }
 
@@ -375,6 +427,15 @@ public final class TrainerCore {
     log.debug("dead letter {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), reason);
     producer.send(new ProducerRecord<>(settings.topics().deadLetter(), null, r.key(), r.value(),
         DeadLetters.headers(APP, reason, r.topic(), r.partition(), r.offset())));
+    updateStatus();
+  }
+
+  private void deadLetter(ConsumerRecord<String, byte[]> r, BadRecordException bad) {
+    tx.await();
+    counters.deadLetters++;
+    log.debug("dead letter {}-{}@{}: {} {}", r.topic(), r.partition(), r.offset(), bad.field(), bad.reason());
+    producer.send(new ProducerRecord<>(settings.topics().deadLetter(), null, r.key(), r.value(),
+        DeadLetters.headers(APP, bad, r.topic(), r.partition(), r.offset())));
     updateStatus();
   }
 

@@ -33,11 +33,13 @@ final class TrainerRules {
     int features = state.spec.inputs();
     TrainerSettings.Rules r = settings.rules();
     TrainerSettings.Drift d = settings.drift();
-    batch = new Batch(settings.network().batchSize(), features, state.spec.outputs());
+    batch = state.pipeline == null ? new Batch(settings.network().batchSize(), features, state.spec.outputs())
+        : new Batch(settings.network().batchSize(), state.pipeline.layout(), state.spec.outputs());
     prequential = new Prequential(state.signature.task(), r.prequentialWindow(), r.fadingFactor());
     drift = new DriftMonitor(d.detector(), d.delta(), d.threshold());
-    holdout = new HoldOut(r.holdoutFraction(), r.holdoutSize(), features, state.spec.outputs(),
-        state.signature.task());
+    holdout = state.pipeline == null ? new HoldOut(r.holdoutFraction(), r.holdoutSize(), features,
+        state.spec.outputs(), state.signature.task())
+        : new HoldOut(r.holdoutFraction(), r.holdoutSize(), state.spec.outputs(), state.signature.task());
     gate = new ValidationGate(state.signature.task(), r.gateMargin(), r.holdoutMinExamples());
     TrainerSettings.DelayedLabels delayed = settings.delayedLabels();
     join = !delayed.enabled() ? null : new LabelJoin(delayed.windowMs(), delayed.maxPending(),

@@ -1,5 +1,6 @@
 package io.streamlearn.train;
 
+import io.streamlearn.app.RawInput;
 import io.streamlearn.config.Checks;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.learn.OptimizerConfig;
@@ -17,10 +18,12 @@ import java.util.Objects;
  * @param alias the alias each published version is moved to
  * @param clientProperties the Kafka client properties (bootstrap servers and the user's pass-through)
  * @param hyperparameters the configuration a version's lineage records, by key
+ * @param input what the labeled topic holds: streamlearn's events, or the users' own records and
+ *     the feature spec, label and id fields to read them with
  */
 public record TrainerSettings(String model, String alias, Map<String, Object> clientProperties, Topics topics,
                               Network network, Schedule schedule, Rules rules, Drift drift,
-                              DelayedLabels delayedLabels, Map<String, String> hyperparameters) {
+                              DelayedLabels delayedLabels, Map<String, String> hyperparameters, RawInput input) {
   /** The keys whose values a version's lineage records. */
   /** Validates and copies. */
   public TrainerSettings {
@@ -35,6 +38,28 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
     Objects.requireNonNull(delayedLabels, "delayedLabels");
     // In the configuration's order: the lineage lists them so.
     hyperparameters = Collections.unmodifiableMap(new LinkedHashMap<>(hyperparameters));
+    Objects.requireNonNull(input, "input");
+    if (input.raw() && (input.spec() == null || input.label() == null)) {
+      throw new IllegalArgumentException("a trainer of raw " + input.format().text()
+          + " records needs a feature spec and a label field");
+    }
+    if (input.raw() && delayedLabels.enabled()) {
+      throw new IllegalArgumentException("delayed labels join LabeledEvent features; raw records carry their label");
+    }
+  }
+
+  /** Settings of a trainer over streamlearn's own events. */
+  public TrainerSettings(String model, String alias, Map<String, Object> clientProperties, Topics topics,
+                         Network network, Schedule schedule, Rules rules, Drift drift,
+                         DelayedLabels delayedLabels, Map<String, String> hyperparameters) {
+    this(model, alias, clientProperties, topics, network, schedule, rules, drift, delayedLabels, hyperparameters,
+        RawInput.EVENTS);
+  }
+
+  /** A copy reading {@code newInput}. */
+  public TrainerSettings withInput(RawInput newInput) {
+    return new TrainerSettings(model, alias, clientProperties, topics, network, schedule, rules, drift, delayedLabels,
+        hyperparameters, newInput);
   }
 
   /** Reads a parsed configuration. */
@@ -63,7 +88,7 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
             c.getDouble(TrainerConfig.DRIFT_LR_FACTOR), c.getInt(TrainerConfig.DRIFT_BOOST_BATCHES)),
         new DelayedLabels(c.getBoolean(TrainerConfig.DELAYED_LABELS), c.getLong(TrainerConfig.LABEL_WINDOW_MS),
             c.getInt(TrainerConfig.LABEL_MAX_PENDING)),
-        c.effectiveValues());
+        c.effectiveValues(), RawInput.from(c, true));
   }
 
   /** The trainer's topics, and how it creates the missing ones. */

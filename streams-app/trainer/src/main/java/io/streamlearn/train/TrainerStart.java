@@ -2,7 +2,6 @@ package io.streamlearn.train;
 
 import io.streamlearn.app.Artifacts;
 import io.streamlearn.app.KafkaSupport;
-import io.streamlearn.learn.Model;
 import io.streamlearn.learn.NetworkSpec;
 import io.streamlearn.registry.InvalidModelException;
 import io.streamlearn.registry.ModelVersion;
@@ -96,14 +95,16 @@ final class TrainerStart {
   }
 
   /** The version the alias points at, when it is of the trainer's network (the gate compares with it). */
-  static Model liveModel(RegistryState registry, String model, String alias, NetworkSpec spec) {
+  static VersionPublisher.Live liveModel(RegistryState registry, String model, String alias, TrainingState state) {
+    NetworkSpec spec = state.spec;
     Optional<ModelVersion> v = registry.aliased(model, alias);
     if (v.isEmpty() || !v.get().architecture().equals(spec.text())
-        || v.get().signature().featureCount() != spec.inputs()) {
+        || v.get().signature().featureCount() != spec.inputs() || !state.readsLike(v.get())) {
       return null;
     }
     try {
-      return Artifacts.toModel(v.get().verifyChecksum());
+      ModelVersion checked = v.get().verifyChecksum();
+      return new VersionPublisher.Live(Artifacts.toModel(checked), Artifacts.pipeline(checked));
     } catch (InvalidModelException e) {
       log.warn("live version {} is invalid, the gate ignores it: {}", v.get().key(), e.getMessage());
       return null;

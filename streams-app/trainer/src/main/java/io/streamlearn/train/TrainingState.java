@@ -1,6 +1,9 @@
 package io.streamlearn.train;
 
 import io.streamlearn.app.Artifacts;
+import io.streamlearn.app.RawInput;
+import io.streamlearn.features.FeaturePipeline;
+import io.streamlearn.features.FrozenPipeline;
 import io.streamlearn.learn.Learner;
 import io.streamlearn.learn.Loss;
 import io.streamlearn.learn.Model;
@@ -12,6 +15,7 @@ import io.streamlearn.learn.scale.OnlineScaler;
 import io.streamlearn.learn.scale.StandardScaler;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.Signature;
+import io.streamlearn.tensor.FeatureLayout;
 import io.streamlearn.tensor.NamedTensor;
 import io.streamlearn.tensor.Preprocessing;
 import java.util.ArrayList;
@@ -29,6 +33,9 @@ final class TrainingState {
 
   final NetworkSpec spec;
   final Signature signature;
+  /** Over raw records: the pipeline fitted online (mutable, part of the checkpoint); null over events. */
+  FeaturePipeline pipeline;
+  private final RawInput input;
   final Learner learner;
   final LearningRateControl rate;
   private final String scalerKind;
@@ -51,6 +58,24 @@ final class TrainingState {
   }
 
   TrainingState(TrainerSettings.Network network, TrainerSettings.Rules rules, int features) {
+    this(network, rules, features, RawInput.EVENTS);
+  }
+
+  /**
+   * The state of a trainer over {@code input}: over raw records the network reads the pipeline's
+   * rows ({@code FeatureLayout.totalWidth()} wide, sparse fields as such) and the label vocabulary
+   * may grow to the output layer's class count; {@code features} is then ignored.
+   */
+  TrainingState(TrainerSettings.Network network, TrainerSettings.Rules rules, int features, RawInput input) {
+    this.input = input;
+    FeatureLayout featureLayout = null;
+    if (input.raw()) {
+      Loss l = Artifacts.loss(network.loss());
+      pipeline = new FeaturePipeline(input.spec(), input.label(),
+          RawTraining.classCount(NetworkSpec.parse(1, network.layers()), l));
+      featureLayout = pipeline.layout();
+      features = featureLayout.totalWidth();
+    }
     spec = NetworkSpec.parse(features, network.layers());
     Loss loss = Artifacts.loss(network.loss());
     if (loss.targetsPerRow(spec.outputs()) != 1) {
@@ -59,11 +84,12 @@ final class TrainingState {
     }
     signature = Artifacts.signature(spec, loss);
     configuredRate = network.learningRate();
-    learner = new Learner(new TrainingConfig(spec, loss, network.optimizer(), network.batchSize(), network.seed()));
+    learner = new Learner(new TrainingConfig(spec, loss, network.optimizer(), network.batchSize(), network.seed(),
+        featureLayout));
     rate = new LearningRateControl(rules.plateauPatience(), rules.plateauFactor(), rules.plateauMinDelta(),
         rules.plateauMinLr());
     scalerKind = network.scaler();
-    scaler = newScaler(scalerKind, features);
+    scaler = input.raw() ? null : newScaler(scalerKind, features);
   }
 
   private static OnlineScaler newScaler(String kind, int features) {
@@ -84,7 +110,8 @@ final class TrainingState {
       scaler.update(batch.x, rows);
       scaler.transform(batch.x, rows);
     }
-    float loss = learner.fit(batch.x, batch.y, rows, batch.predictions);
+    float loss = batch.sparse != null ? learner.fit(batch.sparse, batch.y, 0, batch.predictions)
+        : learner.fit(batch.x, batch.y, rows, batch.predictions);
     if (!Float.isFinite(loss)) {
       return new Outcome(loss, -1);
     }
@@ -104,6 +131,34 @@ final class TrainingState {
   /** The frozen preprocessing of the next version (what the candidate applies and the version stores). */
   Preprocessing preprocessing() {
     return scaler == null ? Preprocessing.identity() : scaler.freeze();
+  }
+
+  /** The pipeline as fitted now, for a candidate version; null over events. */
+  FrozenPipeline frozenPipeline() {
+    return pipeline == null ? null : pipeline.freeze();
+  }
+
+  /**
+   * Whether a version's input fits this trainer: over events, a version without a feature pipeline;
+   * over raw records, one whose pipeline has this trainer's feature spec and label.
+   */
+  boolean readsLike(ModelVersion v) {
+    if (pipeline == null) {
+      return !v.hasFeaturePipeline();
+    }
+    if (!v.hasFeaturePipeline()) {
+      return false;
+    }
+    try {
+      return samePipeline(FrozenPipeline.parse(v.featurePipeline()));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private boolean samePipeline(FrozenPipeline p) {
+    return p.spec().equals(pipeline.spec()) && java.util.Objects.equals(p.labelSpec(), pipeline.labelSpec())
+        && p.classCount() == pipeline.classCount();
   }
 
   /** An immutable model of the current weights and scaler. */
@@ -135,6 +190,10 @@ final class TrainingState {
   /** Continues from a published version's weights (no checkpoint: optimizer state starts afresh). */
   void warmStart(ModelVersion v) {
     learner.setParameters(v.tensors());
+    if (pipeline != null) {
+      // readsLike(v) held: continue fitting the version's pipeline, its vocabularies and statistics.
+      pipeline = FrozenPipeline.parse(v.featurePipeline()).thaw();
+    }
     examplesSeen = v.lineage().examplesSeen();
     lastVersion = v.version();
     Preprocessing p = v.preprocessing();
@@ -156,7 +215,8 @@ final class TrainingState {
   Checkpoint checkpoint(String model, List<Checkpoint.PartitionProgress> partitions, LabelJoin.State join) {
     return new Checkpoint(model, spec.text(), spec.inputs(), lastVersion, examplesSeen, examplesSinceParent,
         partitions, learner.parameters(), learner.optimizerState(), configuredRate, learner.learningRate(),
-        rate.state(), scaler == null ? null : scaler.export(), join);
+        rate.state(), scaler == null ? null : scaler.export(), join,
+        pipeline == null ? null : pipeline.freeze().toJson());
   }
 
   /**
@@ -172,6 +232,17 @@ final class TrainingState {
       log.warn("checkpoint has network '{}' on {} features, the configuration '{}' on {}: fresh weights",
           c.architecture(), c.features(), spec.text(), spec.inputs());
       return;
+    }
+    if (pipeline != null) {
+      FrozenPipeline saved = c.pipeline() == null ? null : FrozenPipeline.parse(c.pipeline());
+      if (saved == null || !samePipeline(saved)) {
+        log.warn("checkpoint's feature pipeline ({}) is not the configured '{}' with label '{}': fresh weights and"
+            + " pipeline", saved == null ? "none" : saved.spec().text(), pipeline.spec().text(),
+            pipeline.labelSpec() == null ? "" : pipeline.labelSpec().text());
+        pipeline = new FeaturePipeline(input.spec(), input.label(), pipeline.classCount());
+        return;
+      }
+      pipeline = saved.thaw();
     }
     learner.setParameters(c.parameters());
     try {

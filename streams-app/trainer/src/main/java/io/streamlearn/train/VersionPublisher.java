@@ -1,5 +1,7 @@
 package io.streamlearn.train;
 
+import io.streamlearn.app.Artifacts;
+import io.streamlearn.features.FrozenPipeline;
 import io.streamlearn.learn.Model;
 import io.streamlearn.registry.AliasChange;
 import io.streamlearn.registry.AliasMove;
@@ -7,6 +9,7 @@ import io.streamlearn.registry.Lineage;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.OffsetRange;
 import io.streamlearn.registry.RegistryCodec;
+import io.streamlearn.registry.Signature;
 import io.streamlearn.schema.TrainingEventType;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -33,7 +36,7 @@ final class VersionPublisher {
   private final String alias;
   private final TrainingEvents events;
   private final RegistryCodec codec = new RegistryCodec();
-  private Model live;
+  private Live live;
   private long highestVersion;
   long published;
   private String announcement;
@@ -48,8 +51,14 @@ final class VersionPublisher {
     this.events = events;
   }
 
+  /**
+   * The live version as the gate measures it: its model, and the pipeline its hold-out rows are
+   * featurized with (null over events).
+   */
+  record Live(Model model, FrozenPipeline pipeline) {}
+
   /** The version the alias points at, the yardstick of the gate ({@code null} for none). */
-  void live(Model model, long highestRegistered) {
+  void live(Live model, long highestRegistered) {
     this.live = model;
     this.highestVersion = Math.max(highestVersion, highestRegistered);
   }
@@ -63,8 +72,9 @@ final class VersionPublisher {
   boolean offer(Producer<String, byte[]> producer, TrainingState state, HoldOut holdout,
                 Prequential prequential, List<OffsetRange> ranges, ValidationGate gate) {
     Model candidate = state.candidate();
-    HoldOut.Score score = holdout.score(candidate);
-    HoldOut.Score liveScore = live == null ? null : holdout.score(live);
+    FrozenPipeline pipeline = state.frozenPipeline();
+    HoldOut.Score score = holdout.score(candidate, pipeline);
+    HoldOut.Score liveScore = live == null ? null : holdout.score(live.model(), live.pipeline());
     ValidationGate.Verdict verdict = gate.judge(score, liveScore);
     Map<String, Double> metrics = new LinkedHashMap<>(prequential.metrics());
     Prequential.putIfKnown(metrics, "holdoutAccuracy", score.accuracy());
@@ -88,8 +98,11 @@ final class VersionPublisher {
     long version = highestVersion + 1;
     Instant now = clock.now();
     ModelVersion v = ModelVersion.create(model, version, state.lastVersion, now, state.spec.text(),
-        state.signature, state.preprocessing(), state.learner.parameters(),
+        signature(state.signature, pipeline), state.preprocessing(), state.learner.parameters(),
         lineage(state, ranges), metrics);
+    if (pipeline != null) {
+      v = v.withFeaturePipeline(pipeline.toJson(), Artifacts.inputs(pipeline));
+    }
     // A version larger than one record goes out as chunks plus a manifest, in this same transaction;
     // the alias move also writes its history record, as the registry service does.
     for (RegistryCodec.KeyValue kv : codec.versionRecords(v, RegistryCodec.DEFAULT_MAX_RECORD_BYTES)) {
@@ -105,11 +118,26 @@ final class VersionPublisher {
     state.lastVersion = version;
     state.examplesSinceParent = 0;
     highestVersion = version;
-    live = candidate;
+    live = new Live(candidate, pipeline);
     published++;
     announcement = String.format("model %s: version %d published (%d examples seen; %s)%s", model, version,
         state.examplesSeen, verdict.reason(), plateau);
     return true;
+  }
+
+  /**
+   * A version's signature: over raw records the label classes by class index, once the pipeline
+   * has seen as many label values as the output layer has classes. Until then the names stay empty
+   * (the registry takes all of them or none, and a placeholder would read as a label value): the
+   * version's pipeline still names the classes taken so far, which is where inference reads a
+   * prediction's label from.
+   */
+  static Signature signature(Signature signature, FrozenPipeline pipeline) {
+    if (pipeline == null || signature.task() != Signature.Task.CLASSIFICATION) {
+      return signature;
+    }
+    List<String> classes = pipeline.classes();
+    return classes.size() == pipeline.classCount() ? signature.withClassNames(classes) : signature;
   }
 
   /**

@@ -64,13 +64,31 @@ public final class TrainerTestDriver {
   private TrainerCore core;
   private boolean stopped;
 
-  /** A dead-lettered record and the reason the trainer gave. */
+  /**
+   * A dead-lettered record and the reason the trainer gave.
+   *
+   * @param field the field at fault in a raw record (its dead-letter header), null when none is named
+   */
   public record DeadLetter(String key, byte[] value, String reason, String sourceTopic, int sourcePartition,
-                           long sourceOffset) {
+                           long sourceOffset, String field) {
     /** Validates. */
     public DeadLetter {
       Objects.requireNonNull(reason, "reason");
     }
+
+    /** A dead letter that names no field. */
+    public DeadLetter(String key, byte[] value, String reason, String sourceTopic, int sourcePartition,
+                      long sourceOffset) {
+      this(key, value, reason, sourceTopic, sourcePartition, sourceOffset, null);
+    }
+  }
+
+  /**
+   * Pipes one raw record (a JSON object's text, say) to the labeled topic, the trainer's input
+   * with a raw {@code --input-format}.
+   */
+  public TopicPartition pipeRaw(String key, byte[] value) {
+    return pipe(settings.topics().labeled(), key, value);
   }
 
   /** A trainer configured as {@code train} would be with these keys (TrainerConfig's names). */
@@ -270,7 +288,8 @@ public final class TrainerTestDriver {
     return committed(settings.topics().deadLetter()).stream().map(r -> new DeadLetter(r.key(), r.value(),
         DeadLetters.header(r.headers(), DeadLetters.REASON), DeadLetters.header(r.headers(), DeadLetters.TOPIC),
         Integer.parseInt(DeadLetters.header(r.headers(), DeadLetters.PARTITION)),
-        Long.parseLong(DeadLetters.header(r.headers(), DeadLetters.OFFSET)))).toList();
+        Long.parseLong(DeadLetters.header(r.headers(), DeadLetters.OFFSET)),
+        DeadLetters.header(r.headers(), DeadLetters.FIELD))).toList();
   }
 
   /** The checkpoints, in order. */
