@@ -291,6 +291,10 @@ public final class TrainerCore {
     }
     if (rules.batch.isFull()) {
       trainBatch(rules.batch);
+      // A chunk of raw records is up to CHUNK_RECORDS batches' worth of general-path records: the
+      // schedule is asked after each batch, as the fast path's chunks of one batch are. The ledger
+      // has advanced record by record, so this checkpoint covers exactly what was learned.
+      checkpointIfDue();
     }
   }
 
