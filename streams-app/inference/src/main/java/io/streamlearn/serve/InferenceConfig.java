@@ -1,7 +1,9 @@
 package io.streamlearn.serve;
 
+import io.streamlearn.app.RawInput;
 import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.RawInputKeys;
 import io.streamlearn.config.Settings;
 import io.streamlearn.schema.Topics;
 import java.util.ArrayList;
@@ -42,8 +44,8 @@ public final class InferenceConfig extends AppConfig {
       "--output-topic", "--predictions-topic");
 
   /** The table: shared keys plus the service's own. */
-  public static final ConfigDef DEF = CommonKeys.alias(CommonKeys.define(new ConfigDef()),
-          "The model alias to serve; the service swaps when it moves.")
+  public static final ConfigDef DEF = RawInputKeys.define(CommonKeys.alias(CommonKeys.define(new ConfigDef()),
+          "The model alias to serve; the service swaps when it moves."))
       .define(APPLICATION_ID, Type.STRING, "streamlearn-inference", new CommonKeys.NonBlank(),
           Importance.HIGH, "Kafka Streams application id; instances with the same id share the partitions.")
       .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
@@ -79,6 +81,7 @@ public final class InferenceConfig extends AppConfig {
   /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
   public InferenceConfig(Map<String, String> merged) {
     super(DEF, merged);
+    RawInput.from(this, false); // the raw-input keys go together: fail now, naming the flag
   }
 
   /** From command-line arguments and the environment. */
@@ -99,7 +102,7 @@ public final class InferenceConfig extends AppConfig {
         getString(ALIAS), shadowAlias(), getString(SHADOW_TOPIC), inputTopics(), getString(APPLICATION_ID),
         getString(PROCESSING_GUARANTEE), getInt(NUM_STREAM_THREADS), getLong(COMMIT_INTERVAL_MS),
         getString(STATE_DIR), getInt(MAX_PENDING_EVENTS), getInt(BATCH_MAX_SIZE), getLong(BATCH_LINGER_MS),
-        getLong(CATCH_UP_TIMEOUT_MS), getLong(STATUS_INTERVAL_MS));
+        getLong(CATCH_UP_TIMEOUT_MS), getLong(STATUS_INTERVAL_MS), RawInput.from(this, false));
   }
 
   /** The topics to score: {@code input.topics}, or the features and labeled topics. */

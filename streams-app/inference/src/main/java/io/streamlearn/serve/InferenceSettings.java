@@ -1,5 +1,6 @@
 package io.streamlearn.serve;
 
+import io.streamlearn.app.RawInput;
 import io.streamlearn.config.Checks;
 import io.streamlearn.config.KafkaSettings;
 import io.streamlearn.config.TopicSettings;
@@ -26,12 +27,15 @@ import java.util.List;
  * @param batchLingerMs longest wait for a micro-batch to fill, >= 1
  * @param catchUpTimeoutMs longest wait for the registry view to catch up after a rebalance, >= 0
  * @param statusIntervalMs how often {@code serve} prints its status line; 0 never
+ * @param input what the input topics hold: streamlearn's events, or the users' own records, which
+ *     each version featurizes with its own pipeline
  */
 public record InferenceSettings(KafkaSettings kafka, TopicSettings topics, String model, String alias,
                                 String shadowAlias, String shadowTopic, List<String> inputTopics,
                                 String applicationId, String processingGuarantee, int streamThreads,
                                 long commitIntervalMs, String stateDir, int maxPendingEvents, int batchMaxSize,
-                                long batchLingerMs, long catchUpTimeoutMs, long statusIntervalMs) {
+                                long batchLingerMs, long catchUpTimeoutMs, long statusIntervalMs,
+                                RawInput input) {
   /** Validates and copies the topic list. */
   public InferenceSettings {
     if (kafka == null || topics == null) {
@@ -57,5 +61,17 @@ public record InferenceSettings(KafkaSettings kafka, TopicSettings topics, Strin
     Checks.atLeast("batchLingerMs", batchLingerMs, 1);
     Checks.atLeast("catchUpTimeoutMs", catchUpTimeoutMs, 0);
     Checks.atLeast("statusIntervalMs", statusIntervalMs, 0);
+    java.util.Objects.requireNonNull(input, "input");
+  }
+
+  /** Settings of a service scoring streamlearn's own events. */
+  public InferenceSettings(KafkaSettings kafka, TopicSettings topics, String model, String alias,
+                           String shadowAlias, String shadowTopic, List<String> inputTopics,
+                           String applicationId, String processingGuarantee, int streamThreads,
+                           long commitIntervalMs, String stateDir, int maxPendingEvents, int batchMaxSize,
+                           long batchLingerMs, long catchUpTimeoutMs, long statusIntervalMs) {
+    this(kafka, topics, model, alias, shadowAlias, shadowTopic, inputTopics, applicationId, processingGuarantee,
+        streamThreads, commitIntervalMs, stateDir, maxPendingEvents, batchMaxSize, batchLingerMs, catchUpTimeoutMs,
+        statusIntervalMs, RawInput.EVENTS);
   }
 }

@@ -73,11 +73,11 @@ public final class InferenceTopology {
             Serdes.ByteArray()).withLoggingDisabled(),
         "registry-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
         registryTopic, "registry-follower",
-        () -> new RegistryFollower(model, registryTopic, List.copyOf(targets), serving.refusals()));
+        () -> new RegistryFollower(model, registryTopic, List.copyOf(targets), serving.refusals(), settings.input()));
     t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
         settings.inputTopics().toArray(String[]::new));
-    t.addProcessor(PREDICT,
-        () -> new PredictProcessor(serving, maxPending, batchMax, linger, catchUp, labeledTopic), SOURCE);
+    t.addProcessor(PREDICT, () -> new PredictProcessor(serving, maxPending, batchMax, linger, catchUp, labeledTopic,
+        settings.input(), settings.kafka().clientProperties()), SOURCE);
     // Changelogged, so queued events survive a crash with their committed offsets; cached, so the
     // changelog gets at most batch.max.size records per commit, not one per event (package-info).
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(QUEUE_STORE),

@@ -2,6 +2,8 @@ package io.streamlearn.serve;
 
 import io.streamlearn.app.DeadLetters;
 import io.streamlearn.app.InputChecks;
+import io.streamlearn.app.RawInput;
+import io.streamlearn.features.BadRecordException;
 import io.streamlearn.registry.Signature;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.InputEvent;
@@ -12,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -51,6 +54,8 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
   private final long lingerMillis;
   private final long catchUpTimeoutMillis;
   private final String labeledTopic;
+  private final RawInput input;
+  private final Map<String, Object> clientProperties;
   private final InputEventDecoder featuresDecoder = InputEventDecoder.forFeatures();
   private final InputEventDecoder labeledDecoder = InputEventDecoder.forLabeled();
   private final AvroSerde<Prediction> predictionSerde = AvroSerde.of(Prediction.class);
@@ -65,7 +70,9 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
   private ScoringBatch reusable;
 
   PredictProcessor(Serving serving, int maxPending, int batchMax, long lingerMillis, long catchUpTimeoutMillis,
-                   String labeledTopic) {
+                   String labeledTopic, RawInput input, Map<String, Object> clientProperties) {
+    this.input = input;
+    this.clientProperties = clientProperties;
     this.serving = serving;
     this.maxPending = maxPending;
     this.batchMax = batchMax;
@@ -188,10 +195,14 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     ServedModel.Current shadow = serving.shadow() == null ? null : serving.shadow().current();
     Signature sig = current.version().signature();
     if (reusable == null || !reusable.servedBy(current, shadow)) {
-      reusable = new ScoringBatch(current, shadow, batchMax);
+      reusable = new ScoringBatch(current, shadow, batchMax, input, clientProperties);
     }
     ScoringBatch batch = reusable;
     batch.clear();
+    if (batch.raw()) {
+      scoreRaw(events, batch);
+      return;
+    }
     for (PendingEvent e : events) {
       InputEvent event;
       try {
@@ -217,6 +228,22 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     }
   }
 
+  /** Raw records: decoded and featurized by the pipeline of the version that scores them. */
+  private void scoreRaw(List<PendingEvent> events, ScoringBatch batch) {
+    for (PendingEvent e : events) {
+      try {
+        if (batch.addRaw(e)) {
+          emit(batch);
+        }
+      } catch (BadRecordException bad) {
+        deadLetter(e, bad);
+      }
+    }
+    if (batch.size() > 0) {
+      emit(batch);
+    }
+  }
+
   private void emit(ScoringBatch batch) {
     batch.predict();
     long nowMillis = System.currentTimeMillis();
@@ -229,6 +256,9 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     serving.metrics().recordBatch(batch.current(), batch.size(), latencies, nowMillis, System.nanoTime());
     if (batch.hasShadow()) {
       for (int i = 0; i < batch.size(); i++) {
+        if (!batch.shadowScored(i)) {
+          continue;
+        }
         Prediction p = batch.prediction(i, true, latencies[i]);
         context.forward(new Record<>(batch.key(i), predictionSerde.serialize(Topics.PREDICTIONS, p),
             batch.timestamp(i)), InferenceTopology.SHADOW_SINK);
@@ -236,6 +266,13 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
       serving.metrics().recordShadow(batch.size());
     }
     batch.clear();
+  }
+
+  private void deadLetter(PendingEvent e, BadRecordException bad) {
+    log.debug("dead letter {}-{}@{}: {} {}", e.topic(), e.partition(), e.offset(), bad.field(), bad.reason());
+    RecordHeaders headers = (RecordHeaders) DeadLetters.headers(APP, bad, e.topic(), e.partition(), e.offset());
+    context.forward(new Record<>(e.key(), e.value(), e.timestamp(), headers), InferenceTopology.DEAD_LETTER_SINK);
+    serving.metrics().recordDeadLetter();
   }
 
   private void deadLetter(PendingEvent e, String reason) {

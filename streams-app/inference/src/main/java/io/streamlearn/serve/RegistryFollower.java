@@ -1,6 +1,8 @@
 package io.streamlearn.serve;
 
 import io.streamlearn.app.Artifacts;
+import io.streamlearn.app.RawInput;
+import io.streamlearn.features.FrozenPipeline;
 import io.streamlearn.learn.Model;
 import io.streamlearn.registry.AliasMove;
 import io.streamlearn.registry.InvalidModelException;
@@ -26,6 +28,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It follows one alias per {@link ServedModel}: the served alias and, optionally, the shadow
  * (challenger) alias.
+ *
+ * <p>A version's feature pipeline is parsed here, once, when the version is prepared, and travels
+ * with it in {@link ServedModel.Current}. A service reading raw records refuses a version without a
+ * pipeline (it could not featurize them), and a service reading events refuses one with a pipeline
+ * (its events are not the inputs that version reads), as it refuses a version of another signature.
  */
 final class RegistryFollower implements Processor<String, byte[], Void, Void> {
   private static final Logger log = LoggerFactory.getLogger(RegistryFollower.class);
@@ -47,11 +54,13 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
   private final String registryTopic;
   private final List<Target> targets;
   private final RefusalSink refusals;
+  private final RawInput input;
   private final RegistryCodec codec = new RegistryCodec();
   private ProcessorContext<Void, Void> context;
   private KeyValueStore<String, byte[]> store;
 
-  RegistryFollower(String model, String registryTopic, List<Target> targets, RefusalSink refusals) {
+  RegistryFollower(String model, String registryTopic, List<Target> targets, RefusalSink refusals, RawInput input) {
+    this.input = input;
     this.model = model;
     this.registryTopic = registryTopic;
     this.targets = targets;
@@ -120,11 +129,12 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
       long started = System.nanoTime();
       ModelVersion candidate = decodeVersion(versionKey, versionBytes);
       Model prepared = Artifacts.toModel(candidate);
+      FrozenPipeline pipeline = checkInput(candidate);
       checkSignature(current, candidate);
       warmUp(candidate, prepared);
       long micros = (System.nanoTime() - started) / 1000;
       t.served.swap(new ServedModel.Current(candidate, prepared, System.currentTimeMillis(), publishedAt,
-          move.movedAt().toEpochMilli(), micros));
+          move.movedAt().toEpochMilli(), micros, pipeline));
       log.info("{} serves {} (was {}), prepared in {} µs", t.aliasKey, versionKey,
           current == null ? "none" : current.version().key(), micros);
     } catch (InvalidModelException e) {
@@ -147,13 +157,29 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
     return codec.decodeVersion(versionKey, key -> key.equals(versionKey) ? bytes : store.get(key));
   }
 
+  /** The version's pipeline, parsed; refuses a version whose input is not what this service reads. */
+  private FrozenPipeline checkInput(ModelVersion candidate) {
+    FrozenPipeline pipeline = Artifacts.pipeline(candidate);
+    if (input.raw() && pipeline == null) {
+      throw new InvalidModelException(candidate.key() + ": has no feature pipeline, so it cannot score the raw "
+          + input.format().text() + " records this service reads (--input-format); it reads LabeledEvent/FeatureEvent");
+    }
+    if (!input.raw() && pipeline != null) {
+      throw new InvalidModelException(candidate.key() + ": reads raw records through a feature pipeline ("
+          + pipeline.spec().text() + "); this service reads events (--input-format event)");
+    }
+    return pipeline;
+  }
+
   private static void checkSignature(ServedModel.Current current, ModelVersion candidate) {
     if (current == null) {
       return;
     }
     var was = current.version().signature();
     var now = candidate.signature();
-    if (was.featureCount() != now.featureCount() || was.task() != now.task()) {
+    // Over raw records each version featurizes with its own pipeline: its width may differ.
+    boolean ownPipelines = current.pipeline() != null && candidate.hasFeaturePipeline();
+    if ((!ownPipelines && was.featureCount() != now.featureCount()) || was.task() != now.task()) {
       throw new InvalidModelException(candidate.key() + ": signature " + now.featureCount() + " features, "
           + now.task() + " does not match the served " + was.featureCount() + " features, " + was.task());
     }

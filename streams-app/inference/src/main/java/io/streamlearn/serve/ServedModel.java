@@ -1,5 +1,6 @@
 package io.streamlearn.serve;
 
+import io.streamlearn.features.FrozenPipeline;
 import io.streamlearn.learn.Model;
 import io.streamlearn.registry.ModelVersion;
 import java.util.Objects;
@@ -24,9 +25,11 @@ public final class ServedModel {
    * @param movedAtMillis when the alias was moved to it ({@code AliasMove.movedAt}); orders alias
    *     moves, also a rollback to an older version
    * @param prepareMicros how long decoding, checking and warming it up took
+   * @param pipeline the version's feature pipeline, parsed once when the version was loaded, which
+   *     featurizes every raw record this version scores; null for a version over events
    */
   public record Current(ModelVersion version, Model model, long swappedAtMillis, long publishedAtMillis,
-                        long movedAtMillis, long prepareMicros) {
+                        long movedAtMillis, long prepareMicros, FrozenPipeline pipeline) {
     /** Validates. */
     public Current {
       Objects.requireNonNull(version, "version");
@@ -34,6 +37,12 @@ public final class ServedModel {
       if (prepareMicros < 0) {
         throw new IllegalArgumentException("prepareMicros must be >= 0, found " + prepareMicros);
       }
+    }
+
+    /** A version over events. */
+    public Current(ModelVersion version, Model model, long swappedAtMillis, long publishedAtMillis,
+                   long movedAtMillis, long prepareMicros) {
+      this(version, model, swappedAtMillis, publishedAtMillis, movedAtMillis, prepareMicros, null);
     }
 
     /** A model served from now on, with no publication time known. */
