@@ -56,4 +56,27 @@ class CheckpointCodecTest {
     e = assertThrows(IllegalArgumentException.class, () -> CheckpointCodec.decode(bytes));
     assertTrue(e.getMessage().contains("not a trainer checkpoint"), e.getMessage());
   }
+
+  @Test
+  void roundTripsTheFeaturePipelineOfARawTrainer() {
+    Checkpoint c = sample();
+    String pipeline = "{\"format\":1,\"vocabulary\":\"" + "x".repeat(70_000) + "\"}"; // past writeUTF's 64 KiB
+    Checkpoint raw = new Checkpoint(c.model(), c.architecture(), c.features(), c.lastVersion(), c.examplesSeen(),
+        c.examplesSinceParent(), c.partitions(), c.parameters(), c.optimizer(), c.configuredLearningRate(),
+        c.learningRate(), c.rate(), null, null, pipeline);
+    assertEquals(pipeline, CheckpointCodec.decode(CheckpointCodec.encode(raw)).pipeline());
+    assertEquals(null, CheckpointCodec.decode(CheckpointCodec.encode(c)).pipeline(), "a trainer over events has none");
+  }
+
+  @Test
+  void stillDecodesAFormat1CheckpointWrittenBeforeTheFeaturePipeline() {
+    // Format 1 is format 2 without the trailing pipeline flag: derive those bytes from the sample.
+    byte[] v2 = CheckpointCodec.encode(sample());
+    byte[] v1 = Arrays.copyOf(v2, v2.length - 1);
+    java.nio.ByteBuffer.wrap(v1).putInt(4, CheckpointCodec.FORMAT_1);
+    Checkpoint d = CheckpointCodec.decode(v1);
+    assertEquals(sample().parameters(), d.parameters());
+    assertEquals(9, d.join().dropped());
+    assertEquals(null, d.pipeline());
+  }
 }
