@@ -3,6 +3,7 @@ package io.streamlearn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamlearn.data.FlightsData;
 import io.streamlearn.tools.ToolsMain;
 import io.streamlearn.it.BrokerIT;
 import io.streamlearn.schema.AvroSerde;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,6 +31,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,6 +106,23 @@ class ProduceTailIT extends BrokerIT {
     List<String> keys = new ArrayList<>(read("raw2-" + suffix, 3).stream().map(ConsumerRecord::key).toList());
     keys.sort(null);
     assertEquals(List.of("line-1", "line-2", "line-3"), keys, "without --key-field: the line number");
+  }
+
+  @Test
+  void produceReplaysTheFlightsArrayFileRecordByRecord() throws Exception {
+    Optional<Path> flights = FlightsData.flights20k(System.getenv());
+    Assumptions.assumeTrue(flights.isPresent(), FlightsData.missing(System.getenv()));
+    String topic = "flights-" + UUID.randomUUID().toString().substring(0, 8);
+    int status = ToolsMain.run(List.of("produce", "--bootstrap-servers", kafka.bootstrapServers(),
+        "--source", "jsonl", "--file", flights.get().toString(), "--topic", topic, "--topic-partitions", "1"),
+        Map.of(), out);
+    assertEquals(Main.OK, status, bytes.toString(StandardCharsets.UTF_8));
+    assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("sent 20,000 JSON records to " + topic),
+        bytes.toString(StandardCharsets.UTF_8));
+    ConsumerRecord<String, byte[]> first = read(topic, 20_000).get(0);
+    assertEquals("p-1", first.key());
+    assertEquals("{\"date\":\"2001/01/01 00:47\",\"delay\":66,\"distance\":1750,\"origin\":\"DTW\","
+        + "\"destination\":\"LAS\"}", new String(first.value(), StandardCharsets.UTF_8));
   }
 
   @Test

@@ -8,10 +8,21 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * Headers of a dead-letter record: the original key and value are kept as they were, and these
  * headers say why and where it came from.
+ *
+ * <p>A record of the user's own format (JSON, Avro) refused because of one of its fields (missing,
+ * of the wrong type, an unparsable timestamp, a label beyond the model's classes) also carries
+ * {@link #FIELD}, the field's path as the feature spec names it ({@code user.country}), so a
+ * consumer of the dead-letter topic can group refusals by field without parsing the reason text,
+ * which names the field too.
  */
 public final class DeadLetters {
   /** Why the record was refused. */
   public static final String REASON = "streamlearn.error.reason";
+  /**
+   * The input field the refusal is about (its dotted path in the user's record); absent when the
+   * refusal is about the whole record (not JSON, unknown schema) or the record is an event.
+   */
+  public static final String FIELD = "streamlearn.error.field";
   /** Which app refused it ({@code trainer}, {@code inference}). */
   public static final String APP = "streamlearn.error.app";
   /** Source topic. */
@@ -20,8 +31,6 @@ public final class DeadLetters {
   public static final String PARTITION = "streamlearn.source.partition";
   /** Source offset (decimal text). */
   public static final String OFFSET = "streamlearn.source.offset";
-  /** The path of the field at fault in a user's raw record ({@code user.country}); absent when the record as a whole is bad. */
-  public static final String FIELD = "streamlearn.error.field";
 
   private DeadLetters() {}
 
@@ -36,17 +45,18 @@ public final class DeadLetters {
     return h;
   }
 
-  /**
-   * The headers for a refused raw record, with the field at fault ({@link #FIELD}) when there is
-   * one; the reason names it too, so a reader of the reason alone still sees it.
-   */
-  public static Headers headers(String app, BadRecordException bad, String topic, int partition, long offset) {
-    String reason = bad.field() == null ? bad.reason() : "field " + bad.field() + ": " + bad.reason();
-    Headers h = headers(app, reason, topic, partition, offset);
-    if (bad.field() != null) {
-      h.add(FIELD, bytes(bad.field()));
+  /** The headers for a refused record, with {@link #FIELD} when the refusal names a field. */
+  public static Headers headers(String app, Refusal refusal, String topic, int partition, long offset) {
+    Headers h = headers(app, refusal.text(), topic, partition, offset);
+    if (refusal.field() != null) {
+      h.add(FIELD, bytes(refusal.field()));
     }
     return h;
+  }
+
+  /** The headers for a raw record the feature pipeline or its decoder refused ({@link BadRecordException}). */
+  public static Headers headers(String app, BadRecordException bad, String topic, int partition, long offset) {
+    return headers(app, new Refusal(bad.field(), bad.reason()), topic, partition, offset);
   }
 
   /** The text of a header, or {@code null}. */

@@ -10,7 +10,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.regex.Pattern;
 
@@ -23,6 +25,11 @@ import java.util.regex.Pattern;
  * string as it is, a number or boolean as its JSON text); otherwise {@code <id prefix><line
  * number>}, 1-based, counting blank lines, so each record has a stable id that inference can use
  * as its default {@code --id-field} (the record key).
+ *
+ * <p>A file whose first non-blank character is {@code [} is one JSON array of objects (as
+ * vega-datasets' {@code flights-20k.json} is): it is read whole, each element is a record, sent as
+ * the exact text it has in the file, and "line" in keys and errors means the element's 1-based
+ * position.
  *
  * <p>A line that is not one JSON object, or lacks its key field, stops the iteration with an
  * {@link IllegalArgumentException} naming the file and the line: a replay with a silently
@@ -47,6 +54,8 @@ final class RawJsonLines implements Iterator<RawJsonLines.Line> {
   private final String source;
   private final String[] keyPath;
   private final String keyPrefix;
+  /** The elements' text of an array file; null for JSON lines. */
+  private final Iterator<String> elements;
   private String line;
   private long number;
 
@@ -61,6 +70,7 @@ final class RawJsonLines implements Iterator<RawJsonLines.Line> {
     this.source = source;
     this.keyPath = keyField.isBlank() ? null : DOT.split(keyField.strip());
     this.keyPrefix = keyPrefix;
+    this.elements = startsAnArray(in) ? arrayElements(in, source) : null;
     this.line = read();
   }
 
@@ -120,6 +130,10 @@ final class RawJsonLines implements Iterator<RawJsonLines.Line> {
   }
 
   private String read() {
+    if (elements != null) {
+      number++;
+      return elements.hasNext() ? elements.next() : null;
+    }
     try {
       String l;
       do {
@@ -130,6 +144,56 @@ final class RawJsonLines implements Iterator<RawJsonLines.Line> {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + source, e);
     }
+  }
+
+  private static boolean startsAnArray(BufferedReader in) {
+    try {
+      in.mark(64 * 1024);
+      int c;
+      do {
+        c = in.read();
+      } while (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\uFEFF');
+      in.reset();
+      return c == '[';
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the start of the input", e);
+    }
+  }
+
+  /** The exact text of each element of the JSON array the reader holds, in order. */
+  private static Iterator<String> arrayElements(BufferedReader in, String source) {
+    StringBuilder text = new StringBuilder();
+    char[] buffer = new char[1 << 16];
+    List<String> out = new ArrayList<>();
+    try {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        text.append(buffer, 0, n);
+      }
+      String all = text.toString();
+      try (JsonParser p = FACTORY.createParser(all)) {
+        p.nextToken(); // the array's '['
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+          if (t == null) {
+            throw new IllegalArgumentException(source + ": the JSON array is not closed");
+          }
+          int from = (int) p.currentTokenLocation().getCharOffset();
+          if (t != JsonToken.START_OBJECT) {
+            throw new IllegalArgumentException(source + " line " + (out.size() + 1)
+                + ": not a JSON object: " + abbreviate(all.substring(from, Math.min(all.length(), from + 60))));
+          }
+          p.skipChildren();
+          int until = (int) p.currentTokenLocation().getCharOffset() + 1;
+          out.add(all.substring(from, until));
+        }
+        if (p.nextToken() != null) {
+          throw new IllegalArgumentException(source + ": text after the JSON array");
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException(source + " line " + (out.size() + 1) + " of the JSON array: "
+          + reason(e), e);
+    }
+    return out.iterator();
   }
 
   private static String reason(Exception e) {

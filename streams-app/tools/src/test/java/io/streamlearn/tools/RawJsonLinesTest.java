@@ -36,6 +36,22 @@ class RawJsonLinesTest {
   }
 
   @Test
+  void aJsonArrayFileGivesEachElementAsWrittenKeyedByItsPosition() {
+    String a = "{\"date\":\"2001/01/01 00:47\",\"delay\":66,\"distance\":1750,\"origin\":\"DTW\",\"destination\":\"LAS\"}";
+    String b = "{ \"date\": \"2001/01/01 01:10\", \"nested\": {\"x\": [1, {\"y\": \"]\"}]} }";
+    List<RawJsonLines.Line> got = all(lines("\n  [" + a + ",\n  " + b + "]\n", ""));
+    assertEquals(List.of("p-1", "p-2"), got.stream().map(RawJsonLines.Line::key).toList());
+    assertEquals(a, new String(got.get(0).value(), StandardCharsets.UTF_8));
+    assertEquals(b, new String(got.get(1).value(), StandardCharsets.UTF_8));
+    List<RawJsonLines.Line> keyed = all(lines("[" + a + "]", "origin"));
+    assertEquals("DTW", keyed.get(0).key());
+    var e = assertThrows(IllegalArgumentException.class, () -> lines("[" + a + ", 3]", ""));
+    assertTrue(e.getMessage().contains("f.jsonl line 2: not a JSON object"), e.getMessage());
+    var open = assertThrows(IllegalArgumentException.class, () -> lines("[" + a + ", {\"a\": ", ""));
+    assertTrue(open.getMessage().contains("line 2"), open.getMessage());
+  }
+
+  @Test
   void theKeyComesFromANestedFieldAsText() {
     List<RawJsonLines.Line> got = all(lines(
         "{\"user\": {\"id\": \"u-7\"}}\n{\"user\": {\"id\": 42}}\n{\"user\": {\"id\": true}}\n", "user.id"));
