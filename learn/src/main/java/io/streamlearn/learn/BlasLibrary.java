@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * @param file the library file, symbolic links resolved
  * @param version the OpenBLAS version built into the file, e.g. {@code 0.3.21}, or {@code unknown}
  * @param system true if the file lies outside JavaCPP's cache (a library the system installed)
- * @param threads the BLAS's thread count, at least 1
+ * @param threads the BLAS's thread count as last set through JavaCPP (ND4J sets it at start-up), or 0
+ *        if nothing set it (with {@code ND4J_SKIP_BLAS_THREADS}), when OpenBLAS's own default applies
  */
 public record BlasLibrary(Path file, String version, boolean system, int threads) {
 
@@ -43,8 +44,8 @@ public record BlasLibrary(Path file, String version, boolean system, int threads
     if (version == null || version.isBlank()) {
       throw new IllegalArgumentException("version must not be blank, got '" + version + "'");
     }
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    if (threads < 0) {
+      throw new IllegalArgumentException("threads must be >= 0, got " + threads);
     }
   }
 
@@ -54,8 +55,8 @@ public record BlasLibrary(Path file, String version, boolean system, int threads
    */
   public String summary() {
     String name = file.getFileName().toString().contains("mkl") ? "MKL" : "OpenBLAS";
-    return (system ? "system " : "bundled (JavaCPP) ") + name + " " + version + " " + file + ", " + threads
-        + (threads == 1 ? " thread" : " threads");
+    String count = threads == 0 ? "OpenBLAS's default threads" : threads + (threads == 1 ? " thread" : " threads");
+    return (system ? "system " : "bundled (JavaCPP) ") + name + " " + version + " " + file + ", " + count;
   }
 
   /**

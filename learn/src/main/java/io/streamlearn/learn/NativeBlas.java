@@ -90,10 +90,8 @@ final class NativeBlas {
     }
     // ND4J's BLAS wrapper sets OpenBLAS's threads at start-up and NativeSetup may have limited them
     // since; this is the count JavaCPP last set, the one OpenBLAS runs with.
-    int threads = Nd4j.factory().blas().getMaxThreads();
-    if (threads < 1) {
-      throw new IllegalStateException("ND4J reports " + threads + " BLAS threads");
-    }
+    // 0 or less: nothing set them (ND4J_SKIP_BLAS_THREADS), OpenBLAS's own default applies
+    int threads = Math.max(0, Nd4j.factory().blas().getMaxThreads());
     return new BlasLibrary(file, version, !file.startsWith(cache), threads);
   }
 

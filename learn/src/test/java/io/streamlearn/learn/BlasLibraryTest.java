@@ -68,10 +68,16 @@ class BlasLibraryTest {
   }
 
   @Test
-  void aReportWithoutThreadsOrVersionIsRefused() {
+  void aReportWithNegativeThreadsOrABlankVersionIsRefused() {
     Path file = Path.of("/usr/lib/libopenblas.so.0");
-    assertThrows(IllegalArgumentException.class, () -> new BlasLibrary(file, "0.3.21", true, 0));
+    assertThrows(IllegalArgumentException.class, () -> new BlasLibrary(file, "0.3.21", true, -1));
     assertThrows(IllegalArgumentException.class, () -> new BlasLibrary(file, " ", true, 1));
     assertTrue(new BlasLibrary(file, "unknown", true, 1).summary().contains("unknown"));
+  }
+
+  @Test
+  void threadsNobodySetAreSaidToBeOpenBlassOwnDefault() {
+    BlasLibrary unset = new BlasLibrary(Path.of("/usr/lib/libopenblas.so.0"), "0.3.21", true, 0);
+    assertEquals("system OpenBLAS 0.3.21 /usr/lib/libopenblas.so.0, OpenBLAS's default threads", unset.summary());
   }
 }
