@@ -305,6 +305,20 @@ class SparseInputTest {
   }
 
   @Test
+  void aSlotOutsideTheSparseBlockIsRefusedNamingItsRow() {
+    Learner learner = new Learner(config("dense(4,relu) > dense(2,softmax)", LAYOUT, Loss.SOFTMAX_CROSS_ENTROPY,
+        OptimizerConfig.sgd(0.1, 0), 4));
+    SparseRows x = rows(LAYOUT, 3, new Random(4));
+    x.addRow();
+    x.addSlot(LAYOUT.sparseWidth(), 1f);
+    float[] before = learner.flatParameters();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> learner.fit(x, new int[] {0, 1, 0, 1}, 0, null));
+    assertTrue(e.getMessage().contains("row 3 has sparse slot 10"), e.getMessage());
+    assertArrayEquals(before, learner.flatParameters());
+  }
+
+  @Test
   void aDenseLearnerTakesSparseRowsOfItsDenseLayoutAsTheirDenseBlock() {
     FeatureLayout dense = FeatureLayout.dense(3);
     Learner learner = new Learner(new TrainingConfig(NetworkSpec.parse(3, "dense(2,softmax)"),
