@@ -1,6 +1,6 @@
 package io.streamlearn.learn;
 
-/** One layer of a {@link NetworkSpec}: a dense layer or a dropout layer. */
+/** One layer of a {@link NetworkSpec}: a dense layer, a dropout layer or an embedding over sparse inputs. */
 public sealed interface LayerSpec {
 
   /** The compact text of this layer, e.g. {@code dense(128,relu)} or {@code dropout(0.2)}. */
@@ -67,6 +67,32 @@ public sealed interface LayerSpec {
     @Override
     public String text() {
       return "dropout(" + rate + ")";
+    }
+  }
+
+  /**
+   * An embedding over the sparse fields of a network's {@link io.streamlearn.tensor.FeatureLayout},
+   * only as the first layer: every sparse field gets a {@code dim}-wide vector, the sum of
+   * {@code value * row} of one table over the field's entries (a lookup for a one-hot field, a
+   * weighted bag for tokens). Its output is the dense columns as they are, then each field's vector
+   * in field order: {@code denseWidth + fields * dim} wide. The table is one tensor
+   * {@code layers.0.weight} {@code [sparseWidth, dim]} (field f's rows start at
+   * {@code sparseOffset(f)}), drawn uniform in {@code [-0.05, 0.05)} as Keras' {@code Embedding} is,
+   * and trained sparsely: a step reads and updates only the rows the batch touches.
+   *
+   * @param dim width of each field's vector, at least 1
+   */
+  record Embedding(int dim) implements LayerSpec {
+    /** Validates the fields. */
+    public Embedding {
+      if (dim < 1) {
+        throw new IllegalArgumentException("embedding dim must be >= 1, got " + dim);
+      }
+    }
+
+    @Override
+    public String text() {
+      return "embedding(" + dim + ")";
     }
   }
 }

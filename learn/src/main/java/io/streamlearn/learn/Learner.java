@@ -1,7 +1,9 @@
 package io.streamlearn.learn;
 
+import io.streamlearn.tensor.FeatureLayout;
 import io.streamlearn.tensor.NamedTensor;
 import io.streamlearn.tensor.Preprocessing;
+import io.streamlearn.tensor.SparseRows;
 import java.nio.FloatBuffer;
 import java.util.List;
 
@@ -21,6 +23,18 @@ import org.slf4j.LoggerFactory;
  * untouched, so the caller can discard the batch (and raise an alert). Class labels are given as
  * {@code int[]} (one class index per row); {@code float[]} targets are for regression and for
  * binary cross-entropy on several outputs.
+ *
+ * <p>Featurized input: a learner is built for its config's {@link TrainingConfig#featureLayout()}.
+ * With a dense layout (the default) the {@code float[]} methods take rows of {@code inputs} floats
+ * and the {@link SparseRows} methods take batches whose dense block is those rows. With sparse
+ * fields the {@link SparseRows} methods are the fast path: the first layer reads one weight row per
+ * sparse entry (no product over the zeros of a one-hot vector), its backward pass and the optimizer
+ * touch only the rows the batch holds (lazy updates, see {@link Optimizer#applyRanges}), and an
+ * {@code embedding(dim)} first layer works the same way; the {@code float[]} methods still work and
+ * read one-hot rows of {@link FeatureLayout#totalWidth()} floats, converted to sparse rows first. The
+ * parameters keep the dense network's names and shapes ({@code layers.0.weight} is
+ * {@code [totalWidth, units]}: dense columns' rows first, then each field's slots), so a dense model
+ * of the same spec over one-hot rows computes the same function.
  */
 public final class Learner {
 
@@ -32,8 +46,10 @@ public final class Learner {
   private final float[] params;
   private final FloatBuffer nativeParams;
   private final Optimizer optimizer;
-  /** The training network and batch arrays; they grow on a larger batch, so always read through it. */
+  /** The training network and batch arrays; they grow on a larger batch, so always read through it. Dense layouts only. */
   private final BatchBuffers batch;
+  /** The training state over sparse fields, or null for a dense layout. */
+  private final SparseLearner sparse;
   private Network inference;
   private double learningRate;
   private long nonFiniteBatches;
@@ -47,6 +63,19 @@ public final class Learner {
       throw new IllegalArgumentException("config must not be null");
     }
     this.config = config;
+    if (config.featureLayout().hasSparse()) {
+      this.sparse = new SparseLearner(config);
+      this.layout = sparse.layout.inner;
+      this.params = sparse.params;
+      this.nativeParams = null;
+      this.batch = null;
+      this.optimizer = sparse.optimizer;
+      this.learningRate = config.optimizer().learningRate();
+      LOG.debug("learner for {} over {} with {} parameters, {}", config.spec().text(), config.featureLayout(),
+          sparse.layout.total, config.optimizer().kind());
+      return;
+    }
+    this.sparse = null;
     this.layout = new Layout(config.spec());
     this.params = layout.initialParameters(config.seed());
     NativeBlas.load();
@@ -61,7 +90,7 @@ public final class Learner {
 
   /** Rows the batch buffers hold now: {@code maxBatchSize}, or more after a larger batch. */
   public int batchCapacity() {
-    return batch.capacity;
+    return sparse != null ? sparse.capacity : batch.capacity;
   }
 
   /** The configuration this learner was built with (its optimizer's base rate is the initial one). */
@@ -105,9 +134,84 @@ public final class Learner {
       throw new IllegalArgumentException("labels must hold " + (labelRow + (long) rows) + " values for rows "
           + labelRow + ".." + (labelRow + rows - 1) + ", got " + (labels == null ? "null" : labels.length));
     }
+    if (sparse != null) {
+      return fit(sparse.fromDense(x, xRow, rows), labels, labelRow, predictions);
+    }
     batch.ensure(rows);
     toTargets(labels, labelRow, rows, batch.targets);
     return step(x, xRow, batch.targets, rows, predictions);
+  }
+
+  /**
+   * One optimizer step on a featurized mini-batch (every row of {@code x}) of class labels; as
+   * {@link #fit(float[], int, int[], int, int, float[])} otherwise.
+   *
+   * @param x           rows in this learner's {@link TrainingConfig#featureLayout()}, dense columns
+   *                    already preprocessed
+   * @param labelRow    the label of {@code x}'s row 0 is {@code labels[labelRow]}
+   * @param predictions where to write the pre-update outputs ({@code rows * outputs}), or null
+   * @throws IllegalArgumentException on an empty batch, another layout, short arrays or a bad label
+   */
+  public float fit(SparseRows x, int[] labels, int labelRow, float[] predictions) {
+    int rows = checkRows(x, predictions);
+    if (labels == null || labelRow < 0 || labels.length < labelRow + (long) rows) {
+      throw new IllegalArgumentException("labels must hold " + (labelRow + (long) rows) + " values for rows "
+          + labelRow + ".." + (labelRow + rows - 1) + ", got " + (labels == null ? "null" : labels.length));
+    }
+    if (sparse == null) {
+      return fit(x.dense(), 0, labels, labelRow, rows, predictions);
+    }
+    sparse.ensure(rows);
+    toTargets(labels, labelRow, rows, sparse.targets);
+    return sparseStep(x, sparse.targets, predictions);
+  }
+
+  /**
+   * One optimizer step on a featurized mini-batch (every row of {@code x}) of float targets; as
+   * {@link #fit(float[], int, float[], int, int, float[])} otherwise.
+   *
+   * @param yRow the targets of {@code x}'s row 0 start at {@code y[yRow * targetsPerRow]}
+   */
+  public float fit(SparseRows x, float[] y, int yRow, float[] predictions) {
+    int rows = checkRows(x, predictions);
+    if (yRow < 0) {
+      throw new IllegalArgumentException("yRow must be >= 0, got " + yRow);
+    }
+    checkTargets(y, yRow, rows);
+    if (sparse == null) {
+      return fit(x.dense(), 0, y, yRow, rows, predictions);
+    }
+    sparse.ensure(rows);
+    int perRow = config.loss().targetsPerRow(layout.outputs());
+    System.arraycopy(y, yRow * perRow, sparse.targets, 0, rows * perRow);
+    return sparseStep(x, sparse.targets, predictions);
+  }
+
+  private float sparseStep(SparseRows x, float[] targets, float[] predictions) {
+    long step = optimizer.step();
+    double loss = sparse.step(x, targets, predictions, currentLearningRate());
+    if (!Double.isFinite(loss)) {
+      nonFiniteBatches++;
+      LOG.warn("non-finite loss {} at step {}; batch of {} rows skipped, parameters unchanged", loss, step, x.rows());
+    }
+    return (float) loss;
+  }
+
+  /** Checks a featurized batch and the predictions array; returns its rows. */
+  private int checkRows(SparseRows x, float[] predictions) {
+    if (x == null || !x.layout().equals(config.featureLayout())) {
+      throw new IllegalArgumentException("x must be rows of layout " + config.featureLayout() + ", got "
+          + (x == null ? "null" : x.layout()));
+    }
+    int rows = x.rows();
+    if (rows < 1) {
+      throw new IllegalArgumentException("rows must be >= 1, got " + rows);
+    }
+    long outs = layout.outputs();
+    if (predictions != null && predictions.length < rows * outs) {
+      throw new IllegalArgumentException("predictions must hold " + rows * outs + " values, got " + predictions.length);
+    }
+    return rows;
   }
 
   /**
@@ -146,6 +250,9 @@ public final class Learner {
     int targetsPerRow = config.loss().targetsPerRow(layout.outputs());
     checkRows(x, xRow, yRow, rows, predictions);
     checkTargets(y, yRow, rows);
+    if (sparse != null) {
+      return fit(sparse.fromDense(x, xRow, rows), y, yRow, predictions);
+    }
     batch.ensure(rows);
     float[] targets = y;
     if (yRow != 0) {
@@ -254,7 +361,40 @@ public final class Learner {
         + " output; loss " + config.loss() + " on " + outs + " outputs takes float targets");
   }
 
+  /** As {@link #evaluate(float[], float[], int)} on a featurized batch (every row of {@code x}). */
+  public double evaluate(SparseRows x, float[] y) {
+    int rows = checkRows(x, null);
+    checkTargets(y, 0, rows);
+    return evaluateChecked(x, y, rows);
+  }
+
+  /** As {@link #evaluate(float[], int[], int)} on a featurized batch (every row of {@code x}). */
+  public double evaluate(SparseRows x, int[] labels) {
+    int rows = checkRows(x, null);
+    if (labels == null || labels.length < rows) {
+      throw new IllegalArgumentException("labels must hold " + rows + " values, got "
+          + (labels == null ? "null" : labels.length));
+    }
+    float[] y = new float[rows];
+    toTargets(labels, 0, rows, y);
+    return evaluateChecked(x, y, rows);
+  }
+
+  private double evaluateChecked(SparseRows x, float[] y, int rows) {
+    if (sparse == null) {
+      return evaluateChecked(x.dense(), y, rows);
+    }
+    float[] p = new float[rows * layout.outputs()];
+    float[] z = new float[rows * layout.outputs()];
+    sparse.logits(x, z);
+    OutputMath.activate(layout.activation(layout.last), z, p, rows, layout.outputs());
+    return OutputMath.loss(config.loss(), layout.activation(layout.last), z, p, y, rows, layout.outputs(), null);
+  }
+
   private double evaluateChecked(float[] x, float[] y, int rows) {
+    if (sparse != null) {
+      return evaluateChecked(SparseLearner.fromDense(x, 0, rows, new SparseRows(config.featureLayout(), rows)), y, rows);
+    }
     float[] p = new float[rows * layout.outputs()];
     float[] z = new float[rows * layout.outputs()];
     forwardInference(x, rows, z);
@@ -274,7 +414,31 @@ public final class Learner {
       throw new IllegalArgumentException("predict needs rows >= 1, x of rows*inputs and out of rows*outputs values, got rows="
           + rows + " x=" + (x == null ? "null" : x.length) + " out=" + (out == null ? "null" : out.length));
     }
+    if (sparse != null) {
+      predict(SparseLearner.fromDense(x, 0, rows, new SparseRows(config.featureLayout(), rows)), out);
+      return;
+    }
     forwardInference(x, rows, out);
+    OutputMath.activate(layout.activation(layout.last), out, out, rows, outs);
+  }
+
+  /**
+   * Outputs of the network for every row of a featurized batch, in inference mode (no dropout).
+   *
+   * @param out receives {@code x.rows() * outputs} values
+   */
+  public void predict(SparseRows x, float[] out) {
+    int rows = checkRows(x, null);
+    int outs = layout.outputs();
+    if (out == null || out.length < rows * outs) {
+      throw new IllegalArgumentException("out must hold rows*outputs = " + rows * outs + " values, got "
+          + (out == null ? "null" : out.length));
+    }
+    if (sparse == null) {
+      predict(x.dense(), rows, out);
+      return;
+    }
+    sparse.logits(x, out);
     OutputMath.activate(layout.activation(layout.last), out, out, rows, outs);
   }
 
@@ -294,7 +458,7 @@ public final class Learner {
 
   /** Copies of the parameters, named {@code layers.<i>.weight} ({@code [in, out]}) and {@code layers.<i>.bias}. */
   public List<NamedTensor> parameters() {
-    return layout.toTensors(flatParameters());
+    return sparse != null ? sparse.layout.toTensors(flatParameters()) : layout.toTensors(flatParameters());
   }
 
   /**
@@ -303,7 +467,7 @@ public final class Learner {
    * @throws IllegalArgumentException on a missing, unknown, misshapen or non-finite tensor
    */
   public void setParameters(List<NamedTensor> parameters) {
-    setFlatParameters(layout.fromTensors(parameters));
+    setFlatParameters(sparse != null ? sparse.layout.fromTensors(parameters) : layout.fromTensors(parameters));
   }
 
   float[] flatParameters() {
@@ -311,6 +475,11 @@ public final class Learner {
   }
 
   void setFlatParameters(float[] flat) {
+    if (sparse != null) {
+      System.arraycopy(flat, 0, params, 0, sparse.layout.total);
+      sparse.sync();
+      return;
+    }
     System.arraycopy(flat, 0, params, 0, layout.total);
     batch.network.syncWeights(nativeParams);
   }
@@ -322,6 +491,9 @@ public final class Learner {
   double lossAndGradient(float[] x, float[] y, int rows, float[] gradient) {
     checkRows(x, 0, 0, rows, null);
     checkTargets(y, 0, rows);
+    if (sparse != null) {
+      return sparse.lossAndGradient(sparse.fromDense(x, 0, rows), y, gradient);
+    }
     batch.ensure(rows);
     int outs = layout.outputs();
     batch.network.forward(x, 0, rows, batch.logits, optimizer.step());
@@ -334,6 +506,16 @@ public final class Learner {
       System.arraycopy(batch.network.grads(), 0, gradient, 0, layout.total);
     }
     return loss;
+  }
+
+  /** As {@link #lossAndGradient(float[], float[], int, float[])} on a featurized batch. */
+  double lossAndGradient(SparseRows x, float[] y, float[] gradient) {
+    int rows = checkRows(x, null);
+    checkTargets(y, 0, rows);
+    if (sparse == null) {
+      return lossAndGradient(x.dense(), y, rows, gradient);
+    }
+    return sparse.lossAndGradient(x, y, gradient);
   }
 
   /** The optimizer's step counter and slot vectors, for a checkpoint. */
@@ -383,6 +565,9 @@ public final class Learner {
    * (the one the training inputs went through, which the model applies to raw inputs).
    */
   public Model snapshot(Preprocessing preprocessor) {
+    if (sparse != null) {
+      return Model.ofSparse(sparse.layout, flatParameters(), preprocessor);
+    }
     return Model.ofFlat(config.spec(), layout, flatParameters(), preprocessor);
   }
 

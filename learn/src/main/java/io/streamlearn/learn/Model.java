@@ -1,7 +1,9 @@
 package io.streamlearn.learn;
 
+import io.streamlearn.tensor.FeatureLayout;
 import io.streamlearn.tensor.NamedTensor;
 import io.streamlearn.tensor.Preprocessing;
+import io.streamlearn.tensor.SparseRows;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -11,6 +13,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * An immutable, thread-safe, inference-only network: a spec, its parameters and the frozen
  * preprocessing of its inputs. Never changes after construction; concurrent callers each get their
  * own preallocated buffers (one set per thread) over the shared read-only parameters.
+ *
+ * <p>A model is built for a {@link FeatureLayout} ({@link #features()}): dense by default. Over a
+ * layout with sparse fields, {@link #predict(SparseRows, float[])} is the fast path (the first layer
+ * gathers one weight row per sparse entry, or the {@code embedding(dim)} table's rows), the frozen
+ * preprocessing scales the dense columns only ({@code features() == denseWidth}), and the
+ * {@code float[]} methods read one-hot rows of {@code totalWidth} floats (dense columns raw, then
+ * the sparse slots) and convert them. Parameters are named and shaped as {@link Learner#parameters()}
+ * says, so a learner's parameters give the model that predicts as the learner does.
  */
 public final class Model {
 
@@ -19,6 +29,10 @@ public final class Model {
 
   private final NetworkSpec spec;
   private final Layout layout;
+  private final FeatureLayout features;
+  /** With sparse fields: the parameter layout, and the inner network's parameters; else null. */
+  private final SparseLayout sparse;
+  private final float[] innerFlat;
   private final Preprocessing preprocessor;
   private final boolean identity;
   private final float[] flat;
@@ -33,12 +47,23 @@ public final class Model {
   /** Per-thread buffers. */
   private static final class Workspace {
     final Network network;
+    final SparseNetwork sparseNetwork;
     final float[] input;
     final float[] logits;
+    /** One-hot rows converted for a sparse model's float[] methods. */
+    SparseRows converted;
 
     Workspace(Network network, int inputs, int outputs) {
       this.network = network;
+      this.sparseNetwork = null;
       this.input = new float[CHUNK * inputs];
+      this.logits = new float[CHUNK * outputs];
+    }
+
+    Workspace(SparseNetwork network, int outputs) {
+      this.network = null;
+      this.sparseNetwork = network;
+      this.input = null;
       this.logits = new float[CHUNK * outputs];
     }
   }
@@ -46,13 +71,67 @@ public final class Model {
   private Model(NetworkSpec spec, Layout layout, float[] flat, Preprocessing preprocessor) {
     this.spec = spec;
     this.layout = layout;
+    this.features = FeatureLayout.dense(spec.inputs());
+    this.sparse = null;
+    this.innerFlat = null;
     this.preprocessor = preprocessor;
     this.identity = preprocessor.isIdentity();
     this.flat = flat;
     NativeBlas.load();
     this.nativeParams = Network.allocate(layout.weightCount);
     nativeParams.put(0, flat, 0, layout.weightCount);
+  }
 
+  private Model(SparseLayout sparse, float[] flat, Preprocessing preprocessor) {
+    this.spec = sparse.spec;
+    this.layout = sparse.inner;
+    this.features = sparse.features;
+    this.sparse = sparse;
+    this.preprocessor = preprocessor;
+    this.identity = preprocessor.isIdentity();
+    this.flat = flat;
+    this.innerFlat = sparse.innerOf(flat);
+    NativeBlas.load();
+    this.nativeParams = Network.allocate(layout.weightCount);
+    nativeParams.put(0, innerFlat, 0, layout.weightCount);
+  }
+
+  /**
+   * A model over featurized rows of {@code features} (whose total width must be the spec's inputs),
+   * from parameters named as {@link Learner#parameters()} names them. With a dense layout this is
+   * {@link #of(NetworkSpec, List, Preprocessing)}; with sparse fields the preprocessing, if not the
+   * identity, scales the {@code denseWidth} dense columns only.
+   *
+   * @throws IllegalArgumentException on a layout of another width, an embedding without sparse
+   *                                  fields, or as {@link #of(NetworkSpec, List, Preprocessing)}
+   */
+  public static Model of(NetworkSpec spec, List<NamedTensor> parameters, Preprocessing preprocessor,
+      FeatureLayout features) {
+    if (spec == null || features == null) {
+      throw new IllegalArgumentException("spec and features must not be null");
+    }
+    if (features.totalWidth() != spec.inputs()) {
+      throw new IllegalArgumentException("feature layout is " + features.totalWidth() + " wide, the network takes "
+          + spec.inputs() + " inputs");
+    }
+    if (!features.hasSparse()) {
+      return of(spec, parameters, preprocessor);
+    }
+    SparseLayout sparse = new SparseLayout(spec, features);
+    return ofSparse(sparse, sparse.fromTensors(parameters), preprocessor);
+  }
+
+  static Model ofSparse(SparseLayout sparse, float[] flat, Preprocessing preprocessor) {
+    if (preprocessor == null) {
+      throw new IllegalArgumentException("preprocessing must not be null (use Preprocessing.identity())");
+    }
+    preprocessor.requireFinite();
+    int dense = sparse.features.denseWidth();
+    if (!preprocessor.isIdentity() && preprocessor.features() != dense) {
+      throw new IllegalArgumentException("preprocessing has " + preprocessor.features() + " features; over sparse"
+          + " fields it scales the " + dense + " dense columns only");
+    }
+    return new Model(sparse, flat, preprocessor);
   }
 
   /**
@@ -65,6 +144,9 @@ public final class Model {
   public static Model of(NetworkSpec spec, List<NamedTensor> parameters, Preprocessing preprocessor) {
     if (spec == null) {
       throw new IllegalArgumentException("spec must not be null");
+    }
+    if (spec.hasEmbedding()) {
+      throw new IllegalArgumentException("network " + spec.text() + " has an embedding: give its FeatureLayout");
     }
     Layout layout = new Layout(spec);
     return ofFlat(spec, layout, layout.fromTensors(parameters), preprocessor);
@@ -102,7 +184,12 @@ public final class Model {
 
   /** Copies of the parameters. */
   public List<NamedTensor> parameters() {
-    return layout.toTensors(flat);
+    return sparse != null ? sparse.toTensors(flat) : layout.toTensors(flat);
+  }
+
+  /** The shape of an example this model reads: dense columns and sparse fields. */
+  public FeatureLayout features() {
+    return features;
   }
 
   /** Number of input features. */
@@ -129,14 +216,73 @@ public final class Model {
       throw new IllegalArgumentException("predict needs rows >= 1, x of rows*inputs and out of rows*outputs values, got rows="
           + rows + " x=" + (x == null ? "null" : x.length) + " out=" + (out == null ? "null" : out.length));
     }
-    Workspace ws = idle.poll();
-    if (ws == null) {
-      ws = new Workspace(new Network(layout, flat, nativeParams, false, CHUNK, 0L), ins, outs);
-    }
+    Workspace ws = workspace();
     try {
-      forward(ws, x, rows, out);
+      if (sparse != null) {
+        if (ws.converted == null) {
+          ws.converted = new SparseRows(features, CHUNK);
+        }
+        for (int start = 0; start < rows; start += CHUNK) {
+          int n = Math.min(CHUNK, rows - start);
+          SparseLearner.fromDense(x, start, n, ws.converted);
+          forward(ws, ws.converted, n, out, start * outs);
+        }
+      } else {
+        forward(ws, x, rows, out);
+      }
     } finally {
       idle.offer(ws);
+    }
+  }
+
+  private Workspace workspace() {
+    Workspace ws = idle.poll();
+    if (ws != null) {
+      return ws;
+    }
+    if (sparse != null) {
+      return new Workspace(new SparseNetwork(sparse, innerFlat, nativeParams, false, CHUNK, 0L), layout.outputs());
+    }
+    return new Workspace(new Network(layout, flat, nativeParams, false, CHUNK, 0L), spec.inputs(), layout.outputs());
+  }
+
+  /**
+   * Outputs for every row of a featurized batch (raw dense columns: the preprocessing is applied,
+   * as by {@link #predict(float[], int, float[])}). Thread-safe; {@code x} is only read.
+   *
+   * @param x   rows in this model's {@link #features()} layout
+   * @param out receives {@code x.rows() * outputs} values
+   */
+  public void predict(SparseRows x, float[] out) {
+    if (x == null || !x.layout().equals(features)) {
+      throw new IllegalArgumentException("x must be rows of layout " + features + ", got "
+          + (x == null ? "null" : x.layout()));
+    }
+    int rows = x.rows();
+    int outs = layout.outputs();
+    if (rows < 1 || out == null || out.length < rows * outs) {
+      throw new IllegalArgumentException("predict needs rows >= 1 and out of rows*outputs values, got rows="
+          + rows + " out=" + (out == null ? "null" : out.length));
+    }
+    if (sparse == null) {
+      predict(x.dense(), rows, out);
+      return;
+    }
+    Workspace ws = workspace();
+    try {
+      forward(ws, x, rows, out, 0);
+    } finally {
+      idle.offer(ws);
+    }
+  }
+
+  private void forward(Workspace ws, SparseRows x, int rows, float[] out, int outOffset) {
+    int outs = layout.outputs();
+    for (int start = 0; start < rows; start += CHUNK) {
+      int n = Math.min(CHUNK, rows - start);
+      ws.sparseNetwork.forward(x, start, n, flat, preprocessor, ws.logits, 0);
+      OutputMath.activate(layout.activation(layout.last), ws.logits, ws.logits, n, outs);
+      System.arraycopy(ws.logits, 0, out, outOffset + start * outs, n * outs);
     }
   }
 
@@ -200,6 +346,6 @@ public final class Model {
 
   @Override
   public String toString() {
-    return "Model[" + spec.text() + ", inputs=" + spec.inputs() + "]";
+    return "Model[" + spec.text() + ", inputs=" + spec.inputs() + (sparse != null ? ", " + features : "") + "]";
   }
 }

@@ -34,6 +34,7 @@ final class Network {
   private final Layout layout;
   private final int maxRows;
   private final boolean training;
+  private final boolean inputGradient;
   private final long seed;
   private final int layers;
 
@@ -62,6 +63,11 @@ final class Network {
   private final float[][] g;
   private final float[][] mask;
   private final float[] dz;
+  /** With {@code inputGradient}: the loss gradient with respect to the input rows (Java, rows x inputs). */
+  private final float[] inputGrad;
+  private final FloatBuffer inputGradN;
+  /** Layer 0's pre-activation gradient after {@link #backward} (a reference to dz or dLogits). */
+  private float[] firstLayerGrad;
 
   /**
    * @param params        the parameter vector in Java (biases are read from it)
@@ -69,6 +75,20 @@ final class Network {
    * @param training      whether to allocate gradient buffers and apply dropout
    */
   Network(Layout layout, float[] params, FloatBuffer nativeParams, boolean training, int maxRows, long seed) {
+    this(layout, params, nativeParams, training, maxRows, seed, false);
+  }
+
+  /**
+   * As the constructor above; with {@code inputGradient} (training only) {@link #backward} also
+   * computes the loss gradient with respect to the input rows, read by {@link #inputGrad()}, for a
+   * stage in front of the network that has parameters of its own (an embedding table).
+   */
+  Network(Layout layout, float[] params, FloatBuffer nativeParams, boolean training, int maxRows, long seed,
+      boolean inputGradient) {
+    if (inputGradient && !training) {
+      throw new IllegalArgumentException("an input gradient needs a training network");
+    }
+    this.inputGradient = inputGradient;
     this.layout = layout;
     this.maxRows = maxRows;
     this.training = training;
@@ -136,6 +156,8 @@ final class Network {
       }
     }
     dz = new float[maxRows * widest];
+    inputGrad = inputGradient ? new float[maxRows * layout.spec.inputs()] : null;
+    inputGradN = inputGradient && layout.isDense(0) ? allocate(maxRows * layout.spec.inputs()) : null;
   }
 
   /**
@@ -174,6 +196,19 @@ final class Network {
    * @param dropoutStep with training buffers, the step whose dropout masks to draw
    */
   void forward(float[] x, int offset, int rows, float[] logits, long dropoutStep) {
+    forward(x, offset, rows, logits, dropoutStep, null);
+  }
+
+  /**
+   * As {@link #forward(float[], int, int, float[], long)}, and when {@code firstLayerAdd} is not null,
+   * {@code firstLayerAdd[r * units0 + j]} is added to the first layer's pre-activation of row r, unit j:
+   * the way a stage in front of the network (the gather-and-sum over sparse inputs) contributes the
+   * part of the first product it computes itself. The first layer must then be dense.
+   */
+  void forward(float[] x, int offset, int rows, float[] logits, long dropoutStep, float[] firstLayerAdd) {
+    if (firstLayerAdd != null && !layout.isDense(0)) {
+      throw new IllegalArgumentException("firstLayerAdd needs a dense first layer, got " + layout.spec.layers().get(0).text());
+    }
     xN.put(0, x, offset, rows * layout.spec.inputs());
     SplittableRandom random = null;
     for (int i = 0; i < layers; i++) {
@@ -182,8 +217,19 @@ final class Network {
       if (layout.isDense(i)) {
         FloatBuffer z = zN[i];
         int b = layout.biasOffset[i];
-        for (int r = 0; r < rows; r++) {
-          z.put(r * w, params, b, w);
+        if (i == 0 && firstLayerAdd != null) {
+          // bias plus the caller's part, written once so the product still accumulates with beta = 1
+          float[] pre = a[0];
+          for (int r = 0, base = 0; r < rows; r++, base += w) {
+            for (int j = 0; j < w; j++) {
+              pre[base + j] = params[b + j] + firstLayerAdd[base + j];
+            }
+          }
+          z.put(0, pre, 0, rows * w);
+        } else {
+          for (int r = 0; r < rows; r++) {
+            z.put(r * w, params, b, w);
+          }
         }
         NativeBlas.gemm(false, false, rows, w, layout.inWidth[i], 1f, inN, weightN[i], 1f, z);
         if (i == layout.last) {
@@ -311,16 +357,47 @@ final class Network {
         if (i > 0) {
           NativeBlas.gemm(false, true, rows, in, w, 1f, dzN[i], weightN[i], 0f, gInN[i]);
           gInN[i].get(0, g[i - 1], 0, rows * in);
+        } else {
+          firstLayerGrad = d;
+          if (inputGradient) {
+            NativeBlas.gemm(false, true, rows, in, w, 1f, dzN[0], weightN[0], 0f, inputGradN);
+            inputGradN.get(0, inputGrad, 0, rows * in);
+          }
         }
-      } else if (i > 0) {
+      } else {
         float[] m = mask[i];
         float[] gOut = g[i];
-        float[] gIn = g[i - 1];
-        for (int k = 0; k < n; k++) {
-          gIn[k] = gOut[k] * m[k];
+        float[] gIn = i > 0 ? g[i - 1] : inputGrad;
+        if (gIn != null) {
+          for (int k = 0; k < n; k++) {
+            gIn[k] = gOut[k] * m[k];
+          }
         }
       }
     }
+  }
+
+  /**
+   * After {@link #backward}: the loss gradient with respect to the first layer's pre-activations,
+   * {@code rows x units0} row-major (read in place; valid until the next pass). The first layer must
+   * be dense.
+   */
+  float[] firstLayerPreActivationGrad() {
+    if (!layout.isDense(0)) {
+      throw new IllegalStateException("the first layer is not dense: " + layout.spec.layers().get(0).text());
+    }
+    return firstLayerGrad;
+  }
+
+  /**
+   * After {@link #backward} of a network built with {@code inputGradient}: the loss gradient with
+   * respect to the input rows, {@code rows x inputs} row-major (read in place).
+   */
+  float[] inputGrad() {
+    if (!inputGradient) {
+      throw new IllegalStateException("this network was built without inputGradient");
+    }
+    return inputGrad;
   }
 
   /**

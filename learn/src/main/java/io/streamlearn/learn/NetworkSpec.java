@@ -1,5 +1,6 @@
 package io.streamlearn.learn;
 
+import io.streamlearn.tensor.FeatureLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +31,11 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers) {
       }
     }
     layers = List.copyOf(layers);
+    for (int i = 1; i < layers.size(); i++) {
+      if (layers.get(i) instanceof LayerSpec.Embedding) {
+        throw new IllegalArgumentException("embedding must be the first layer, found it at layer " + i);
+      }
+    }
     if (!(layers.get(layers.size() - 1) instanceof LayerSpec.Dense)) {
       throw new IllegalArgumentException("the last layer must be dense, got " + layers.get(layers.size() - 1).text());
     }
@@ -50,10 +56,43 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers) {
     return ((LayerSpec.Dense) layers.get(layers.size() - 1)).activation();
   }
 
-  /** Total number of trainable parameters (weights and biases). */
+  /** Whether the first layer is an {@link LayerSpec.Embedding}, which needs a layout with sparse fields. */
+  public boolean hasEmbedding() {
+    return layers.get(0) instanceof LayerSpec.Embedding;
+  }
+
+  /**
+   * Total number of trainable parameters (weights and biases) of a network over dense inputs; with
+   * an embedding, whose width depends on the feature layout, see {@link #parameterCount(FeatureLayout)}.
+   */
   public long parameterCount() {
     long count = 0;
     int width = inputs;
+    for (LayerSpec layer : layers) {
+      if (layer instanceof LayerSpec.Dense dense) {
+        count += (long) width * dense.units() + dense.units();
+        width = dense.units();
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Total number of trainable parameters over {@code features} (whose total width must be
+   * {@link #inputs()}): as {@link #parameterCount()}, and with an embedding its table
+   * ({@code sparseWidth * dim}) and the dense layers over its output.
+   */
+  public long parameterCount(FeatureLayout features) {
+    if (features.totalWidth() != inputs) {
+      throw new IllegalArgumentException("feature layout is " + features.totalWidth() + " wide, the network takes "
+          + inputs + " inputs");
+    }
+    if (!hasEmbedding()) {
+      return parameterCount();
+    }
+    int dim = ((LayerSpec.Embedding) layers.get(0)).dim();
+    long count = (long) features.sparseWidth() * dim;
+    int width = features.denseWidth() + features.sparseFields().size() * dim;
     for (LayerSpec layer : layers) {
       if (layer instanceof LayerSpec.Dense dense) {
         count += (long) width * dense.units() + dense.units();
@@ -90,7 +129,8 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers) {
   /**
    * Parses the compact text form: layers separated by {@code >}, each
    * {@code dense(units[,activation][,init=name])} (activation defaults to linear, init to
-   * {@link WeightInit#AUTO}; see {@link WeightInit} for the names) or {@code dropout(rate)};
+   * {@link WeightInit#AUTO}; see {@link WeightInit} for the names), {@code dropout(rate)} or, first
+   * only, {@code embedding(dim)};
    * whitespace is ignored and names are case-insensitive.
    *
    * @throws IllegalArgumentException naming the position and the offending token
@@ -111,8 +151,9 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers) {
       this.text = text;
     }
 
+    private final List<LayerSpec> result = new ArrayList<>();
+
     List<LayerSpec> parse() {
-      List<LayerSpec> result = new ArrayList<>();
       skipSpace();
       if (pos == text.length()) {
         throw error("expected a layer such as dense(10,softmax)", "");
@@ -138,7 +179,7 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers) {
       }
       String name = text.substring(start, pos).toLowerCase(Locale.ROOT);
       if (name.isEmpty()) {
-        throw error("expected a layer name (dense or dropout)", token());
+        throw error("expected a layer name (dense, dropout or embedding)", token());
       }
       skipSpace();
       expect('(');
@@ -162,6 +203,25 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers) {
       switch (name) {
         case "dense":
           return dense(args, argPos);
+        case "embedding":
+          if (args.size() != 1) {
+            throw error("embedding takes exactly one dim", args.get(args.size() - 1), argPos.get(argPos.size() - 1));
+          }
+          int dim;
+          try {
+            dim = Integer.parseInt(args.get(0));
+          } catch (NumberFormatException e) {
+            IllegalArgumentException failure = error("embedding dim must be a positive integer", args.get(0), argPos.get(0));
+            failure.initCause(e);
+            throw failure;
+          }
+          if (dim < 1) {
+            throw error("embedding dim must be a positive integer", args.get(0), argPos.get(0));
+          }
+          if (!result.isEmpty()) {
+            throw error("embedding must be the first layer", name, start);
+          }
+          return new LayerSpec.Embedding(dim);
         case "dropout":
           if (args.size() != 1) {
             throw error("dropout takes exactly one rate", args.get(args.size() - 1), argPos.get(argPos.size() - 1));
@@ -179,7 +239,7 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers) {
           }
           return new LayerSpec.Dropout(rate);
         default:
-          throw error("unknown layer type (expected dense or dropout)", name, start);
+          throw error("unknown layer type (expected dense, dropout or embedding)", name, start);
       }
     }
 

@@ -86,6 +86,47 @@ final class Optimizer {
     step++;
   }
 
+  /**
+   * One step on the parameters in {@code count} disjoint ranges {@code [starts[i], ends[i])} only,
+   * all in Java; every other parameter, and its slots, stay exactly as they are. This is how a sparse
+   * table is trained: the ranges are the non-table parameters and the rows a batch touched, so a
+   * step costs what the batch touches, not the table's size.
+   *
+   * <p>The semantics are "lazy", as TensorFlow's {@code LazyAdam} and its sparse SGD/RMSProp/AdaGrad
+   * updates: an untouched row's moments (velocity, accumulators) are not decayed, its L2 decay is
+   * not applied, and it does not move (for Adam and momentum an untouched row would otherwise keep
+   * moving on its old momentum). Adam's bias correction uses the global step count, as LazyAdam's.
+   * L2 and value clipping apply to the touched rows as to any weight; norm clipping takes the norm
+   * over the ranges (the untouched rows' gradients are zero). The slots keep the shape and layout of
+   * {@link #apply}, so an optimizer state moves between the two freely.
+   */
+  void applyRanges(float[] params, float[] grads, int[] starts, int[] ends, int count, double lr) {
+    for (int i = 0; i < count; i++) {
+      prepare(params, grads, starts[i], ends[i]);
+    }
+    if (config.clipNorm() > 0.0) {
+      double sum = 0;
+      for (int i = 0; i < count; i++) {
+        for (int k = starts[i]; k < ends[i]; k++) {
+          sum += (double) grads[k] * grads[k];
+        }
+      }
+      double norm = Math.sqrt(sum);
+      if (norm > config.clipNorm()) {
+        float scale = (float) (config.clipNorm() / norm);
+        for (int i = 0; i < count; i++) {
+          for (int k = starts[i]; k < ends[i]; k++) {
+            grads[k] *= scale;
+          }
+        }
+      }
+    }
+    for (int i = 0; i < count; i++) {
+      update(params, grads, starts[i], ends[i], lr);
+    }
+    step++;
+  }
+
   /** L2 (weights only) and per-component clipping on {@code [start, end)}. */
   private void prepare(float[] params, float[] grads, int start, int end) {
     if (config.l2() > 0.0) {

@@ -21,5 +21,12 @@
  * are drawn from the configured seed as each layer's {@link io.streamlearn.learn.WeightInit} says
  * (by default He-uniform for relu and leaky relu layers, Glorot-uniform otherwise, zero biases), so a
  * fixed seed gives bit-identical weights.
+ *
+ * <p>Featurized input: a learner and a model are built for a {@link io.streamlearn.tensor.FeatureLayout}
+ * (dense columns, then sparse fields) and take {@link io.streamlearn.tensor.SparseRows}. Over sparse
+ * fields the first dense layer, or an {@code embedding(dim)} table, is a gather-and-sum of weight
+ * rows ({@code SparseNetwork}, in front of the dense {@code Network}), and the optimizer updates only
+ * the rows a batch touched (lazy semantics, {@code Optimizer.applyRanges}); {@code SparseLayout} says
+ * where those parameters sit in the flat vector.
  */
 package io.streamlearn.learn;

@@ -3,6 +3,7 @@ package io.streamlearn.tools;
 import io.streamlearn.bench.EngineBench;
 import io.streamlearn.bench.InferenceBench;
 import io.streamlearn.bench.RegistryBench;
+import io.streamlearn.bench.SparseBench;
 import io.streamlearn.bench.TrainerBench;
 import io.streamlearn.cli.Command;
 import io.streamlearn.cli.Main;
@@ -23,8 +24,8 @@ import java.util.concurrent.CountDownLatch;
 public final class ToolsMain {
   /** {@code streamlearn bench <which>}: each bench parses its own options like every command. */
   static final Command BENCH = new Subcommands("bench",
-      "benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench inference', 'bench registry', 'bench trainer'",
-      "streamlearn bench engine|inference|registry|trainer [options]", null, List.of(
+      "benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench inference', 'bench registry', 'bench trainer', 'bench sparse'",
+      "streamlearn bench engine|inference|registry|trainer|sparse [options]", null, List.of(
           Command.withOptions("engine", "the learning engine against PyTorch on Fashion-MNIST, one thread each",
               "streamlearn bench engine [options]", EngineBench.DEF, EngineBench::run),
           Command.withOptions("inference", "inference throughput, latency and swaps on an embedded broker",
@@ -32,7 +33,9 @@ public final class ToolsMain {
           Command.withOptions("registry", "publish, rebuild and promote-to-served times on an embedded broker",
               "streamlearn bench registry [options]", RegistryBench.DEF, RegistryBench::run),
           Command.withOptions("trainer", "trainer throughput end to end next to the raw consumer and the engine",
-              "streamlearn bench trainer [options]", TrainerBench.DEF, TrainerBench::run)));
+              "streamlearn bench trainer [options]", TrainerBench.DEF, TrainerBench::run),
+          Command.withOptions("sparse", "sparse inputs and embeddings against the one-hot dense path, one thread",
+              "streamlearn bench sparse [options]", SparseBench.DEF, SparseBench::run)));
 
   /** The commands this module adds to the launcher. */
   static final List<Command> TOOLS = List.of(
