@@ -129,9 +129,9 @@ class SingleObjectDecoderTest {
     SingleObjectDecoder decoder = SingleObjectDecoder.of(List.of(schema), null);
     byte[] header = Arrays.copyOf(SingleObjectDecoder.encode(new org.apache.avro.generic.GenericRecordBuilder(schema)
         .set("xs", List.of()).build()), SingleObjectDecoder.HEADER_LENGTH);
-    // A block of 1,000,000,000 floats (zig-zag varint 2e9), with no floats after it: Avro would
+    // A block of 2,000,000,000 floats (an 8 GB Object[], past any test heap) (zig-zag varint 4e9), with no floats after it: Avro would
     // allocate the array at the claimed size before noticing the bytes are missing.
-    byte[] claim = {(byte) 0x80, (byte) 0xA8, (byte) 0xD6, (byte) 0xB9, 0x07};
+    byte[] claim = {(byte) 0x80, (byte) 0xD0, (byte) 0xAC, (byte) 0xF3, 0x0E};
     byte[] value = Arrays.copyOf(header, header.length + claim.length);
     System.arraycopy(claim, 0, value, header.length, claim.length);
     UserRecordException e = assertThrows(UserRecordException.class, () -> decoder.decode(value));
