@@ -9,9 +9,11 @@
 # module's jar (the generators behind `produce --generator`, the embedded broker of the demo).
 FROM eclipse-temurin:17-jre AS base
 
-# curl for the health checks of compose/docker-compose.yml
+# curl for the health checks of compose/docker-compose.yml; libopenblas0, the system OpenBLAS the
+# engine loads instead of ND4J's bundled 0.3.19 when it is at least as new (Ubuntu jammy's is 0.3.20;
+# the engine logs which one it runs on at start-up)
 RUN apt-get update \
- && apt-get install -y --no-install-recommends curl \
+ && apt-get install -y --no-install-recommends curl libopenblas0 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 10001 streamlearn
 WORKDIR /opt/streamlearn

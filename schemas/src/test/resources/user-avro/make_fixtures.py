@@ -8,8 +8,9 @@ tests check our Java decoders against bytes that no Java code produced:
   - single-object encoding: C3 01, the writer schema's CRC-64-AVRO fingerprint (8 bytes, little
     endian), the body;
   - Confluent's wire format: the magic byte 0, the schema id (4 bytes, big endian), the body.
-python-avro 1.11's canonical_form is wrong for nested named types (it keeps attributes the spec
-strips), so the Parsing Canonical Form and its fingerprint are computed here from the spec. Its
+python-avro 1.11's canonical_form breaks the spec's PRIMITIVES rule for a primitive with a logical
+type (the decimal "fare" comes out as {"type":"bytes"}, not "bytes"), which changes the
+fingerprint, so the Parsing Canonical Form and its CRC-64-AVRO are computed here from the spec. Its
 decimal writer also drops the sign byte of an unscaled value whose top bit is set (41250 comes
 out as A1 22, which reads back as -24286), so the fares below avoid such values.
 Outputs: single-object.hex, confluent.hex (one "label hex" pair a line), expected.json (the

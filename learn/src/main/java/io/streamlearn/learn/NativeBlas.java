@@ -2,6 +2,11 @@ package io.streamlearn.learn;
 
 import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.bytedeco.javacpp.Loader;
@@ -19,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Which library that is, and how many threads it uses, is the application's choice
  * ({@link NativeSetup}); this class only loads ND4J when the engine first needs it and says, once,
- * which BLAS it got.
+ * at INFO, which BLAS it got ({@link BlasLibrary}: the file, its version, its threads).
  */
 final class NativeBlas {
 
@@ -29,11 +34,14 @@ final class NativeBlas {
   static final int NO_TRANS = 111;
   static final int TRANS = 112;
 
+  private static final BlasLibrary IN_USE;
+
   static {
-    // Load ND4J's natives (and the BLAS with them) now, so that the line below names what is in use.
+    // Load ND4J's natives (and the BLAS with them), apply the thread limit, then say once what runs.
     Nd4j.getEnvironment();
-    LOG.info("BLAS: {}", describe());
     NativeSetup.nativesLoaded();
+    IN_USE = inspect();
+    LOG.info("BLAS: {} (OpenMP max threads {})", IN_USE.summary(), Nd4j.getEnvironment().maxThreads());
   }
 
   private NativeBlas() {
@@ -44,25 +52,69 @@ final class NativeBlas {
     // nothing: calling a static method runs the initialiser once
   }
 
-  /** The BLAS library JavaCPP loaded, with its file when JavaCPP knows it. */
-  static String describe() {
-    String chosen = System.getProperty("org.bytedeco.openblas.load");
-    String file = null;
-    for (Map.Entry<String, String> e : Loader.getLoadedLibraries().entrySet()) {
-      // the library itself, not JavaCPP's JNI wrapper around it
-      if (!e.getKey().startsWith("jni") && (e.getKey().contains("openblas") || e.getKey().contains("mkl_rt"))) {
-        file = e.getValue();
+  /** The BLAS library the products run on, as found when the natives were loaded. */
+  static BlasLibrary inUse() {
+    return IN_USE;
+  }
+
+  /**
+   * What the process mapped: {@code /proc/self/maps} where there is one (Linux), else the files
+   * JavaCPP says it loaded.
+   */
+  private static BlasLibrary inspect() {
+    Path cache;
+    try {
+      cache = Loader.getCacheDir().toPath().toRealPath();
+    } catch (IOException e) {
+      throw new IllegalStateException("JavaCPP's cache directory is unreadable after loading from it", e);
+    }
+    List<Path> mapped = BlasLibrary.mappedBlasFiles(selfMaps());
+    if (mapped.isEmpty()) {
+      mapped = new ArrayList<>();
+      for (Map.Entry<String, String> e : Loader.getLoadedLibraries().entrySet()) {
+        // the library itself, not JavaCPP's JNI wrapper around it
+        if (!e.getKey().startsWith("jni") && (e.getKey().contains("openblas") || e.getKey().contains("mkl_rt"))
+            && e.getValue() != null) {
+          mapped.add(realPath(Path.of(e.getValue())));
+        }
       }
     }
+    Path file = BlasLibrary.primary(mapped, cache)
+        .orElseThrow(() -> new IllegalStateException("ND4J loaded no BLAS library that this process can see"));
     String version;
     try {
-      version = Loader.getVersion("org.bytedeco", "openblas");
+      version = BlasLibrary.versionIn(file).orElse("unknown");
     } catch (IOException e) {
+      LOG.debug("cannot read the version from {}", file, e);
       version = "unknown";
     }
-    String which = chosen == null ? "ND4J's bundled OpenBLAS (org.bytedeco:openblas " + version + ")"
-        : "'" + chosen + "' as chosen by org.bytedeco.openblas.load";
-    return file == null ? which : which + " from " + file;
+    // ND4J's BLAS wrapper sets OpenBLAS's threads at start-up and NativeSetup may have limited them
+    // since; this is the count JavaCPP last set, the one OpenBLAS runs with.
+    // 0 or less: nothing set them (ND4J_SKIP_BLAS_THREADS), OpenBLAS's own default applies
+    int threads = Math.max(0, Nd4j.factory().blas().getMaxThreads());
+    return new BlasLibrary(file, version, !file.startsWith(cache), threads);
+  }
+
+  private static List<String> selfMaps() {
+    Path maps = Path.of("/proc/self/maps");
+    if (!Files.isReadable(maps)) {
+      return List.of();
+    }
+    try {
+      return Files.readAllLines(maps, StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      LOG.debug("cannot read {}, asking JavaCPP instead", maps, e);
+      return List.of();
+    }
+  }
+
+  private static Path realPath(Path path) {
+    try {
+      return path.toRealPath();
+    } catch (IOException e) {
+      LOG.debug("cannot resolve {}", path, e);
+      return path;
+    }
   }
 
   /**

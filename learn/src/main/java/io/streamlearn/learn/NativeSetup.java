@@ -1,9 +1,12 @@
 package io.streamlearn.learn;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Properties;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * environment), so the engine never makes them by itself: an application opts in, once, at start-up
  * in its {@code main}, before it builds the first {@link Learner} or {@link Model}. Without any call
  * the engine runs on ND4J's bundled OpenBLAS with ND4J's own thread settings, which is correct, just
- * slower on some machines. Either way the engine logs at INFO, once, which BLAS it loaded.
+ * slower on some machines. Either way the engine logs at INFO, once, which BLAS it loaded
+ * ({@link #blasInUse()}: the library file, its version, its threads).
  *
  * <p>Why a system OpenBLAS: ND4J 1.0.0-M2.1 bundles OpenBLAS 0.3.19, which predates AMD Zen 4 and
  * falls back to AVX2 kernels there; a newer system OpenBLAS (Debian bookworm ships 0.3.21) picks
@@ -64,9 +68,10 @@ public final class NativeSetup {
     String choice = System.getProperty("streamlearn.blas", "system");
     String load = System.getProperty("org.bytedeco.openblas.load");
     if ("system".equals(choice) && load == null) {
+      // DEBUG: the one INFO line is the engine's, naming what was really loaded (BlasLibrary)
       preferSystemOpenBlas().ifPresentOrElse(
-        dir -> LOG.info("BLAS: the system OpenBLAS in {} (opt out with -Dstreamlearn.blas=bundled)", dir),
-        () -> LOG.debug("BLAS: no system OpenBLAS found, using ND4J's bundled one"));
+        dir -> LOG.debug("BLAS: choosing the system OpenBLAS in {} (opt out with -Dstreamlearn.blas=bundled)", dir),
+        () -> LOG.debug("BLAS: no system OpenBLAS as new as the bundled one, using ND4J's bundled one"));
     } else {
       LOG.debug("BLAS: keeping ND4J's choice (streamlearn.blas={}, org.bytedeco.openblas.load={})", choice, load);
     }
@@ -105,8 +110,12 @@ public final class NativeSetup {
    * {@code org.bytedeco.javacpp.pathsFirst} and {@code java.library.path}). It only takes effect
    * before ND4J first loads its native code, so call it first thing in {@code main}.
    *
-   * @return the directory of the library chosen, or empty if none is installed or the natives are
-   *         loaded already (then the bundled library stays, which is equally correct)
+   * <p>A system library older than the bundled one is passed over (Ubuntu 20.04 ships OpenBLAS
+   * 0.3.8, older than ND4J's 0.3.19): the version compared is the one compiled into each library.
+   *
+   * @return the directory of the library chosen, or empty if none is installed, none is as new as the
+   *         bundled one, or the natives are loaded already (then the bundled library stays, which is
+   *         equally correct)
    */
   public static synchronized Optional<Path> preferSystemOpenBlas() {
     if (nativesLoaded) {
@@ -115,7 +124,8 @@ public final class NativeSetup {
       return Optional.empty();
     }
     for (String dir : SYSTEM_DIRS) {
-      if (Files.isRegularFile(Path.of(dir, "libopenblas.so.0"))) {
+      Path library = Path.of(dir, "libopenblas.so.0");
+      if (Files.isRegularFile(library) && atLeastBundled(library)) {
         System.setProperty("org.bytedeco.openblas.load", "openblas");
         System.setProperty("org.bytedeco.javacpp.pathsFirst", "true");
         String path = System.getProperty("java.library.path", "");
@@ -124,6 +134,69 @@ public final class NativeSetup {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The BLAS the engine runs on: the library file, its version and threads. Loads the engine's
+   * natives if that has not happened yet, so the choices above must come first; streamlearn's
+   * {@code version} command prints it, and the engine logs it once at INFO when it loads.
+   */
+  public static BlasLibrary blasInUse() {
+    NativeBlas.load();
+    return NativeBlas.inUse();
+  }
+
+  /** Whether the system library at {@code library} is at least as new as the bundled OpenBLAS. */
+  private static boolean atLeastBundled(Path library) {
+    String bundled;
+    Optional<String> system;
+    try {
+      bundled = bundledVersion();
+      system = BlasLibrary.versionIn(library.toRealPath());
+    } catch (IOException e) {
+      LOG.debug("BLAS: cannot compare {} with the bundled OpenBLAS, passing it over", library, e);
+      return false;
+    }
+    if (bundled == null || system.isEmpty()) {
+      LOG.debug("BLAS: unknown version (bundled {}, {} {}), passing the system library over", bundled, library, system);
+      return false;
+    }
+    // org.bytedeco:openblas versions read 0.3.19-1.5.7: OpenBLAS's version, then JavaCPP's
+    String bundledOpenBlas = bundled.split("-", 2)[0];
+    boolean newer = compareVersions(system.get(), bundledOpenBlas) >= 0;
+    LOG.debug("BLAS: system OpenBLAS {} at {}, bundled {}", system.get(), library, bundledOpenBlas);
+    return newer;
+  }
+
+  /**
+   * The version of the org.bytedeco:openblas artifact on the class path, read from its Maven
+   * metadata. Not through JavaCPP's {@code Loader.getVersion}: initialising {@code Loader} this early
+   * fixes its view of {@code java.library.path} and {@code pathsFirst} before we set them, and the
+   * bundled library would load after all.
+   */
+  private static String bundledVersion() throws IOException {
+    try (InputStream in = NativeSetup.class.getClassLoader()
+        .getResourceAsStream("META-INF/maven/org.bytedeco/openblas/pom.properties")) {
+      if (in == null) {
+        return null;
+      }
+      Properties properties = new Properties();
+      properties.load(in);
+      return properties.getProperty("version");
+    }
+  }
+
+  /** Compares dotted numeric versions, {@code 0.3.21} after {@code 0.3.9}. */
+  static int compareVersions(String a, String b) {
+    String[] x = a.split("\\.");
+    String[] y = b.split("\\.");
+    for (int i = 0; i < Math.max(x.length, y.length); i++) {
+      int c = Integer.compare(i < x.length ? Integer.parseInt(x[i]) : 0, i < y.length ? Integer.parseInt(y[i]) : 0);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
   }
 
   /**

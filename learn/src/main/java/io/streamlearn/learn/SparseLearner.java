@@ -149,7 +149,8 @@ final class SparseLearner {
       inference = new SparseNetwork(layout, innerParams, innerNative, false, config.maxBatchSize(), config.seed());
     }
     int outs = layout.outputs();
-    float[] chunk = new float[Math.min(x.rows(), config.maxBatchSize()) * outs];
+    // the training logits hold at least maxBatchSize rows and are free between steps
+    float[] chunk = logits;
     for (int start = 0; start < x.rows(); start += config.maxBatchSize()) {
       int n = Math.min(config.maxBatchSize(), x.rows() - start);
       inference.forward(x, start, n, params, Preprocessing.identity(), chunk, 0);

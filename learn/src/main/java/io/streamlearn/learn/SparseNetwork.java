@@ -80,6 +80,7 @@ final class SparseNetwork {
     int[] rowStart = batch.rowStart();
     int[] slots = batch.slots();
     float[] values = batch.values();
+    checkSlots(rowStart, slots, from, rows);
     if (layout.embedding) {
       int dim = rowWidth;
       Arrays.fill(x, 0, rows * innerInputs, 0f);
@@ -124,6 +125,24 @@ final class SparseNetwork {
       System.arraycopy(dense, from * denseWidth, x, 0, rows * denseWidth);
       scaleDense(preprocessing, rows, denseWidth);
       network.forward(x, 0, rows, logits, dropoutStep, add);
+    }
+  }
+
+  /**
+   * SparseRows.addSlot does not check its slot, and a slot past the table would read (and train)
+   * another layer's weights without any error: one comparison per entry rules that out.
+   */
+  private void checkSlots(int[] rowStart, int[] slots, int from, int rows) {
+    int limit = layout.tableRows;
+    for (int e = rowStart[from], end = rowStart[from + rows]; e < end; e++) {
+      if (slots[e] < 0 || slots[e] >= limit) {
+        int row = from;
+        while (rowStart[row + 1] <= e) {
+          row++;
+        }
+        throw new IllegalArgumentException("row " + row + " has sparse slot " + slots[e] + ", outside the sparse block"
+            + " of " + limit + " slots of layout " + layout.features);
+      }
     }
   }
 

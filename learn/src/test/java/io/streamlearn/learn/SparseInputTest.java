@@ -161,6 +161,33 @@ class SparseInputTest {
   }
 
   @Test
+  void regressionOnSparseRowsWithFloatTargetsFromAnOffsetEqualsTheDensePath() {
+    String net = "dense(5,tanh) > dense(2)";
+    OptimizerConfig sgd = OptimizerConfig.sgd(0.02, 0);
+    Learner sparse = new Learner(config(net, NO_DENSE, Loss.MSE, sgd, 4));
+    Learner dense = new Learner(new TrainingConfig(NetworkSpec.parse(NO_DENSE.totalWidth(), net), Loss.MSE, sgd, 4, 7));
+    Random random = new Random(8);
+    float[] y = new float[2 * 2 + 6 * 2];
+    for (int k = 0; k < y.length; k++) {
+      y[k] = (float) random.nextGaussian();
+    }
+    for (int step = 0; step < 20; step++) {
+      SparseRows x = rows(NO_DENSE, 6, random);
+      float[] predSparse = new float[12];
+      float[] predDense = new float[12];
+      float lossSparse = sparse.fit(x, y, 2, predSparse);
+      float lossDense = dense.fit(x.toDense(), 0, y, 2, 6, predDense);
+      assertEquals(lossDense, lossSparse, 1e-5f, "loss at step " + step);
+      assertArrayEquals(predDense, predSparse, 1e-5f, "pre-update predictions at step " + step);
+    }
+    assertArrayEquals(dense.flatParameters(), sparse.flatParameters(), 1e-5f);
+    SparseRows test = rows(NO_DENSE, 6, random);
+    float[] targets = java.util.Arrays.copyOfRange(y, 4, 16);
+    assertEquals(dense.evaluate(test.toDense(), targets, 6), sparse.evaluate(test, targets), 1e-5);
+    assertEquals(sparse.evaluate(test.toDense(), targets, 6), sparse.evaluate(test, targets), 1e-6);
+  }
+
+  @Test
   void lazyAdamLeavesUntouchedRowsAndTheirMomentsAsTheyWere() {
     OptimizerConfig adam = OptimizerConfig.adam(0.01).withL2(1e-3);
     for (String net : List.of("dense(4,relu) > dense(3,softmax)", "embedding(2) > dense(4,relu) > dense(3,softmax)")) {
@@ -302,6 +329,20 @@ class SparseInputTest {
     IllegalArgumentException width = assertThrows(IllegalArgumentException.class, () -> new TrainingConfig(
         NetworkSpec.parse(12, "dense(2,softmax)"), Loss.SOFTMAX_CROSS_ENTROPY, OptimizerConfig.adam(0.01), 4, 1, LAYOUT));
     assertTrue(width.getMessage().contains("13 wide"), width.getMessage());
+  }
+
+  @Test
+  void aSlotOutsideTheSparseBlockIsRefusedNamingItsRow() {
+    Learner learner = new Learner(config("dense(4,relu) > dense(2,softmax)", LAYOUT, Loss.SOFTMAX_CROSS_ENTROPY,
+        OptimizerConfig.sgd(0.1, 0), 4));
+    SparseRows x = rows(LAYOUT, 3, new Random(4));
+    x.addRow();
+    x.addSlot(LAYOUT.sparseWidth(), 1f);
+    float[] before = learner.flatParameters();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> learner.fit(x, new int[] {0, 1, 0, 1}, 0, null));
+    assertTrue(e.getMessage().contains("row 3 has sparse slot 10"), e.getMessage());
+    assertArrayEquals(before, learner.flatParameters());
   }
 
   @Test

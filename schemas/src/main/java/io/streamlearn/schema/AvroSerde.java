@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
@@ -129,10 +130,16 @@ public final class AvroSerde<T extends SpecificRecord>
           "unknown writer schema fingerprint %016x (this reader knows %s)", fingerprint,
           readers.keySet().stream().map(f -> String.format("%016x", f)).toList()), null);
     }
-    BinaryDecoder decoder = DecoderFactory.get()
-        .binaryDecoder(data, HEADER_LENGTH, data.length - HEADER_LENGTH, null);
     T value;
     try {
+      // Skip over the body first (allocating nothing): Avro allocates a string or an array at the
+      // length a value claims before reading it, so a 17-byte value claiming a billion floats
+      // would otherwise throw OutOfMemoryError instead of failing as truncated.
+      BinaryDecoder check = DecoderFactory.get()
+          .binaryDecoder(data, HEADER_LENGTH, data.length - HEADER_LENGTH, null);
+      GenericDatumReader.skip(((GenericDatumReader<T>) reader).getSchema(), check);
+      BinaryDecoder decoder = DecoderFactory.get()
+          .binaryDecoder(data, HEADER_LENGTH, data.length - HEADER_LENGTH, null);
       value = reader.read(null, decoder);
       if (!decoder.isEnd()) {
         throw error(topic, "trailing bytes after the record body", null);

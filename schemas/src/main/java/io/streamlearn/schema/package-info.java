@@ -8,7 +8,8 @@
  * encoding of the same record, recognised by a leading {@code '{'}, so a person can produce by
  * hand with a console producer. Keys are UTF-8 strings.
  *
- * <p>This module depends on Avro and the Kafka client API only; it knows nothing of ND4J or
- * Kafka Streams.
+ * <p>Users' own records (their Avro schemas, their schema registry) are read by
+ * {@link io.streamlearn.schema.user}. This module depends on Avro, the Kafka client API and
+ * Jackson only; it knows nothing of ND4J or Kafka Streams.
  */
 package io.streamlearn.schema;

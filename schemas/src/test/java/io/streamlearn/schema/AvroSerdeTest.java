@@ -138,6 +138,18 @@ class AvroSerdeTest {
   }
 
   @Test
+  void aShortValueClaimingTwoBillionFeaturesIsRefusedNotAnOutOfMemoryError() {
+    byte[] empty = features.serialize("t", FeatureEvent.newBuilder().setId("").setEventTime(Instant.EPOCH)
+        .setFeatures(List.of()).build());
+    // Header, id "" (00), eventTime 0 (00), then a block claiming 2,000,000,000 floats (an 8 GB Object[], past any test heap) and none.
+    byte[] value = Arrays.copyOf(empty, AvroSerde.HEADER_LENGTH + 2 + 5);
+    byte[] claim = {(byte) 0x80, (byte) 0xD0, (byte) 0xAC, (byte) 0xF3, 0x0E};
+    System.arraycopy(claim, 0, value, AvroSerde.HEADER_LENGTH + 2, claim.length);
+    SerializationException e = assertThrows(SerializationException.class, () -> features.deserialize("t", value));
+    assertTrue(e.getMessage().contains("corrupt body"), e.getMessage());
+  }
+
+  @Test
   void randomBytesNeverDecodeSilentlyIntoADifferentRecord() {
     Random random = new Random(42);
     for (int i = 0; i < 2_000; i++) {

@@ -47,32 +47,43 @@ final class AvroBodies {
   }
 
   /**
-   * Reads one record from {@code data[offset..]}, which must hold exactly one body.
+   * Reads one record written with {@code writer} from {@code data[offset..]}, which must hold
+   * exactly one body.
+   *
+   * <p>The body is first skipped over with the writer schema, which allocates nothing, and only
+   * then read: Avro allocates a string, bytes or array at the length the value claims before
+   * reading it, so a 15-byte value claiming a billion-element array would otherwise exhaust the
+   * heap instead of failing as truncated. (Arrays and maps of zero-byte items, such as
+   * {@code array<null>}, are still allocated at their claimed count.)
    *
    * @param what names the writer schema in messages ("writer schema 7")
    */
-  static GenericRecord read(DatumReader<GenericRecord> reader, byte[] data, int offset, String what) {
-    BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, offset, data.length - offset, null);
-    GenericRecord record;
+  static GenericRecord read(DatumReader<GenericRecord> reader, Schema writer, byte[] data, int offset, String what) {
+    int length = data.length - offset;
+    boolean end;
     try {
-      record = reader.read(null, decoder);
+      BinaryDecoder check = DecoderFactory.get().binaryDecoder(data, offset, length, null);
+      GenericDatumReader.skip(writer, check);
+      end = check.isEnd();
     } catch (IOException | RuntimeException e) {
       // Avro reports a short or corrupt body in many shapes (EOFException, AvroRuntimeException,
       // index and size errors from a corrupt length): all of them mean this value is bad.
-      throw new UserRecordException(Reason.CORRUPT_BODY, "corrupt or truncated Avro body for "
-          + what + " (" + (data.length - offset) + " body bytes): " + e, e);
-    }
-    boolean end;
-    try {
-      end = decoder.isEnd();
-    } catch (IOException e) {
-      throw new UserRecordException(Reason.CORRUPT_BODY, "cannot check the end of the body for " + what, e);
+      throw corrupt(what, length, e);
     }
     if (!end) {
       throw new UserRecordException(Reason.TRAILING_BYTES, "bytes left after the Avro body for "
           + what + ": the value was written with another schema or is corrupt");
     }
-    return record;
+    try {
+      return reader.read(null, DecoderFactory.get().binaryDecoder(data, offset, length, null));
+    } catch (IOException | RuntimeException e) {
+      throw corrupt(what, length, e);
+    }
+  }
+
+  private static UserRecordException corrupt(String what, int length, Exception e) {
+    return new UserRecordException(Reason.CORRUPT_BODY, "corrupt or truncated Avro body for "
+        + what + " (" + length + " body bytes): " + e, e);
   }
 
   /** The first bytes of a value in hex, for messages. */

@@ -30,7 +30,7 @@ public final class ConfluentAvroDecoder implements UserRecordDecoder {
   private final Map<Integer, Resolved> byId = new ConcurrentHashMap<>();
 
   /** What an id resolved to: a reader, or the reason its values are refused. */
-  private record Resolved(DatumReader<GenericRecord> reader, Reason refusal, String why) {}
+  private record Resolved(Schema writer, DatumReader<GenericRecord> reader, Reason refusal, String why) {}
 
   /**
    * A decoder that asks {@code registry} for writer schemas and resolves values into
@@ -75,7 +75,7 @@ public final class ConfluentAvroDecoder implements UserRecordDecoder {
     if (resolved.refusal() != null) {
       throw new UserRecordException(resolved.refusal(), resolved.why());
     }
-    return AvroBodies.read(resolved.reader(), value, ConfluentWireFormat.HEADER_LENGTH, "schema id " + id);
+    return AvroBodies.read(resolved.reader(), resolved.writer(), value, ConfluentWireFormat.HEADER_LENGTH, "schema id " + id);
   }
 
   private Resolved resolve(int id) {
@@ -85,24 +85,24 @@ public final class ConfluentAvroDecoder implements UserRecordDecoder {
     } catch (SchemaRegistryException e) {
       switch (e.kind()) {
         case NOT_FOUND:
-          return new Resolved(null, Reason.UNKNOWN_SCHEMA_ID, e.getMessage());
+          return new Resolved(null, null, Reason.UNKNOWN_SCHEMA_ID, e.getMessage());
         case UNSUPPORTED_SCHEMA:
-          return new Resolved(null, Reason.UNSUPPORTED_SCHEMA, e.getMessage());
+          return new Resolved(null, null, Reason.UNSUPPORTED_SCHEMA, e.getMessage());
         default:
           throw e;
       }
     }
     if (writer.getType() != Schema.Type.RECORD) {
-      return new Resolved(null, Reason.UNSUPPORTED_SCHEMA, "schema id " + id + " is an Avro "
+      return new Resolved(null, null, Reason.UNSUPPORTED_SCHEMA, "schema id " + id + " is an Avro "
           + writer.getType().getName() + " schema, not a record");
     }
     if (readerSchema != null) {
       String why = AvroBodies.incompatibility(readerSchema, writer);
       if (why != null) {
-        return new Resolved(null, Reason.INCOMPATIBLE_WRITER_SCHEMA, "the reader schema "
+        return new Resolved(null, null, Reason.INCOMPATIBLE_WRITER_SCHEMA, "the reader schema "
             + readerSchema.getFullName() + " cannot read values of schema id " + id + ": " + why);
       }
     }
-    return new Resolved(AvroBodies.reader(writer, readerSchema), null, null);
+    return new Resolved(writer, AvroBodies.reader(writer, readerSchema), null, null);
   }
 }

@@ -47,8 +47,9 @@ public final class SchemaRegistryClient {
   /** A client for the registry in {@code settings}. */
   public SchemaRegistryClient(SchemaRegistrySettings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
+    // No redirects: the Authorization header must not follow a redirect to another host.
     this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NORMAL).build();
+        .followRedirects(HttpClient.Redirect.NEVER).build();
     this.authorization = settings.userInfo() == null ? null : "Basic " + Base64.getEncoder()
         .encodeToString(settings.userInfo().getBytes(StandardCharsets.UTF_8));
   }

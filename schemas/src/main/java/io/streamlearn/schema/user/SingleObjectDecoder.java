@@ -165,7 +165,7 @@ public final class SingleObjectDecoder implements UserRecordDecoder {
           + hex(fingerprint) + "; the configured schemas are " + known()
           + " (add the writer's .avsc to --avro-schema)");
     }
-    return AvroBodies.read(reader, value, HEADER_LENGTH, "writer schema " + hex(fingerprint));
+    return AvroBodies.read(reader, writers.get(fingerprint), value, HEADER_LENGTH, "writer schema " + hex(fingerprint));
   }
 
   private String known() {

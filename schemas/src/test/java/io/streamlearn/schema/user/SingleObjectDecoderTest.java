@@ -123,6 +123,22 @@ class SingleObjectDecoderTest {
   }
 
   @Test
+  void aShortValueClaimingHugeLengthsIsCorruptNotAnOutOfMemoryError() {
+    Schema schema = new Schema.Parser().parse("{\"type\": \"record\", \"name\": \"R\", \"fields\": ["
+        + "{\"name\": \"xs\", \"type\": {\"type\": \"array\", \"items\": \"float\"}}]}");
+    SingleObjectDecoder decoder = SingleObjectDecoder.of(List.of(schema), null);
+    byte[] header = Arrays.copyOf(SingleObjectDecoder.encode(new org.apache.avro.generic.GenericRecordBuilder(schema)
+        .set("xs", List.of()).build()), SingleObjectDecoder.HEADER_LENGTH);
+    // A block of 2,000,000,000 floats (an 8 GB Object[], past any test heap) (zig-zag varint 4e9), with no floats after it: Avro would
+    // allocate the array at the claimed size before noticing the bytes are missing.
+    byte[] claim = {(byte) 0x80, (byte) 0xD0, (byte) 0xAC, (byte) 0xF3, 0x0E};
+    byte[] value = Arrays.copyOf(header, header.length + claim.length);
+    System.arraycopy(claim, 0, value, header.length, claim.length);
+    UserRecordException e = assertThrows(UserRecordException.class, () -> decoder.decode(value));
+    assertEquals(Reason.CORRUPT_BODY, e.reason(), e.getMessage());
+  }
+
+  @Test
   void bytesAfterTheBodyAreRefusedAsTrailingBytes() {
     SingleObjectDecoder decoder = SingleObjectDecoder.fromFiles(List.of(V1), null);
     byte[] full = recorded.get("v1-0");

@@ -50,8 +50,9 @@ public final class Main {
       Command.withOptions("dashboard", "the web dashboard (learning curves, versions, promote) of a running cluster",
           "streamlearn dashboard [options]", io.streamlearn.dashboard.DashboardConfig.DEF, DashboardCommand::run),
       TailCommand.COMMAND,
-      Command.of("version", "print the version of streamlearn", (args, env, out) -> {
+      Command.of("version", "print the version of streamlearn and the BLAS its engine runs on", (args, env, out) -> {
         out.println("streamlearn " + version());
+        out.println("BLAS: " + NativeSetup.blasInUse().summary());
         return OK;
       }));
 

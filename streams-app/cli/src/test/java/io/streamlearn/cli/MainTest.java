@@ -77,10 +77,11 @@ class MainTest {
   }
 
   @Test
-  void versionPrintsTheProjectVersionAndSucceeds() {
+  void versionPrintsTheProjectVersionAndTheBlasAndSucceeds() {
     for (String version : List.of("--version", "version")) {
       assertEquals(Main.OK, run(version), version);
-      assertTrue(output().matches("streamlearn \\d+\\.\\d+\\.\\d+.*\\R"), output());
+      assertTrue(output().matches("streamlearn \\d+\\.\\d+\\.\\d+.*\\R"
+          + "BLAS: (system|bundled \\(JavaCPP\\)) (OpenBLAS|MKL) \\S+ /\\S+, (\\d+ threads?|OpenBLAS's default threads)\\R"), output());
       assertTrue(!output().contains("unknown") && !output().contains("${"), output());
     }
   }

@@ -13,6 +13,7 @@ import io.streamlearn.config.Settings;
 import io.streamlearn.learn.Learner;
 import io.streamlearn.learn.Loss;
 import io.streamlearn.learn.Model;
+import io.streamlearn.learn.NativeSetup;
 import io.streamlearn.learn.NetworkSpec;
 import io.streamlearn.learn.OptimizerConfig;
 import io.streamlearn.learn.TrainingConfig;
@@ -96,8 +97,7 @@ public final class EngineBench {
       out.println(EngineTable.perSeed(ours, theirs.figures(), extraSeeds));
     }
     out.println("Environment: " + Runtime.getRuntime().availableProcessors() + " cores, OMP_NUM_THREADS="
-        + System.getenv("OMP_NUM_THREADS") + ", BLAS " + (System.getProperty("org.bytedeco.openblas.load") == null
-        ? "bundled with ND4J" : "from the system (" + System.getProperty("org.bytedeco.openblas.load") + ")")
+        + System.getenv("OMP_NUM_THREADS") + ", BLAS " + NativeSetup.blasInUse().summary()
         + ", Java " + Runtime.version() + ", load average " + loadBefore + " before and " + loadAverage()
         + " after (figures are only comparable on an otherwise idle machine).");
     return 0;
