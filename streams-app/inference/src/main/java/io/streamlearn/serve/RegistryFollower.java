@@ -164,6 +164,10 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
       throw new InvalidModelException(candidate.key() + ": has no feature pipeline, so it cannot score the raw "
           + input.format().text() + " records this service reads (--input-format); it reads LabeledEvent/FeatureEvent");
     }
+    if (input.raw() && input.spec() != null && !input.spec().equals(pipeline.spec())) {
+      throw new InvalidModelException(candidate.key() + ": its feature spec '" + pipeline.spec().text()
+          + "' is not the --feature-spec this service was started with, '" + input.spec().text() + "'");
+    }
     if (!input.raw() && pipeline != null) {
       throw new InvalidModelException(candidate.key() + ": reads raw records through a feature pipeline ("
           + pipeline.spec().text() + "); this service reads events (--input-format event)");
