@@ -130,4 +130,38 @@ class TrainerConfigTest {
     assertEquals("20", p.get("linger.ms"));
     assertEquals("all", p.get("acks"), "exactly-once needs acks=all whatever the user says");
   }
+
+  @Test
+  void rawInputFlagsAndVariablesReadIntoOneRecordAndASpecFileIsRead() throws Exception {
+    java.nio.file.Path spec = java.nio.file.Files.createTempFile("spec", ".txt");
+    java.nio.file.Files.writeString(spec, "distance:numeric,\n origin:category(50)");
+    TrainerConfig c = TrainerConfig.fromArgs(List.of("--input-format", "json", "--feature-spec", "@" + spec,
+        "--layers", "dense(1,sigmoid)", "--loss", "binary_cross_entropy", "--id-field", "flight.id"),
+        Map.of("STREAMLEARN_LABEL_FIELD", "delay>15"));
+    TrainerSettings s = TrainerSettings.from(c);
+    assertEquals(io.streamlearn.app.InputFormat.JSON, s.input().format());
+    assertEquals(List.of("distance", "origin"), s.input().spec().paths());
+    assertEquals("delay>15", s.input().label().text());
+    assertEquals("flight.id", s.input().idField());
+    assertEquals(io.streamlearn.app.RawInput.EVENTS, TrainerSettings.from(TrainerConfig.fromArgs(List.of(), Map.of()))
+        .input(), "event input by default");
+  }
+
+  @Test
+  void rawInputErrorsNameTheFlagAtFault() {
+    ConfigException e = assertThrows(ConfigException.class, () -> TrainerConfig.fromArgs(List.of(
+        "--input-format", "avro", "--feature-spec", "x:numeric", "--label-field", "y:numeric", "--layers", "dense(1)",
+        "--loss", "mse"), Map.of()));
+    assertTrue(e.getMessage().contains("avro.schema"), e.getMessage());
+    e = assertThrows(ConfigException.class, () -> TrainerConfig.fromArgs(List.of("--feature-spec", "x:numeric"),
+        Map.of()));
+    assertTrue(e.getMessage().contains("feature.spec") && e.getMessage().contains("raw"), e.getMessage());
+    e = assertThrows(ConfigException.class, () -> TrainerConfig.fromArgs(List.of("--input-format", "json",
+        "--feature-spec", "x:numeric", "--label-field", "y>1", "--layers", "dense(1,sigmoid)", "--loss",
+        "binary_cross_entropy", "--delayed-labels"), Map.of()));
+    assertTrue(e.getMessage().contains(TrainerConfig.DELAYED_LABELS), e.getMessage());
+    e = assertThrows(ConfigException.class, () -> TrainerConfig.fromArgs(List.of("--input-format", "json",
+        "--feature-spec", "x:nonsense", "--label-field", "y>1"), Map.of()));
+    assertTrue(e.getMessage().contains("feature.spec"), e.getMessage());
+  }
 }
