@@ -15,6 +15,16 @@
  * threads' transactions, so a refusal is reported at least once per instance (again after a
  * restart), which is what an alert needs.
  *
+ * <h2>The users' own records</h2>
+ * With a raw {@code --input-format} (json, avro, confluent-avro) the input values are the users'
+ * records. The registry follower parses each version's frozen feature pipeline once, when it
+ * prepares the version, and keeps it in {@link io.streamlearn.serve.ServedModel.Current}; a
+ * micro-batch decodes every record once ({@code io.streamlearn.app.RawRecordDecoder}) and each
+ * version scoring it (the served one, the shadow) featurizes it with its own pipeline, so a
+ * prediction is always computed with exactly the vocabularies and statistics of the version it
+ * names. A record the served version's pipeline refuses is a dead letter with its field; a version
+ * without a pipeline is refused on a raw topic, and one with a pipeline on an event topic.
+ *
  * <h2>Micro-batching under exactly-once</h2>
  * Kafka Streams commits a task's consumed offsets for every record that went through {@code
  * process()}, at the commit interval, on a rebalance and on close; there is no supported hook to

@@ -16,6 +16,10 @@
  * and {@code LearningRateControl} are the publication rules (hold-out by id hash, validation gate,
  * reduce-on-plateau, drift boost); {@code DriftMonitor} and {@code Prequential} watch the
  * prequential error; {@code LabelJoin} joins delayed labels on event-time watermarks.
+ * {@code RawTraining} is the path of the users' own records ({@code --input-format json|avro|
+ * confluent-avro}): decoded one by one on the general path, learned by the feature pipeline (part of
+ * {@code TrainingState} and of the checkpoint) into sparse batches, held out as decoded records that
+ * each version scores through its own pipeline, and dead-lettered naming the field when bad.
  * {@link io.streamlearn.bench.TrainerBench} is {@code streamlearn bench trainer}.
  */
 package io.streamlearn.train;
