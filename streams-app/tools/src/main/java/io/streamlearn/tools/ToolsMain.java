@@ -3,6 +3,7 @@ package io.streamlearn.tools;
 import io.streamlearn.bench.EngineBench;
 import io.streamlearn.bench.FeaturesBench;
 import io.streamlearn.bench.InferenceBench;
+import io.streamlearn.bench.RawTrainerBench;
 import io.streamlearn.bench.RegistryBench;
 import io.streamlearn.bench.SparseBench;
 import io.streamlearn.bench.TrainerBench;
@@ -26,8 +27,8 @@ public final class ToolsMain {
   /** {@code streamlearn bench <which>}: each bench parses its own options like every command. */
   static final Command BENCH = new Subcommands("bench",
       "benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench features' (feature pipeline on Flights vs"
-          + " scikit-learn), 'bench inference', 'bench registry', 'bench trainer', 'bench sparse'",
-      "streamlearn bench engine|features|inference|registry|trainer|sparse [options]", null, List.of(
+          + " scikit-learn), 'bench inference', 'bench registry', 'bench trainer', 'bench raw-trainer', 'bench sparse'",
+      "streamlearn bench engine|features|inference|registry|trainer|raw-trainer|sparse [options]", null, List.of(
           Command.withOptions("engine", "the learning engine against PyTorch on Fashion-MNIST, one thread each",
               "streamlearn bench engine [options]", EngineBench.DEF, EngineBench::run),
           Command.withOptions("features", "decode + featurize throughput and prequential quality on Flights, next to scikit-learn",
@@ -36,6 +37,8 @@ public final class ToolsMain {
               "streamlearn bench inference [options]", InferenceBench.DEF, InferenceBench::run),
           Command.withOptions("registry", "publish, rebuild and promote-to-served times on an embedded broker",
               "streamlearn bench registry [options]", RegistryBench.DEF, RegistryBench::run),
+          Command.withOptions("raw-trainer", "the trainer over raw Flights JSON records next to the raw consumer",
+              "streamlearn bench raw-trainer [options]", RawTrainerBench.DEF, RawTrainerBench::run),
           Command.withOptions("trainer", "trainer throughput end to end next to the raw consumer and the engine",
               "streamlearn bench trainer [options]", TrainerBench.DEF, TrainerBench::run),
           Command.withOptions("sparse", "sparse inputs and embeddings against the one-hot dense path, one thread",

@@ -1,0 +1,219 @@
+package io.streamlearn.bench;
+
+import io.streamlearn.app.RawInput;
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.RawInputKeys;
+import io.streamlearn.config.Settings;
+import io.streamlearn.data.Flights;
+import io.streamlearn.features.FeaturePipeline;
+import io.streamlearn.features.FeatureSpec;
+import io.streamlearn.features.InputRecord;
+import io.streamlearn.features.LabelSpec;
+import io.streamlearn.tensor.SparseRows;
+import io.streamlearn.testkit.EmbeddedKafka;
+import io.streamlearn.train.Poller;
+import io.streamlearn.train.Trainer;
+import io.streamlearn.train.TrainerConfig;
+import io.streamlearn.train.TrainerStatus;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * {@code streamlearn bench raw-trainer}: the trainer end to end over the users' own JSON records,
+ * from a topic pre-filled with the Flights records (vega-datasets' 20,000, cycled, ids made unique),
+ * next to the raw {@code KafkaConsumer} on the same topic in the same run and the decode + pipeline
+ * step alone, so the table shows where the time goes.
+ */
+public final class RawTrainerBench {
+  static final String EVENTS = "events";
+  static final String PARTITIONS = "partitions";
+  static final String DATA = "data";
+  static final String LAYERS = "layers";
+
+  /** The bench's options. */
+  public static final ConfigDef DEF = CommonKeys.batchSize(new ConfigDef()
+      .define(CommonKeys.BOOTSTRAP_SERVERS, Type.STRING, "", Importance.HIGH,
+          "Kafka to benchmark against; empty starts an embedded KRaft broker in this JVM.")
+      .define(EVENTS, Type.INT, 600_000, Range.between(1_000, 10_000_000), Importance.HIGH,
+          "Flights JSON records in the pre-filled topic (the 20,000 of flights-20k.json, cycled).")
+      .define(PARTITIONS, Type.INT, 3, Range.between(1, 64), Importance.MEDIUM, "Partitions of the topic.")
+      .define(DATA, Type.STRING, Flights.defaultPath(System.getenv()).toString(), Importance.MEDIUM,
+          "flights-20k.json (./streamlearn fetch-data puts it there).")
+      .define(LAYERS, Type.STRING, "dense(16,relu) > dense(1,sigmoid)", Importance.MEDIUM, "The network."), 64)
+      .define(TrainerConfig.PUBLISH_EVERY_BATCHES, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
+          "The trainer publishes a version after this many batches (and at most one a second).");
+
+  private RawTrainerBench() {}
+
+  /** Runs the bench with {@code streamlearn bench raw-trainer} arguments and prints the table. */
+  public static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
+    AbstractConfig config = new AbstractConfig(DEF, Settings.ownKeys(Settings.collect(DEF, args, env)), false);
+    List<byte[]> flights = Flights.records(Path.of(config.getString(DATA)));
+    int events = config.getInt(EVENTS);
+    String bootstrap = config.getString(CommonKeys.BOOTSTRAP_SERVERS);
+    EmbeddedKafka embedded = bootstrap.isBlank() ? EmbeddedKafka.start() : null;
+    try {
+      String servers = embedded == null ? bootstrap : embedded.bootstrapServers();
+      String topic = "bench-flights-" + Long.toString(System.currentTimeMillis(), 36);
+      long produceStart = System.nanoTime();
+      fill(servers, topic, config.getInt(PARTITIONS), flights, events);
+      double produceSeconds = seconds(produceStart);
+      consume(servers, topic, events); // warm-up
+      List<Row> rows = new ArrayList<>();
+      rows.add(consume(servers, topic, events));
+      rows.add(pipelineAlone(flights, events, config.getInt(CommonKeys.BATCH_SIZE)));
+      rows.add(trainer(servers, topic, events, config));
+      out.printf(Locale.ROOT, "Raw trainer bench: %,d Flights JSON records on %d partitions, spec '%s', label %s,"
+              + " %s, batch %d; topic filled in %.1f s%n%n", events, config.getInt(PARTITIONS), Flights.SPEC,
+          Flights.LABEL, config.getString(LAYERS), config.getInt(CommonKeys.BATCH_SIZE), produceSeconds);
+      out.println("| stage | records | seconds | records/s | vs raw consumer | note |");
+      out.println("| --- | ---: | ---: | ---: | ---: | --- |");
+      double raw = rows.get(0).rate();
+      for (Row r : rows) {
+        out.printf(Locale.ROOT, "| %s | %,d | %.2f | %,.0f | %.2f | %s |%n", r.stage(), r.records(), r.seconds(),
+            r.rate(), r.rate() / raw, r.note());
+      }
+      return 0;
+    } finally {
+      if (embedded != null) {
+        embedded.close();
+      }
+    }
+  }
+
+  /** One line of the table. */
+  record Row(String stage, long records, double seconds, String note) {
+    double rate() {
+      return records / seconds;
+    }
+  }
+
+  private static void fill(String servers, String topic, int partitions, List<byte[]> flights, int events) {
+    io.streamlearn.app.KafkaSupport.ensureTopics(new HashMap<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        servers)), (short) -1, List.of(io.streamlearn.app.KafkaSupport.eventTopic(topic, partitions)));
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers, ProducerConfig.LINGER_MS_CONFIG, 20,
+        ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20, ProducerConfig.ACKS_CONFIG, "1"),
+        new StringSerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < events; i++) {
+        // the key is the id (the trainer's default): unique across cycles, so the hold-out share holds
+        producer.send(new ProducerRecord<>(topic, "fl-" + i, flights.get(i % flights.size())));
+      }
+      producer.flush();
+    }
+  }
+
+  private static Row consume(String servers, String topic, int events) {
+    Map<String, Object> props = Poller.consumerProperties(
+        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers), "bench-raw-consumer");
+    long count = 0;
+    long bytes = 0;
+    long first = 0;
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+      while (count < events && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          if (first == 0) {
+            first = System.nanoTime();
+          }
+          bytes += r.value().length;
+          count++;
+        }
+      }
+    }
+    return new Row("raw KafkaConsumer (bytes)", count, seconds(first), bytes / Math.max(1, count) + " bytes/record");
+  }
+
+  /** Decode and learnAndFeaturize alone, in memory: the trainer's per-record work without Kafka or the engine. */
+  private static Row pipelineAlone(List<byte[]> flights, int events, int batch) {
+    FeatureSpec spec = FeatureSpec.parse(Flights.SPEC);
+    LabelSpec label = LabelSpec.parse(Flights.LABEL);
+    RawInput input = RawInput.json(spec, label, null);
+    List<String> paths = new ArrayList<>(spec.paths());
+    paths.add(label.path());
+    var decoder = input.decoder(paths, Map.of());
+    FeaturePipeline pipeline = new FeaturePipeline(spec, label, 2);
+    SparseRows rows = new SparseRows(pipeline.layout(), batch);
+    long start = System.nanoTime();
+    for (int i = 0; i < events; i++) {
+      if (rows.rows() == batch) {
+        rows.clear();
+      }
+      InputRecord r = decoder.decode(flights.get(i % flights.size()));
+      pipeline.learnAndFeaturize(r, rows);
+    }
+    return new Row("decode + learnAndFeaturize alone (in memory)", events, seconds(start), "no Kafka, no engine");
+  }
+
+  private static Row trainer(String servers, String topic, int events, AbstractConfig bench)
+      throws InterruptedException {
+    String suffix = Long.toString(System.nanoTime(), 36);
+    Map<String, String> t = new HashMap<>();
+    t.put(CommonKeys.BOOTSTRAP_SERVERS, servers);
+    t.put(CommonKeys.MODEL_NAME, "bench-raw-" + suffix);
+    t.put(CommonKeys.LABELED_TOPIC, topic);
+    for (String key : List.of(CommonKeys.MODELS_TOPIC, CommonKeys.METRICS_TOPIC, CommonKeys.DEAD_LETTER_TOPIC,
+        TrainerConfig.CHECKPOINT_TOPIC)) {
+      t.put(key, "bench-" + key.replace(".topic", "") + "-" + suffix);
+    }
+    t.put(RawInputKeys.INPUT_FORMAT, "json");
+    t.put(RawInputKeys.FEATURE_SPEC, Flights.SPEC);
+    t.put(RawInputKeys.LABEL_FIELD, Flights.LABEL);
+    t.put(TrainerConfig.LAYERS, bench.getString(LAYERS));
+    t.put(TrainerConfig.LOSS, "binary_cross_entropy");
+    t.put(TrainerConfig.BATCH_SIZE, String.valueOf(bench.getInt(CommonKeys.BATCH_SIZE)));
+    t.put(TrainerConfig.PUBLISH_EVERY_BATCHES, String.valueOf(bench.getInt(TrainerConfig.PUBLISH_EVERY_BATCHES)));
+    Trainer trainer = new Trainer(new TrainerConfig(t));
+    Thread thread = new Thread(trainer, "bench-raw-trainer");
+    long start = System.nanoTime();
+    thread.start();
+    long first = 0;
+    while (trainer.status().eventsConsumed() < events && thread.isAlive()) {
+      if (first == 0 && trainer.status().eventsConsumed() > 0) {
+        first = System.nanoTime();
+      }
+      Thread.sleep(5);
+    }
+    long end = System.nanoTime();
+    TrainerStatus s = trainer.status();
+    trainer.stop();
+    trainer.awaitStopped(Duration.ofSeconds(60));
+    if (s.eventsConsumed() < events) {
+      throw new IllegalStateException("the trainer stopped after " + s.eventsConsumed() + " of " + events + " records");
+    }
+    return new Row("trainer end to end (raw JSON, general path)", s.eventsConsumed(), (end - first) / 1e9,
+        String.format(Locale.ROOT, "%d trained, %d held out, %d dead letters, %d versions, prequential accuracy"
+                + " %.3f; startup %.1f s not counted", s.examplesTrained(), s.heldOut(), s.deadLetters(),
+            s.publishedVersions(), s.prequentialAccuracy(), (first - start) / 1e9));
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+}
