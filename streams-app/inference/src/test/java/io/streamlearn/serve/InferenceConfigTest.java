@@ -71,4 +71,17 @@ class InferenceConfigTest {
         () -> InferenceConfig.fromArgs(List.of("--shadow-alias", "a@b"), Map.of()));
     assertEquals(true, e.getMessage().contains("shadow.alias"), e.getMessage());
   }
+
+  @Test
+  void aRawInputFormatNeedsNoSpecOnServeButItsOwnSchemaSource() {
+    InferenceSettings s = InferenceConfig.fromArgs(List.of("--input-format", "json", "--input-topic", "flights",
+        "--id-field", "id"), Map.of()).settings();
+    assertEquals(io.streamlearn.app.InputFormat.JSON, s.input().format());
+    assertNull(s.input().spec(), "each version brings its own pipeline");
+    assertEquals("id", s.input().idField());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> InferenceConfig.fromArgs(List.of("--input-format", "confluent-avro"), Map.of()));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("schema.registry.url"), e.getMessage());
+    assertEquals(io.streamlearn.app.RawInput.EVENTS, InferenceConfig.fromArgs(List.of(), Map.of()).settings().input());
+  }
 }

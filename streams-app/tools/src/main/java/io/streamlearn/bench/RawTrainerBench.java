@@ -9,6 +9,11 @@ import io.streamlearn.features.FeaturePipeline;
 import io.streamlearn.features.FeatureSpec;
 import io.streamlearn.features.InputRecord;
 import io.streamlearn.features.LabelSpec;
+import io.streamlearn.learn.Learner;
+import io.streamlearn.learn.Loss;
+import io.streamlearn.learn.NetworkSpec;
+import io.streamlearn.learn.OptimizerConfig;
+import io.streamlearn.learn.TrainingConfig;
 import io.streamlearn.tensor.SparseRows;
 import io.streamlearn.testkit.EmbeddedKafka;
 import io.streamlearn.train.Poller;
@@ -83,6 +88,7 @@ public final class RawTrainerBench {
       List<Row> rows = new ArrayList<>();
       rows.add(consume(servers, topic, events));
       rows.add(pipelineAlone(flights, events, config.getInt(CommonKeys.BATCH_SIZE)));
+      rows.add(engineAlone(flights, events, config));
       rows.add(trainer(servers, topic, events, config));
       out.printf(Locale.ROOT, "Raw trainer bench: %,d Flights JSON records on %d partitions, spec '%s', label %s,"
               + " %s, batch %d; topic filled in %.1f s%n%n", events, config.getInt(PARTITIONS), Flights.SPEC,
@@ -169,6 +175,42 @@ public final class RawTrainerBench {
       pipeline.learnAndFeaturize(r, rows);
     }
     return new Row("decode + learnAndFeaturize alone (in memory)", events, seconds(start), "no Kafka, no engine");
+  }
+
+  /** The engine alone on rows featurized beforehand: Learner.fit over sparse batches, in memory. */
+  private static Row engineAlone(List<byte[]> flights, int events, AbstractConfig config) {
+    int batch = config.getInt(CommonKeys.BATCH_SIZE);
+    FeatureSpec spec = FeatureSpec.parse(Flights.SPEC);
+    LabelSpec label = LabelSpec.parse(Flights.LABEL);
+    List<String> paths = new ArrayList<>(spec.paths());
+    paths.add(label.path());
+    var decoder = RawInput.json(spec, label, null).decoder(paths, Map.of());
+    FeaturePipeline pipeline = new FeaturePipeline(spec, label, 2);
+    int distinct = Math.min(events, flights.size());
+    List<SparseRows> batches = new ArrayList<>();
+    List<float[]> targets = new ArrayList<>();
+    for (int i = 0; i < distinct; i += batch) {
+      int n = Math.min(batch, distinct - i);
+      SparseRows rows = new SparseRows(pipeline.layout(), n);
+      float[] y = new float[n];
+      for (int r = 0; r < n; r++) {
+        y[r] = (float) pipeline.learnAndFeaturize(decoder.decode(flights.get(i + r)), rows).target();
+      }
+      batches.add(rows);
+      targets.add(y);
+    }
+    NetworkSpec network = NetworkSpec.parse(pipeline.layout().totalWidth(), config.getString(LAYERS));
+    Learner learner = new Learner(new TrainingConfig(network, Loss.BINARY_CROSS_ENTROPY, OptimizerConfig.adam(0.001),
+        batch, 42, pipeline.layout()));
+    float[] predictions = new float[batch * network.outputs()];
+    long trained = 0;
+    long start = System.nanoTime();
+    for (int b = 0; trained < events; b = (b + 1) % batches.size()) {
+      learner.fit(batches.get(b), targets.get(b), 0, predictions);
+      trained += batches.get(b).rows();
+    }
+    return new Row("engine alone (Learner.fit on sparse rows, in memory)", trained, seconds(start),
+        "no Kafka, no decoding");
   }
 
   private static Row trainer(String servers, String topic, int events, AbstractConfig bench)
