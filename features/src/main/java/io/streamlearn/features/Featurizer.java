@@ -188,11 +188,7 @@ final class Featurizer {
       throw Values.wrongType(path, "a timestamp (string or epoch milliseconds)", value);
     }
     double[] columns = new double[time.parts().size() * 2];
-    for (int p = 0; p < time.parts().size(); p++) {
-      double angle = 2 * Math.PI * Timestamps.phase(time.parts().get(p), civil);
-      columns[2 * p] = Math.sin(angle);
-      columns[2 * p + 1] = Math.cos(angle);
-    }
+    Timestamps.columns(time.parts(), civil, columns);
     return columns;
   }
 

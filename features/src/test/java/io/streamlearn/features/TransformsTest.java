@@ -169,6 +169,23 @@ class TransformsTest {
   }
 
   @Test
+  void theTimePartTablesHoldExactlyWhatTheFormulaGives() {
+    List<TimePart> parts = List.of(TimePart.HOUR, TimePart.WEEKDAY, TimePart.MONTH, TimePart.DAYOFYEAR);
+    double[] fromTables = new double[8];
+    for (int[] date : new int[][] {{2001, 3, 31}, {2024, 12, 31}, {2024, 2, 29}, {1999, 1, 1}}) {
+      for (int minute = 0; minute < 1440; minute += 7) {
+        int[] civil = {date[0], date[1], date[2], minute / 60, minute % 60, 0};
+        Timestamps.columns(parts, civil, fromTables);
+        for (int p = 0; p < parts.size(); p++) {
+          double angle = 2 * Math.PI * Timestamps.phase(parts.get(p), civil);
+          assertEquals(Math.sin(angle), fromTables[2 * p], 0.0);
+          assertEquals(Math.cos(angle), fromTables[2 * p + 1], 0.0);
+        }
+      }
+    }
+  }
+
+  @Test
   void aPatternTheHandParserCannotReadGoesThroughTheFormatter() {
     FeaturePipeline p = pipeline("d:time(\"d MMM yyyy HH:mm\", hour)");
     assertArrayEquals(new float[] {0, -1}, dense(p, MapRecord.of("d", "3 Mar 2020 12:00")), EPS);
