@@ -53,6 +53,18 @@ class TransformsTest {
   }
 
   @Test
+  void numericIsZeroUntilTwoDifferentValuesGiveItAScale() {
+    FeaturePipeline p = pipeline("x:numeric");
+    assertArrayEquals(new float[] {0, 0}, dense(p, MapRecord.of("x", 1750L)), EPS);
+    p.learn(MapRecord.of("x", 1750L));
+    p.learn(MapRecord.of("x", 1750L));
+    assertArrayEquals(new float[] {0, 0}, dense(p, MapRecord.of("x", 2399L)), EPS);
+    p.learn(MapRecord.of("x", 1747L));
+    // mean 1749, squared deviations 1 + 1 + 4 = 6, std sqrt(6 / 3) = sqrt(2)
+    assertArrayEquals(new float[] {(float) (650 / Math.sqrt(2)), 0}, dense(p, MapRecord.of("x", 2399L)), EPS);
+  }
+
+  @Test
   void numericMissingNanAndNonNumericStringsAreImputedWithTheMeanAndFlagged() {
     FeaturePipeline p = pipeline("x?:numeric");
     p.learn(MapRecord.of("x", 10L));
@@ -75,7 +87,7 @@ class TransformsTest {
     FeaturePipeline p = pipeline("x:numeric, c:category(3)");
     SparseRows rows = new SparseRows(p.layout(), 2);
     p.learnAndFeaturize(MapRecord.of("x", 7L, "c", "new"), rows);
-    assertArrayEquals(new float[] {0, 0}, Arrays.copyOf(rows.dense(), 2), EPS); // (7 - 7) / 1
+    assertArrayEquals(new float[] {0, 0}, Arrays.copyOf(rows.dense(), 2), EPS); // one value: no scale yet
     assertEquals(0, rows.slots()[0]); // the new value's own slot, not "other"
   }
 
@@ -207,8 +219,8 @@ class TransformsTest {
   @Test
   void arraysPassThroughAndAnotherLengthIsABadRecord() {
     FeaturePipeline p = pipeline("a?:array(3), x:numeric");
-    assertArrayEquals(new float[] {1.5f, -2, 0, 1, 0}, dense(p, MapRecord.of("a", List.of(1.5, -2L, 0L), "x", 1L)), EPS);
-    assertArrayEquals(new float[] {0, 0, 0, 1, 0}, dense(p, MapRecord.of("x", 1L)), EPS);
+    assertArrayEquals(new float[] {1.5f, -2, 0, 0, 0}, dense(p, MapRecord.of("a", List.of(1.5, -2L, 0L), "x", 1L)), EPS);
+    assertArrayEquals(new float[] {0, 0, 0, 0, 0}, dense(p, MapRecord.of("x", 1L)), EPS);
     assertEquals("expected an array of 3 numbers, found 2",
         assertThrows(BadRecordException.class, () -> dense(p, MapRecord.of("a", List.of(1L, 2L), "x", 1L))).reason());
     assertEquals("element 1: expected a number, found the string \"two\"",
