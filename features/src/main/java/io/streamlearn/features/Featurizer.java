@@ -177,7 +177,9 @@ final class Featurizer {
   private double[] timeColumns(int f, Transform.Time time, Object value, int[] civil) {
     String path = paths[f];
     if (value instanceof Number number) {
-      Timestamps.fromEpochMillis(number.longValue(), civil);
+      if (!Timestamps.fromEpochMillis(number.doubleValue(), civil)) {
+        throw new BadRecordException(path, "timestamp " + Values.numberKey(number) + " is out of range for epoch milliseconds");
+      }
     } else if (value instanceof String text) {
       boolean parsed = patterns[f] != null ? patterns[f].parse(text, civil) : Timestamps.fromIso(text, civil);
       if (!parsed) {
@@ -207,6 +209,9 @@ final class Featurizer {
             + (element == null ? "null" : Values.describe(element)));
       }
       out[i] = number.floatValue();
+      if (!Float.isFinite(out[i])) {
+        throw new BadRecordException(path, "element " + i + ": expected a finite float, found " + Values.numberKey(number));
+      }
     }
     return out;
   }

@@ -157,10 +157,17 @@ final class Timestamps {
     return fieldAt;
   }
 
-  /** Epoch milliseconds (UTC) into {@code civil}. */
-  static void fromEpochMillis(long millis, int[] civil) {
-    LocalDateTime time = LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000L), 0, ZoneOffset.UTC);
-    civil(time, civil);
+  /** Epoch milliseconds (UTC) into {@code civil}; false when out of the years -999,999,999 to 999,999,999. */
+  static boolean fromEpochMillis(double millis, int[] civil) {
+    if (!(Math.abs(millis) < 3.1e19)) { // NaN, infinite, or beyond what a long holds
+      return false;
+    }
+    try {
+      civil(LocalDateTime.ofEpochSecond(Math.floorDiv((long) millis, 1000L), 0, ZoneOffset.UTC), civil);
+      return true;
+    } catch (DateTimeException e) {
+      return false;
+    }
   }
 
   /** ISO-8601 (offset date-time, local date-time, or date) into {@code civil}; false when none parses. */

@@ -75,6 +75,8 @@ class TransformsTest {
     assertArrayEquals(imputed, dense(p, MapRecord.of()), EPS);
     assertArrayEquals(imputed, dense(p, MapRecord.of("x", Double.NaN)), EPS);
     assertArrayEquals(imputed, dense(p, MapRecord.of("x", "")), EPS);
+    assertArrayEquals(imputed, dense(p, MapRecord.of("x", "1e999")), EPS);
+    assertArrayEquals(imputed, dense(p, MapRecord.of("x", Double.NEGATIVE_INFINITY)), EPS);
     // a numeric string is a number: (25 - 15) / 5
     assertArrayEquals(new float[] {2, 0}, dense(p, MapRecord.of("x", "25")), EPS);
     BadRecordException e = assertThrows(BadRecordException.class, () -> dense(p, MapRecord.of("x", true)));
@@ -212,6 +214,8 @@ class TransformsTest {
       assertEquals("unparsable timestamp \"" + bad + "\", expected the pattern \"yyyy/MM/dd HH:mm\" or epoch milliseconds",
           e.reason());
     }
+    assertEquals("timestamp 1.0E20 is out of range for epoch milliseconds",
+        assertThrows(BadRecordException.class, () -> dense(p, MapRecord.of("d", 1e20))).reason());
     assertEquals("expected a timestamp (string or epoch milliseconds), found true",
         assertThrows(BadRecordException.class, () -> dense(p, MapRecord.of("d", true))).reason());
   }
@@ -223,6 +227,8 @@ class TransformsTest {
     assertArrayEquals(new float[] {0, 0, 0, 0, 0}, dense(p, MapRecord.of("x", 1L)), EPS);
     assertEquals("expected an array of 3 numbers, found 2",
         assertThrows(BadRecordException.class, () -> dense(p, MapRecord.of("a", List.of(1L, 2L), "x", 1L))).reason());
+    assertEquals("element 0: expected a finite float, found 1.0E300",
+        assertThrows(BadRecordException.class, () -> dense(p, MapRecord.of("a", List.of(1e300, 2L, 3L), "x", 1L))).reason());
     assertEquals("element 1: expected a number, found the string \"two\"",
         assertThrows(BadRecordException.class, () -> dense(p, MapRecord.of("a", List.of(1L, "two", 3L), "x", 1L))).reason());
   }
