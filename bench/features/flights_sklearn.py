@@ -8,7 +8,8 @@ trains on it (train), as the issue's reference does. Dense rows (scikit-learn 1.
 intercept 100x more slowly on sparse input): origin and destination each hashed one-hot into
 --buckets columns (bucket = (murmurhash3_32(value, seed=0) & 0x7fffffff) % buckets, the streamlearn
 bucket), cyclic hour of day (with minutes) and day of week as sin/cos, distance standardized with a
-running mean and population std (Welford), updated before the training rows are transformed.
+running mean and population std (Welford; 0 until two different values were seen), updated before
+the training rows are transformed.
 Before the first fit the model predicts 0.5. Prints `SKLEARN <version>` and `RESULT key=value` lines
 (or `SKIP reason` when scikit-learn is missing) for FeaturesBench to parse.
 
@@ -67,12 +68,13 @@ def main():
     def rows(lo, hi):
         x = np.zeros((hi - lo, width))
         count, mean, m2 = stats
-        std = math.sqrt(m2 / count) if count >= 2 and m2 > 0 else 1.0
+        scaled = count >= 2 and m2 > 0  # 0 until two different values were seen, as streamlearn's numeric
+        std = math.sqrt(m2 / count) if scaled else 1.0
         for k, i in enumerate(range(lo, hi)):
             x[k, origin[i]] = 1.0
             x[k, buckets + destination[i]] = 1.0
             x[k, 2 * buckets:2 * buckets + 4] = cyclic[i]
-            x[k, 2 * buckets + 4] = (distance[i] - mean) / std
+            x[k, 2 * buckets + 4] = (distance[i] - mean) / std if scaled else 0.0
         return x
 
     def learn(lo, hi):

@@ -1,5 +1,10 @@
 package io.streamlearn.features;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +24,8 @@ import java.util.Set;
  * {@code numeric}, {@code bool}, {@code category(n)}, {@code hash(n)}, {@code tokens(hash=n)},
  * {@code time[("pattern",] part, ...)]} with parts {@code hour}, {@code weekday}, {@code month},
  * {@code dayofyear} (plain {@code time} is ISO-8601 or epoch milliseconds, hour and weekday), and
- * {@code array(n)}. Whitespace between tokens is free. {@link #parse} errors name the 1-based
+ * {@code array(n)}. Whitespace between tokens is free, and {@code #} starts a comment to the end of
+ * the line (for a spec in a file, {@link #fromArgument}). {@link #parse} errors name the 1-based
  * position and the token found; {@link #text()} writes the canonical form, which parses back to an
  * equal spec.
  *
@@ -49,6 +55,35 @@ public record FeatureSpec(List<FieldSpec> fields) {
    */
   public static FeatureSpec parse(String text) {
     return new SpecParser(text).parse();
+  }
+
+  /**
+   * The spec of a {@code --feature-spec} argument: the contents of the file it names when it names
+   * one, else the argument itself as spec text.
+   *
+   * @throws IllegalArgumentException if the text does not parse (naming the file when there is one)
+   * @throws UncheckedIOException if the file cannot be read
+   */
+  public static FeatureSpec fromArgument(String argument) {
+    if (argument == null || argument.isBlank()) {
+      throw new IllegalArgumentException("feature spec must not be blank");
+    }
+    Path file;
+    try {
+      file = Path.of(argument.strip());
+    } catch (InvalidPathException e) {
+      return parse(argument);
+    }
+    if (!Files.isRegularFile(file)) {
+      return parse(argument);
+    }
+    try {
+      return parse(Files.readString(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the feature spec file " + file, e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+    }
   }
 
   /** The canonical text, e.g. {@code distance:numeric, origin:category(500)}. */

@@ -177,7 +177,9 @@ final class Featurizer {
   private double[] timeColumns(int f, Transform.Time time, Object value, int[] civil) {
     String path = paths[f];
     if (value instanceof Number number) {
-      Timestamps.fromEpochMillis(number.longValue(), civil);
+      if (!Timestamps.fromEpochMillis(number.doubleValue(), civil)) {
+        throw new BadRecordException(path, "timestamp " + Values.numberKey(number) + " is out of range for epoch milliseconds");
+      }
     } else if (value instanceof String text) {
       boolean parsed = patterns[f] != null ? patterns[f].parse(text, civil) : Timestamps.fromIso(text, civil);
       if (!parsed) {
@@ -188,11 +190,7 @@ final class Featurizer {
       throw Values.wrongType(path, "a timestamp (string or epoch milliseconds)", value);
     }
     double[] columns = new double[time.parts().size() * 2];
-    for (int p = 0; p < time.parts().size(); p++) {
-      double angle = 2 * Math.PI * Timestamps.phase(time.parts().get(p), civil);
-      columns[2 * p] = Math.sin(angle);
-      columns[2 * p + 1] = Math.cos(angle);
-    }
+    Timestamps.columns(time.parts(), civil, columns);
     return columns;
   }
 
@@ -211,6 +209,9 @@ final class Featurizer {
             + (element == null ? "null" : Values.describe(element)));
       }
       out[i] = number.floatValue();
+      if (!Float.isFinite(out[i])) {
+        throw new BadRecordException(path, "element " + i + ": expected a finite float, found " + Values.numberKey(number));
+      }
     }
     return out;
   }

@@ -79,9 +79,17 @@ final class PipelineState {
     return Math.sqrt(m2[field] / count[field]);
   }
 
-  /** {@code (x - mean) / std} of a numeric field. */
+  /**
+   * {@code (x - mean) / std} of a numeric field; 0 until two different values have been learned.
+   * Not {@code x - mean} on a scale of 1: before the scale is known, a distance of 1750 miles would
+   * reach the network as 1750 and saturate it, which cost the Flights pass 0.02-0.04 of log loss,
+   * more or less depending on the initial weights.
+   */
   double standardize(int field, double x) {
-    return (x - mean[field]) / std(field);
+    if (count[field] < 2 || m2[field] <= 0) {
+      return 0;
+    }
+    return (x - mean[field]) / Math.sqrt(m2[field] / count[field]);
   }
 
   /** Gives {@code value} the next slot of a category field if it has none and fewer than {@code capacity} are taken. */

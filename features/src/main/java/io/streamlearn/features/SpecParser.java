@@ -220,9 +220,19 @@ final class SpecParser {
     pos++;
   }
 
+  /** Skips whitespace and {@code #} comments (to the end of the line), so a spec file can explain itself. */
   private void skipSpace() {
-    while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
-      pos++;
+    while (pos < text.length()) {
+      char c = text.charAt(pos);
+      if (c == '#') {
+        while (pos < text.length() && text.charAt(pos) != '\n') {
+          pos++;
+        }
+      } else if (Character.isWhitespace(c)) {
+        pos++;
+      } else {
+        return;
+      }
     }
   }
 

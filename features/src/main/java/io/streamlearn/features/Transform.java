@@ -18,8 +18,8 @@ public sealed interface Transform {
   }
 
   /**
-   * Online standardization (Welford mean and variance): two dense columns, the standardized value
-   * and a missing indicator. Missing, null, NaN or a string that is not a number is imputed with the
+   * Online standardization (Welford mean and population variance): two dense columns, the
+   * standardized value (0 until two different values have been learned) and a missing indicator. Missing, null, NaN or a string that is not a number is imputed with the
    * running mean (0 after standardizing) and sets the indicator.
    */
   record Numeric() implements Transform {

@@ -48,16 +48,20 @@ final class Values {
 
   /**
    * A number for a numeric transform: NaN when it is to be imputed (a string that is not a number,
-   * such as {@code NA} or an empty string, or NaN itself); a boolean, list or object is a wrong type.
+   * such as {@code NA} or an empty string, NaN itself, or an infinity); a boolean, list or object is
+   * a wrong type.
    */
   static double numberOrNaN(Object value, String field) {
+    double x;
     if (value instanceof Number number) {
-      return number.doubleValue();
+      x = number.doubleValue();
+    } else if (value instanceof String text) {
+      x = parseOrNaN(text);
+    } else {
+      throw wrongType(field, "a number", value);
     }
-    if (value instanceof String text) {
-      return parseOrNaN(text);
-    }
-    throw wrongType(field, "a number", value);
+    // an infinity ("1e999", "-Infinity", a huge integer) would reach the network as one: impute it
+    return Double.isFinite(x) ? x : Double.NaN;
   }
 
   /** A number that must be one (a label, an array element): a numeric string is accepted. */

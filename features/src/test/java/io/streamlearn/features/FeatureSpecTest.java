@@ -40,6 +40,18 @@ class FeatureSpecTest {
   }
 
   @Test
+  void aSpecFileMayHoldCommentsAndAnArgumentThatIsNoFileIsTheSpecItself(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    java.nio.file.Path file = dir.resolve("flights.spec");
+    java.nio.file.Files.writeString(file, "# Flights\ndistance:numeric,   # miles\norigin:category(300)\n");
+    assertEquals(FeatureSpec.parse("distance:numeric, origin:category(300)"), FeatureSpec.fromArgument(file.toString()));
+    assertEquals(FeatureSpec.parse("x:bool"), FeatureSpec.fromArgument("x:bool"));
+    java.nio.file.Files.writeString(file, "distance:numric");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FeatureSpec.fromArgument(file.toString()));
+    assertTrue(e.getMessage().startsWith(file + ": feature spec: unknown transform 'numric'"), e.getMessage());
+  }
+
+  @Test
   void aMisspelledTransformIsNamedWithItsPosition() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> FeatureSpec.parse("distance:numeric, origin:categroy(5)"));

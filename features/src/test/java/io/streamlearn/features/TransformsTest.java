@@ -53,6 +53,18 @@ class TransformsTest {
   }
 
   @Test
+  void numericIsZeroUntilTwoDifferentValuesGiveItAScale() {
+    FeaturePipeline p = pipeline("x:numeric");
+    assertArrayEquals(new float[] {0, 0}, dense(p, MapRecord.of("x", 1750L)), EPS);
+    p.learn(MapRecord.of("x", 1750L));
+    p.learn(MapRecord.of("x", 1750L));
+    assertArrayEquals(new float[] {0, 0}, dense(p, MapRecord.of("x", 2399L)), EPS);
+    p.learn(MapRecord.of("x", 1747L));
+    // mean 1749, squared deviations 1 + 1 + 4 = 6, std sqrt(6 / 3) = sqrt(2)
+    assertArrayEquals(new float[] {(float) (650 / Math.sqrt(2)), 0}, dense(p, MapRecord.of("x", 2399L)), EPS);
+  }
+
+  @Test
   void numericMissingNanAndNonNumericStringsAreImputedWithTheMeanAndFlagged() {
     FeaturePipeline p = pipeline("x?:numeric");
     p.learn(MapRecord.of("x", 10L));
@@ -63,6 +75,8 @@ class TransformsTest {
     assertArrayEquals(imputed, dense(p, MapRecord.of()), EPS);
     assertArrayEquals(imputed, dense(p, MapRecord.of("x", Double.NaN)), EPS);
     assertArrayEquals(imputed, dense(p, MapRecord.of("x", "")), EPS);
+    assertArrayEquals(imputed, dense(p, MapRecord.of("x", "1e999")), EPS);
+    assertArrayEquals(imputed, dense(p, MapRecord.of("x", Double.NEGATIVE_INFINITY)), EPS);
     // a numeric string is a number: (25 - 15) / 5
     assertArrayEquals(new float[] {2, 0}, dense(p, MapRecord.of("x", "25")), EPS);
     BadRecordException e = assertThrows(BadRecordException.class, () -> dense(p, MapRecord.of("x", true)));
@@ -75,7 +89,7 @@ class TransformsTest {
     FeaturePipeline p = pipeline("x:numeric, c:category(3)");
     SparseRows rows = new SparseRows(p.layout(), 2);
     p.learnAndFeaturize(MapRecord.of("x", 7L, "c", "new"), rows);
-    assertArrayEquals(new float[] {0, 0}, Arrays.copyOf(rows.dense(), 2), EPS); // (7 - 7) / 1
+    assertArrayEquals(new float[] {0, 0}, Arrays.copyOf(rows.dense(), 2), EPS); // one value: no scale yet
     assertEquals(0, rows.slots()[0]); // the new value's own slot, not "other"
   }
 
@@ -169,6 +183,23 @@ class TransformsTest {
   }
 
   @Test
+  void theTimePartTablesHoldExactlyWhatTheFormulaGives() {
+    List<TimePart> parts = List.of(TimePart.HOUR, TimePart.WEEKDAY, TimePart.MONTH, TimePart.DAYOFYEAR);
+    double[] fromTables = new double[8];
+    for (int[] date : new int[][] {{2001, 3, 31}, {2024, 12, 31}, {2024, 2, 29}, {1999, 1, 1}}) {
+      for (int minute = 0; minute < 1440; minute += 7) {
+        int[] civil = {date[0], date[1], date[2], minute / 60, minute % 60, 0};
+        Timestamps.columns(parts, civil, fromTables);
+        for (int p = 0; p < parts.size(); p++) {
+          double angle = 2 * Math.PI * Timestamps.phase(parts.get(p), civil);
+          assertEquals(Math.sin(angle), fromTables[2 * p], 0.0);
+          assertEquals(Math.cos(angle), fromTables[2 * p + 1], 0.0);
+        }
+      }
+    }
+  }
+
+  @Test
   void aPatternTheHandParserCannotReadGoesThroughTheFormatter() {
     FeaturePipeline p = pipeline("d:time(\"d MMM yyyy HH:mm\", hour)");
     assertArrayEquals(new float[] {0, -1}, dense(p, MapRecord.of("d", "3 Mar 2020 12:00")), EPS);
@@ -183,6 +214,8 @@ class TransformsTest {
       assertEquals("unparsable timestamp \"" + bad + "\", expected the pattern \"yyyy/MM/dd HH:mm\" or epoch milliseconds",
           e.reason());
     }
+    assertEquals("timestamp 1.0E20 is out of range for epoch milliseconds",
+        assertThrows(BadRecordException.class, () -> dense(p, MapRecord.of("d", 1e20))).reason());
     assertEquals("expected a timestamp (string or epoch milliseconds), found true",
         assertThrows(BadRecordException.class, () -> dense(p, MapRecord.of("d", true))).reason());
   }
@@ -190,10 +223,12 @@ class TransformsTest {
   @Test
   void arraysPassThroughAndAnotherLengthIsABadRecord() {
     FeaturePipeline p = pipeline("a?:array(3), x:numeric");
-    assertArrayEquals(new float[] {1.5f, -2, 0, 1, 0}, dense(p, MapRecord.of("a", List.of(1.5, -2L, 0L), "x", 1L)), EPS);
-    assertArrayEquals(new float[] {0, 0, 0, 1, 0}, dense(p, MapRecord.of("x", 1L)), EPS);
+    assertArrayEquals(new float[] {1.5f, -2, 0, 0, 0}, dense(p, MapRecord.of("a", List.of(1.5, -2L, 0L), "x", 1L)), EPS);
+    assertArrayEquals(new float[] {0, 0, 0, 0, 0}, dense(p, MapRecord.of("x", 1L)), EPS);
     assertEquals("expected an array of 3 numbers, found 2",
         assertThrows(BadRecordException.class, () -> dense(p, MapRecord.of("a", List.of(1L, 2L), "x", 1L))).reason());
+    assertEquals("element 0: expected a finite float, found 1.0E300",
+        assertThrows(BadRecordException.class, () -> dense(p, MapRecord.of("a", List.of(1e300, 2L, 3L), "x", 1L))).reason());
     assertEquals("element 1: expected a number, found the string \"two\"",
         assertThrows(BadRecordException.class, () -> dense(p, MapRecord.of("a", List.of(1L, "two", 3L), "x", 1L))).reason());
   }

@@ -32,7 +32,7 @@ final class SklearnReference {
     }
   }
 
-  static Result run(String python, String script, Path data, int batch) throws IOException, InterruptedException {
+  static Result run(String python, String script, Path data, int batch, long seed) throws IOException, InterruptedException {
     Path path = script.isBlank() ? findScript() : Path.of(script);
     if (path == null) {
       return Result.skipped("bench/features/flights_sklearn.py not found (give --script)");
@@ -40,7 +40,8 @@ final class SklearnReference {
     if (!Files.isExecutable(Path.of(python))) {
       return Result.skipped(python + " not found");
     }
-    ProcessBuilder pb = new ProcessBuilder(python, path.toString(), "--data", data.toString(), "--batch", Integer.toString(batch));
+    ProcessBuilder pb = new ProcessBuilder(python, path.toString(), "--data", data.toString(), "--batch", Integer.toString(batch),
+        "--seed", Long.toString(seed));
     pb.environment().put("OMP_NUM_THREADS", "1");
     pb.environment().put("OPENBLAS_NUM_THREADS", "1");
     pb.redirectErrorStream(true);
