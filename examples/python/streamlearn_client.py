@@ -15,6 +15,12 @@ python3-avro) and the .avsc files of the repository (schemas/src/main/avro).
 It produces one LabeledEvent to streamlearn.labeled, waits for the Prediction with the same id on
 streamlearn.predictions (read_committed: the inference service writes in transactions) and prints
 it as JSON.
+
+With your own JSON records (a trainer and inference run with --input-format json and a feature
+spec), --json sends one plain JSON object, as it is, to --topic, keyed by --id:
+
+    python3 examples/python/streamlearn_client.py --bootstrap-servers localhost:9092 --topic flights \
+        --json '{"date": "2001/01/01 00:47", "delay": 66, "distance": 1750, "origin": "DTW", "destination": "LAS", "delayed": true}'
 """
 import argparse
 import datetime
@@ -140,10 +146,22 @@ def main(argv=None):
     p.add_argument("--schemas", default=os.path.join(here, "..", "..", "schemas", "src", "main", "avro"),
                    help="directory of the .avsc files")
     p.add_argument("--id", default="py-" + uuid.uuid4().hex[:12])
-    p.add_argument("--features", required=True, help="comma-separated floats (--features=-0.5,1.2 when the first is negative)")
-    p.add_argument("--label", type=int, required=True, help="the class index")
+    p.add_argument("--features", help="comma-separated floats (--features=-0.5,1.2 when the first is negative)")
+    p.add_argument("--label", type=int, help="the class index")
+    p.add_argument("--json", help="a JSON object of your own to send as it is (instead of --features/--label)")
+    p.add_argument("--topic", help="with --json: the topic your records go to (the one --input-format json reads)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the prediction")
     args = p.parse_args(argv)
+    if args.json is None and (args.features is None or args.label is None):
+        p.error("give --features and --label (a LabeledEvent), or --json and --topic (your own record)")
+    if args.json is not None:
+        if args.topic is None:
+            p.error("--json needs --topic")
+        try:
+            if not isinstance(json.loads(args.json), dict):
+                p.error("--json must be one JSON object")
+        except ValueError as e:
+            p.error("--json is not JSON: %s" % e)
 
     labeled = SingleObjectCodec(os.path.join(args.schemas, "LabeledEvent.avsc"))
     predictions = SingleObjectCodec(os.path.join(args.schemas, "Prediction.avsc"))
@@ -164,10 +182,15 @@ def main(argv=None):
         start.append(TopicPartition(args.predictions_topic, partition, high))
     consumer.assign(start)
 
-    event = {"id": args.id, "eventTime": datetime.datetime.now(datetime.timezone.utc),
-             "features": [float(x) for x in args.features.split(",")], "label": args.label}
     producer = Producer({"bootstrap.servers": args.bootstrap_servers, "acks": "all"})
-    producer.produce(args.labeled_topic, key=args.id.encode("utf-8"), value=labeled.encode(event))
+    if args.json is not None:
+        # Your record as it is: its UTF-8 text is the value, no Avro, no wrapping. The key is the
+        # id the prediction comes back under (inference's default --id-field is the record key).
+        producer.produce(args.topic, key=args.id.encode("utf-8"), value=args.json.encode("utf-8"))
+    else:
+        event = {"id": args.id, "eventTime": datetime.datetime.now(datetime.timezone.utc),
+                 "features": [float(x) for x in args.features.split(",")], "label": args.label}
+        producer.produce(args.labeled_topic, key=args.id.encode("utf-8"), value=labeled.encode(event))
     if producer.flush(30) != 0:
         print("event %s not delivered within 30 s" % args.id, file=sys.stderr)
         return 1
@@ -179,7 +202,8 @@ def main(argv=None):
                 continue
             p = predictions.decode(msg.value())
             print(json.dumps({"id": p["id"], "model": p["model"], "modelVersion": p["modelVersion"],
-                              "predictedClass": p["predictedClass"], "label": p["label"],
+                              "predictedClass": p["predictedClass"],
+                              "predictedLabel": p.get("predictedLabel"), "label": p["label"],
                               "scores": [round(s, 6) for s in p["scores"]],
                               "latencyMicros": p["latencyMicros"]}))
             return 0

@@ -18,7 +18,8 @@ import java.util.function.Function;
  * <p>The full record (tensors inline) is single-object encoded, cut into slices of at most {@code
  * maxRecordBytes - }{@link #CHUNK_OVERHEAD} bytes, and written as {@code ModelChunkRecord}s under
  * {@code name:version#chunk-<i>}, each with the SHA-256 of its slice. Then, under {@code
- * name:version}, a manifest: the same version's metadata with no tensors, format 2, and a {@code
+ * name:version}, a manifest: the same version's metadata with no tensors, format 2 (3 when it
+ * carries a feature pipeline), and a {@code
  * chunks} field giving the count, total length and SHA-256 of the whole. Readers that list
  * versions need only manifests; serving reassembles. A missing chunk, a chunk under another
  * index's key (a duplicate), a corrupt slice or a whole that does not match the manifest makes
@@ -49,7 +50,7 @@ public final class Chunks {
     }
     ModelVersionRecord manifest = Records.toRecord(v);
     manifest.setTensors(List.of());
-    manifest.setFormatVersion(2);
+    manifest.setFormatVersion(Math.max(2, v.minimumFormat()));
     manifest.setChunks(new ChunkManifestRecord(count, (long) full.length, sha256(full)));
     out.add(new RegistryCodec.KeyValue(v.key(), codec.encodeRecord(manifest)));
     return out;

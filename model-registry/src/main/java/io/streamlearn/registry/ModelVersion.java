@@ -35,13 +35,28 @@ import java.util.Set;
  *     {@code prequentialAccuracy}, {@code holdoutAccuracy})
  * @param annotations facts about the artifact itself, e.g. {@code exportedFrom} and {@code
  *     optimizations} of an inference export (see {@link InferenceExport})
+ * @param featurePipeline the frozen feature pipeline as JSON text (module {@code features}
+ *     writes and reads it; the registry carries it as opaque text), applied to the user's raw
+ *     records before the network; {@code ""} for a model over {@code LabeledEvent}/{@code
+ *     FeatureEvent} features. Not covered by {@link #checksum}, which stays over the tensors as
+ *     format 1 defined it; a chunked version's manifest hash covers it.
  */
 public record ModelVersion(String name, long version, long parentVersion, Instant createdAt,
                            String architecture, Signature signature, Preprocessing preprocessing,
                            List<NamedTensor> tensors, String checksum, Lineage lineage,
-                           Map<String, Double> metrics, Map<String, String> annotations) {
+                           Map<String, Double> metrics, Map<String, String> annotations,
+                           String featurePipeline) {
 
-  /** Without annotations. */
+  /** Without a feature pipeline (a model over event features). */
+  public ModelVersion(String name, long version, long parentVersion, Instant createdAt,
+                      String architecture, Signature signature, Preprocessing preprocessing,
+                      List<NamedTensor> tensors, String checksum, Lineage lineage,
+                      Map<String, Double> metrics, Map<String, String> annotations) {
+    this(name, version, parentVersion, createdAt, architecture, signature, preprocessing, tensors,
+        checksum, lineage, metrics, annotations, "");
+  }
+
+  /** Without annotations and feature pipeline. */
   public ModelVersion(String name, long version, long parentVersion, Instant createdAt,
                       String architecture, Signature signature, Preprocessing preprocessing,
                       List<NamedTensor> tensors, String checksum, Lineage lineage,
@@ -75,6 +90,7 @@ public record ModelVersion(String name, long version, long parentVersion, Instan
     Objects.requireNonNull(lineage, "lineage");
     metrics = Map.copyOf(metrics);
     annotations = Map.copyOf(annotations);
+    Objects.requireNonNull(featurePipeline, "featurePipeline (\"\" for none)");
   }
 
   /** A new version whose checksum is computed from its tensors. */
@@ -90,14 +106,34 @@ public record ModelVersion(String name, long version, long parentVersion, Instan
   public ModelVersion withContent(List<NamedTensor> newTensors, Preprocessing newPreprocessing,
                                   Map<String, String> newAnnotations) {
     return new ModelVersion(name, version, parentVersion, createdAt, architecture, signature,
-        newPreprocessing, newTensors, checksumOf(newTensors), lineage, metrics, newAnnotations);
+        newPreprocessing, newTensors, checksumOf(newTensors), lineage, metrics, newAnnotations,
+        featurePipeline);
   }
 
   /**
-   * The lowest artifact format that describes this version: 2 when a tensor is stored as
-   * float16, else 1.
+   * A copy with this frozen feature pipeline (JSON text) and these named inputs in its signature:
+   * what a trainer over the user's own records publishes.
+   */
+  public ModelVersion withFeaturePipeline(String pipelineJson, List<Signature.InputField> inputs) {
+    return new ModelVersion(name, version, parentVersion, createdAt, architecture,
+        signature.withInputs(inputs), preprocessing, tensors, checksum, lineage, metrics, annotations,
+        pipelineJson);
+  }
+
+  /** Whether this version reads the user's own records through a feature pipeline. */
+  public boolean hasFeaturePipeline() {
+    return !featurePipeline.isEmpty();
+  }
+
+  /**
+   * The lowest artifact format that describes this version: 3 when it carries a feature pipeline
+   * or named inputs (a reader that ignored them would feed raw records to the wrong features), 2
+   * when a tensor is stored as float16, else 1.
    */
   public int minimumFormat() {
+    if (hasFeaturePipeline() || !signature.inputs().isEmpty()) {
+      return 3;
+    }
     return tensors.stream().anyMatch(t -> t.dtype() != NamedTensor.DType.FLOAT32) ? 2 : 1;
   }
 

@@ -1,6 +1,7 @@
 package io.streamlearn.registry;
 
 import io.streamlearn.schema.FloatLists;
+import io.streamlearn.schema.InputFieldRecord;
 import io.streamlearn.schema.LineageRecord;
 import io.streamlearn.schema.ModelVersionRecord;
 import io.streamlearn.schema.OffsetRangeRecord;
@@ -45,7 +46,7 @@ final class Records {
         .setCreatedAt(v.createdAt())
         .setArchitecture(v.architecture())
         .setSignature(new SignatureRecord(s.featureCount(), Task.valueOf(s.task().name()),
-            s.outputCount(), s.classNames(), s.loss()))
+            s.outputCount(), s.classNames(), s.loss(), inputRecords(s.inputs())))
         .setPreprocessing(new PreprocessingRecord(v.preprocessing().kind(),
             FloatLists.boxed(v.preprocessing().offset()), FloatLists.boxed(v.preprocessing().scale())))
         .setTensors(tensors)
@@ -56,7 +57,16 @@ final class Records {
         .setMetrics(new HashMap<>(v.metrics()))
         .setAnnotations(new HashMap<>(v.annotations()))
         .setChunks(null)
+        .setFeaturePipeline(v.featurePipeline())
         .build();
+  }
+
+  private static List<InputFieldRecord> inputRecords(List<Signature.InputField> inputs) {
+    List<InputFieldRecord> out = new ArrayList<>(inputs.size());
+    for (Signature.InputField f : inputs) {
+      out.add(new InputFieldRecord(f.name(), f.type()));
+    }
+    return out;
   }
 
   /** A version from its Avro record; refuses unknown format versions. Does not verify the checksum. */
@@ -77,22 +87,31 @@ final class Records {
       }
       tensors.add(NamedTensor.fromStoredBytes(t.getName(), shape, dtype, t.getData()));
     }
+    if (!r.getFeaturePipeline().isEmpty() && r.getFormatVersion() < 3) {
+      throw new InvalidModelException("model " + r.getName() + ":" + r.getVersion()
+          + " has a feature pipeline in an artifact of format " + r.getFormatVersion()
+          + ", which has none");
+    }
     List<OffsetRange> ranges = new ArrayList<>();
     for (OffsetRangeRecord o : r.getLineage().getRanges()) {
       ranges.add(new OffsetRange(o.getTopic(), o.getPartition(), o.getFromOffset(), o.getUntilOffset()));
     }
     SignatureRecord s = r.getSignature();
+    List<Signature.InputField> inputs = new ArrayList<>(s.getInputs().size());
+    for (InputFieldRecord f : s.getInputs()) {
+      inputs.add(new Signature.InputField(f.getName(), f.getType()));
+    }
     PreprocessingRecord p = r.getPreprocessing();
     LineageRecord l = r.getLineage();
     return new ModelVersion(r.getName(), r.getVersion(),
         r.getParentVersion() == null ? 0 : r.getParentVersion(), r.getCreatedAt(),
         r.getArchitecture(),
         new Signature(s.getFeatureCount(), Signature.Task.valueOf(s.getTask().name()),
-            s.getOutputCount(), s.getClassNames(), s.getLoss()),
+            s.getOutputCount(), s.getClassNames(), s.getLoss(), inputs),
         new Preprocessing(p.getKind(), FloatLists.unboxed(p.getOffset()), FloatLists.unboxed(p.getScale())),
         tensors, r.getChecksum(),
         new Lineage(ranges, l.getExamplesSeen(), l.getExamplesSinceParent(),
             Map.copyOf(l.getHyperparameters()), l.getSeed(), l.getCodeVersion()),
-        Map.copyOf(r.getMetrics()), Map.copyOf(r.getAnnotations()));
+        Map.copyOf(r.getMetrics()), Map.copyOf(r.getAnnotations()), r.getFeaturePipeline());
   }
 }

@@ -28,7 +28,7 @@ import org.apache.kafka.common.errors.SerializationException;
  */
 public final class RegistryCodec {
   /** The newest artifact format this release writes and reads (see {@link ModelVersion#minimumFormat()}). */
-  public static final int FORMAT_VERSION = 2;
+  public static final int FORMAT_VERSION = 3;
   /**
    * Largest value this codec writes by default: under Kafka's default 1 MiB record limits
    * ({@code message.max.bytes}, {@code max.request.size}), so the registry works on topics and

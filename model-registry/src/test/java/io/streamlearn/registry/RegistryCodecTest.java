@@ -126,6 +126,70 @@ class RegistryCodecTest {
     assertEquals(Map.of("note", "half"), back.annotations());
   }
 
+  static final String PIPELINE = "{\"fields\":[{\"name\":\"origin\",\"kind\":\"category\","
+      + "\"vocabulary\":[\"DTW\",\"LAS\"]}],\"classNames\":[\"false\",\"true\"]}";
+  static final List<Signature.InputField> INPUTS = List.of(
+      new Signature.InputField("distance", "numeric"), new Signature.InputField("origin", "category"),
+      new Signature.InputField("date", "time"));
+
+  @Test
+  void aVersionWithAFeaturePipelineRoundTripsAsFormat3WithItsInputs() {
+    ModelVersion v = sample(4, 1f).withFeaturePipeline(PIPELINE, INPUTS);
+    assertEquals(3, v.minimumFormat());
+    assertEquals(1, sample(4, 1f).minimumFormat(), "an event-input model keeps the lowest format");
+    byte[] bytes = codec.encode(v);
+    ModelVersionRecord r = AvroSerde.of(ModelVersionRecord.class).deserialize("t", bytes);
+    assertEquals(3, r.getFormatVersion());
+    assertEquals(PIPELINE, r.getFeaturePipeline());
+    ModelVersion back = assertInstanceOf(RegistryCodec.VersionEntry.class, codec.decode("blobs:4", bytes)).version();
+    assertEquals(v, back);
+    assertEquals(PIPELINE, back.featurePipeline());
+    assertEquals(INPUTS, back.signature().inputs());
+    assertEquals(List.of("no", "yes"), back.signature().classNames());
+  }
+
+  @Test
+  void anEventInputVersionHasAnEmptyPipelineAndNoInputs() {
+    ModelVersion back = assertInstanceOf(RegistryCodec.VersionEntry.class,
+        codec.decode("blobs:1", codec.encode(sample(1, 1f)))).version();
+    assertEquals("", back.featurePipeline());
+    assertTrue(back.signature().inputs().isEmpty());
+    assertTrue(!back.hasFeaturePipeline());
+  }
+
+  @Test
+  void aChunkedVersionKeepsItsFeaturePipeline() {
+    ModelVersion v = Samples.dense("blobs", 5, 64, 40, 0f).withFeaturePipeline(PIPELINE, INPUTS);
+    List<RegistryCodec.KeyValue> records = codec.versionRecords(v, 4096);
+    assertTrue(records.size() > 2, "stored in chunks: " + records.size());
+    Map<String, byte[]> store = new java.util.HashMap<>();
+    records.forEach(kv -> store.put(kv.key(), kv.value()));
+    ModelVersion back = codec.decodeVersion("blobs:5", store::get);
+    assertEquals(PIPELINE, back.featurePipeline());
+    assertEquals(INPUTS, back.signature().inputs());
+  }
+
+  @Test
+  void aFeaturePipelineInAFormat2ArtifactIsRefused() {
+    ModelVersionRecord r = RegistryCodec.toRecord(sample(1, 1f).withFeaturePipeline(PIPELINE, INPUTS));
+    r.setFormatVersion(2);
+    byte[] bytes = AvroSerde.of(ModelVersionRecord.class).serialize("t", r);
+    var e = assertThrows(InvalidModelException.class, () -> codec.decode("blobs:1", bytes));
+    assertTrue(e.getMessage().contains("feature pipeline in an artifact of format 2"), e.getMessage());
+  }
+
+  @Test
+  void inputFieldsMustBeNamedTypedAndUnique() {
+    Signature s = sample(1, 1f).signature();
+    assertThrows(IllegalArgumentException.class, () -> new Signature.InputField(" ", "numeric"));
+    assertThrows(IllegalArgumentException.class, () -> new Signature.InputField("a", ""));
+    var e = assertThrows(IllegalArgumentException.class, () -> s.withInputs(List.of(
+        new Signature.InputField("a", "numeric"), new Signature.InputField("a", "category"))));
+    assertTrue(e.getMessage().contains("appears twice"), e.getMessage());
+    assertEquals("yes", s.className(1));
+    assertEquals(null, s.withClassNames(List.of()).className(1));
+  }
+
   @Test
   void float16InAFormat1ArtifactIsRefused() {
     ModelVersion v = sample(1, 1f);

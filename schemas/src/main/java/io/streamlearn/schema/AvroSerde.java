@@ -31,7 +31,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * trailing bytes all raise {@link SerializationException} naming the record type, so a value of
  * another schema or garbage never turns into a silently wrong record. Older writer schemas of the
  * same record can be registered with {@link #withWriterSchema(Schema)}; their values are resolved
- * into the current reader schema by Avro's schema resolution.
+ * into the current reader schema by Avro's schema resolution. The released forms of a record that
+ * a later release changed (listed in {@code earlier-writers/index.txt} next to this class, e.g.
+ * the 0.1.0 {@code Prediction} without {@code predictedLabel}) are registered by {@link #of}, so
+ * a reader of this release reads what the previous release's writers left on a topic.
  *
  * <p>Instances are thread-safe. {@code null} serializes to {@code null} (a tombstone) and back.
  *
@@ -59,6 +62,9 @@ public final class AvroSerde<T extends SpecificRecord>
     this.schema = model.getSchema(type);
     this.encoder = new BinaryMessageEncoder<>(model, schema);
     readers.put(fingerprint(schema), new SpecificDatumReader<>(schema, schema, model));
+    for (Schema earlier : EarlierWriters.of(schema.getFullName())) {
+      withWriterSchema(earlier);
+    }
   }
 
   /** A serde for the generated record class {@code type}. */

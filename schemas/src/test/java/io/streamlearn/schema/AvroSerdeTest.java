@@ -6,11 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +63,38 @@ class AvroSerdeTest {
     assertEquals(p, predictions.deserialize("t", predictions.serialize("t", p)));
     p.setLabel(1);
     p.setPredictedClass(1);
+    p.setPredictedLabel("delayed");
     assertEquals(p, predictions.deserialize("t", predictions.serialize("t", p)));
+  }
+
+  @Test
+  void aPredictionWrittenByRelease010DecodesWithoutAPredictedLabel() throws Exception {
+    Schema released;
+    try (InputStream in = getClass().getResourceAsStream("/released/0.1.0/Prediction.avsc")) {
+      released = new Schema.Parser().parse(in);
+    }
+    GenericRecord old = new GenericData.Record(released);
+    old.put("id", "e-9");
+    old.put("eventTime", 5L);
+    old.put("model", "m");
+    old.put("modelVersion", 3L);
+    old.put("predictedClass", 1);
+    old.put("scores", List.of(0.25f, 0.75f));
+    old.put("label", null);
+    old.put("latencyMicros", 17L);
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    ByteBuffer header = ByteBuffer.allocate(AvroSerde.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    header.put(AvroSerde.MAGIC_0).put(AvroSerde.MAGIC_1).putLong(AvroSerde.fingerprint(released));
+    body.write(header.array());
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(body, null);
+    new GenericDatumWriter<GenericRecord>(released).write(old, encoder);
+    encoder.flush();
+
+    Prediction p = predictions.deserialize("t", body.toByteArray());
+    assertEquals("e-9", p.getId());
+    assertEquals(1, p.getPredictedClass());
+    assertEquals(List.of(0.25f, 0.75f), p.getScores());
+    assertNull(p.getPredictedLabel(), "the new field takes its default");
   }
 
   @Test

@@ -3,6 +3,8 @@ package io.streamlearn.testkit;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,9 +52,14 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private EmbeddedKafka(Path logDir, boolean ownsLogDir, Map<String, String> overrides,
                         SecurityFixture security) {
+    this(logDir, ownsLogDir, 0, overrides, security);
+  }
+
+  private EmbeddedKafka(Path logDir, boolean ownsLogDir, int brokerPort, Map<String, String> overrides,
+                        SecurityFixture security) {
     this.logDir = logDir;
     this.ownsLogDir = ownsLogDir;
-    this.brokerPort = freePort();
+    this.brokerPort = brokerPort == 0 ? freePort() : brokerPort;
     this.controllerPort = freePort();
     this.clusterId = Uuid.randomUuid().toString();
     this.overrides = Map.copyOf(overrides);
@@ -74,6 +81,47 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the broker's log directory", e);
     }
+  }
+
+  /**
+   * Starts a broker whose client listener is {@code localhost:brokerPort} (0: any free port), in
+   * a new temporary directory: what the demo uses so that clients outside the JVM find it at a
+   * documented address.
+   *
+   * @throws IllegalStateException when the port is taken
+   */
+  public static EmbeddedKafka startOnPort(int brokerPort) {
+    if (brokerPort < 0 || brokerPort > 65_535) {
+      throw new IllegalArgumentException("brokerPort must be in [0, 65535], found " + brokerPort);
+    }
+    if (brokerPort != 0 && !isFree(brokerPort)) {
+      throw new IllegalStateException("port " + brokerPort + " on localhost is taken");
+    }
+    try {
+      EmbeddedKafka kafka = new EmbeddedKafka(
+          Files.createTempDirectory("streamlearn-kafka-"), true, brokerPort, Map.of(), null);
+      kafka.startServer();
+      return kafka;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the broker's log directory", e);
+    }
+  }
+
+  /** Whether a server socket can listen on {@code localhost:port} now. */
+  public static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      // No SO_REUSEADDR: a port another process listens on (or still holds) must count as taken.
+      socket.setReuseAddress(false);
+      socket.bind(new InetSocketAddress(InetAddress.getByName("localhost"), port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The port of the client listener on localhost. */
+  public int port() {
+    return brokerPort;
   }
 
   /**

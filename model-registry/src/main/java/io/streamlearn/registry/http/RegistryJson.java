@@ -1,10 +1,13 @@
 package io.streamlearn.registry.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamlearn.registry.AliasChange;
 import io.streamlearn.registry.AliasMove;
 import io.streamlearn.registry.ChunkManifest;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.OffsetRange;
+import io.streamlearn.registry.Signature;
 import io.streamlearn.tensor.NamedTensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,6 +18,8 @@ import java.util.TreeMap;
 
 /** The JSON shapes of the registry API (maps and lists Jackson writes as they are). */
 public final class RegistryJson {
+  private static final ObjectMapper PIPELINE_READER = new ObjectMapper();
+
   private RegistryJson() {}
 
   /** A version without its tensor data: identity, signature, metrics, lineage and tensor shapes. */
@@ -33,6 +38,11 @@ public final class RegistryJson {
     sig.put("outputCount", v.signature().outputCount());
     sig.put("classNames", v.signature().classNames());
     sig.put("loss", v.signature().loss());
+    List<Map<String, Object>> inputs = new ArrayList<>();
+    for (Signature.InputField f : v.signature().inputs()) {
+      inputs.add(Map.of("name", f.name(), "type", f.type()));
+    }
+    sig.put("inputs", inputs);
     m.put("signature", sig);
     m.put("preprocessing", v.preprocessing().kind());
     m.put("metrics", new TreeMap<>(v.metrics()));
@@ -46,7 +56,24 @@ public final class RegistryJson {
     m.put("checksum", v.checksum());
     m.put("storedInChunks", chunks.map(ChunkManifest::count).orElse(0));
     m.put("annotations", new TreeMap<>(v.annotations()));
+    m.put("featurePipeline", pipeline(v));
     return m;
+  }
+
+  /**
+   * The frozen feature pipeline as a JSON value (null when the version has none), so a client
+   * reads its vocabularies and statistics as JSON rather than as a string holding JSON. Text
+   * that is not JSON is shown as it is.
+   */
+  private static Object pipeline(ModelVersion v) {
+    if (!v.hasFeaturePipeline()) {
+      return null;
+    }
+    try {
+      return PIPELINE_READER.readTree(v.featurePipeline());
+    } catch (JsonProcessingException e) {
+      return v.featurePipeline();
+    }
   }
 
   private static Map<String, Object> lineage(ModelVersion v) {

@@ -92,7 +92,7 @@ final class TailCommand {
     return bytes -> format(serde.deserialize(null, bytes));
   }
 
-  /** One prediction as a line: id, model version, prediction with its score, label, latency. */
+  /** One prediction as a line: id, model version, prediction with its score (and label value), label, latency. */
   static String format(Prediction p) {
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-14s %s v%-4d ", p.getId(),
         p.getModel(), p.getModelVersion()));
@@ -101,6 +101,9 @@ final class TailCommand {
     if (predicted != null) {
       float score = predicted >= 0 && predicted < scores.size() ? scores.get(predicted) : Float.NaN;
       sb.append(String.format(Locale.ROOT, "class %-3d (p=%.3f)", predicted, score));
+      if (p.getPredictedLabel() != null) {
+        sb.append(" = ").append(p.getPredictedLabel());
+      }
     } else {
       sb.append(String.format(Locale.ROOT, "value %s", scores));
     }

@@ -100,13 +100,16 @@ final class ScoringBatch {
     }
     InputEvent event = events.get(i);
     Signature sig = by.version().signature();
+    Integer predicted = sig.task() == Signature.Task.CLASSIFICATION
+        ? predictedClass(scores, i * outputs, outputs) : null;
     return Prediction.newBuilder()
         .setId(event.id())
         .setEventTime(event.eventTime())
         .setModel(by.version().name())
         .setModelVersion(by.version().version())
-        .setPredictedClass(sig.task() == Signature.Task.CLASSIFICATION ? predictedClass(scores, i * outputs, outputs)
-            : null)
+        .setPredictedClass(predicted)
+        // The class by its label value, from the names of the version that scored it.
+        .setPredictedLabel(predicted == null ? null : sig.className(predicted))
         .setScores(boxed)
         .setLabel(event.label() == null ? null : event.label().avroValue())
         .setLatencyMicros(latencyMicros)

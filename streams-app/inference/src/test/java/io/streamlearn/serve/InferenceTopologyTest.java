@@ -150,6 +150,30 @@ class InferenceTopologyTest {
   }
 
   @Test
+  void eachPredictionNamesItsClassByTheLabelValueOfTheVersionThatScoredIt() {
+    ModelVersion first = version(1, 2);
+    publish(new ModelVersion(first.name(), 1, 0, first.createdAt(), first.architecture(),
+        first.signature().withClassNames(List.of("on-time", "late", "cancelled")), first.preprocessing(),
+        first.tensors(), first.checksum(), first.lineage(), first.metrics()));
+    sendFeatures("a", 1, 2);
+    ModelVersion second = version(2, 2);
+    publish(new ModelVersion(second.name(), 2, 1, second.createdAt(), second.architecture(),
+        second.signature().withClassNames(List.of("a", "b", "c")), second.preprocessing(),
+        second.tensors(), second.checksum(), second.lineage(), second.metrics()));
+    sendFeatures("b", 1, 2);
+    publish(version(3, 2));
+    sendFeatures("c", 1, 2);
+    Prediction a = next();
+    Prediction b = next();
+    Prediction c = next();
+    assertEquals(2, a.getPredictedClass());
+    assertEquals("cancelled", a.getPredictedLabel());
+    assertEquals("c", b.getPredictedLabel(), "version 2's own class names");
+    assertEquals(2, c.getPredictedClass());
+    assertNull(c.getPredictedLabel(), "a version without class names gives no label value");
+  }
+
+  @Test
   void labeledEventsCarryTheirTrueLabel() {
     publish(version(1, 1));
     labeledIn.pipeInput("l", labeled.serialize(null,

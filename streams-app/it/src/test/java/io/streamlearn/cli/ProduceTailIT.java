@@ -3,6 +3,7 @@ package io.streamlearn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamlearn.data.FlightsData;
 import io.streamlearn.tools.ToolsMain;
 import io.streamlearn.it.BrokerIT;
 import io.streamlearn.schema.AvroSerde;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,6 +31,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +76,77 @@ class ProduceTailIT extends BrokerIT {
   }
 
   @Test
+  void produceSendsRawJsonLinesAsTheyAreKeyedByAFieldOrTheLineNumber(@TempDir Path dir) throws Exception {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    Path file = dir.resolve("flights.jsonl");
+    List<String> objects = List.of(
+        "{\"date\": \"2001/01/01 00:47\", \"delay\": 66, \"distance\": 1750, \"origin\": \"DTW\", \"destination\": \"LAS\"}",
+        "{\"date\":\"2001/01/01 06:00\",\"delay\":-2.50,\"distance\":361,\"origin\":\"SFO\",\"destination\":null}",
+        "{\"date\": \"2001/01/01 07:10\", \"delay\": 3, \"origin\": \"ORD\", \"note\": \"caf\u00e9\"}");
+    Files.writeString(file, String.join("\n", objects) + "\n");
+
+    int status = ToolsMain.run(List.of("produce", "--bootstrap-servers", kafka.bootstrapServers(),
+        "--source", "jsonl", "--file", file.toString(), "--topic", "raw-" + suffix, "--key-field", "origin"),
+        Map.of(), out);
+    assertEquals(Main.OK, status, bytes.toString(StandardCharsets.UTF_8));
+    assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("sent 3 JSON records to raw-" + suffix),
+        bytes.toString(StandardCharsets.UTF_8));
+    Map<String, String> byKey = new java.util.TreeMap<>();
+    for (ConsumerRecord<String, byte[]> r : read("raw-" + suffix, 3)) {
+      byKey.put(r.key(), new String(r.value(), StandardCharsets.UTF_8));
+    }
+    assertEquals(Map.of("DTW", objects.get(0), "SFO", objects.get(1), "ORD", objects.get(2)), byKey,
+        "each value is the line byte for byte, keyed by its origin");
+
+    bytes.reset();
+    status = ToolsMain.run(List.of("produce", "--bootstrap-servers", kafka.bootstrapServers(),
+        "--source", "jsonl", "--file", file.toString(), "--topic", "raw2-" + suffix, "--id-prefix", "line-"),
+        Map.of(), out);
+    assertEquals(Main.OK, status, bytes.toString(StandardCharsets.UTF_8));
+    List<String> keys = new ArrayList<>(read("raw2-" + suffix, 3).stream().map(ConsumerRecord::key).toList());
+    keys.sort(null);
+    assertEquals(List.of("line-1", "line-2", "line-3"), keys, "without --key-field: the line number");
+  }
+
+  @Test
+  void produceReplaysTheFlightsArrayFileRecordByRecord() throws Exception {
+    Optional<Path> flights = FlightsData.flights20k(System.getenv());
+    Assumptions.assumeTrue(flights.isPresent(), FlightsData.missing(System.getenv()));
+    String topic = "flights-" + UUID.randomUUID().toString().substring(0, 8);
+    int status = ToolsMain.run(List.of("produce", "--bootstrap-servers", kafka.bootstrapServers(),
+        "--source", "jsonl", "--file", flights.get().toString(), "--topic", topic, "--topic-partitions", "1"),
+        Map.of(), out);
+    assertEquals(Main.OK, status, bytes.toString(StandardCharsets.UTF_8));
+    assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("sent 20,000 JSON records to " + topic),
+        bytes.toString(StandardCharsets.UTF_8));
+    ConsumerRecord<String, byte[]> first = read(topic, 20_000).get(0);
+    assertEquals("p-1", first.key());
+    assertEquals("{\"date\":\"2001/01/01 00:47\",\"delay\":66,\"distance\":1750,\"origin\":\"DTW\","
+        + "\"destination\":\"LAS\"}", new String(first.value(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void produceStopsAtABadJsonLineNamingItAfterSendingTheLinesBefore(@TempDir Path dir) throws Exception {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    Path file = dir.resolve("bad.jsonl");
+    Files.writeString(file, "{\"a\": 1}\n{\"a\": 2}\nnot json\n{\"a\": 4}\n");
+    int status = ToolsMain.run(List.of("produce", "--bootstrap-servers", kafka.bootstrapServers(),
+        "--source", "jsonl", "--file", file.toString(), "--topic", "bad-" + suffix), Map.of(), out);
+    String text = bytes.toString(StandardCharsets.UTF_8);
+    assertEquals(Main.USAGE, status, text);
+    assertTrue(text.contains("bad.jsonl line 3") && text.contains("2 records before it were sent"), text);
+    assertEquals(2, read("bad-" + suffix, 2).size());
+  }
+
+  @Test
+  void produceJsonlWithoutATopicPointsAtEventsJsonl() {
+    int status = ToolsMain.run(List.of("produce", "--source", "jsonl", "--file", "x.jsonl"), Map.of(), out);
+    assertEquals(Main.USAGE, status);
+    String text = bytes.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains("--topic") && text.contains("events-jsonl"), text);
+  }
+
+  @Test
   void produceRefusesAFileSourceWithoutFileNamingTheKey() {
     int status = ToolsMain.run(List.of("produce", "--source", "csv"), Map.of(), out);
     assertEquals(Main.USAGE, status);
@@ -89,9 +163,9 @@ class ProduceTailIT extends BrokerIT {
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
         new StringSerializer(), new ByteArraySerializer())) {
       producer.send(new ProducerRecord<>(topic, "e-1", serde.serialize(topic, new Prediction("e-1", 0L,
-          "m", 3L, 1, List.of(0.1f, 0.9f), 1, 4200L))));
+          "m", 3L, 1, List.of(0.1f, 0.9f), 1, 4200L, "late"))));
       producer.send(new ProducerRecord<>(topic, "e-2", serde.serialize(topic, new Prediction("e-2", 0L,
-          "m", 3L, 0, List.of(0.8f, 0.2f), 1, 1500L))));
+          "m", 3L, 0, List.of(0.8f, 0.2f), 1, 1500L, null))));
       producer.send(new ProducerRecord<>(topic, "e-3", new byte[] {1, 2, 3}));
       producer.flush();
     }
@@ -100,7 +174,7 @@ class ProduceTailIT extends BrokerIT {
     assertEquals(Main.OK, status, bytes.toString(StandardCharsets.UTF_8));
     List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
     assertEquals(3, lines.size(), "one line per record: " + lines);
-    assertTrue(lines.get(0).matches("e-1\\s+m v3\\s+class 1\\s+\\(p=0\\.900\\)\\s+label 1\\s+ok.*latency 4\\.2 ms.*"),
+    assertTrue(lines.get(0).matches("e-1\\s+m v3\\s+class 1\\s+\\(p=0\\.900\\) = late\\s+label 1\\s+ok.*latency 4\\.2 ms.*"),
         lines.get(0));
     assertTrue(lines.get(1).contains("class 0") && lines.get(1).contains("WRONG"), lines.get(1));
     assertTrue(lines.get(2).contains("undecodable"), "a bad record is reported, not fatal: " + lines.get(2));

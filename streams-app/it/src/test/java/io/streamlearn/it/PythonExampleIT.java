@@ -103,6 +103,36 @@ class PythonExampleIT {
     }
   }
 
+  @Test
+  void aPlainJsonRecordFromPythonIsSentAsItIsAndItsPredictionComesBack() throws Exception {
+    Assumptions.assumeTrue(pythonHasModules(),
+        "/usr/bin/python3 lacks confluent_kafka or avro (apt-get install python3-confluent-kafka "
+            + "python3-avro); skipping the Python example test");
+    String record = "{\"date\": \"2001/01/01 00:47\", \"delay\": 66, \"distance\": 1750, "
+        + "\"origin\": \"DTW\", \"destination\": \"LAS\", \"delayed\": true}";
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      kafka.createTopic("flights", 2, Map.of());
+      kafka.createTopic("predictions", 2, Map.of());
+      // Inference over raw JSON stands in here: this checks the example's side of the wire.
+      try (JsonStandIn standIn = JsonStandIn.start(kafka.bootstrapServers(), "flights", "predictions")) {
+        Path log = Files.createTempFile("python-example-json-", ".log");
+        Process p = new ProcessBuilder(PYTHON.toString(), SCRIPT.toString(),
+            "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "flights",
+            "--predictions-topic", "predictions", "--id", "py-json-1", "--json", record, "--timeout", "90")
+            .redirectError(log.toFile()).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the example finishes");
+        assertEquals(0, p.exitValue(), "exit status; stdout: " + output + "; stderr: " + Files.readString(log));
+        JsonNode prediction = new ObjectMapper().readTree(output.strip());
+        assertEquals("py-json-1", prediction.get("id").asText(), output);
+        assertEquals("true", prediction.get("predictedLabel").asText(), output);
+        assertEquals(1, prediction.get("predictedClass").asInt(), output);
+        assertEquals(record, new String(standIn.seen().get(0).value(), StandardCharsets.UTF_8),
+            "the record as Python was given it");
+      }
+    }
+  }
+
   private static boolean pythonHasModules() throws Exception {
     if (!Files.isExecutable(PYTHON)) {
       return false;

@@ -21,6 +21,25 @@ public final class InputChecks {
     return null;
   }
 
+  /**
+   * Why a label value of the user's record, mapped to class {@code classIndex} by the label
+   * vocabulary, does not fit the model, or {@code null} when it does: the vocabulary can learn
+   * more classes than the output layer has, and such a record is a dead letter, not a crash.
+   *
+   * @param labelField the label's field path ({@code --label-field})
+   * @param value the label value as found in the record
+   * @param classIndex the class the vocabulary gives it
+   * @param outputCount the model's output count (1: a binary classifier, 2 classes)
+   */
+  public static Refusal labelClassProblem(String labelField, Object value, int classIndex, int outputCount) {
+    int classes = outputCount == 1 ? 2 : outputCount;
+    if (classIndex >= 0 && classIndex < classes) {
+      return null;
+    }
+    return Refusal.ofField(labelField, "label " + value + " is class " + classIndex
+        + ", beyond the model's " + classes + " classes");
+  }
+
   /** Why the label does not fit the signature, or {@code null} when it does (or there is none). */
   public static String labelProblem(InputEvent e, Signature.Task task, int outputCount) {
     if (e.label() == null) {

@@ -174,6 +174,17 @@ public final class Settings {
     return out;
   }
 
+  /**
+   * The map without pass-through Kafka properties, keeping the keys {@code def} declares even
+   * under the {@code kafka.} prefix (the demo's own {@code kafka.port}, the port of the broker it
+   * runs, is no client property).
+   */
+  public static Map<String, String> ownKeys(ConfigDef def, Map<String, String> merged) {
+    Map<String, String> out = new LinkedHashMap<>(merged);
+    out.keySet().removeIf(k -> k.startsWith(KAFKA_PREFIX) && !def.names().contains(k));
+    return out;
+  }
+
   /** The map without pass-through Kafka properties, for {@link ConfigDef#parse}. */
   public static Map<String, String> ownKeys(Map<String, String> merged) {
     Map<String, String> out = new LinkedHashMap<>(merged);

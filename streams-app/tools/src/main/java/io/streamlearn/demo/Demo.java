@@ -60,12 +60,25 @@ public final class Demo {
   private final DashboardState dashboardState = new DashboardState(MODEL);
   private volatile DemoProducer producer;
   private volatile String dashboardUrl = "";
+  private volatile String kafkaBootstrap = "";
   private volatile boolean consuming = true;
 
   /** A demo printing its progress to {@code out}. */
   public Demo(DemoConfig config, PrintStream out) {
     this.settings = config.settings();
     this.out = out;
+  }
+
+  /**
+   * The broker on {@code port} when it is free, else on any free port with a line saying so (the
+   * dashboard's port behaves the same); 0 takes any free port. The caller prints the address.
+   */
+  static EmbeddedKafka startBroker(int port, PrintStream out) {
+    if (port != 0 && !EmbeddedKafka.isFree(port)) {
+      out.println("port " + port + " is taken (another Kafka?); the demo's broker takes a free port");
+      return EmbeddedKafka.startOnPort(0);
+    }
+    return EmbeddedKafka.startOnPort(port);
   }
 
   /** Makes {@link #run()} stop early (Ctrl-C). */
@@ -79,9 +92,11 @@ public final class Demo {
     DemoSource source = source(seed);
     out.println("streamlearn demo: starting an embedded Kafka broker ...");
     Path stateDir = Files.createTempDirectory("streamlearn-demo-state-");
-    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      out.println("broker on " + kafka.bootstrapServers() + "; " + describe(source) + " at "
-          + settings.rate() + " events/s");
+    try (EmbeddedKafka kafka = startBroker(settings.kafkaPort(), out)) {
+      kafkaBootstrap = kafka.bootstrapServers();
+      out.println("Kafka at " + kafka.bootstrapServers() + "  (--bootstrap-servers "
+          + kafka.bootstrapServers() + ")");
+      out.println(describe(source) + " at " + settings.rate() + " events/s");
       Map<String, String> common = new HashMap<>();
       common.put(CommonKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
       common.put(CommonKeys.MODEL_NAME, MODEL);
@@ -265,6 +280,7 @@ public final class Demo {
     Object heldOut = ((Map<?, ?>) dashboardState.snapshot().get("totals")).get("heldOutAccuracy");
     s.put("heldOutAccuracy", heldOut instanceof Double d && d >= 0 ? d : Double.NaN);
     s.put("dashboardUrl", dashboardUrl);
+    s.put("kafkaBootstrapServers", kafkaBootstrap);
     return s;
   }
 

@@ -29,6 +29,9 @@ public final class DemoConfig extends AbstractConfig {
   public static final String DATASET = "dataset";
   public static final String DATA_DIR = "data.dir";
   public static final String HTTP_PORT = "http.port";
+  public static final String KAFKA_PORT = "kafka.port";
+  /** Kafka's usual port, where clients look by default ({@code localhost:9092}). */
+  public static final int DEFAULT_KAFKA_PORT = 9092;
   /** The dataset value of the generated stream. */
   public static final String GENERATED = "generated";
   /** The dataset value of Fashion-MNIST. */
@@ -50,6 +53,10 @@ public final class DemoConfig extends AbstractConfig {
               + "dataset-fashion-mnist installs them here).")
       .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65_535), Importance.MEDIUM,
           "Port of the dashboard (0 or a taken port: any free port).")
+      .define(KAFKA_PORT, Type.INT, DEFAULT_KAFKA_PORT, Range.between(0, 65_535), Importance.MEDIUM,
+          "Port of the embedded broker on localhost, so clients outside the demo (the examples, "
+              + "kafka-console-consumer) reach it at --bootstrap-servers localhost:PORT; 0 or a "
+              + "taken port: any free port. The demo prints 'Kafka at localhost:PORT' at start.")
       .define(RATE, Type.INT, 0, Range.between(0, 1_000_000), Importance.MEDIUM,
           "Events produced per second; 0: 2000 for the generated stream, 1000 for Fashion-MNIST.")
       .define(GENERATOR, Type.STRING, "blobs", ValidString.in("blobs", "hyperplane", "sea"),
@@ -72,7 +79,8 @@ public final class DemoConfig extends AbstractConfig {
 
   /** Parses and validates. */
   public DemoConfig(Map<String, String> merged) {
-    super(DEF, Settings.ownKeys(merged), false);
+    // ownKeys with the table: --kafka-port is the demo's own key, not a client property.
+    super(DEF, Settings.ownKeys(DEF, merged), false);
   }
 
   /** The settings the demo runs with, read once; 0 and empty values take the dataset's defaults. */
@@ -86,7 +94,8 @@ public final class DemoConfig extends AbstractConfig {
         getDouble(UNLABELED_SHARE), !layers.isBlank() ? layers
             : fashionMnist ? "dense(128,relu) > dense(K,softmax)" : "dense(32,relu) > dense(K,softmax)",
         learningRate > 0 ? learningRate : fashionMnist ? 0.001 : 0.01, getInt(BATCH_SIZE),
-        getInt(PUBLISH_EVERY_BATCHES), getLong(PUBLISH_EVERY_MS), getLong(PROGRESS_INTERVAL_MS));
+        getInt(PUBLISH_EVERY_BATCHES), getLong(PUBLISH_EVERY_MS), getLong(PROGRESS_INTERVAL_MS),
+        getInt(KAFKA_PORT));
   }
 
   /** From command-line arguments and the environment. */

@@ -19,13 +19,18 @@ package io.streamlearn.demo;
  * @param publishEveryBatches batches between versions, >= 1
  * @param publishEveryMs milliseconds between versions, >= 1
  * @param progressIntervalMs milliseconds between progress lines, >= 1
+ * @param kafkaPort port of the embedded broker on localhost; 0 any free port (a taken port
+ *     falls back to a free one, as the dashboard's does)
  */
 public record DemoSettings(long durationSeconds, String summaryJson, boolean fashionMnist, String dataDir,
                            int httpPort, int rate, String generator, long seed, double unlabeledShare,
                            String layersTemplate, double learningRate, int batchSize, int publishEveryBatches,
-                           long publishEveryMs, long progressIntervalMs) {
+                           long publishEveryMs, long progressIntervalMs, int kafkaPort) {
   /** Validates. */
   public DemoSettings {
+    if (kafkaPort < 0 || kafkaPort > 65_535) {
+      throw new IllegalArgumentException("kafkaPort must be in [0, 65535], found " + kafkaPort);
+    }
     if (summaryJson == null || dataDir == null || generator == null || layersTemplate == null) {
       throw new IllegalArgumentException("summaryJson, dataDir, generator and layersTemplate must not be null");
     }
@@ -42,6 +47,16 @@ public record DemoSettings(long durationSeconds, String summaryJson, boolean fas
       throw new IllegalArgumentException("unlabeledShare must be in [0, 1] and learningRate > 0, found "
           + unlabeledShare + " and " + learningRate);
     }
+  }
+
+  /** With the broker on its default port, {@value DemoConfig#DEFAULT_KAFKA_PORT} (when free). */
+  public DemoSettings(long durationSeconds, String summaryJson, boolean fashionMnist, String dataDir,
+                      int httpPort, int rate, String generator, long seed, double unlabeledShare,
+                      String layersTemplate, double learningRate, int batchSize, int publishEveryBatches,
+                      long publishEveryMs, long progressIntervalMs) {
+    this(durationSeconds, summaryJson, fashionMnist, dataDir, httpPort, rate, generator, seed,
+        unlabeledShare, layersTemplate, learningRate, batchSize, publishEveryBatches, publishEveryMs,
+        progressIntervalMs, DemoConfig.DEFAULT_KAFKA_PORT);
   }
 
   /** The dataset's name, as {@code --dataset} takes it. */

@@ -34,7 +34,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * {@code streamlearn produce}: sends {@code LabeledEvent}s (and {@code FeatureEvent}s for
  * unlabeled rows) from a CSV, JSON-lines or IDX file or a generated stream, in the single-object
- * encoding, at a chosen rate.
+ * encoding, at a chosen rate; or, with {@code --source jsonl}, the user's own JSON objects as
+ * they are to any topic (see {@link RawJsonLines}).
  */
 final class ProduceCommand {
   private static final long PROGRESS_NANOS = 5_000_000_000L;
@@ -43,6 +44,9 @@ final class ProduceCommand {
 
   public static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
     ProduceSettings settings = ProduceConfig.fromArgs(args, env).settings();
+    if (settings.source().equals("jsonl")) {
+      return sendRawJson(settings, out);
+    }
     String labeledTopic = settings.topics().labeled();
     String featuresTopic = settings.topics().features();
     Map<String, Object> client = settings.kafka().clientProperties();
@@ -63,7 +67,7 @@ final class ProduceCommand {
     long unlabeled = 0;
     String source = settings.source();
     String file = settings.file();
-    boolean lines = source.equals("csv") || source.equals("jsonl");
+    boolean lines = source.equals("csv") || source.equals("events-jsonl");
     // Standard input is read but never closed: it belongs to the process, not to this command.
     BufferedReader fileReader = lines && !file.equals("-") ? open(file) : null;
     BufferedReader lineReader = fileReader != null ? fileReader
@@ -76,12 +80,7 @@ final class ProduceCommand {
       long nextProgress = started + PROGRESS_NANOS;
       Future<RecordMetadata> last = null;
       for (long n = 0; (count == 0 || n < count) && rows.hasNext(); n++) {
-        if (rate > 0) {
-          long wait = started + n * 1_000_000_000L / rate - System.nanoTime();
-          if (wait > 0) {
-            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-          }
-        }
+        pace(started, n, rate);
         EventFiles.Row row = rows.next();
         String id = row.id() != null ? row.id() : prefix + n;
         Instant time = row.eventTime() > 0 ? Instant.ofEpochMilli(row.eventTime()) : Instant.now();
@@ -101,19 +100,83 @@ final class ProduceCommand {
           nextProgress += PROGRESS_NANOS;
         }
       }
-      producer.flush();
-      if (last != null) {
-        try {
-          last.get();
-        } catch (ExecutionException e) {
-          throw new IllegalStateException("the broker refused events: " + e.getCause().getMessage(),
-              e.getCause());
-        }
-      }
+      flush(producer, last);
     }
     out.println(String.format(Locale.ROOT, "sent %,d labeled events to %s and %,d unlabeled events to %s",
         labeled, labeledTopic, unlabeled, featuresTopic));
     return Main.OK;
+  }
+
+  /**
+   * {@code --source jsonl}: each line's JSON object, byte for byte, to {@code --topic}. A bad line
+   * stops the run after what came before it is flushed, and the error names the line (see
+   * {@link RawJsonLines}).
+   */
+  private static int sendRawJson(ProduceSettings settings, PrintStream out) throws Exception {
+    String topic = settings.topic();
+    Map<String, Object> client = settings.kafka().clientProperties();
+    KafkaSupport.ensureTopics(client, settings.topics().replicationFactor(),
+        List.of(KafkaSupport.eventTopic(topic, settings.topics().partitions())));
+    Map<String, Object> props = new HashMap<>(client);
+    props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+    props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+    String file = settings.file();
+    BufferedReader fileReader = file.equals("-") ? null : open(file);
+    BufferedReader lineReader = fileReader != null ? fileReader
+        : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    long sent = 0;
+    try (fileReader;
+         KafkaProducer<String, byte[]> producer =
+             new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      RawJsonLines lines = new RawJsonLines(lineReader, file.equals("-") ? "standard input" : file,
+          settings.keyField(), settings.idPrefix());
+      long started = System.nanoTime();
+      long nextProgress = started + PROGRESS_NANOS;
+      Future<RecordMetadata> last = null;
+      try {
+        for (long n = 0; (settings.count() == 0 || n < settings.count()) && lines.hasNext(); n++) {
+          pace(started, n, settings.rate());
+          RawJsonLines.Line line = lines.next();
+          last = producer.send(new ProducerRecord<>(topic, line.key(), line.value()));
+          sent++;
+          if (System.nanoTime() >= nextProgress) {
+            out.println(String.format(Locale.ROOT, "sent %,d records (%,.0f/s)", sent,
+                sent * 1e9 / (System.nanoTime() - started)));
+            nextProgress += PROGRESS_NANOS;
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        flush(producer, last);
+        throw new IllegalArgumentException(e.getMessage() + " (the " + sent
+            + " records before it were sent to " + topic + ")", e);
+      }
+      flush(producer, last);
+    }
+    out.println(String.format(Locale.ROOT, "sent %,d JSON records to %s", sent, topic));
+    return Main.OK;
+  }
+
+  /** Sleeps until event {@code n} is due at {@code rate} per second (0: never sleeps). */
+  private static void pace(long started, long n, int rate) throws InterruptedException {
+    if (rate > 0) {
+      long wait = started + n * 1_000_000_000L / rate - System.nanoTime();
+      if (wait > 0) {
+        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+      }
+    }
+  }
+
+  private static void flush(KafkaProducer<String, byte[]> producer, Future<RecordMetadata> last)
+      throws InterruptedException {
+    producer.flush();
+    if (last != null) {
+      try {
+        last.get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("the broker refused records: " + e.getCause().getMessage(),
+            e.getCause());
+      }
+    }
   }
 
   private static Iterator<EventFiles.Row> rows(ProduceSettings settings, BufferedReader lines) {
@@ -121,7 +184,7 @@ final class ProduceCommand {
     switch (settings.source()) {
       case "csv":
         return EventFiles.csv(lines, settings.labelColumn(), settings.csvHeader(), file);
-      case "jsonl":
+      case "events-jsonl":
         return EventFiles.jsonLines(lines, file);
       case "idx":
         String labels = settings.labelsFile();

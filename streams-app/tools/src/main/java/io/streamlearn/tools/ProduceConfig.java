@@ -25,15 +25,25 @@ public final class ProduceConfig extends AppConfig {
   public static final String CSV_HEADER = "csv.header";
   public static final String ID_PREFIX = "id.prefix";
   public static final String SEED = "seed";
+  public static final String TOPIC = "topic";
+  public static final String KEY_FIELD = "key.field";
 
   /** The table: shared keys plus the producer's own. */
   public static final ConfigDef DEF = CommonKeys.define(new ConfigDef())
-      .define(SOURCE, Type.STRING, "generator", ValidString.in("generator", "csv", "jsonl", "idx"),
-          Importance.HIGH, "Where events come from: a generated stream, a CSV file (numbers, one "
-              + "event a line), JSON lines ({\"features\": [...], \"label\": 3}, id and eventTime "
-              + "optional; no label: a FeatureEvent), or IDX files (MNIST-style images).")
+      .define(SOURCE, Type.STRING, "generator",
+          ValidString.in("generator", "csv", "jsonl", "events-jsonl", "idx"),
+          Importance.HIGH, "Where records come from: a generated stream, a CSV file (numbers, one "
+              + "event a line), jsonl: your own JSON objects, one a line, sent as they are (no "
+              + "wrapping) to --topic; events-jsonl: lines {\"features\": [...], \"label\": 3} "
+              + "(id and eventTime optional; no label: a FeatureEvent) sent as LabeledEvents, or "
+              + "IDX files (MNIST-style images).")
       .define(FILE, Type.STRING, "", Importance.HIGH,
           "The CSV, JSON-lines or IDX images file ('-' reads CSV or JSON lines from standard input).")
+      .define(TOPIC, Type.STRING, "", Importance.HIGH,
+          "For jsonl: the topic the raw JSON records go to (created when missing).")
+      .define(KEY_FIELD, Type.STRING, "", Importance.MEDIUM,
+          "For jsonl: the record key from this field (a dotted path such as user.id; a string as it "
+              + "is, a number as its JSON text). Default: the id prefix and the line number.")
       .define(LABELS_FILE, Type.STRING, "", Importance.MEDIUM,
           "For IDX: the labels file (idx1-ubyte); without it the images are sent as FeatureEvents.")
       .define(GENERATOR, Type.STRING, "blobs", ValidString.in("blobs", "hyperplane", "sea"),
@@ -59,13 +69,24 @@ public final class ProduceConfig extends AppConfig {
     if (!source.equals("generator") && getString(FILE).isBlank()) {
       throw new ConfigException(FILE, "", "--source " + source + " needs --file");
     }
+    if (source.equals("jsonl") && getString(TOPIC).isBlank()) {
+      // Since raw JSON became jsonl, an old command line lands here: say where the old meaning went.
+      throw new ConfigException(TOPIC, "", "--source jsonl sends your JSON objects as they are and "
+          + "needs --topic; for lines {\"features\": [...], \"label\": 3} sent as LabeledEvents "
+          + "use --source events-jsonl");
+    }
+    if (!source.equals("jsonl") && !(getString(TOPIC).isBlank() && getString(KEY_FIELD).isBlank())) {
+      throw new ConfigException(source.equals("jsonl") ? KEY_FIELD : TOPIC, getString(TOPIC),
+          "--topic and --key-field go with --source jsonl, found --source " + source);
+    }
   }
 
   /** The settings the command runs with, read once. */
   public ProduceSettings settings() {
     return new ProduceSettings(kafkaSettings(), topicSettings(), getString(SOURCE), getString(FILE),
         getString(LABELS_FILE), getString(GENERATOR), getLong(COUNT), getInt(RATE), getDouble(UNLABELED_SHARE),
-        getString(LABEL_COLUMN), getBoolean(CSV_HEADER), getString(ID_PREFIX), getLong(SEED));
+        getString(LABEL_COLUMN), getBoolean(CSV_HEADER), getString(ID_PREFIX), getLong(SEED),
+        getString(TOPIC), getString(KEY_FIELD));
   }
 
   /** From command-line arguments and the environment. */

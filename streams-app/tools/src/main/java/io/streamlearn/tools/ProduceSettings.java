@@ -8,7 +8,7 @@ import io.streamlearn.config.TopicSettings;
  *
  * @param kafka where Kafka is and the pass-through client properties
  * @param topics the labeled and features topics (created when missing)
- * @param source generator, csv, jsonl or idx
+ * @param source generator, csv, jsonl (raw JSON objects), events-jsonl or idx
  * @param file the file of a file source ({@code -}: standard input); empty for the generator
  * @param labelsFile idx: the labels file; empty for none
  * @param generator the generated stream's name
@@ -19,18 +19,25 @@ import io.streamlearn.config.TopicSettings;
  * @param csvHeader csv: skip the first line
  * @param idPrefix prefix of generated event ids
  * @param seed seed of the generator and of the unlabeled share
+ * @param topic jsonl: the topic of the raw JSON records; empty for the other sources
+ * @param keyField jsonl: dotted path of the key field; empty to key by line number
  */
 public record ProduceSettings(KafkaSettings kafka, TopicSettings topics, String source, String file,
                               String labelsFile, String generator, long count, int rate, double unlabeledShare,
-                              String labelColumn, boolean csvHeader, String idPrefix, long seed) {
+                              String labelColumn, boolean csvHeader, String idPrefix, long seed,
+                              String topic, String keyField) {
   /** Validates. */
   public ProduceSettings {
     if (kafka == null || topics == null || source == null || file == null || labelsFile == null
-        || generator == null || labelColumn == null || idPrefix == null) {
+        || generator == null || labelColumn == null || idPrefix == null || topic == null
+        || keyField == null) {
       throw new IllegalArgumentException("no setting may be null");
     }
     if (!source.equals("generator") && file.isBlank()) {
       throw new IllegalArgumentException("source " + source + " needs a file");
+    }
+    if (source.equals("jsonl") && topic.isBlank()) {
+      throw new IllegalArgumentException("source jsonl needs a topic");
     }
     if (count < 0 || rate < 0) {
       throw new IllegalArgumentException("count and rate must be >= 0, found " + count + " and " + rate);
