@@ -12,8 +12,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -43,7 +45,16 @@ public class FlightsJsonClient {
       "{\"date\": \"2001/01/01 06:10\", \"delay\": 3, \"distance\": 337, \"origin\": \"SFO\", \"destination\": \"LAX\", \"delayed\": false}");
 
   public static void main(String[] argv) throws Exception {
-    Map<String, String> args = parse(argv);
+    try {
+      run(parse(argv));
+    } catch (KafkaException e) {
+      // Kafka's own exceptions often carry no stack trace; the message says what went wrong.
+      System.out.println("error: " + e);
+      System.exit(1);
+    }
+  }
+
+  static void run(Map<String, String> args) throws Exception {
     String bootstrap = args.getOrDefault("bootstrap-servers", "localhost:9092");
     String topic = args.getOrDefault("topic", "flights");
     String predictionsTopic = args.getOrDefault("predictions-topic", "streamlearn.predictions");
@@ -56,8 +67,15 @@ public class FlightsJsonClient {
     try (KafkaConsumer<String, Prediction> consumer = new KafkaConsumer<>(consumerProps,
              new StringDeserializer(), AvroSerde.of(Prediction.class));
          KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-             Map.of("bootstrap.servers", bootstrap, "acks", "all"),
+             Map.of("bootstrap.servers", bootstrap, "acks", "all", "max.block.ms", "15000"),
              new StringSerializer(), new ByteArraySerializer())) {
+      try {
+        producer.partitionsFor(topic);
+      } catch (TimeoutException e) {
+        System.out.println("topic " + topic + " not found at " + bootstrap + ": start train and serve"
+            + " with --input-format json on it first (they create it), or create it");
+        System.exit(1);
+      }
       // Read from the current end of every partition, assigned (no group): nothing to miss.
       List<TopicPartition> partitions = new ArrayList<>();
       for (PartitionInfo p : consumer.partitionsFor(predictionsTopic, Duration.ofSeconds(30))) {

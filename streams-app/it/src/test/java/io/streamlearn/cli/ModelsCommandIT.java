@@ -3,6 +3,8 @@ package io.streamlearn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.tensor.NamedTensor;
 import io.streamlearn.testkit.RandomModels;
@@ -11,6 +13,7 @@ import io.streamlearn.registry.InferenceExport;
 import io.streamlearn.registry.KafkaRegistry;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.RegistryCodec;
+import io.streamlearn.registry.Signature;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +41,37 @@ class ModelsCommandIT extends BrokerIT {
             Map.of("holdoutAccuracy", 0.8 + v / 100.0)));
       }
       registry.promote("cli", 1, "trainer", "first");
+      registry.publish(RandomModels.random("flights", 1, 5, "dense(2,softmax)", 1, Map.of())
+          .withFeaturePipeline(PIPELINE, List.of(new Signature.InputField("distance", "numeric"),
+              new Signature.InputField("origin", "category"), new Signature.InputField("date", "time"))));
     }
+  }
+
+  private static final String PIPELINE =
+      "{\"fields\":[{\"name\":\"origin\",\"vocabulary\":[\"DTW\",\"LAS\"]}],\"version\":1}";
+
+  @Test
+  void showPrintsTheInputFieldsAndTheFeaturePipelineAndExportKeepsThem() throws Exception {
+    Run show = models("show", "--model-name", "flights", "--version", "1");
+    assertEquals(Main.OK, show.status(), show.out());
+    JsonNode v = new ObjectMapper().readTree(show.out());
+    List<String> inputs = new ArrayList<>();
+    v.at("/signature/inputs").forEach(f -> inputs.add(f.get("name").asText() + ":" + f.get("type").asText()));
+    assertEquals(List.of("distance:numeric", "origin:category", "date:time"), inputs, show.out());
+    assertEquals("LAS", v.at("/featurePipeline/fields/0/vocabulary/1").asText(), show.out());
+
+    Path file = Files.createTempFile("export-pipeline-", ".avro");
+    Run export = models("export", "--model-name", "flights", "--version", "1", "--output", file.toString());
+    assertEquals(Main.OK, export.status(), export.out());
+    ModelVersion exported = new RegistryCodec().decodeVersion("flights:1", k -> {
+      try {
+        return Files.readAllBytes(file);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    assertEquals(PIPELINE, exported.featurePipeline(), "an inference export keeps the pipeline it needs");
+    assertEquals(3, exported.signature().inputs().size());
   }
 
   private record Run(int status, String out) {}

@@ -97,7 +97,7 @@ public record RawInput(InputFormat format, FeatureSpec spec, LabelSpec label, St
       throw new ConfigException(RawInputKeys.SCHEMA_REGISTRY_URL, "", "--input-format confluent-avro needs"
           + " --schema-registry-url");
     }
-    FeatureSpec spec = specValue.isEmpty() ? null : FeatureSpec.parse(RawInputKeys.specText(specValue));
+    FeatureSpec spec = specValue.isEmpty() ? null : RawInputKeys.spec(specValue);
     LabelSpec label = labelValue.isEmpty() ? null : LabelSpec.parse(labelValue);
     return new RawInput(format, spec, label, id.isEmpty() ? null : id, schemas, url.isEmpty() ? null : url);
   }

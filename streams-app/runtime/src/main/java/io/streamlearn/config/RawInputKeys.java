@@ -2,12 +2,6 @@ package io.streamlearn.config;
 
 import io.streamlearn.features.FeatureSpec;
 import io.streamlearn.features.LabelSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -42,7 +36,7 @@ public final class RawInputKeys {
                 "empty, or fields such as 'distance:numeric, origin:category(500)', or @file",
                 text -> {
                   if (!text.isBlank()) {
-                    FeatureSpec.parse(specText(text));
+                    spec(text);
                   }
                 }), Importance.HIGH,
             "The input fields and their transforms, inline or in a file (@path, or a path): e.g."
@@ -70,27 +64,17 @@ public final class RawInputKeys {
   }
 
   /**
-   * The spec text a {@code --feature-spec} value stands for: the file's content for {@code @path}
-   * or a path to an existing file, else the value itself.
+   * The spec a {@code --feature-spec} value stands for: {@code @path} or a path to an existing file
+   * is read ({@link FeatureSpec#fromArgument}), else the value is the spec itself.
    *
-   * @throws IllegalArgumentException when an {@code @path} file cannot be read
+   * @throws IllegalArgumentException when the spec does not parse, naming the file if there is one
    */
-  public static String specText(String value) {
-    String v = value.trim();
-    Path file = null;
-    if (v.startsWith("@")) {
-      file = Paths.get(v.substring(1));
-    } else if (!v.contains(":")) {
-      Path p = Paths.get(v);
-      file = Files.isRegularFile(p) ? p : null;
-    }
-    if (file == null) {
-      return v;
-    }
+  public static FeatureSpec spec(String value) {
+    String v = value.strip();
     try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException | UncheckedIOException e) {
-      throw new IllegalArgumentException("cannot read the feature spec file " + file + ": " + e.getMessage());
+      return FeatureSpec.fromArgument(v.startsWith("@") ? v.substring(1) : v);
+    } catch (java.io.UncheckedIOException e) {
+      throw new IllegalArgumentException(e.getMessage() + ": " + e.getCause().getMessage(), e);
     }
   }
 }

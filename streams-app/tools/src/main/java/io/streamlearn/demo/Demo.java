@@ -60,6 +60,7 @@ public final class Demo {
   private final DashboardState dashboardState = new DashboardState(MODEL);
   private volatile DemoProducer producer;
   private volatile String dashboardUrl = "";
+  private volatile String kafkaBootstrap = "";
   private volatile boolean consuming = true;
 
   /** A demo printing its progress to {@code out}. */
@@ -92,6 +93,7 @@ public final class Demo {
     out.println("streamlearn demo: starting an embedded Kafka broker ...");
     Path stateDir = Files.createTempDirectory("streamlearn-demo-state-");
     try (EmbeddedKafka kafka = startBroker(settings.kafkaPort(), out)) {
+      kafkaBootstrap = kafka.bootstrapServers();
       out.println("Kafka at " + kafka.bootstrapServers() + "  (--bootstrap-servers "
           + kafka.bootstrapServers() + ")");
       out.println(describe(source) + " at " + settings.rate() + " events/s");
@@ -278,6 +280,7 @@ public final class Demo {
     Object heldOut = ((Map<?, ?>) dashboardState.snapshot().get("totals")).get("heldOutAccuracy");
     s.put("heldOutAccuracy", heldOut instanceof Double d && d >= 0 ? d : Double.NaN);
     s.put("dashboardUrl", dashboardUrl);
+    s.put("kafkaBootstrapServers", kafkaBootstrap);
     return s;
   }
 
