@@ -160,4 +160,46 @@ class RawTrainerRulesTest {
   private static CheckpointSummary last(List<CheckpointSummary> checkpoints) {
     return checkpoints.get(checkpoints.size() - 1);
   }
+
+  @Test
+  void learnedClassesBecomeClassNamesOnlyOnceEveryClassIsTakenAndAnExtraLabelIsADeadLetter() {
+    TrainerTestDriver driver = new TrainerTestDriver(config(RawInputKeys.LABEL_FIELD, "status",
+        TrainerConfig.LAYERS, "dense(3,softmax)", TrainerConfig.LOSS, "softmax_cross_entropy",
+        TrainerConfig.HOLDOUT_FRACTION, "0"));
+    Random random = new Random(9);
+    String[] statuses = {"ontime", "late"};
+    for (int i = 0; i < BATCH; i++) {
+      driver.pipeRaw("a-" + i, String.format("{\"distance\":%d,\"origin\":\"DTW\",\"dest\":\"LAS\",\"status\":\"%s\"}",
+          100 + random.nextInt(900), statuses[i % 2]).getBytes(StandardCharsets.UTF_8));
+    }
+    driver.stop();
+    ModelVersion two = driver.versions().get(0);
+    assertEquals(List.of(), two.signature().classNames(), "2 of 3 classes taken: no names (none would be a label)");
+    assertEquals(List.of("ontime", "late"), FrozenPipeline.parse(two.featurePipeline()).classes(),
+        "the pipeline names the classes taken so far");
+    driver.restart();
+    driver.pipeRaw("b-1", "{\"distance\":5,\"origin\":\"DTW\",\"dest\":\"LAS\",\"status\":\"cancelled\"}"
+        .getBytes(StandardCharsets.UTF_8));
+    driver.pipeRaw("b-2", "{\"distance\":5,\"origin\":\"DTW\",\"dest\":\"LAS\",\"status\":\"diverted\"}"
+        .getBytes(StandardCharsets.UTF_8));
+    driver.stop();
+    ModelVersion three = driver.versions().get(driver.versions().size() - 1);
+    assertEquals(List.of("ontime", "late", "cancelled"), three.signature().classNames(), "every class taken");
+    TrainerTestDriver.DeadLetter extra = driver.deadLetters().get(0);
+    assertEquals("b-2", extra.key(), "a fourth label on a 3-class model: " + extra.reason());
+    assertEquals("status", extra.field());
+  }
+
+  @Test
+  void aNumericLabelTrainsARegressionWhoseVersionHasNoClassNames() {
+    TrainerTestDriver driver = new TrainerTestDriver(config(RawInputKeys.LABEL_FIELD, "delay:numeric",
+        TrainerConfig.LAYERS, "dense(4,relu) > dense(1)", TrainerConfig.LOSS, "mse",
+        TrainerConfig.HOLDOUT_FRACTION, "0"));
+    pipe(driver, new Random(2), 0, 3 * BATCH);
+    driver.stop();
+    ModelVersion v = driver.versions().get(0);
+    assertEquals(Signature.Task.REGRESSION, v.signature().task());
+    assertEquals(List.of(), v.signature().classNames());
+    assertEquals(3L * BATCH, FrozenPipeline.parse(v.featurePipeline()).rowsLearned());
+  }
 }
