@@ -17,7 +17,8 @@ import org.apache.avro.generic.GenericRecord;
  * Confluent) through the schemas module's decoders and {@link GenericPath}. A bad value is always a
  * {@link BadRecordException} naming the field (null for the record as a whole) and the reason, so
  * the trainer and inference dead-letter it the same way. Errors of the environment (a schema
- * registry that is down) are not bad records and propagate as they are.
+ * registry that is down) are not bad records and propagate as they are. Every implementation here
+ * is thread-safe (the trainer decodes on its poller thread).
  */
 @FunctionalInterface
 public interface RawRecordDecoder {
@@ -29,7 +30,7 @@ public interface RawRecordDecoder {
    */
   InputRecord decode(byte[] value);
 
-  /** JSON objects. Not thread-safe (neither is the JSON decoder): one per thread. */
+  /** JSON objects; thread-safe, as the JSON decoder is. */
   static RawRecordDecoder json(JsonRecordDecoder decoder) {
     return value -> {
       if (value == null) {

@@ -23,6 +23,11 @@ final class Chunk {
   int held;
   /** Records for the general path, in consumption order. */
   final List<ConsumerRecord<String, byte[]>> raw = new ArrayList<>();
+  /**
+   * Beside each of {@link #raw}, over the users' own records: what the poller thread decoded it to
+   * (an {@code InputRecord}, or the {@code BadRecordException} that refused it), else null.
+   */
+  final List<Object> decoded = new ArrayList<>();
   /** Per partition, the offset after the last record in this chunk. */
   final Map<TopicPartition, Long> next = new HashMap<>();
   /** Records in this chunk, and how many of them the fast path took. */
@@ -56,6 +61,7 @@ final class Chunk {
     }
     held = 0;
     raw.clear();
+    decoded.clear();
     next.clear();
     records = 0;
     fast = 0;

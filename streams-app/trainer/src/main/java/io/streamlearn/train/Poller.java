@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -67,6 +68,8 @@ public final class Poller implements Runnable {
   /** Null for an inline poller. */
   private final Thread thread;
   private volatile Layout layout;
+  /** Over the users' own records: decodes a labeled-topic value on the poller thread; else null. */
+  private volatile Function<byte[], Object> rawDecoder;
   private volatile boolean closed;
   private volatile Throwable failure;
 
@@ -145,6 +148,16 @@ public final class Poller implements Runnable {
 
   void start() {
     thread.start();
+  }
+
+  /**
+   * Over the users' own records: decode each labeled-topic value here, on the poller thread, so the
+   * training thread only learns and trains (set before {@link #start()}).
+   *
+   * @param decoder returns the decoded record, or the exception that refused it
+   */
+  void decodeRaw(Function<byte[], Object> decoder) {
+    this.rawDecoder = decoder;
   }
 
   /** Enables the fast path once the trainer knows its network; chunks from now on carry batches. */
@@ -275,6 +288,8 @@ public final class Poller implements Runnable {
     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
     if (!fastPath(c, tp, r)) {
       c.raw.add(r);
+      Function<byte[], Object> d = rawDecoder;
+      c.decoded.add(d != null && r.topic().equals(labeledTopic) ? d.apply(r.value()) : null);
     }
     c.records++;
     c.next.put(tp, r.offset() + 1);

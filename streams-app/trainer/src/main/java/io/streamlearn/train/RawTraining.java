@@ -3,6 +3,7 @@ package io.streamlearn.train;
 import io.streamlearn.app.Artifacts;
 import io.streamlearn.app.RawInput;
 import io.streamlearn.app.RawRecordDecoder;
+import io.streamlearn.features.BadRecordException;
 import io.streamlearn.features.InputRecord;
 import io.streamlearn.features.RecordId;
 import io.streamlearn.learn.Loss;
@@ -22,7 +23,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * in which a held-out record is featurized to check its fields without fitting the pipeline.
  *
  * <p>Raw records always take the trainer's general path, one record at a time: the poller's fast
- * path decodes {@code LabeledEvent} bytes straight into a batch and does not apply. Delayed
+ * path decodes {@code LabeledEvent} bytes straight into a batch and does not apply. The poller
+ * thread decodes them though ({@link #decodeOrRefusal}), so the training thread only learns,
+ * featurizes and trains. Delayed
  * {@code LabelEvent}s do not apply either: a raw record carries its label ({@code --label-field}).
  * Not thread-safe.
  */
@@ -53,6 +56,18 @@ final class RawTraining {
   /** Decodes a record's value; throws {@code BadRecordException} naming the field. */
   InputRecord decode(byte[] value) {
     return decoder.decode(value);
+  }
+
+  /**
+   * Decodes a value for the poller thread: the record, or the {@link BadRecordException} that
+   * refused it (the training thread dead-letters it in order). The decoders are thread-safe.
+   */
+  Object decodeOrRefusal(byte[] value) {
+    try {
+      return decoder.decode(value);
+    } catch (BadRecordException e) {
+      return e;
+    }
   }
 
   /** The record's id for the hold-out choice. */

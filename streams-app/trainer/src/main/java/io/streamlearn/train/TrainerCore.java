@@ -151,6 +151,9 @@ public final class TrainerCore {
   /** Gives the core the poller it rewinds after a rollback, and turns on its fast path when the network is known. */
   void attach(Poller poller) {
     this.poller = poller;
+    if (raw != null) {
+      poller.decodeRaw(raw::decodeOrRefusal);
+    }
     configurePoller();
   }
 
@@ -204,8 +207,8 @@ public final class TrainerCore {
       return;
     }
     long at = epoch;
-    for (ConsumerRecord<String, byte[]> r : chunk.raw) {
-      handle(r);
+    for (int i = 0; i < chunk.raw.size(); i++) {
+      handle(chunk.raw.get(i), chunk.decoded.get(i));
       if (epoch != at) {
         return; // rolled back: the rest is replayed from the checkpoint
       }
@@ -227,14 +230,15 @@ public final class TrainerCore {
     dirty |= chunk.records > 0;
   }
 
-  private void handle(ConsumerRecord<String, byte[]> r) {
+  /** @param decoded what the poller decoded a raw record to (see {@link Chunk#decoded}), or null */
+  private void handle(ConsumerRecord<String, byte[]> r, Object decoded) {
     if (ledger.isPoisoned(new TopicPartition(r.topic(), r.partition()), r.offset())) {
       consumed(r);
       deadLetter(r, "in a batch whose loss was not finite; the model was rolled back to its last checkpoint");
       return;
     }
     if (raw != null) {
-      handleRaw(r);
+      handleRaw(r, decoded);
       return;
     }
     RecordRouter.Routed routed = route(r);
@@ -260,11 +264,14 @@ public final class TrainerCore {
    * it; its label read among the classes known) or learned by the pipeline and written into the
    * batch. A bad field or label is a dead letter naming the field; nothing is learned from it.
    */
-  private void handleRaw(ConsumerRecord<String, byte[]> r) {
+  private void handleRaw(ConsumerRecord<String, byte[]> r, Object decoded) {
     consumed(r);
     TrainingState state = rules.state;
     try {
-      InputRecord record = raw.decode(r.value());
+      if (decoded instanceof BadRecordException bad) {
+        throw bad;
+      }
+      InputRecord record = decoded instanceof InputRecord pre ? pre : raw.decode(r.value());
       if (rules.holdout.isHeldOut(raw.id(record, r))) {
         state.pipeline.featurize(record, raw.scratch(state.pipeline.layout()));
         Label label;
