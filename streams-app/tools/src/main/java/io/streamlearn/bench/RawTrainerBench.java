@@ -89,7 +89,10 @@ public final class RawTrainerBench {
       rows.add(consume(servers, topic, events));
       rows.add(pipelineAlone(flights, events, config.getInt(CommonKeys.BATCH_SIZE)));
       rows.add(engineAlone(flights, events, config));
-      rows.add(trainer(servers, topic, events, config));
+      rows.add(trainer(servers, topic, events, config, "adwin"));
+      // Flights drifts (and cycling it adds a jump every 20,000 records): each drift publishes a
+      // version 20 batches later, past the one-a-second limit. The same without the drift rule:
+      rows.add(trainer(servers, topic, events, config, "none"));
       out.printf(Locale.ROOT, "Raw trainer bench: %,d Flights JSON records on %d partitions, spec '%s', label %s,"
               + " %s, batch %d; topic filled in %.1f s%n%n", events, config.getInt(PARTITIONS), Flights.SPEC,
           Flights.LABEL, config.getString(LAYERS), config.getInt(CommonKeys.BATCH_SIZE), produceSeconds);
@@ -213,7 +216,7 @@ public final class RawTrainerBench {
         "no Kafka, no decoding");
   }
 
-  private static Row trainer(String servers, String topic, int events, AbstractConfig bench)
+  private static Row trainer(String servers, String topic, int events, AbstractConfig bench, String drift)
       throws InterruptedException {
     String suffix = Long.toString(System.nanoTime(), 36);
     Map<String, String> t = new HashMap<>();
@@ -229,6 +232,7 @@ public final class RawTrainerBench {
     t.put(RawInputKeys.LABEL_FIELD, Flights.LABEL);
     t.put(TrainerConfig.LAYERS, bench.getString(LAYERS));
     t.put(TrainerConfig.LOSS, "binary_cross_entropy");
+    t.put(TrainerConfig.DRIFT_DETECTOR, drift);
     t.put(TrainerConfig.BATCH_SIZE, String.valueOf(bench.getInt(CommonKeys.BATCH_SIZE)));
     t.put(TrainerConfig.PUBLISH_EVERY_BATCHES, String.valueOf(bench.getInt(TrainerConfig.PUBLISH_EVERY_BATCHES)));
     Trainer trainer = new Trainer(new TrainerConfig(t));
@@ -249,7 +253,8 @@ public final class RawTrainerBench {
     if (s.eventsConsumed() < events) {
       throw new IllegalStateException("the trainer stopped after " + s.eventsConsumed() + " of " + events + " records");
     }
-    return new Row("trainer end to end (raw JSON, general path)", s.eventsConsumed(), (end - first) / 1e9,
+    return new Row("trainer end to end (raw JSON, general path), drift detector " + drift, s.eventsConsumed(),
+        (end - first) / 1e9,
         String.format(Locale.ROOT, "%d trained, %d held out, %d dead letters, %d versions, prequential accuracy"
                 + " %.3f; startup %.1f s not counted", s.examplesTrained(), s.heldOut(), s.deadLetters(),
             s.publishedVersions(), s.prequentialAccuracy(), (first - start) / 1e9));
