@@ -27,7 +27,9 @@ import java.util.List;
  * with momentum, Adam 0.001 to 0.03, AdaGrad 0.03 to 0.3 and RMSProp: the MLP of 64 relu units with
  * SGD 0.5 scored best, AUC 0.646-0.647 and log loss 0.501 on every seed (logistic regression 0.638
  * / 0.506; SGD 0.2 0.641 / 0.503; AdaGrad 0.05 0.644 / 0.504). Adam at its usual 0.001 is far too
- * slow for one pass of 625 steps (AUC 0.52). Re-run any candidate with {@code --networks},
+ * slow for one pass of 625 steps (AUC 0.52). Smaller batches do better, with the rate scaled down:
+ * batch 8 with SGD 0.2 0.654 / 0.499, batch 1 with SGD 0.02 0.656 / 0.498 (see docs/features.md).
+ * Re-run any candidate with {@code --networks},
  * {@code --optimizer}, {@code --spec} and {@code --seed}.
  */
 final class FlightsQuality {
