@@ -1,6 +1,7 @@
 package io.streamlearn.tools;
 
 import io.streamlearn.bench.EngineBench;
+import io.streamlearn.bench.FeaturesBench;
 import io.streamlearn.bench.InferenceBench;
 import io.streamlearn.bench.RegistryBench;
 import io.streamlearn.bench.SparseBench;
@@ -24,10 +25,13 @@ import java.util.concurrent.CountDownLatch;
 public final class ToolsMain {
   /** {@code streamlearn bench <which>}: each bench parses its own options like every command. */
   static final Command BENCH = new Subcommands("bench",
-      "benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench inference', 'bench registry', 'bench trainer', 'bench sparse'",
-      "streamlearn bench engine|inference|registry|trainer|sparse [options]", null, List.of(
+      "benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench features' (feature pipeline on Flights vs"
+          + " scikit-learn), 'bench inference', 'bench registry', 'bench trainer', 'bench sparse'",
+      "streamlearn bench engine|features|inference|registry|trainer|sparse [options]", null, List.of(
           Command.withOptions("engine", "the learning engine against PyTorch on Fashion-MNIST, one thread each",
               "streamlearn bench engine [options]", EngineBench.DEF, EngineBench::run),
+          Command.withOptions("features", "decode + featurize throughput and prequential quality on Flights, next to scikit-learn",
+              "streamlearn bench features [options]", FeaturesBench.DEF, FeaturesBench::run),
           Command.withOptions("inference", "inference throughput, latency and swaps on an embedded broker",
               "streamlearn bench inference [options]", InferenceBench.DEF, InferenceBench::run),
           Command.withOptions("registry", "publish, rebuild and promote-to-served times on an embedded broker",

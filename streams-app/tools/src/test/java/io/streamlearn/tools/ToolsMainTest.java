@@ -54,7 +54,7 @@ class ToolsMainTest {
     assertEquals(Main.USAGE, run("demo", "--dataset", "mnist"));
     assertTrue(errors().contains("dataset"), errors());
     assertEquals(Main.USAGE, run("bench", "nothing"));
-    assertTrue(errors().contains("bench engine|inference|registry|trainer"), errors());
+    assertTrue(errors().contains("bench engine|features|inference|registry|trainer|sparse"), errors());
     assertEquals("", output());
   }
 
@@ -63,6 +63,7 @@ class ToolsMainTest {
     Map<String, List<String>> options = Map.of(
         "engine", List.of("--repeats <int>", "--seeds <string>", "--no-torch[=true|false]", "default: 1,2,3,4"),
         "inference", List.of("--events <int>", "--steady-seconds <int>", "default: 30000"),
+        "features", List.of("--records <int>", "--batch <int>", "--no-sklearn[=true|false]", "default: 2000000"),
         "registry", List.of("--moves <int>", "default: 40"),
         "trainer", List.of("--events <int>", "--repeat <int>", "default: 600000"));
     options.forEach((bench, expected) -> {
