@@ -42,7 +42,7 @@ class FlightsTest {
   void aMissingFileIsNamedWithHowToGetIt() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Flights.records(Path.of("/nonexistent/flights-20k.json")));
-    assertTrue(e.getMessage().contains("npm pack vega-datasets@3.2.1"), e.getMessage());
+    assertTrue(e.getMessage().contains("/nonexistent/flights-20k.json") && e.getMessage().contains("./streamlearn fetch-data"), e.getMessage());
   }
 
   @Test
