@@ -18,15 +18,13 @@ import java.util.Map;
  * {@code {"date": "2001/01/01 00:47", "delay": 66, "distance": 1750, "origin": "DTW", "destination": "LAS"}}.
  * The task: is a flight more than 15 minutes late ({@link #LABEL}), base rate 0.2175.
  *
- * <p>Looked for as {@code $STREAMLEARN_DATA/vega-datasets-3.2.1/package/data/flights-20k.json},
- * {@code STREAMLEARN_DATA} defaulting to {@code ~/.cache/streamlearn}, which is where
- * {@code npm pack vega-datasets@3.2.1} unpacked in {@code vega-datasets-3.2.1/} puts it. The records
+ * <p>Looked for where {@link FlightsData} says ({@code bin/fetch-data} puts it there). The records
  * come out as the raw bytes of each JSON object, as a topic of raw JSON values would hold them.
  */
 public final class Flights {
 
   /** The file name. */
-  public static final String FILE = "flights-20k.json";
+  public static final String FILE = FlightsData.FLIGHTS_20K;
   /**
    * The feature spec the benches use for it: airports by vocabulary (220 origins and 223
    * destinations fit), distance standardized online, cyclic hour and weekday. Hashing the airports
@@ -42,19 +40,9 @@ public final class Flights {
 
   private Flights() {}
 
-  /** Where the file is expected under {@code env}'s {@code STREAMLEARN_DATA} (default {@code ~/.cache/streamlearn}). */
+  /** Where the file is expected: {@link FlightsData#dataDir}, where {@code bin/fetch-data} unpacks it. */
   public static Path defaultPath(Map<String, String> env) {
-    String data = env.get("STREAMLEARN_DATA");
-    Path root = data == null || data.isBlank()
-        ? Path.of(System.getProperty("user.home"), ".cache", "streamlearn")
-        : Path.of(data);
-    return root.resolve("vega-datasets-3.2.1").resolve("package").resolve("data").resolve(FILE);
-  }
-
-  /** What to run to get the file where {@link #defaultPath} looks. */
-  public static String howToGet(Map<String, String> env) {
-    Path dir = defaultPath(env).getParent().getParent().getParent();
-    return "mkdir -p " + dir + " && cd " + dir + " && npm pack vega-datasets@3.2.1 && tar xzf vega-datasets-3.2.1.tgz";
+    return FlightsData.dataDir(env).resolve(FILE);
   }
 
   /**
@@ -65,8 +53,8 @@ public final class Flights {
    */
   public static List<byte[]> records(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("no Flights data at " + file + "; get it with: "
-          + howToGet(Map.of()) + " (or set STREAMLEARN_DATA)");
+      throw new IllegalArgumentException("no Flights data at " + file + "; get it with ./streamlearn fetch-data"
+          + " (STREAMLEARN_DATA moves where it goes)");
     }
     try {
       return split(Files.readAllBytes(file), file.toString());

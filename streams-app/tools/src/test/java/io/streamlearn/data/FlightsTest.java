@@ -42,13 +42,13 @@ class FlightsTest {
   void aMissingFileIsNamedWithHowToGetIt() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Flights.records(Path.of("/nonexistent/flights-20k.json")));
-    assertTrue(e.getMessage().contains("npm pack vega-datasets@3.2.1"), e.getMessage());
+    assertTrue(e.getMessage().contains("/nonexistent/flights-20k.json") && e.getMessage().contains("./streamlearn fetch-data"), e.getMessage());
   }
 
   @Test
   void theTwentyThousandFlightsFeaturizeWithoutABadRecordAtTheKnownBaseRate() {
     Path file = Flights.defaultPath(System.getenv());
-    assumeTrue(file.toFile().isFile(), "Flights data absent at " + file + "; get it with: " + Flights.howToGet(System.getenv()));
+    assumeTrue(file.toFile().isFile(), FlightsData.missing(System.getenv()));
     List<byte[]> records = Flights.records(file);
     assertEquals(20_000, records.size());
     assertEquals("{\"date\":\"2001/01/01 00:47\",\"delay\":66,\"distance\":1750,\"origin\":\"DTW\",\"destination\":\"LAS\"}",
