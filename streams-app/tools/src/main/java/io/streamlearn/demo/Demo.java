@@ -2,12 +2,14 @@ package io.streamlearn.demo;
 
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.RawInputKeys;
 import io.streamlearn.dashboard.Dashboard;
 import io.streamlearn.dashboard.DashboardFeed;
 import io.streamlearn.dashboard.DashboardState;
 import io.streamlearn.dashboard.LiveDashboard;
 import io.streamlearn.data.Dataset;
 import io.streamlearn.data.FashionMnist;
+import io.streamlearn.data.Flights;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.Prediction;
 import io.streamlearn.schema.Topics;
@@ -58,7 +60,7 @@ public final class Demo {
 
   private final PredictionTally tally = new PredictionTally(1000);
   private final DashboardState dashboardState = new DashboardState(MODEL);
-  private volatile DemoProducer producer;
+  private volatile DemoReplay producer;
   private volatile String dashboardUrl = "";
   private volatile String kafkaBootstrap = "";
   private volatile boolean consuming = true;
@@ -89,29 +91,39 @@ public final class Demo {
   /** Runs the demo; returns its summary. */
   public Map<String, Object> run() throws Exception {
     long seed = settings.seed();
-    DemoSource source = source(seed);
+    boolean flights = settings.flights();
+    DemoSource source = flights ? null : source(seed);
+    List<byte[]> flightRecords = flights ? loadFlights() : null;
     out.println("streamlearn demo: starting an embedded Kafka broker ...");
     Path stateDir = Files.createTempDirectory("streamlearn-demo-state-");
     try (EmbeddedKafka kafka = startBroker(settings.kafkaPort(), out)) {
       kafkaBootstrap = kafka.bootstrapServers();
       out.println("Kafka at " + kafka.bootstrapServers() + "  (--bootstrap-servers "
           + kafka.bootstrapServers() + ")");
-      out.println(describe(source) + " at " + settings.rate() + " events/s");
+      out.println((flights ? "Flights replay as raw JSON (" + flightRecords.size() + " records, cycled; spec '"
+          + Flights.SPEC + "', label " + Flights.LABEL + ")" : describe(source)) + " at " + settings.rate()
+          + " events/s");
       Map<String, String> common = new HashMap<>();
       common.put(CommonKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
       common.put(CommonKeys.MODEL_NAME, MODEL);
       common.put(CommonKeys.TOPIC_PARTITIONS, "3");
-      TrainerConfig trainerConfig = new TrainerConfig(trainerSettings(common, source));
+      TrainerConfig trainerConfig = new TrainerConfig(flights ? flightsTrainerSettings(common)
+          : trainerSettings(common, source));
       Map<String, Object> client = KafkaSupport.clientProperties(kafka.bootstrapServers(), Map.of());
       KafkaSupport.ensureTopics(client, (short) -1, List.of(
           KafkaSupport.eventTopic(Topics.LABELED, 3), KafkaSupport.eventTopic(Topics.FEATURES, 3),
           KafkaSupport.eventTopic(Topics.PREDICTIONS, 3), KafkaSupport.eventTopic(Topics.METRICS, 1),
           KafkaSupport.eventTopic(Topics.DEAD_LETTER, 1), KafkaSupport.registryTopic(Topics.MODELS)));
-      dashboardState.setClassNames(source.classNames());
+      dashboardState.setClassNames(flights ? List.of("false", "true") : source.classNames());
       Trainer trainer = new Trainer(trainerConfig);
       Map<String, String> serve = new HashMap<>(common);
       serve.put(InferenceConfig.APPLICATION_ID, "streamlearn-demo-inference");
       serve.put(InferenceConfig.STATE_DIR, stateDir.toString());
+      if (flights) {
+        // Inference reads the same raw topic, through the pipeline of the version that scores each record.
+        serve.put(RawInputKeys.INPUT_FORMAT, "json");
+        serve.put(InferenceConfig.INPUT_TOPICS, Topics.LABELED);
+      }
       try (LiveDashboard live = LiveDashboard.start(dashboardState, client, new DashboardFeed.Topics(
                Topics.METRICS, Topics.MODELS, Topics.PREDICTIONS, Topics.LABELED, Topics.FEATURES),
                false, Duration.ofSeconds(60));
@@ -121,7 +133,8 @@ public final class Demo {
         out.println("dashboard: " + dashboardUrl + "  (open it in a browser)");
         Thread trainerThread = start("trainer", trainer);
         inference.start();
-        producer = new DemoProducer(kafka.bootstrapServers(), source, settings.rate(), dashboardState);
+        producer = flights ? new FlightsReplay(kafka.bootstrapServers(), Topics.LABELED, flightRecords, settings.rate())
+            : new DemoProducer(kafka.bootstrapServers(), source, settings.rate(), dashboardState);
         Thread producerThread = start("producer", producer);
         Thread consumer = start("predictions-reader", () -> consume(kafka.bootstrapServers()));
         long started = System.nanoTime();
@@ -157,6 +170,28 @@ public final class Demo {
     out.println(String.format(Locale.ROOT, "  %,d test images loaded (%.1f s); the test images are"
         + " held back as unlabeled events", test.rows(), (System.nanoTime() - t0) / 1e9));
     return DemoSource.replay(train, test, FASHION_CLASSES, heldOut, seed);
+  }
+
+  private List<byte[]> loadFlights() {
+    Path file = Path.of(settings.flightsFile());
+    out.println("loading Flights from " + file + " ...");
+    return Flights.records(file);
+  }
+
+  /** The trainer over the raw Flights records: the feature spec and label of the Flights benches. */
+  private Map<String, String> flightsTrainerSettings(Map<String, String> common) {
+    Map<String, String> t = new HashMap<>(common);
+    t.put(RawInputKeys.INPUT_FORMAT, "json");
+    t.put(RawInputKeys.FEATURE_SPEC, Flights.SPEC);
+    t.put(RawInputKeys.LABEL_FIELD, Flights.LABEL);
+    t.put(TrainerConfig.LAYERS, settings.layers(2));
+    t.put(TrainerConfig.LOSS, settings.layers(2).contains("sigmoid") ? "binary_cross_entropy" : "softmax_cross_entropy");
+    t.put(TrainerConfig.LEARNING_RATE, String.valueOf(settings.learningRate()));
+    t.put(TrainerConfig.BATCH_SIZE, String.valueOf(settings.batchSize()));
+    t.put(TrainerConfig.PUBLISH_EVERY_BATCHES, String.valueOf(settings.publishEveryBatches()));
+    t.put(TrainerConfig.PUBLISH_EVERY_MS, String.valueOf(settings.publishEveryMs()));
+    t.put(TrainerConfig.SEED, String.valueOf(settings.seed()));
+    return t;
   }
 
   private String describe(DemoSource source) {
@@ -252,7 +287,7 @@ public final class Demo {
   }
 
   private long produced() {
-    DemoProducer p = producer;
+    DemoReplay p = producer;
     return p == null ? 0 : p.produced();
   }
 

@@ -3,6 +3,7 @@ package io.streamlearn.demo;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.Settings;
 import io.streamlearn.data.FashionMnist;
+import io.streamlearn.data.Flights;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -36,6 +37,8 @@ public final class DemoConfig extends AbstractConfig {
   public static final String GENERATED = "generated";
   /** The dataset value of Fashion-MNIST. */
   public static final String FASHION_MNIST = "fashion-mnist";
+  /** The dataset value of the Flights records, replayed as raw JSON. */
+  public static final String FLIGHTS = "flights";
 
   /** The table. */
   public static final ConfigDef DEF = CommonKeys.batchSize(new ConfigDef(), 64)
@@ -44,10 +47,12 @@ public final class DemoConfig extends AbstractConfig {
       .define(SUMMARY_JSON, Type.STRING, "", Importance.MEDIUM,
           "Write a JSON summary (eventsProduced, predictions, versionsPublished, liveVersion, "
               + "prequentialAccuracy, ...) to this file at the end.")
-      .define(DATASET, Type.STRING, GENERATED, ValidString.in(GENERATED, FASHION_MNIST),
-          Importance.HIGH, "What to replay: the generated drifting stream (see --generator), or "
+      .define(DATASET, Type.STRING, GENERATED, ValidString.in(GENERATED, FASHION_MNIST, FLIGHTS),
+          Importance.HIGH, "What to replay: the generated drifting stream (see --generator), "
               + "Fashion-MNIST (training images as labeled events, test images held back as "
-              + "unlabeled FeatureEvents).")
+              + "unlabeled FeatureEvents), or flights (vega-datasets' flights-20k.json in time order, cycled,"
+              + " as raw JSON records the trainer and inference read through a feature pipeline; label"
+              + " delay>15; ./streamlearn fetch-data gets the file).")
       .define(DATA_DIR, Type.STRING, FashionMnist.DEFAULT_DIR, new CommonKeys.NonBlank(),
           Importance.MEDIUM, "Directory of the Fashion-MNIST IDX files (Debian's "
               + "dataset-fashion-mnist installs them here).")
@@ -86,16 +91,18 @@ public final class DemoConfig extends AbstractConfig {
   /** The settings the demo runs with, read once; 0 and empty values take the dataset's defaults. */
   public DemoSettings settings() {
     boolean fashionMnist = getString(DATASET).equals(FASHION_MNIST);
+    boolean flights = getString(DATASET).equals(FLIGHTS);
     int rate = getInt(RATE);
     double learningRate = getDouble(LEARNING_RATE);
     String layers = getString(LAYERS);
     return new DemoSettings(getLong(DURATION), getString(SUMMARY_JSON), fashionMnist, getString(DATA_DIR),
         getInt(HTTP_PORT), rate > 0 ? rate : fashionMnist ? 1000 : 2000, getString(GENERATOR), getLong(SEED),
         getDouble(UNLABELED_SHARE), !layers.isBlank() ? layers
-            : fashionMnist ? "dense(128,relu) > dense(K,softmax)" : "dense(32,relu) > dense(K,softmax)",
+            : fashionMnist ? "dense(128,relu) > dense(K,softmax)"
+            : flights ? "dense(16,relu) > dense(1,sigmoid)" : "dense(32,relu) > dense(K,softmax)",
         learningRate > 0 ? learningRate : fashionMnist ? 0.001 : 0.01, getInt(BATCH_SIZE),
         getInt(PUBLISH_EVERY_BATCHES), getLong(PUBLISH_EVERY_MS), getLong(PROGRESS_INTERVAL_MS),
-        getInt(KAFKA_PORT));
+        getInt(KAFKA_PORT), flights ? Flights.defaultPath(System.getenv()).toString() : null);
   }
 
   /** From command-line arguments and the environment. */

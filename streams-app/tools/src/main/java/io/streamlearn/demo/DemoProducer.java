@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Produces a {@link DemoSource} at a fixed rate: labeled samples as {@code LabeledEvent}s, held-out
  * ones as {@code FeatureEvent}s whose labels it tells the dashboard. Runs until {@link #stop()}.
  */
-final class DemoProducer implements Runnable {
+final class DemoProducer implements DemoReplay {
   private final String bootstrap;
   private final DemoSource source;
   private final int rate;
@@ -36,11 +36,13 @@ final class DemoProducer implements Runnable {
     this.dashboard = dashboard;
   }
 
-  long produced() {
+  @Override
+  public long produced() {
     return produced.get();
   }
 
-  void stop() {
+  @Override
+  public void stop() {
     running = false;
   }
 

@@ -21,13 +21,17 @@ package io.streamlearn.demo;
  * @param progressIntervalMs milliseconds between progress lines, >= 1
  * @param kafkaPort port of the embedded broker on localhost; 0 any free port (a taken port
  *     falls back to a free one, as the dashboard's does)
+ * @param flightsFile the Flights records to replay as raw JSON ({@code --dataset flights}), or null
  */
 public record DemoSettings(long durationSeconds, String summaryJson, boolean fashionMnist, String dataDir,
                            int httpPort, int rate, String generator, long seed, double unlabeledShare,
                            String layersTemplate, double learningRate, int batchSize, int publishEveryBatches,
-                           long publishEveryMs, long progressIntervalMs, int kafkaPort) {
+                           long publishEveryMs, long progressIntervalMs, int kafkaPort, String flightsFile) {
   /** Validates. */
   public DemoSettings {
+    if (fashionMnist && flightsFile != null) {
+      throw new IllegalArgumentException("one dataset: Fashion-MNIST or Flights, not both");
+    }
     if (kafkaPort < 0 || kafkaPort > 65_535) {
       throw new IllegalArgumentException("kafkaPort must be in [0, 65535], found " + kafkaPort);
     }
@@ -49,6 +53,16 @@ public record DemoSettings(long durationSeconds, String summaryJson, boolean fas
     }
   }
 
+  /** Settings of a demo over streamlearn's own events (the generated stream or Fashion-MNIST). */
+  public DemoSettings(long durationSeconds, String summaryJson, boolean fashionMnist, String dataDir,
+                      int httpPort, int rate, String generator, long seed, double unlabeledShare,
+                      String layersTemplate, double learningRate, int batchSize, int publishEveryBatches,
+                      long publishEveryMs, long progressIntervalMs, int kafkaPort) {
+    this(durationSeconds, summaryJson, fashionMnist, dataDir, httpPort, rate, generator, seed, unlabeledShare,
+        layersTemplate, learningRate, batchSize, publishEveryBatches, publishEveryMs, progressIntervalMs, kafkaPort,
+        null);
+  }
+
   /** With the broker on its default port, {@value DemoConfig#DEFAULT_KAFKA_PORT} (when free). */
   public DemoSettings(long durationSeconds, String summaryJson, boolean fashionMnist, String dataDir,
                       int httpPort, int rate, String generator, long seed, double unlabeledShare,
@@ -61,7 +75,12 @@ public record DemoSettings(long durationSeconds, String summaryJson, boolean fas
 
   /** The dataset's name, as {@code --dataset} takes it. */
   public String dataset() {
-    return fashionMnist ? DemoConfig.FASHION_MNIST : DemoConfig.GENERATED;
+    return flightsFile != null ? DemoConfig.FLIGHTS : fashionMnist ? DemoConfig.FASHION_MNIST : DemoConfig.GENERATED;
+  }
+
+  /** Whether the Flights records are replayed, as raw JSON through a feature pipeline. */
+  public boolean flights() {
+    return flightsFile != null;
   }
 
   /** The network for {@code classes} classes. */

@@ -1,0 +1,10 @@
+package io.streamlearn.demo;
+
+/** What produces the demo's input at its rate: events ({@link DemoProducer}) or raw records ({@link FlightsReplay}). */
+interface DemoReplay extends Runnable {
+  /** Records sent so far. */
+  long produced();
+
+  /** Stops after the record being sent. */
+  void stop();
+}
