@@ -278,7 +278,7 @@ public final class TrainerCore {
         try {
           label = state.pipeline.label(record);
         } catch (BadRecordException e) {
-          if (e.reason().startsWith("unknown label") && record.value(e.field()) != null
+          if (e.field() != null && e.reason().startsWith("unknown label") && record.value(e.field()) != null
               && state.pipeline.classes().size() < state.pipeline.classCount()) {
             // A class no training record has taken yet: it cannot be scored, nor is the record bad.
             counters.skippedFeatureRecords++;
