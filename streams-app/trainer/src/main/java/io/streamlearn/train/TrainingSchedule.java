@@ -3,7 +3,9 @@ package io.streamlearn.train;
 /**
  * When the trainer checkpoints and when a candidate version is due, on an injected clock: every
  * so many batches or milliseconds, never two versions closer than the minimum interval, and soon
- * after a drift whatever the pace. The trainer tells it what happened ({@link #batchTrained},
+ * after a drift whatever the pace (but such a drift version at most once per minimum interval, so a
+ * stream whose detector fires again and again, as real data's can, cannot make the trainer publish and
+ * commit a version every few batches). The trainer tells it what happened ({@link #batchTrained},
  * {@link #drifted}, {@link #checkpointed}, {@link #published}, {@link #rolledBack}) and asks it
  * what is due. Not thread-safe.
  */
@@ -18,6 +20,10 @@ final class TrainingSchedule {
   private long batchesSinceDrift = -1;
   private long lastCheckpointNanos;
   private long lastPublishNanos;
+  /** When the last version that skipped the minimum interval for a drift was judged; none yet at start. */
+  private long lastDriftBypassNanos;
+  private boolean driftBypassed;
+  private boolean anyDriftBypass;
 
   TrainingSchedule(TrainerSettings.Schedule rules, TrainerClock clock) {
     this.rules = rules;
@@ -58,10 +64,12 @@ final class TrainingSchedule {
     if (batchesSincePublish == 0 && pendingRows == 0) {
       return false;
     }
-    if (batchesSinceDrift >= rules.driftPublishAfterBatches()) {
+    long sincePublish = elapsedMs(lastPublishNanos);
+    if (batchesSinceDrift >= rules.driftPublishAfterBatches()
+        && (!anyDriftBypass || elapsedMs(lastDriftBypassNanos) >= rules.publishMinIntervalMs())) {
+      driftBypassed = sincePublish < rules.publishMinIntervalMs();
       return true; // the new concept's first version is not held back by the minimum interval
     }
-    long sincePublish = elapsedMs(lastPublishNanos);
     if (sincePublish < rules.publishMinIntervalMs()) {
       return false;
     }
@@ -71,6 +79,11 @@ final class TrainingSchedule {
   /** A candidate was judged (published or rejected): the pace starts over. */
   void published() {
     lastPublishNanos = clock.nanoTime();
+    if (driftBypassed) {
+      lastDriftBypassNanos = lastPublishNanos;
+      anyDriftBypass = true;
+      driftBypassed = false;
+    }
     batchesSincePublish = 0;
     batchesSinceDrift = -1;
   }

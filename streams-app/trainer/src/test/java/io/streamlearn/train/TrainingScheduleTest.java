@@ -81,6 +81,31 @@ class TrainingScheduleTest {
   }
 
   @Test
+  void driftsThatKeepComingSkipTheMinimumIntervalOnlyOncePerInterval() {
+    clock.advanceMs(5_000);
+    schedule.batchTrained();
+    schedule.published();
+    schedule.drifted();
+    schedule.batchTrained();
+    schedule.batchTrained();
+    assertTrue(schedule.publishDue(0), "the first drift's version comes at once");
+    schedule.published();
+    clock.advanceMs(100);
+    schedule.drifted();
+    schedule.batchTrained();
+    schedule.batchTrained();
+    assertFalse(schedule.publishDue(0), "a second drift 100 ms later waits out the minimum interval");
+    clock.advanceMs(900);
+    assertTrue(schedule.publishDue(0), "and comes once the interval has passed");
+    schedule.published();
+    clock.advanceMs(100);
+    schedule.drifted();
+    schedule.batchTrained();
+    schedule.batchTrained();
+    assertTrue(schedule.publishDue(0), "100 ms after a version, but over an interval after the last skip: skips again");
+  }
+
+  @Test
   void nothingIsDueWithNothingNewToPublish() {
     clock.advanceMs(60_000);
     assertFalse(schedule.publishDue(0), "no batch since the last version");
