@@ -44,7 +44,8 @@ import org.apache.kafka.common.config.ConfigDef.Type;
  * The network sees the rows dense ({@code SparseRows.toDense()}) until the engine takes sparse rows.
  */
 public final class FeaturesBench {
-  static final String DATA = "data";
+  /** Not "data": STREAMLEARN_DATA is where bin/fetch-data keeps the data sets, a directory. */
+  static final String DATA = "flights.file";
   static final String RECORDS = "records";
   static final String REPEATS = "repeats";
   static final String BATCH = "batch";

@@ -53,7 +53,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class RawTrainerBench {
   static final String EVENTS = "events";
   static final String PARTITIONS = "partitions";
-  static final String DATA = "data";
+  /** Not "data": STREAMLEARN_DATA is where bin/fetch-data keeps the data sets, a directory. */
+  static final String DATA = "flights.file";
   static final String LAYERS = "layers";
 
   /** The bench's options. */
