@@ -104,6 +104,24 @@ public record FeatureSpec(List<FieldSpec> fields) {
     return paths;
   }
 
+  /**
+   * The paths a record is read at: the fields' paths in order, then the paths that time keys cross
+   * with ({@code keys=[date*origin]}) and that are no field of their own.
+   */
+  public List<String> inputPaths() {
+    List<String> paths = paths();
+    for (FieldSpec field : fields) {
+      if (field.transform() instanceof Transform.Time time) {
+        for (String path : time.crossedPaths()) {
+          if (!paths.contains(path)) {
+            paths.add(path);
+          }
+        }
+      }
+    }
+    return paths;
+  }
+
   @Override
   public String toString() {
     return text();

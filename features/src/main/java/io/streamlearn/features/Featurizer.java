@@ -89,6 +89,12 @@ final class Featurizer {
             columns.add(path + "." + part.word() + ".cos");
           }
           patterns[f] = time.pattern() == null ? null : Timestamps.compile(time.pattern());
+          if (!time.keys().isEmpty()) {
+            slotOffset[f] = sparseWidth;
+            sizes[f] = time.buckets();
+            sparse.add(new FeatureLayout.SparseField(path, time.buckets()));
+            sparseWidth += time.buckets();
+          }
         }
         case ARRAY -> {
           Transform.Array array = (Transform.Array) field.transform();
@@ -138,7 +144,7 @@ final class Featurizer {
   /**
    * Reads and checks every field of {@code record}: per field a Double (NaN when to be imputed) for
    * numeric, a Boolean or null for bool, a String or null for category, hash and tokens, a double[]
-   * of sin/cos columns or null for time, a float[] or null for array.
+   * of sin/cos columns (with keys: a TimeValue) or null for time, a float[] or null for array.
    *
    * @throws BadRecordException naming the first field at fault
    */
@@ -165,7 +171,9 @@ final class Featurizer {
           if (civil == null) {
             civil = new int[6];
           }
-          parsed[f] = timeColumns(f, (Transform.Time) transforms[f], value, civil);
+          Transform.Time time = (Transform.Time) transforms[f];
+          double[] columns = timeColumns(f, time, value, civil);
+          parsed[f] = time.keys().isEmpty() ? columns : new TimeValue(columns, timeKeys(time, civil, record));
         }
         case ARRAY -> parsed[f] = array(path, ((Transform.Array) transforms[f]).length(), value);
         default -> throw new IllegalStateException("unknown kind " + kinds[f]);
@@ -192,6 +200,41 @@ final class Featurizer {
     double[] columns = new double[time.parts().size() * 2];
     Timestamps.columns(time.parts(), civil, columns);
     return columns;
+  }
+
+  /** A timestamp with keys, as {@link #read} gives it: the cyclic columns and the keys' texts (null: no slot). */
+  private record TimeValue(double[] columns, String[] keys) {}
+
+  /** Each key's text ({@code date=2001-01-03*origin=DTW}), null for a key whose crossed field the record lacks. */
+  private static String[] timeKeys(Transform.Time time, int[] civil, InputRecord record) {
+    String[] keys = new String[time.keys().size()];
+    StringBuilder key = new StringBuilder();
+    for (int k = 0; k < keys.length; k++) {
+      Transform.TimeKey spec = time.keys().get(k);
+      key.setLength(0);
+      key.append(spec.part()).append('=');
+      switch (spec.part()) {
+        case "hour" -> key.append(civil[Timestamps.HOUR]);
+        case "weekday" -> key.append(Math.floorMod(
+            Timestamps.epochDay(civil[Timestamps.YEAR], civil[Timestamps.MONTH], civil[Timestamps.DAY]) + 3, 7) + 1);
+        case "month" -> key.append(civil[Timestamps.MONTH]);
+        case "dayofyear" -> key.append(Timestamps.epochDay(civil[Timestamps.YEAR], civil[Timestamps.MONTH], civil[Timestamps.DAY])
+            - Timestamps.epochDay(civil[Timestamps.YEAR], 1, 1) + 1);
+        default -> key.append(civil[Timestamps.YEAR]).append('-').append(civil[Timestamps.MONTH] < 10 ? "0" : "")
+            .append(civil[Timestamps.MONTH]).append('-').append(civil[Timestamps.DAY] < 10 ? "0" : "").append(civil[Timestamps.DAY]);
+      }
+      boolean complete = true;
+      for (String path : spec.crossed()) {
+        Object value = record.value(path);
+        if (value == null) {
+          complete = false;
+          break;
+        }
+        key.append('*').append(path).append('=').append(Values.key(value, path));
+      }
+      keys[k] = complete ? key.toString() : null;
+    }
+    return keys;
   }
 
   private static float[] array(String path, int length, Object value) {
@@ -259,11 +302,16 @@ final class Featurizer {
           }
         }
         case TIME -> {
-          if (value != null) {
-            double[] columns = (double[]) value;
-            for (int c = 0; c < columns.length; c++) {
-              out.setDense(denseStart[f] + c, (float) columns[c]);
+          if (value instanceof TimeValue time) {
+            writeColumns(time.columns(), denseStart[f], out);
+            for (String key : time.keys()) {
+              if (key != null) {
+                int h = Hashing.murmur3(key);
+                out.addSlot(slotOffset[f] + Hashing.bucket(h, sizes[f]), Hashing.sign(h));
+              }
             }
+          } else if (value != null) {
+            writeColumns((double[]) value, denseStart[f], out);
           }
         }
         case ARRAY -> {
@@ -276,6 +324,12 @@ final class Featurizer {
         }
         default -> throw new IllegalStateException("unknown kind " + kinds[f]);
       }
+    }
+  }
+
+  private static void writeColumns(double[] columns, int start, SparseRows out) {
+    for (int c = 0; c < columns.length; c++) {
+      out.setDense(start + c, (float) columns[c]);
     }
   }
 
