@@ -117,6 +117,12 @@ public final class FeaturePipeline {
     for (FieldSpec field : spec.fields()) {
       fields.add(new InputField(field.path(), field.transform().text(), field.optional()));
     }
+    List<String> own = spec.paths();
+    for (String path : spec.inputPaths()) {
+      if (!own.contains(path)) { // read only to cross with a time key; a record may lack it
+        fields.add(new InputField(path, "key", true));
+      }
+    }
     return List.copyOf(fields);
   }
 

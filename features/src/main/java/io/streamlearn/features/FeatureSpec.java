@@ -23,8 +23,9 @@ import java.util.Set;
  * ({@code user.country}), {@code ?} makes the field optional (see {@link FieldSpec}). Transforms:
  * {@code numeric}, {@code bool}, {@code category(n)}, {@code hash(n)}, {@code tokens(hash=n)},
  * {@code time[("pattern",] part, ...)]} with parts {@code hour}, {@code weekday}, {@code month},
- * {@code dayofyear} (plain {@code time} is ISO-8601 or epoch milliseconds, hour and weekday), and
- * {@code array(n)}. Whitespace between tokens is free, and {@code #} starts a comment to the end of
+ * {@code dayofyear} (plain {@code time} is ISO-8601 or epoch milliseconds, hour and weekday) and
+ * optionally {@code keys=[hour, date*origin, ...], hash=n} (time parts as categories, crossed with
+ * other fields, see {@link Transform.TimeKey}), and {@code array(n)}. Whitespace between tokens is free, and {@code #} starts a comment to the end of
  * the line (for a spec in a file, {@link #fromArgument}). {@link #parse} errors name the 1-based
  * position and the token found; {@link #text()} writes the canonical form, which parses back to an
  * equal spec.
@@ -100,6 +101,24 @@ public record FeatureSpec(List<FieldSpec> fields) {
     List<String> paths = new ArrayList<>(fields.size());
     for (FieldSpec field : fields) {
       paths.add(field.path());
+    }
+    return paths;
+  }
+
+  /**
+   * The paths a record is read at: the fields' paths in order, then the paths that time keys cross
+   * with ({@code keys=[date*origin]}) and that are no field of their own.
+   */
+  public List<String> inputPaths() {
+    List<String> paths = paths();
+    for (FieldSpec field : fields) {
+      if (field.transform() instanceof Transform.Time time) {
+        for (String path : time.crossedPaths()) {
+          if (!paths.contains(path)) {
+            paths.add(path);
+          }
+        }
+      }
     }
     return paths;
   }

@@ -60,7 +60,7 @@ public final class JsonRecordDecoder {
 
   /** A decoder for the spec's fields, the label's field (if any) and the id field (if any). */
   public static JsonRecordDecoder forPipeline(FeatureSpec spec, LabelSpec label, String idPath) {
-    List<String> paths = new ArrayList<>(spec.paths());
+    List<String> paths = new ArrayList<>(spec.inputPaths());
     if (label != null) {
       paths.add(label.path());
     }

@@ -151,10 +151,13 @@ final class SpecParser {
     if (peek() != '(') {
       return new Transform.Time(null, List.of(TimePart.HOUR, TimePart.WEEKDAY));
     }
+    int open = pos;
     pos++;
     skipSpace();
     String pattern = null;
     List<TimePart> parts = new ArrayList<>();
+    List<Transform.TimeKey> keys = new ArrayList<>();
+    int buckets = 0;
     if (peek() == '"') {
       int at = pos;
       pattern = quoted();
@@ -174,21 +177,87 @@ final class SpecParser {
     while (true) {
       int at = pos;
       String word = word();
-      TimePart part = TimePart.of(word);
-      if (part == null) {
-        throw error("expected a time part (hour, weekday, month, dayofyear)", at);
+      skipSpace();
+      if (word.equals("keys") && peek() == '=') {
+        if (!keys.isEmpty()) {
+          throw error("keys=[...] appears twice", at);
+        }
+        pos++;
+        skipSpace();
+        keys = timeKeys();
+      } else if (word.equals("hash") && peek() == '=') {
+        if (buckets != 0) {
+          throw error("hash=n appears twice", at);
+        }
+        pos++;
+        skipSpace();
+        buckets = integer();
+        if (buckets == 0) {
+          throw error("time keys hash buckets must be in 1..16777216", at);
+        }
+      } else {
+        TimePart part = TimePart.of(word);
+        if (part == null) {
+          throw error("expected a time part (hour, weekday, month, dayofyear), keys=[...] or hash=n", at);
+        }
+        if (parts.contains(part)) {
+          throw error("time part " + word + " appears twice", at);
+        }
+        if (!keys.isEmpty() || buckets != 0) {
+          throw error("time parts come before keys=[...] and hash=n", at);
+        }
+        parts.add(part);
       }
-      if (parts.contains(part)) {
-        throw error("time part " + word + " appears twice", at);
-      }
-      parts.add(part);
       skipSpace();
       if (peek() == ')') {
         pos++;
-        return new Transform.Time(pattern, parts);
+        if (!keys.isEmpty() && buckets == 0) {
+          throw error("time keys=[...] needs hash=n, the buckets they are hashed into", open);
+        }
+        if (keys.isEmpty() && buckets != 0) {
+          throw error("time hash=n needs keys=[...]", open);
+        }
+        return new Transform.Time(pattern, parts, keys, buckets);
       }
       expect(',', "',' or ')' in time(...)");
       skipSpace();
+    }
+  }
+
+  /** {@code [part(*path)*, ...]}, at least one key. */
+  private List<Transform.TimeKey> timeKeys() {
+    expect('[', "'[' opening keys=[...]");
+    List<Transform.TimeKey> keys = new ArrayList<>();
+    while (true) {
+      skipSpace();
+      int at = pos;
+      String part = word();
+      if (!Transform.TimeKey.PARTS.contains(part)) {
+        throw error("expected a time key part (hour, weekday, month, dayofyear, date)", at);
+      }
+      List<String> crossed = new ArrayList<>();
+      skipSpace();
+      while (peek() == '*') {
+        pos++;
+        skipSpace();
+        int pathAt = pos;
+        String path = path();
+        if (crossed.contains(path)) {
+          throw error("field " + path + " crossed twice in one key", pathAt);
+        }
+        crossed.add(path);
+        skipSpace();
+      }
+      Transform.TimeKey key = new Transform.TimeKey(part, crossed);
+      if (keys.contains(key)) {
+        throw error("time key " + key.text() + " appears twice", at);
+      }
+      keys.add(key);
+      if (peek() == ']') {
+        pos++;
+        return keys;
+      }
+      expect(',', "',' or ']' in keys=[...]");
     }
   }
 

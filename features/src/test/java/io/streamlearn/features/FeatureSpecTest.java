@@ -40,6 +40,35 @@ class FeatureSpecTest {
   }
 
   @Test
+  void timeKeysParseIntoTheirPartsAndCrossedFieldsAndRoundTrip() {
+    String text = "origin:category(300), date:time(\"yyyy/MM/dd HH:mm\", hour, weekday, "
+        + "keys=[hour, date, date*origin, weekday*origin*carrier], hash=65536)";
+    FeatureSpec spec = FeatureSpec.parse(text);
+    assertEquals(new Transform.Time("yyyy/MM/dd HH:mm", List.of(TimePart.HOUR, TimePart.WEEKDAY),
+        List.of(new Transform.TimeKey("hour", List.of()), new Transform.TimeKey("date", List.of()),
+            new Transform.TimeKey("date", List.of("origin")), new Transform.TimeKey("weekday", List.of("origin", "carrier"))),
+        65536), spec.fields().get(1).transform());
+    assertEquals(text, spec.text());
+    assertEquals(spec, FeatureSpec.parse(" origin : category(300) ,date:time( \"yyyy/MM/dd HH:mm\",hour,weekday,"
+        + "keys = [ hour,date , date * origin,weekday*origin*carrier ] , hash = 65536 )"));
+    assertEquals(List.of("origin", "date"), spec.paths());
+    assertEquals(List.of("origin", "date", "carrier"), spec.inputPaths()); // carrier is read only for the key
+    assertEquals(FeatureSpec.parse("d:time(keys=[month], hash=8)"), FeatureSpec.parse(FeatureSpec.parse("d:time(keys=[month], hash=8)").text()));
+  }
+
+  @Test
+  void badTimeKeysAreNamedWithTheirPosition() {
+    assertMessage("d:time(hour, keys=[date])", "time keys=[...] needs hash=n, the buckets they are hashed into at position 7");
+    assertMessage("d:time(hour, hash=8)", "time hash=n needs keys=[...] at position 7");
+    assertMessage("d:time(keys=[days], hash=8)", "expected a time key part (hour, weekday, month, dayofyear, date) at position 14, found 'days'");
+    assertMessage("d:time(keys=[date, date], hash=8)", "time key date appears twice at position 20");
+    assertMessage("d:time(keys=[date*o*o], hash=8)", "field o crossed twice in one key at position 21");
+    assertMessage("d:time(keys=[date], hash=8, hour)", "time parts come before keys=[...] and hash=n at position 29");
+    assertMessage("d:time(keys=[date], hash=0)", "time keys hash buckets must be in 1..16777216 at position 21");
+    assertMessage("d:time(keys=[date hour], hash=8)", "expected ',' or ']' in keys=[...] at position 19, found 'hour'");
+  }
+
+  @Test
   void aSpecFileMayHoldCommentsAndAnArgumentThatIsNoFileIsTheSpecItself(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws java.io.IOException {
     java.nio.file.Path file = dir.resolve("flights.spec");
@@ -66,7 +95,7 @@ class FeatureSpecTest {
     assertMessage("a:category(", "expected a whole number at position 12, found the end");
     assertMessage("a:category(5", "expected ')' closing category at position 13, found the end");
     assertMessage("a:tokens(65536)", "expected hash=n in tokens(hash=n) at position 10, found '65536'");
-    assertMessage("a:time(\"yyyy\", hour, hours)", "expected a time part (hour, weekday, month, dayofyear) at position 22, found 'hours'");
+    assertMessage("a:time(\"yyyy\", hour, hours)", "expected a time part (hour, weekday, month, dayofyear), keys=[...] or hash=n at position 22, found 'hours'");
     assertMessage("a:numeric, a:bool", "field a appears twice at position 12, found 'a'");
     assertMessage(":numeric", "expected a field name at position 1, found ':'");
     assertMessage("a:category(0)", "category capacity must be in 1..16777216, got 0 (field a) at position 3");

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class FrozenPipelineTest {
 
   private static final FeatureSpec SPEC = FeatureSpec.parse("distance?:numeric, origin:category(3), dest:hash(32), "
-      + "date:time(\"yyyy/MM/dd HH:mm\", hour, weekday), note?:tokens(hash=16), flag?:bool, v?:array(2)");
+      + "date:time(\"yyyy/MM/dd HH:mm\", hour, weekday, keys=[hour, date*origin, weekday*carrier], hash=64), note?:tokens(hash=16), flag?:bool, v?:array(2)");
 
   private static List<InputRecord> records(int n, long seed) {
     Random random = new Random(seed);
@@ -29,7 +29,8 @@ class FrozenPipelineTest {
               random.nextInt(24), random.nextInt(60)),
           "note", random.nextBoolean() ? "On time, mostly" : null, "flag", random.nextBoolean(),
           "v", List.of(random.nextDouble(), random.nextDouble()),
-          "label", random.nextInt(3) == 0 ? "late" : random.nextBoolean() ? 1L : true));
+          "label", random.nextInt(3) == 0 ? "late" : random.nextBoolean() ? 1L : true,
+          "carrier", random.nextBoolean() ? "AA" : null)); // drawn last: the earlier draws stay as they were
     }
     return records;
   }

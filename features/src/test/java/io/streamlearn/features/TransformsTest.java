@@ -260,4 +260,44 @@ class TransformsTest {
     p.featurize(MapRecord.of("o", "z", "x", 1L, "h", "hello", "b", true, "t", "", "d", 0L), rows);
     assertArrayEquals(new int[] {3, 11}, Arrays.copyOf(rows.slots(), 2));
   }
+
+  @Test
+  void timeKeysAreSignedHashesOfThePartAndTheCrossedValuesInOneSparseField() {
+    FeaturePipeline p = pipeline("d:time(\"yyyy/MM/dd HH:mm\", hour, keys=[hour, weekday, month, dayofyear, date, date*o], hash=1024)");
+    assertEquals(new FeatureLayout(2, List.of(new FeatureLayout.SparseField("d", 1024))), p.layout());
+    assertEquals(List.of(new InputField("d", "time(\"yyyy/MM/dd HH:mm\", hour, keys=[hour, weekday, month, dayofyear, "
+        + "date, date*o], hash=1024)", false), new InputField("o", "key", true)), p.inputFields());
+    // 2001-01-03 was a Wednesday (weekday 3, Monday = 1), day 3 of the year
+    String[] keys = {"hour=7", "weekday=3", "month=1", "dayofyear=3", "date=2001-01-03", "date=2001-01-03*o=DTW"};
+    float[] expected = new float[2 * keys.length];
+    for (int k = 0; k < keys.length; k++) {
+      int h = Hashing.murmur3(keys[k]);
+      expected[2 * k] = Hashing.bucket(h, 1024);
+      expected[2 * k + 1] = Hashing.sign(h);
+    }
+    assertArrayEquals(expected, sparse(p, MapRecord.of("d", "2001/01/03 07:05", "o", "DTW")), EPS);
+    double hour = 2 * Math.PI * (7 + 5 / 60.0) / 24;
+    assertArrayEquals(new float[] {(float) Math.sin(hour), (float) Math.cos(hour)},
+        dense(p, MapRecord.of("d", "2001/01/03 07:05", "o", "DTW")), EPS);
+    // without the crossed field, that key writes no slot; the others are written as before
+    assertArrayEquals(Arrays.copyOf(expected, 10), sparse(p, MapRecord.of("d", "2001/01/03 07:05")), EPS);
+  }
+
+  @Test
+  void aTimeKeyCrossedWithAnObjectIsABadRecordNamingTheCrossedField() {
+    FeaturePipeline p = pipeline("d:time(keys=[date*o], hash=16)");
+    BadRecordException e = assertThrows(BadRecordException.class,
+        () -> p.featurize(MapRecord.of("d", "2001-01-03", "o", List.of(1L)), new SparseRows(p.layout(), 1)));
+    assertEquals("o", e.field());
+  }
+
+  @Test
+  void theJsonDecoderReadsTheFieldsATimeKeyCrossesWith() {
+    FeatureSpec spec = FeatureSpec.parse("d:time(\"yyyy/MM/dd HH:mm\", keys=[date*origin], hash=4096)");
+    FeaturePipeline p = new FeaturePipeline(spec, null, 0);
+    InputRecord decoded = JsonRecordDecoder.forPipeline(spec, null, null).decode(
+        "{\"d\":\"2001/01/03 07:05\",\"origin\":\"DTW\"}".getBytes(StandardCharsets.UTF_8));
+    assertEquals("DTW", decoded.value("origin"));
+    assertArrayEquals(sparse(p, MapRecord.of("d", "2001/01/03 07:05", "origin", "DTW")), sparse(p, decoded), EPS);
+  }
 }

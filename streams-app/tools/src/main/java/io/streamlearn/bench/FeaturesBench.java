@@ -41,7 +41,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
  * it is (test), then the pipeline learns the batch and the network trains on it (train). AUC and log
  * loss over all 20,000 scores, for each network of {@code --networks}, next to scikit-learn's
  * SGDClassifier on the same pass ({@link SklearnReference}, {@code bench/features/flights_sklearn.py}).
- * The network sees the rows dense ({@code SparseRows.toDense()}) until the engine takes sparse rows.
+ * The network takes the pipeline's rows sparse ({@code Learner.fit(SparseRows, ...)} over the pipeline's layout).
  */
 public final class FeaturesBench {
   /** Not "data": STREAMLEARN_DATA is where bin/fetch-data keeps the data sets, a directory. */
@@ -56,6 +56,7 @@ public final class FeaturesBench {
   static final String PYTHON = "python";
   static final String NO_SKLEARN = "no.sklearn";
   static final String SEED = "seed";
+  static final String DENSE_CHECK = "dense.check";
 
   /** The quality rows by default: the best network tried for Flights, then logistic regression (see {@link FlightsQuality}). */
   static final String DEFAULT_NETWORKS = FlightsQuality.DEFAULT_NETWORK + ";" + FlightsQuality.LOGISTIC;
@@ -67,7 +68,7 @@ public final class FeaturesBench {
       .define(RECORDS, Type.INT, 2_000_000, Range.atLeast(20_000), Importance.MEDIUM,
           "Records per timed throughput run (the 20,000 flights cycled).")
       .define(REPEATS, Type.INT, 3, Range.between(1, 100), Importance.MEDIUM, "Timed runs per throughput figure; the best is kept.")
-      .define(BATCH, Type.INT, 32, Range.between(1, 4096), Importance.MEDIUM, "Prequential batch size, both sides.")
+      .define(BATCH, Type.INT, Flights.BATCH, Range.between(1, 4096), Importance.MEDIUM, "Prequential batch size, both sides.")
       .define(NETWORKS, Type.STRING, DEFAULT_NETWORKS, Importance.MEDIUM,
           "Networks for the quality rows, ';'-separated, each in the network syntax (two softmax outputs).")
       .define(OPTIMIZER, Type.STRING, FlightsQuality.DEFAULT_OPTIMIZER, Importance.MEDIUM, "Optimizer of the quality rows.")
@@ -76,7 +77,9 @@ public final class FeaturesBench {
       .define(SCRIPT, Type.STRING, "", Importance.MEDIUM, "The scikit-learn reference, flights_sklearn.py;"
           + " empty: bench/features/flights_sklearn.py searched upwards from the working directory.")
       .define(PYTHON, Type.STRING, "/usr/bin/python3", Importance.MEDIUM, "The Python (with scikit-learn) that runs the reference.")
-      .define(NO_SKLEARN, Type.BOOLEAN, false, Importance.MEDIUM, "Skip the scikit-learn reference.");
+      .define(NO_SKLEARN, Type.BOOLEAN, false, Importance.MEDIUM, "Skip the scikit-learn reference.")
+      .define(DENSE_CHECK, Type.BOOLEAN, false, Importance.LOW, "Also run the first network on dense one-hot rows"
+          + " (rows.toDense(), a plain dense network): the sparse path's figures to check against, and its time.");
 
   private static final JsonFactory FACTORY = JsonFactory.builder().build();
   @SuppressWarnings("unused")
@@ -111,6 +114,10 @@ public final class FeaturesBench {
         ours.add(FlightsQuality.run(records, spec, network.strip(), config.getString(OPTIMIZER), batch, config.getLong(SEED)));
       }
     }
+    if (config.getBoolean(DENSE_CHECK) && !ours.isEmpty()) {
+      FlightsQuality.Result first = ours.get(0);
+      ours.add(FlightsQuality.run(records, spec, first.network(), first.optimizer(), batch, config.getLong(SEED), true));
+    }
     SklearnReference.Result sklearn = config.getBoolean(NO_SKLEARN)
         ? SklearnReference.Result.skipped("--no-sklearn")
         : SklearnReference.run(config.getString(PYTHON), config.getString(SCRIPT), file, batch, config.getLong(SEED));
@@ -118,7 +125,8 @@ public final class FeaturesBench {
         + ", prequential at batch " + batch + " (base rate 0.2175, constant predictor log loss 0.524; goal AUC >= 0.66, log loss <= 0.505):");
     out.println(String.format(Locale.ROOT, "  %-76s %8s %9s %9s", "", "AUC", "log loss", "seconds"));
     for (FlightsQuality.Result r : ours) {
-      out.println(String.format(Locale.ROOT, "  %-76s %8.4f %9.4f %9.2f", "streamlearn " + r.network() + ", " + r.optimizer(),
+      out.println(String.format(Locale.ROOT, "  %-76s %8.4f %9.4f %9.2f", "streamlearn " + r.network() + ", " + r.optimizer()
+          + (r.dense() ? " (dense rows)" : ""),
           r.auc(), r.logLoss(), r.seconds()));
     }
     if (sklearn.figures().isEmpty()) {
