@@ -56,6 +56,7 @@ public final class RawTrainerBench {
   /** Not "data": STREAMLEARN_DATA is where bin/fetch-data keeps the data sets, a directory. */
   static final String DATA = "flights.file";
   static final String LAYERS = "layers";
+  static final String SPEC = RawInputKeys.FEATURE_SPEC;
 
   /** The bench's options. */
   public static final ConfigDef DEF = CommonKeys.batchSize(new ConfigDef()
@@ -66,7 +67,9 @@ public final class RawTrainerBench {
       .define(PARTITIONS, Type.INT, 3, Range.between(1, 64), Importance.MEDIUM, "Partitions of the topic.")
       .define(DATA, Type.STRING, Flights.defaultPath(System.getenv()).toString(), Importance.MEDIUM,
           "flights-20k.json (./streamlearn fetch-data puts it there).")
-      .define(LAYERS, Type.STRING, "dense(16,relu) > dense(1,sigmoid)", Importance.MEDIUM, "The network."), 64)
+      .define(LAYERS, Type.STRING, "dense(16,relu) > dense(1,sigmoid)", Importance.MEDIUM, "The network.")
+      .define(SPEC, Type.STRING, Flights.SPEC, Importance.MEDIUM, "The feature spec (default: the one the"
+          + " Flights quality figures use, with its 65,536 hashed time keys)."), 64)
       .define(TrainerConfig.PUBLISH_EVERY_BATCHES, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
           "The trainer publishes a version after this many batches (and at most one a second).");
 
@@ -88,14 +91,14 @@ public final class RawTrainerBench {
       consume(servers, topic, events); // warm-up
       List<Row> rows = new ArrayList<>();
       rows.add(consume(servers, topic, events));
-      rows.add(pipelineAlone(flights, events, config.getInt(CommonKeys.BATCH_SIZE)));
+      rows.add(pipelineAlone(flights, events, config.getInt(CommonKeys.BATCH_SIZE), config.getString(SPEC)));
       rows.add(engineAlone(flights, events, config));
       rows.add(trainer(servers, topic, events, config, "adwin"));
       // Flights drifts (and cycling it adds a jump every 20,000 records): each drift publishes a
       // version 20 batches later, past the one-a-second limit. The same without the drift rule:
       rows.add(trainer(servers, topic, events, config, "none"));
       out.printf(Locale.ROOT, "Raw trainer bench: %,d Flights JSON records on %d partitions, spec '%s', label %s,"
-              + " %s, batch %d; topic filled in %.1f s%n%n", events, config.getInt(PARTITIONS), Flights.SPEC,
+              + " %s, batch %d; topic filled in %.1f s%n%n", events, config.getInt(PARTITIONS), config.getString(SPEC),
           Flights.LABEL, config.getString(LAYERS), config.getInt(CommonKeys.BATCH_SIZE), produceSeconds);
       out.println("| stage | records | seconds | records/s | vs raw consumer | note |");
       out.println("| --- | ---: | ---: | ---: | ---: | --- |");
@@ -161,8 +164,8 @@ public final class RawTrainerBench {
   }
 
   /** Decode and learnAndFeaturize alone, in memory: the trainer's per-record work without Kafka or the engine. */
-  private static Row pipelineAlone(List<byte[]> flights, int events, int batch) {
-    FeatureSpec spec = FeatureSpec.parse(Flights.SPEC);
+  private static Row pipelineAlone(List<byte[]> flights, int events, int batch, String specText) {
+    FeatureSpec spec = FeatureSpec.parse(specText);
     LabelSpec label = LabelSpec.parse(Flights.LABEL);
     RawInput input = RawInput.json(spec, label, null);
     List<String> paths = new ArrayList<>(spec.paths());
@@ -184,7 +187,7 @@ public final class RawTrainerBench {
   /** The engine alone on rows featurized beforehand: Learner.fit over sparse batches, in memory. */
   private static Row engineAlone(List<byte[]> flights, int events, AbstractConfig config) {
     int batch = config.getInt(CommonKeys.BATCH_SIZE);
-    FeatureSpec spec = FeatureSpec.parse(Flights.SPEC);
+    FeatureSpec spec = FeatureSpec.parse(config.getString(SPEC));
     LabelSpec label = LabelSpec.parse(Flights.LABEL);
     List<String> paths = new ArrayList<>(spec.paths());
     paths.add(label.path());
@@ -229,7 +232,7 @@ public final class RawTrainerBench {
       t.put(key, "bench-" + key.replace(".topic", "") + "-" + suffix);
     }
     t.put(RawInputKeys.INPUT_FORMAT, "json");
-    t.put(RawInputKeys.FEATURE_SPEC, Flights.SPEC);
+    t.put(RawInputKeys.FEATURE_SPEC, bench.getString(SPEC));
     t.put(RawInputKeys.LABEL_FIELD, Flights.LABEL);
     t.put(TrainerConfig.LAYERS, bench.getString(LAYERS));
     t.put(TrainerConfig.LOSS, "binary_cross_entropy");
