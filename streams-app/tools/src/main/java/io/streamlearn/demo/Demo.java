@@ -186,6 +186,7 @@ public final class Demo {
     t.put(RawInputKeys.LABEL_FIELD, Flights.LABEL);
     t.put(TrainerConfig.LAYERS, settings.layers(2));
     t.put(TrainerConfig.LOSS, settings.layers(2).contains("sigmoid") ? "binary_cross_entropy" : "softmax_cross_entropy");
+    t.put(TrainerConfig.OPTIMIZER, Flights.OPTIMIZER_KIND);
     t.put(TrainerConfig.LEARNING_RATE, String.valueOf(settings.learningRate()));
     t.put(TrainerConfig.BATCH_SIZE, String.valueOf(settings.batchSize()));
     t.put(TrainerConfig.PUBLISH_EVERY_BATCHES, String.valueOf(settings.publishEveryBatches()));

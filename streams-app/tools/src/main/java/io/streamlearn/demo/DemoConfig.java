@@ -99,8 +99,9 @@ public final class DemoConfig extends AbstractConfig {
         getInt(HTTP_PORT), rate > 0 ? rate : fashionMnist ? 1000 : 2000, getString(GENERATOR), getLong(SEED),
         getDouble(UNLABELED_SHARE), !layers.isBlank() ? layers
             : fashionMnist ? "dense(128,relu) > dense(K,softmax)"
-            : flights ? "dense(16,relu) > dense(1,sigmoid)" : "dense(32,relu) > dense(K,softmax)",
-        learningRate > 0 ? learningRate : fashionMnist ? 0.001 : 0.01, getInt(BATCH_SIZE),
+            : flights ? Flights.LAYERS : "dense(32,relu) > dense(K,softmax)",
+        learningRate > 0 ? learningRate : fashionMnist ? 0.001 : flights ? Flights.LEARNING_RATE : 0.01,
+        getInt(BATCH_SIZE),
         getInt(PUBLISH_EVERY_BATCHES), getLong(PUBLISH_EVERY_MS), getLong(PROGRESS_INTERVAL_MS),
         getInt(KAFKA_PORT), flights ? Flights.defaultPath(System.getenv()).toString() : null);
   }
