@@ -86,6 +86,11 @@ public final class Trainer implements Runnable {
       if (fenced(e)) {
         log.error("another trainer of model {} has started with the same transactional id and fenced this one; "
             + "this one stops, its uncommitted work discarded ({})", model, e.toString());
+      } else if (tooLarge(e)) {
+        log.error("trainer of model {} fails: a checkpoint (weights, optimizer state, feature pipeline) is larger than"
+            + " a Kafka request may be ({}); use a smaller network or fewer hash buckets, or raise the producer's"
+            + " max.request.size (--kafka-property) and the broker's message.max.bytes; its uncommitted work is"
+            + " discarded", model, e.toString());
       } else {
         log.error("trainer of model {} fails; its uncommitted work is discarded", model, e);
       }
@@ -93,6 +98,16 @@ public final class Trainer implements Runnable {
     } finally {
       stopped.countDown();
     }
+  }
+
+  /** Whether the error, or one it wraps, is a record over the producer's or the broker's size limit. */
+  static boolean tooLarge(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.kafka.common.errors.RecordTooLargeException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether the error, or one it wraps, says a newer producer with this transactional id took over. */
