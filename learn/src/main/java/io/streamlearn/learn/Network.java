@@ -209,13 +209,22 @@ final class Network {
         stages[i] = stage(i, pN, maxRows, training);
         a[i] = new float[size];
         g[i] = training ? new float[size] : null;
-        if (i + 1 < layers && layout.isDense(i + 1) && !layout.flattensBefore(i + 1)
-            || training && i + 1 < layers && layout.layer(i + 1) instanceof LayerSpec.Dropout) {
+        if (readNatively(i)) {
           outN[i] = allocate(size);
         }
       }
     }
     dz = new float[maxRows * widest];
+  }
+
+  /** Whether a dense layer reads layer {@code i}'s output from native memory. */
+  private boolean readNatively(int i) {
+    for (int j = i + 1; j < layers; j++) {
+      if (source[j] == i && layout.isDense(j) && !layout.flattensBefore(j)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Stage stage(int i, FloatBuffer pN, int maxRows, boolean training) {
