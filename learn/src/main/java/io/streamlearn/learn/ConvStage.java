@@ -42,6 +42,8 @@ final class ConvStage implements Stage {
   private final FloatBuffer dzN;
   private final FloatBuffer dColsN;
   private final double[] biasSum;
+  /** The biases during the forward pass, partial sums of their gradient in the backward pass. */
+  private final float[] biasCopy;
 
   /**
    * @param grads       the network's gradient vector (training), or null
@@ -77,6 +79,7 @@ final class ConvStage implements Stage {
     this.dzN = training ? Network.allocate(positions * filters) : null;
     this.dColsN = training ? Network.allocate(positions * kkc) : null;
     this.biasSum = new double[filters];
+    this.biasCopy = new float[filters];
   }
 
   @Override
@@ -104,7 +107,15 @@ final class ConvStage implements Stage {
             if (y < 0 || y >= height) {
               Arrays.fill(cols, dst, dst + span, 0f);
             } else if (inside) {
-              System.arraycopy(in, image + (y * width + x0) * channels, cols, dst, span);
+              int src = image + (y * width + x0) * channels;
+              if (span < 16) {
+                // a call per 3 values (a 3x3 kernel over one channel) costs more than the copy
+                for (int q = 0; q < span; q++) {
+                  cols[dst + q] = in[src + q];
+                }
+              } else {
+                System.arraycopy(in, src, cols, dst, span);
+              }
             } else {
               for (int kx = 0; kx < k; kx++) {
                 int x = x0 + kx;
@@ -155,36 +166,45 @@ final class ConvStage implements Stage {
   /** Adds the bias and applies the activation in place on {@code m} positions of {@code filters} values. */
   private void activate(float[] out, int m) {
     int f = filters;
-    int b = bias;
-    for (int p = 0, base = 0; p < m; p++, base += f) {
-      for (int j = 0; j < f; j++) {
-        out[base + j] += params[b + j];
-      }
-    }
-    int n = m * f;
+    float[] b = biasCopy;
+    System.arraycopy(params, bias, b, 0, f);
     switch (activation) {
       case RELU:
-        for (int q = 0; q < n; q++) {
-          out[q] = Math.max(out[q], 0f);
+        for (int p = 0, base = 0; p < m; p++, base += f) {
+          for (int j = 0; j < f; j++) {
+            out[base + j] = Math.max(out[base + j] + b[j], 0f);
+          }
         }
         break;
       case LEAKY_RELU:
         float slope = (float) Activation.LEAKY_SLOPE;
-        for (int q = 0; q < n; q++) {
-          out[q] = Math.max(out[q], out[q] * slope);
+        for (int p = 0, base = 0; p < m; p++, base += f) {
+          for (int j = 0; j < f; j++) {
+            float v = out[base + j] + b[j];
+            out[base + j] = Math.max(v, v * slope);
+          }
         }
         break;
       case TANH:
-        for (int q = 0; q < n; q++) {
-          out[q] = (float) Math.tanh(out[q]);
+        for (int p = 0, base = 0; p < m; p++, base += f) {
+          for (int j = 0; j < f; j++) {
+            out[base + j] = (float) Math.tanh(out[base + j] + b[j]);
+          }
         }
         break;
       case SIGMOID:
-        for (int q = 0; q < n; q++) {
-          out[q] = (float) (1.0 / (1.0 + Math.exp(-out[q])));
+        for (int p = 0, base = 0; p < m; p++, base += f) {
+          for (int j = 0; j < f; j++) {
+            out[base + j] = (float) (1.0 / (1.0 + Math.exp(-(out[base + j] + b[j]))));
+          }
         }
         break;
       case LINEAR:
+        for (int p = 0, base = 0; p < m; p++, base += f) {
+          for (int j = 0; j < f; j++) {
+            out[base + j] += b[j];
+          }
+        }
         break;
       default:
         throw new IllegalStateException("unhandled conv2d activation " + activation);
@@ -197,8 +217,10 @@ final class ConvStage implements Stage {
     int n = m * filters;
     switch (activation) {
       case RELU:
+        // branch-free, as in Network: relu outputs are +0.0 or positive
         for (int q = 0; q < n; q++) {
-          dz[q] = out[q] > 0f ? gOut[q] : 0f;
+          int active = -Float.floatToRawIntBits(out[q]) >> 31;
+          dz[q] = Float.intBitsToFloat(Float.floatToRawIntBits(gOut[q]) & active);
         }
         break;
       case LEAKY_RELU:
@@ -221,11 +243,19 @@ final class ConvStage implements Stage {
         System.arraycopy(gOut, 0, dz, 0, n);
         break;
     }
-    // summed in double: a batch has tens of thousands of positions per filter
+    // float partial sums over blocks of positions, added up in double: a batch has tens of
+    // thousands of positions per filter, too many for one float sum
     Arrays.fill(biasSum, 0.0);
-    for (int p = 0, base = 0; p < m; p++, base += filters) {
+    for (int start = 0; start < m; start += 64) {
+      int end = Math.min(m, start + 64);
+      Arrays.fill(biasCopy, 0f);
+      for (int p = start, base = start * filters; p < end; p++, base += filters) {
+        for (int j = 0; j < filters; j++) {
+          biasCopy[j] += dz[base + j];
+        }
+      }
       for (int j = 0; j < filters; j++) {
-        biasSum[j] += dz[base + j];
+        biasSum[j] += biasCopy[j];
       }
     }
     for (int j = 0; j < filters; j++) {
