@@ -7,9 +7,10 @@ softmax regression; prequential accuracy from the forward pass made before each 
 accuracy after the pass; forward-only throughput of the trained MLP at batch 64; median latency of one
 example; then, for each of --seeds (default 1,2,3,4; "none" for none), one more MLP pass for its
 prequential and test accuracy (`mlp_preq_acc_seed<N>`, `mlp_test_acc_seed<N>`). The bench's own
-passes use seed 42. Unless --cnn 0, also one pass (timed once) of the CNN
+passes use seed 42. Unless --cnn 0, also one pass (the best of at most 2 timed passes) of the CNN
 input(28,28,1) > conv2d(32,3,relu) > maxpool(2) > conv2d(64,3,relu) > maxpool(2) > dense(128,relu) > dense(10)
-with PyTorch's default initialisation (`cnn_train_eps`, `cnn_test_acc`, `cnn_preq_acc`). Prints `TORCH <version>` and `RESULT key=value` lines (or `SKIP reason` when torch is
+with PyTorch's default initialisation (`cnn_train_eps`, `cnn_test_acc`, `cnn_preq_acc`).
+Prints `TORCH <version>` and `RESULT key=value` lines (or `SKIP reason` when torch is
 missing) for EngineBench to parse.
 
 Usage: OMP_NUM_THREADS=1 /usr/bin/python3 bench/engine/pytorch_reference.py [--data DIR] [--repeats N] [--seeds 1,2,3,4] [--cnn 1]
@@ -143,7 +144,9 @@ def main():
         results[f"mlp_preq_acc_seed{seed}"] = preq
         results[f"mlp_test_acc_seed{seed}"] = test_acc
     if args.cnn != "0":
-        _, eps, test_acc, preq = train_one_pass("cnn", xtr, ytr, xte, yte)
+        # at most 2 timed passes, as EngineBench does: the first includes warming up
+        runs = [train_one_pass("cnn", xtr, ytr, xte, yte) for _ in range(min(2, max(1, args.repeats)))]
+        _, eps, test_acc, preq = max(runs, key=lambda r: r[1])
         results["cnn_train_eps"] = eps
         results["cnn_test_acc"] = test_acc
         results["cnn_preq_acc"] = preq

@@ -44,6 +44,7 @@ final class ConvStage implements Stage {
   private final double[] biasSum;
   /** The biases during the forward pass, partial sums of their gradient in the backward pass. */
   private final float[] biasCopy;
+  private final float[] zeros;
 
   /**
    * @param grads       the network's gradient vector (training), or null
@@ -80,16 +81,62 @@ final class ConvStage implements Stage {
     this.dColsN = training ? Network.allocate(positions * kkc) : null;
     this.biasSum = new double[filters];
     this.biasCopy = new float[filters];
+    this.zeros = new float[k * channels];
   }
+
+  /** Positions per block of the copy out of native memory and the activation, so each block is still in cache. */
+  private static final int BLOCK = 256;
 
   @Override
   public void forward(float[] in, int inOffset, int rows, float[] out) {
     int m = rows * outHeight * outWidth;
-    im2col(in, inOffset, rows);
-    colsN.put(0, cols, 0, m * kkc);
+    if (k * channels >= 16) {
+      // long runs: straight into native memory, one bulk put per kernel row
+      im2colNative(in, inOffset, rows);
+    } else {
+      im2col(in, inOffset, rows);
+      colsN.put(0, cols, 0, m * kkc);
+    }
     NativeBlas.gemm(false, false, m, filters, kkc, 1f, colsN, weightN, 0f, zN);
-    zN.get(0, out, 0, m * filters);
-    activate(out, m);
+    System.arraycopy(params, bias, biasCopy, 0, filters);
+    for (int start = 0; start < m; start += BLOCK) {
+      int end = Math.min(m, start + BLOCK);
+      zN.get(start * filters, out, start * filters, (end - start) * filters);
+      activate(out, start, end);
+    }
+  }
+
+  /** As {@link #im2col}, writing the patches straight into the native buffer. */
+  private void im2colNative(float[] in, int inOffset, int rows) {
+    int span = k * channels;
+    int row = 0;
+    for (int n = 0; n < rows; n++) {
+      int image = inOffset + n * height * width * channels;
+      for (int oy = 0; oy < outHeight; oy++) {
+        for (int ox = 0; ox < outWidth; ox++, row += kkc) {
+          int x0 = ox * stride - padLeft;
+          boolean inside = x0 >= 0 && x0 + k <= width;
+          for (int ky = 0; ky < k; ky++) {
+            int y = oy * stride - padTop + ky;
+            int dst = row + ky * span;
+            if (y < 0 || y >= height) {
+              colsN.put(dst, zeros, 0, span);
+            } else if (inside) {
+              colsN.put(dst, in, image + (y * width + x0) * channels, span);
+            } else {
+              for (int kx = 0; kx < k; kx++) {
+                int x = x0 + kx;
+                if (x < 0 || x >= width) {
+                  colsN.put(dst + kx * channels, zeros, 0, channels);
+                } else {
+                  colsN.put(dst + kx * channels, in, image + (y * width + x) * channels, channels);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
   }
 
   private void im2col(float[] in, int inOffset, int rows) {
@@ -163,14 +210,13 @@ final class ConvStage implements Stage {
     }
   }
 
-  /** Adds the bias and applies the activation in place on {@code m} positions of {@code filters} values. */
-  private void activate(float[] out, int m) {
+  /** Adds the bias and applies the activation in place on positions {@code [from, to)}. */
+  private void activate(float[] out, int from, int to) {
     int f = filters;
     float[] b = biasCopy;
-    System.arraycopy(params, bias, b, 0, f);
     switch (activation) {
       case RELU:
-        for (int p = 0, base = 0; p < m; p++, base += f) {
+        for (int p = from, base = from * f; p < to; p++, base += f) {
           for (int j = 0; j < f; j++) {
             out[base + j] = Math.max(out[base + j] + b[j], 0f);
           }
@@ -178,7 +224,7 @@ final class ConvStage implements Stage {
         break;
       case LEAKY_RELU:
         float slope = (float) Activation.LEAKY_SLOPE;
-        for (int p = 0, base = 0; p < m; p++, base += f) {
+        for (int p = from, base = from * f; p < to; p++, base += f) {
           for (int j = 0; j < f; j++) {
             float v = out[base + j] + b[j];
             out[base + j] = Math.max(v, v * slope);
@@ -186,21 +232,21 @@ final class ConvStage implements Stage {
         }
         break;
       case TANH:
-        for (int p = 0, base = 0; p < m; p++, base += f) {
+        for (int p = from, base = from * f; p < to; p++, base += f) {
           for (int j = 0; j < f; j++) {
             out[base + j] = (float) Math.tanh(out[base + j] + b[j]);
           }
         }
         break;
       case SIGMOID:
-        for (int p = 0, base = 0; p < m; p++, base += f) {
+        for (int p = from, base = from * f; p < to; p++, base += f) {
           for (int j = 0; j < f; j++) {
             out[base + j] = (float) (1.0 / (1.0 + Math.exp(-(out[base + j] + b[j]))));
           }
         }
         break;
       case LINEAR:
-        for (int p = 0, base = 0; p < m; p++, base += f) {
+        for (int p = from, base = from * f; p < to; p++, base += f) {
           for (int j = 0; j < f; j++) {
             out[base + j] += b[j];
           }
@@ -214,59 +260,64 @@ final class ConvStage implements Stage {
   @Override
   public void backward(float[] in, int inOffset, float[] out, float[] gOut, int rows, float[] gIn) {
     int m = rows * outHeight * outWidth;
-    int n = m * filters;
+    int f = filters;
+    Arrays.fill(biasSum, 0.0);
+    // block by block, so that the derivative, the bias gradient and the copy to native memory
+    // read each block while it is in cache; float partial sums per block, added up in double
+    for (int start = 0; start < m; start += BLOCK) {
+      int end = Math.min(m, start + BLOCK);
+      derivative(out, gOut, start * f, end * f);
+      Arrays.fill(biasCopy, 0f);
+      for (int p = start, base = start * f; p < end; p++, base += f) {
+        for (int j = 0; j < f; j++) {
+          biasCopy[j] += dz[base + j];
+        }
+      }
+      for (int j = 0; j < f; j++) {
+        biasSum[j] += biasCopy[j];
+      }
+      dzN.put(start * f, dz, start * f, (end - start) * f);
+    }
+    for (int j = 0; j < f; j++) {
+      grads[bias + j] = (float) biasSum[j];
+    }
+    NativeBlas.gemm(true, false, kkc, filters, m, 1f, colsN, dzN, 0f, gradWeightN);
+    if (gIn != null) {
+      NativeBlas.gemm(false, true, m, kkc, filters, 1f, dzN, weightN, 0f, dColsN);
+      dColsN.get(0, cols, 0, m * kkc);
+      col2im(gIn, rows);
+    }
+  }
+
+  /** {@code dz = gOut * activation'} on {@code [from, to)}, from the outputs. */
+  private void derivative(float[] out, float[] gOut, int from, int to) {
     switch (activation) {
       case RELU:
         // branch-free, as in Network: relu outputs are +0.0 or positive
-        for (int q = 0; q < n; q++) {
+        for (int q = from; q < to; q++) {
           int active = -Float.floatToRawIntBits(out[q]) >> 31;
           dz[q] = Float.intBitsToFloat(Float.floatToRawIntBits(gOut[q]) & active);
         }
         break;
       case LEAKY_RELU:
         float slope = (float) Activation.LEAKY_SLOPE;
-        for (int q = 0; q < n; q++) {
+        for (int q = from; q < to; q++) {
           dz[q] = out[q] > 0f ? gOut[q] : gOut[q] * slope;
         }
         break;
       case TANH:
-        for (int q = 0; q < n; q++) {
+        for (int q = from; q < to; q++) {
           dz[q] = gOut[q] * (1f - out[q] * out[q]);
         }
         break;
       case SIGMOID:
-        for (int q = 0; q < n; q++) {
+        for (int q = from; q < to; q++) {
           dz[q] = gOut[q] * out[q] * (1f - out[q]);
         }
         break;
       default:
-        System.arraycopy(gOut, 0, dz, 0, n);
+        System.arraycopy(gOut, from, dz, from, to - from);
         break;
-    }
-    // float partial sums over blocks of positions, added up in double: a batch has tens of
-    // thousands of positions per filter, too many for one float sum
-    Arrays.fill(biasSum, 0.0);
-    for (int start = 0; start < m; start += 64) {
-      int end = Math.min(m, start + 64);
-      Arrays.fill(biasCopy, 0f);
-      for (int p = start, base = start * filters; p < end; p++, base += filters) {
-        for (int j = 0; j < filters; j++) {
-          biasCopy[j] += dz[base + j];
-        }
-      }
-      for (int j = 0; j < filters; j++) {
-        biasSum[j] += biasCopy[j];
-      }
-    }
-    for (int j = 0; j < filters; j++) {
-      grads[bias + j] = (float) biasSum[j];
-    }
-    dzN.put(0, dz, 0, n);
-    NativeBlas.gemm(true, false, kkc, filters, m, 1f, colsN, dzN, 0f, gradWeightN);
-    if (gIn != null) {
-      NativeBlas.gemm(false, true, m, kkc, filters, 1f, dzN, weightN, 0f, dColsN);
-      dColsN.get(0, cols, 0, m * kkc);
-      col2im(gIn, rows);
     }
   }
 }

@@ -26,6 +26,9 @@ class LayerGradientCheckTest {
       new String[] {"50", "input(5,5,2) > conv2d(3,2,tanh) > dense(3,softmax)"},
       new String[] {"36", "input(6,6,1) > conv2d(2,3,stride=2,padding=same,sigmoid) > flatten > dense(3,softmax)"},
       new String[] {"25", "conv2d(2,3,leaky_relu) > dense(3,softmax)"},
+      // kernel rows of 16 and more values take the im2col path that writes straight to native memory
+      new String[] {"96", "input(4,4,6) > conv2d(2,3,stride=2,padding=same,tanh) > dense(3,softmax)"},
+      new String[] {"128", "input(4,4,8) > conv2d(3,2,tanh) > dense(3,softmax)"},
       new String[] {"72", "input(6,6,2) > conv2d(3,3,padding=same,tanh) > maxpool(2) > dense(3,softmax)"},
       new String[] {"72", "input(6,6,2) > conv2d(2,2,stride=2,tanh) > avgpool(2) > dense(3,softmax)"},
       new String[] {"32", "input(4,4,2) > maxpool(2) > dense(3,softmax)"},
