@@ -13,8 +13,8 @@ final class PoolStage implements Stage {
   private final int channels;
   private final int outHeight;
   private final int outWidth;
-  /** Max pooling's backward pass: per channel, the cell of the window that gets the gradient. */
-  private final int[] cellOf;
+  /** Max pooling's backward pass: per channel, the bits of the gradient not yet given to a cell. */
+  private final int[] remaining;
 
   PoolStage(boolean max, int k, NetworkSpec.Shape in) {
     this.max = max;
@@ -24,7 +24,7 @@ final class PoolStage implements Stage {
     this.channels = in.channels();
     this.outHeight = height / k;
     this.outWidth = width / k;
-    this.cellOf = new int[channels];
+    this.remaining = new int[channels];
   }
 
   @Override
@@ -67,7 +67,10 @@ final class PoolStage implements Stage {
     if (gIn == null) {
       return;
     }
-    java.util.Arrays.fill(gIn, 0, rows * height * width * channels, 0f);
+    if (height % k != 0 || width % k != 0) {
+      // cells outside every window get no gradient; both loops below write every cell of every window
+      java.util.Arrays.fill(gIn, 0, rows * height * width * channels, 0f);
+    }
     if (max) {
       maxBackward(in, inOffset, out, gOut, rows, gIn);
       return;
@@ -95,29 +98,34 @@ final class PoolStage implements Stage {
   /**
    * Each output's gradient goes to the first cell of its window (row-major) that holds the maximum,
    * as PyTorch picks it, found again from the input and the output rather than remembered by the
-   * forward pass, whose loop then vectorises. The cells are visited last to first with selects, not
-   * branches: after relu many values tie at zero, which a branch would mispredict.
+   * forward pass, whose loop then vectorises. The output is bitwise one of its window's values
+   * ({@link Math#max} returns an argument), so "holds the maximum" is equality of bits, computed
+   * with integer masks rather than branches or selects: after relu many values tie at zero, which a
+   * branch would mispredict, and the masks vectorise over the channels.
    */
   private void maxBackward(float[] in, int inOffset, float[] out, float[] gOut, int rows, float[] gIn) {
     int c = channels;
-    int[] at = cellOf;
+    int[] left = remaining;
     for (int n = 0; n < rows; n++) {
       for (int oy = 0; oy < outHeight; oy++) {
         for (int ox = 0; ox < outWidth; ox++) {
           int o = ((n * outHeight + oy) * outWidth + ox) * c;
           int corner = ((n * height + oy * k) * width + ox * k) * c;
           for (int ch = 0; ch < c; ch++) {
-            at[ch] = corner + ch;
+            left[ch] = Float.floatToRawIntBits(gOut[o + ch]);
           }
-          for (int cell = k * k - 1; cell >= 0; cell--) {
-            int base = corner + ((cell / k) * width + cell % k) * c;
-            int src = inOffset + base;
-            for (int ch = 0; ch < c; ch++) {
-              at[ch] = in[src + ch] == out[o + ch] ? base + ch : at[ch];
+          for (int ky = 0; ky < k; ky++) {
+            for (int kx = 0; kx < k; kx++) {
+              int cell = corner + (ky * width + kx) * c;
+              int src = inOffset + cell;
+              for (int ch = 0; ch < c; ch++) {
+                int diff = Float.floatToRawIntBits(in[src + ch]) ^ Float.floatToRawIntBits(out[o + ch]);
+                // all ones when the bits are equal, else 0
+                int equal = ((diff | -diff) >>> 31) - 1;
+                gIn[cell + ch] = Float.intBitsToFloat(left[ch] & equal);
+                left[ch] &= ~equal;
+              }
             }
-          }
-          for (int ch = 0; ch < c; ch++) {
-            gIn[at[ch]] = gOut[o + ch];
           }
         }
       }
