@@ -188,9 +188,19 @@ final class ConvStage implements Stage {
       for (int oy = 0; oy < outHeight; oy++) {
         for (int ox = 0; ox < outWidth; ox++, row += kkc) {
           int x0 = ox * stride - padLeft;
+          boolean inside = x0 >= 0 && x0 + k <= width;
           for (int ky = 0; ky < k; ky++) {
             int y = oy * stride - padTop + ky;
             if (y < 0 || y >= height) {
+              continue;
+            }
+            if (inside) {
+              // a kernel row is contiguous on both sides: one loop of k * C values
+              int dst = image + (y * width + x0) * channels;
+              int src = row + ky * k * channels;
+              for (int q = 0, span = k * channels; q < span; q++) {
+                gIn[dst + q] += cols[src + q];
+              }
               continue;
             }
             for (int kx = 0; kx < k; kx++) {
