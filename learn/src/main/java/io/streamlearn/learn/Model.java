@@ -24,8 +24,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class Model {
 
-  /** Rows per forward pass; larger calls are processed in chunks of this size. */
+  /** Rows per forward pass of a dense network; larger calls are processed in chunks of this size. */
   static final int CHUNK = 256;
+  /**
+   * Floats per buffer a convolutional network's workspace may hold: a conv layer's patches are
+   * {@code positions x k*k*C} per example (tens of thousands of floats), so its chunk is smaller.
+   */
+  static final int IMAGE_BUFFER_FLOATS = 1 << 20;
 
   private final NetworkSpec spec;
   private final Layout layout;
@@ -37,6 +42,8 @@ public final class Model {
   private final boolean identity;
   private final float[] flat;
   private final FloatBuffer nativeParams;
+  /** Rows per forward pass. */
+  private final int chunk;
   /**
    * Idle per-call buffers. A pool rather than a ThreadLocal so the native buffers live and die with
    * this model: inference swaps models often, and thread-local entries of a dropped model would
@@ -53,11 +60,11 @@ public final class Model {
     /** One-hot rows converted for a sparse model's float[] methods. */
     SparseRows converted;
 
-    Workspace(Network network, int inputs, int outputs) {
+    Workspace(Network network, int chunk, int inputs, int outputs) {
       this.network = network;
       this.sparseNetwork = null;
-      this.input = new float[CHUNK * inputs];
-      this.logits = new float[CHUNK * outputs];
+      this.input = new float[chunk * inputs];
+      this.logits = new float[chunk * outputs];
     }
 
     Workspace(SparseNetwork network, int outputs) {
@@ -80,6 +87,8 @@ public final class Model {
     NativeBlas.load();
     this.nativeParams = Network.allocate(layout.weightCount);
     nativeParams.put(0, flat, 0, layout.weightCount);
+    int widest = layout.widestStageBuffer();
+    this.chunk = widest == 0 ? CHUNK : Math.max(1, Math.min(CHUNK, IMAGE_BUFFER_FLOATS / widest));
   }
 
   private Model(SparseLayout sparse, float[] flat, Preprocessing preprocessor) {
@@ -91,6 +100,7 @@ public final class Model {
     this.identity = preprocessor.isIdentity();
     this.flat = flat;
     this.innerFlat = sparse.innerOf(flat);
+    this.chunk = CHUNK;
     NativeBlas.load();
     this.nativeParams = Network.allocate(layout.weightCount);
     nativeParams.put(0, innerFlat, 0, layout.weightCount);
@@ -243,7 +253,8 @@ public final class Model {
     if (sparse != null) {
       return new Workspace(new SparseNetwork(sparse, innerFlat, nativeParams, false, CHUNK, 0L), layout.outputs());
     }
-    return new Workspace(new Network(layout, flat, nativeParams, false, CHUNK, 0L), spec.inputs(), layout.outputs());
+    return new Workspace(new Network(layout, flat, nativeParams, false, chunk, 0L), chunk, spec.inputs(),
+        layout.outputs());
   }
 
   /**
@@ -289,8 +300,8 @@ public final class Model {
   private void forward(Workspace ws, float[] x, int rows, float[] out) {
     int ins = spec.inputs();
     int outs = layout.outputs();
-    for (int start = 0; start < rows; start += CHUNK) {
-      int n = Math.min(CHUNK, rows - start);
+    for (int start = 0; start < rows; start += chunk) {
+      int n = Math.min(chunk, rows - start);
       if (identity) {
         ws.network.forward(x, start * ins, n, ws.logits, 0);
       } else {
