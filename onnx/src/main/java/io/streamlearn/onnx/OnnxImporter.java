@@ -22,7 +22,8 @@ import java.util.Map;
  * {@code Relu}, {@code LeakyRelu} (alpha 0.01, the engine's), {@code Tanh}, {@code Sigmoid},
  * {@code Softmax} (over the last axis), {@code Conv} (square kernel, equal strides, no dilation or
  * groups, valid or same padding), {@code MaxPool} and {@code AveragePool} (window k, stride k, no
- * padding), {@code BatchNormalization} (inference mode), {@code Flatten} (axis 1), {@code Reshape}
+ * padding), {@code BatchNormalization} (inference mode; folded into a preceding linear Gemm or Conv, as
+ * {@code Conv > BatchNormalization > Relu} comes, else a batchnorm layer), {@code Flatten} (axis 1), {@code Reshape}
  * (of the input to an image, or of an image to a vector), {@code Transpose} (NHWC to NCHW after
  * that reshape), {@code Sub} and {@code Mul} by constants on the input (a scaler), and
  * {@code Identity}, {@code Dropout}, {@code Constant} and {@code Cast} of constants, which carry
@@ -485,20 +486,53 @@ public final class OnnxImporter {
       int n = chw == null ? width : chw[0];
       int i = layers.size();
       String[] parts = {"gamma", "beta", "runningMean", "runningVar"};
+      float[][] values = new float[4][];
       for (int k = 0; k < 4; k++) {
-        float[] v = constant(node, k + 1).floats();
-        if (v.length != n) {
-          throw refuse(node, parts[k] + " has " + v.length + " values, expected " + n);
+        values[k] = constant(node, k + 1).floats();
+        if (values[k].length != n) {
+          throw refuse(node, parts[k] + " has " + values[k].length + " values, expected " + n);
         }
-        tensors.add(new NamedTensor("layers." + i + "." + parts[k], new int[] {n}, v));
       }
       double epsilon = round(node.floatAttribute("epsilon", 1e-5f));
+      Layers.Layer last = layers.isEmpty() ? null : layers.get(i - 1);
+      boolean linear = last instanceof Layers.Dense d && d.activation() == Activation.LINEAR
+          || last instanceof Layers.Conv2d c && c.activation() == Activation.LINEAR;
+      if (linear && current.equals(weightedOutput)) {
+        // right after a linear dense or conv (as Conv > BatchNormalization > Relu): fold it in, so the
+        // activation that follows belongs to that layer, as the engine's layers have it
+        foldIntoLast(values, epsilon, n, last instanceof Layers.Dense);
+        advance(node);
+        weightedOutput = current;
+        return;
+      }
+      for (int k = 0; k < 4; k++) {
+        tensors.add(new NamedTensor("layers." + i + "." + parts[k], new int[] {n}, values[k]));
+      }
       // ONNX's momentum weighs the running value, PyTorch's (the engine's) the batch statistic
       double momentum = java.math.BigDecimal.ONE.subtract(
           new java.math.BigDecimal(Float.toString(node.floatAttribute("momentum", 0.9f)))).doubleValue();
       layers.add(new Layers.BatchNorm(momentum, epsilon));
       advance(node);
       weightedOutput = null;
+    }
+
+    /** Folds {@code (z - mean) gamma / sqrt(var + eps) + beta} into the last layer's weight and bias. */
+    private void foldIntoLast(float[][] bn, double epsilon, int n, boolean dense) {
+      NamedTensor wT = tensors.get(tensors.size() - 2);
+      NamedTensor bT = tensors.get(tensors.size() - 1);
+      float[] w = wT.data();
+      float[] b = bT.data();
+      int per = w.length / n;
+      for (int o = 0; o < n; o++) {
+        double s = bn[0][o] / Math.sqrt(bn[3][o] + epsilon);
+        for (int k = 0; k < per; k++) {
+          int at = dense ? k * n + o : o * per + k; // dense [in, out], conv OIHW
+          w[at] = (float) (w[at] * s);
+        }
+        b[o] = (float) ((b[o] - (double) bn[2][o]) * s + bn[1][o]);
+      }
+      tensors.set(tensors.size() - 2, new NamedTensor(wT.name(), wT.shape(), w));
+      tensors.set(tensors.size() - 1, new NamedTensor(bT.name(), bT.shape(), b));
     }
 
     /** A float attribute as the decimal it was written as (1e-5f widens to 9.99999974738e-6). */

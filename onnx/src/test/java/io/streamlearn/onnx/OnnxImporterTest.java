@@ -103,6 +103,31 @@ class OnnxImporterTest {
     assertClose(expected, model.predict(x), 1e-6, 1e-3, "hand-computed");
   }
 
+  @Test
+  void aBatchNormalizationBetweenAGemmAndItsReluIsFoldedIntoTheDenseLayer() {
+    Onnx.Graph g = new Onnx.Graph("g", List.of(
+        new Onnx.Node("fc", "Gemm", List.of("x", "w", "b"), List.of("z")),
+        new Onnx.Node("bn", "BatchNormalization", List.of("z", "gamma", "beta", "mean", "var"), List.of("n"),
+            Onnx.Attribute.ofFloat("epsilon", 0.001f)),
+        new Onnx.Node("act", "Relu", List.of("n"), List.of("y"))),
+        List.of(Onnx.Tensor.floats("w", new long[] {2, 2}, new float[] {1, 2, 3, 4}),
+            Onnx.Tensor.floats("b", new long[] {2}, new float[] {0.5f, -0.5f}),
+            Onnx.Tensor.floats("gamma", new long[] {2}, new float[] {2, 0.5f}),
+            Onnx.Tensor.floats("beta", new long[] {2}, new float[] {0.1f, 0.2f}),
+            Onnx.Tensor.floats("mean", new long[] {2}, new float[] {1, 20}),
+            Onnx.Tensor.floats("var", new long[] {2}, new float[] {4, 0.25f})),
+        List.of(new Onnx.ValueInfo("x", Onnx.FLOAT, List.of("N", 2L))),
+        List.of(new Onnx.ValueInfo("y", Onnx.FLOAT, List.of("N", 2L))));
+    OnnxImport imported = OnnxImporter.read(OnnxCodec.encode(new Onnx.Model(8, Map.of("", 17L), "t", "", 0, "", g,
+        Map.of())));
+    assertEquals("dense(2,relu)", imported.architecture());
+    // x = (1, 2): z = (1 + 6 + 0.5, 2 + 8 - 0.5) = (7.5, 9.5)
+    float[] expected = {(float) Math.max(0, (7.5 - 1) * 2 / Math.sqrt(4.001) + 0.1),
+        (float) Math.max(0, (9.5 - 20) * 0.5 / Math.sqrt(0.251) + 0.2)};
+    Model model = Model.of(NetworkSpec.parse(2, imported.architecture()), imported.tensors());
+    assertClose(expected, model.predict(new float[] {1, 2}), 1e-6, 1e-3, "folded batchnorm");
+  }
+
   private static Onnx.Model oneNode(Onnx.Node node) {
     Onnx.Graph g = new Onnx.Graph("g", List.of(
         new Onnx.Node("fc", "Gemm", List.of("x", "w", "b"), List.of("h")), node),
