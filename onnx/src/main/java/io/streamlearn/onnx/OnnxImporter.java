@@ -238,6 +238,7 @@ public final class OnnxImporter {
             throw refuse(node, "only a Cast to float (of a float constant or of the float chain) is supported");
           }
         }
+        case "Pad" -> zeroPad(node);
         case "Sub", "Mul" -> scaler(node);
         case "Gemm" -> gemm(node);
         case "MatMul" -> matMul(node);
@@ -275,8 +276,29 @@ public final class OnnxImporter {
         case "Transpose" -> transpose(node);
         default -> throw refuse(node, "unsupported operator " + node.opType() + " (supported: Gemm, MatMul, Add, Relu,"
             + " LeakyRelu, Tanh, Sigmoid, Softmax, Conv, MaxPool, AveragePool, BatchNormalization, Flatten, Reshape,"
-            + " Transpose, Identity, Dropout, Constant, Cast, and Sub/Mul by constants on the input)");
+            + " Transpose, Identity, Dropout, Constant, Cast, Pad of zero width, and Sub/Mul by constants on the input)");
       }
+    }
+
+    /**
+     * A Pad that pads nothing (torch.onnx.export writes one before an AvgPool2d) passes through;
+     * real padding is refused, since a pool's padding is not part of the layer language.
+     */
+    private void zeroPad(Onnx.Node node) {
+      onChain(node);
+      Onnx.Tensor pads = node.inputs().size() > 1 ? constants.get(resolve(node.inputs().get(1))) : null;
+      Onnx.Attribute legacy = node.attribute("pads");
+      long[] widths = pads != null ? pads.longs() : legacy != null ? legacy.ints() : null;
+      if (widths == null) {
+        throw refuse(node, "a Pad whose widths are not a constant cannot import");
+      }
+      for (long w : widths) {
+        if (w != 0) {
+          throw refuse(node, "a Pad of non-zero width " + java.util.Arrays.toString(widths)
+              + " cannot import (only pads of zero width pass through)");
+        }
+      }
+      aliases.put(node.outputs().get(0), current);
     }
 
     private void flatten() {
