@@ -47,6 +47,7 @@ public final class TrainerConfig extends AppConfig {
   public static final String PREQUENTIAL_WINDOW = "prequential.window";
   public static final String FADING_FACTOR = "fading.factor";
   public static final String SCALER = "scaler";
+  public static final String INITIAL_MODEL = "initial.model";
   public static final String CHECKPOINT_TOPIC = "checkpoint.topic";
   public static final String CHECKPOINT_EVERY_BATCHES = "checkpoint.every.batches";
   public static final String CHECKPOINT_EVERY_MS = "checkpoint.every.ms";
@@ -115,6 +116,10 @@ public final class TrainerConfig extends AppConfig {
       .define(SCALER, Type.STRING, "none", ValidString.in("none", "standard", "minmax"), Importance.MEDIUM,
           "Online input scaler learned from the stream and frozen into each published version's "
               + "preprocessing: none, standard (running mean and standard deviation) or minmax.")
+      .define(INITIAL_MODEL, Type.STRING, "", Importance.MEDIUM,
+          "Weights to start from when the model has no checkpoint and no version of this network yet (a warm "
+              + "start): a registry version name:version (or name for its latest), or an ONNX file (.onnx); its "
+              + "architecture must be --layers and its feature count the stream's. Empty: fresh weights.")
       .define(CHECKPOINT_TOPIC, Type.STRING, Topics.TRAINER_STATE, new CommonKeys.NonBlank(),
           Importance.MEDIUM, "Compacted topic of trainer checkpoints (weights, optimizer and scaler "
               + "state, version counter, consumed offsets), written in the transaction that commits the offsets.")
