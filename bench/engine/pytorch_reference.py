@@ -7,10 +7,12 @@ softmax regression; prequential accuracy from the forward pass made before each 
 accuracy after the pass; forward-only throughput of the trained MLP at batch 64; median latency of one
 example; then, for each of --seeds (default 1,2,3,4; "none" for none), one more MLP pass for its
 prequential and test accuracy (`mlp_preq_acc_seed<N>`, `mlp_test_acc_seed<N>`). The bench's own
-passes use seed 42. Prints `TORCH <version>` and `RESULT key=value` lines (or `SKIP reason` when torch is
+passes use seed 42. Unless --cnn 0, also one pass (timed once) of the CNN
+input(28,28,1) > conv2d(32,3,relu) > maxpool(2) > conv2d(64,3,relu) > maxpool(2) > dense(128,relu) > dense(10)
+with PyTorch's default initialisation (`cnn_train_eps`, `cnn_test_acc`, `cnn_preq_acc`). Prints `TORCH <version>` and `RESULT key=value` lines (or `SKIP reason` when torch is
 missing) for EngineBench to parse.
 
-Usage: OMP_NUM_THREADS=1 /usr/bin/python3 bench/engine/pytorch_reference.py [--data DIR] [--repeats N] [--seeds 1,2,3,4]
+Usage: OMP_NUM_THREADS=1 /usr/bin/python3 bench/engine/pytorch_reference.py [--data DIR] [--repeats N] [--seeds 1,2,3,4] [--cnn 1]
 """
 import argparse
 import gzip
@@ -55,6 +57,11 @@ def load(directory, train):
 
 
 def build(kind):
+    if kind == "cnn":
+        nn = torch.nn
+        return nn.Sequential(nn.Unflatten(1, (1, 28, 28)), nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                             nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
     if kind == "mlp":
         return torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
     return torch.nn.Sequential(torch.nn.Linear(784, 10))
@@ -79,7 +86,9 @@ def train_one_pass(kind, xtr, ytr, xte, yte, seed=42):
         correct += (logits.argmax(1) == yb).sum().item()
     elapsed = time.perf_counter() - start
     with torch.no_grad():
-        test_acc = (model(xte).argmax(1) == yte).float().mean().item()
+        model.eval()
+        test_acc = sum((model(xte[i:i + 1000]).argmax(1) == yte[i:i + 1000]).sum().item()
+                       for i in range(0, xte.shape[0], 1000)) / xte.shape[0]
     return model, n / elapsed, test_acc, correct / n
 
 
@@ -88,6 +97,7 @@ def main():
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seeds", default="1,2,3,4")
+    ap.add_argument("--cnn", default="1")
     args = ap.parse_args()
     torch.set_num_threads(1)
     print(f"TORCH {torch.__version__}")
@@ -132,6 +142,11 @@ def main():
         _, _, test_acc, preq = train_one_pass("mlp", xtr, ytr, xte, yte, seed)
         results[f"mlp_preq_acc_seed{seed}"] = preq
         results[f"mlp_test_acc_seed{seed}"] = test_acc
+    if args.cnn != "0":
+        _, eps, test_acc, preq = train_one_pass("cnn", xtr, ytr, xte, yte)
+        results["cnn_train_eps"] = eps
+        results["cnn_test_acc"] = test_acc
+        results["cnn_preq_acc"] = preq
     for k, v in results.items():
         print(f"RESULT {k}={v}")
 

@@ -54,7 +54,7 @@ public final class Learner {
     this.batch = new BatchBuffers(layout, params, nativeParams, config.loss().targetsPerRow(layout.outputs()),
         config.maxBatchSize(), config.seed());
     batch.network.syncWeights(nativeParams);
-    this.optimizer = new Optimizer(config.optimizer(), layout.total, layout.weightCount);
+    this.optimizer = new Optimizer(config.optimizer(), layout.trainable, layout.weightCount);
     this.learningRate = config.optimizer().learningRate();
     LOG.debug("learner for {} with {} parameters, {}", config.spec().text(), layout.total, config.optimizer().kind());
   }
@@ -173,6 +173,7 @@ public final class Learner {
       return (float) loss;
     }
     batch.network.backward(batch.dLogits, rows);
+    batch.network.commit();
     optimizer.apply(params, batch.network.grads(), batch.network.nativeWeightGrads(), nativeParams, currentLearningRate());
     return (float) loss;
   }
@@ -292,7 +293,13 @@ public final class Learner {
     }
   }
 
-  /** Copies of the parameters, named {@code layers.<i>.weight} ({@code [in, out]}) and {@code layers.<i>.bias}. */
+  /**
+   * Copies of the parameters, named {@code layers.<i>.weight} and {@code layers.<i>.bias} (dense:
+   * {@code [in, out]} and {@code [out]}; conv2d: {@code [filters, inChannels, k, k]} and
+   * {@code [filters]}), and for batch norm {@code layers.<i>.gamma}, {@code .beta},
+   * {@code .runningMean} and {@code .runningVar} (the running statistics are not trained but belong
+   * to the model: {@link Model#of} needs them).
+   */
   public List<NamedTensor> parameters() {
     return layout.toTensors(flatParameters());
   }

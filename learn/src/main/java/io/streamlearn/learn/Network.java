@@ -24,6 +24,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * moved across with one bulk copy, which is cheaper than the ~10 µs each extra native call would cost.
  * The bias is added for free: the product's output is pre-filled with the bias rows and accumulated
  * into with {@code beta = 1}.
+ *
+ * <p>Every other layer (conv2d, pooling, flatten, batch norm) is a {@link Stage} working on the
+ * Java copies; a stage whose output a dense layer reads also writes it to native memory, and a dense
+ * layer reading a several-channel image flattens it (to CHW order) into a buffer of its own first.
+ * So an MLP runs exactly the dense path it always ran.
+ *
+ * <p>Hooks for the sparse first layer of a {@link Learner}: {@link #forward(float[], int, int, float[],
+ * long, float[])} adds a precomputed block to layer 0's pre-activations, and after {@link #backward}
+ * {@link #firstLayerPreActivationGrad()} and (when built with {@code inputGradient})
+ * {@link #inputGrad()} give the gradients below layer 0.
  */
 final class Network {
 
@@ -36,6 +46,24 @@ final class Network {
   private final boolean training;
   private final long seed;
   private final int layers;
+  private final boolean inputGradient;
+  /** Per layer: the layer whose output it reads, or -1 for the network's input (skipping input() and, in inference, dropout). */
+  private final int[] source;
+  /** Per layer: its stage (conv2d, pooling, flatten, batch norm), or null. */
+  private final Stage[] stages;
+  /** Per dense layer that reads a several-channel image: the flatten before it, its Java and native output. */
+  private final FlattenStage[] flatten;
+  private final float[][] flatA;
+  private final float[][] flatG;
+  private final FloatBuffer[] flatN;
+  /** Whether the network input goes to native memory (a dense layer reads it there). */
+  private final boolean inputNative;
+  /** The gradient with respect to the inputs (rows x inputs), or null when not built for it. */
+  private final float[] inputGrad;
+  private float[] firstGrad;
+  /** The input of the last forward pass, for the backward pass of a stage reading it. */
+  private float[] lastX;
+  private int lastOffset;
 
   /** Parameters: the Java copy is read for biases; the native copy feeds the products. */
   private final float[] params;
@@ -69,7 +97,20 @@ final class Network {
    * @param training      whether to allocate gradient buffers and apply dropout
    */
   Network(Layout layout, float[] params, FloatBuffer nativeParams, boolean training, int maxRows, long seed) {
+    this(layout, params, nativeParams, training, maxRows, seed, false);
+  }
+
+  /**
+   * @param inputGradient whether {@link #backward} also computes {@link #inputGrad()} (needs
+   *                      {@code training})
+   */
+  Network(Layout layout, float[] params, FloatBuffer nativeParams, boolean training, int maxRows, long seed,
+      boolean inputGradient) {
+    if (inputGradient && !training) {
+      throw new IllegalArgumentException("an input gradient needs a training network");
+    }
     this.layout = layout;
+    this.inputGradient = inputGradient;
     this.maxRows = maxRows;
     this.training = training;
     this.seed = seed;
@@ -94,13 +135,44 @@ final class Network {
     a = new float[layers][];
     g = new float[layers][];
     mask = new float[layers][];
-    xN = allocate(maxRows * layout.spec.inputs());
+    stages = new Stage[layers];
+    flatten = new FlattenStage[layers];
+    flatA = new float[layers][];
+    flatG = new float[layers][];
+    flatN = new FloatBuffer[layers];
+    source = new int[layers];
+    boolean readsInputNatively = false;
+    for (int i = 0; i < layers; i++) {
+      int from = i - 1;
+      while (from >= 0 && (layout.layer(from) instanceof LayerSpec.Input
+          || !training && layout.layer(from) instanceof LayerSpec.Dropout)) {
+        from--;
+      }
+      source[i] = from;
+      if (from < 0 && layout.isDense(i) && !layout.flattensBefore(i)) {
+        readsInputNatively = true;
+      }
+    }
+    inputNative = readsInputNatively;
+    xN = allocate(readsInputNatively ? maxRows * layout.spec.inputs() : 1);
+    inputGrad = inputGradient ? new float[maxRows * layout.spec.inputs()] : null;
     int widest = layout.spec.inputs();
     for (int i = 0; i < layers; i++) {
       int w = layout.outWidth[i];
-      widest = Math.max(widest, w);
       int size = maxRows * w;
+      LayerSpec layer = layout.layer(i);
+      if (layer instanceof LayerSpec.Input) {
+        continue;
+      }
       if (layout.isDense(i)) {
+        widest = Math.max(widest, w);
+        if (layout.flattensBefore(i)) {
+          int inSize = maxRows * layout.inWidth[i];
+          flatten[i] = new FlattenStage(layout.inShape[i]);
+          flatA[i] = new float[inSize];
+          flatN[i] = allocate(inSize);
+          flatG[i] = training ? new float[inSize] : null;
+        }
         int wSize = layout.inWidth[i] * w;
         weightN[i] = NativeBlas.slice(pN, layout.weightOffset[i], wSize);
         zData[i] = Nd4j.createBuffer(DataType.FLOAT, size, true);
@@ -121,21 +193,64 @@ final class Network {
           gradWeightN[i] = NativeBlas.slice(gradWeightsN, layout.weightOffset[i], wSize);
           dzN[i] = allocate(size);
           g[i] = new float[size];
-          if (i > 0) {
+          if (source[i] >= 0 || inputGradient) {
             gInN[i] = allocate(maxRows * layout.inWidth[i]);
           }
         }
-      } else if (training) {
-        outN[i] = allocate(size);
-        a[i] = new float[size];
-        g[i] = new float[size];
-        mask[i] = new float[size];
+      } else if (layer instanceof LayerSpec.Dropout) {
+        if (training) {
+          outN[i] = allocate(size);
+          a[i] = new float[size];
+          g[i] = new float[size];
+          mask[i] = new float[size];
+        }
+        // in inference a dropout is skipped: its readers read its source (see source[])
       } else {
-        outN[i] = i == 0 ? xN : outN[i - 1];
-        a[i] = i == 0 ? null : a[i - 1];
+        stages[i] = stage(i, pN, maxRows, training);
+        a[i] = new float[size];
+        g[i] = training ? new float[size] : null;
+        if (readNatively(i)) {
+          outN[i] = allocate(size);
+        }
       }
     }
     dz = new float[maxRows * widest];
+  }
+
+  /** Whether a dense layer reads layer {@code i}'s output from native memory. */
+  private boolean readNatively(int i) {
+    for (int j = i + 1; j < layers; j++) {
+      if (source[j] == i && layout.isDense(j) && !layout.flattensBefore(j)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Stage stage(int i, FloatBuffer pN, int maxRows, boolean training) {
+    LayerSpec layer = layout.layer(i);
+    if (layer instanceof LayerSpec.Conv2d) {
+      int wSize = layout.inShape[i].channels() * ((LayerSpec.Conv2d) layer).kernel()
+          * ((LayerSpec.Conv2d) layer).kernel() * ((LayerSpec.Conv2d) layer).filters();
+      weightN[i] = NativeBlas.slice(pN, layout.weightOffset[i], wSize);
+      if (training) {
+        gradWeightN[i] = NativeBlas.slice(gradWeightsN, layout.weightOffset[i], wSize);
+      }
+      return new ConvStage(layout, i, params, weightN[i], grads, gradWeightN[i], maxRows, training);
+    }
+    if (layer instanceof LayerSpec.MaxPool pool) {
+      return new PoolStage(true, pool.size(), layout.inShape[i], maxRows, training);
+    }
+    if (layer instanceof LayerSpec.AvgPool pool) {
+      return new PoolStage(false, pool.size(), layout.inShape[i], maxRows, training);
+    }
+    if (layer instanceof LayerSpec.Flatten) {
+      return new FlattenStage(layout.inShape[i]);
+    }
+    if (layer instanceof LayerSpec.BatchNorm) {
+      return new BatchNormStage(layout, i, params, grads, maxRows, training);
+    }
+    throw new IllegalStateException("no stage for layer " + i + " " + layer.text());
   }
 
   /**
@@ -174,16 +289,51 @@ final class Network {
    * @param dropoutStep with training buffers, the step whose dropout masks to draw
    */
   void forward(float[] x, int offset, int rows, float[] logits, long dropoutStep) {
-    xN.put(0, x, offset, rows * layout.spec.inputs());
+    forward(x, offset, rows, logits, dropoutStep, null);
+  }
+
+  /**
+   * As {@link #forward(float[], int, int, float[], long)}, adding {@code firstLayerAdd[r * units0 + j]}
+   * to the pre-activation of unit {@code j} of dense layer 0 on row {@code r} when it is not null
+   * (the sparse part of the first layer, computed by the caller).
+   *
+   * @throws IllegalStateException if {@code firstLayerAdd} is given and layer 0 is not dense
+   */
+  void forward(float[] x, int offset, int rows, float[] logits, long dropoutStep, float[] firstLayerAdd) {
+    if (firstLayerAdd != null && !layout.isDense(0)) {
+      throw new IllegalStateException("a first-layer addition needs a dense layer 0, got " + layout.layer(0).text());
+    }
+    if (inputNative) {
+      xN.put(0, x, offset, rows * layout.spec.inputs());
+    }
+    lastX = x;
+    lastOffset = offset;
     SplittableRandom random = null;
     for (int i = 0; i < layers; i++) {
-      FloatBuffer inN = i == 0 ? xN : outN[i - 1];
+      int from = source[i];
       int w = layout.outWidth[i];
       if (layout.isDense(i)) {
+        FloatBuffer inN;
+        if (flatten[i] != null) {
+          flatten[i].forward(from < 0 ? x : a[from], from < 0 ? offset : 0, rows, flatA[i]);
+          flatN[i].put(0, flatA[i], 0, rows * layout.inWidth[i]);
+          inN = flatN[i];
+        } else {
+          inN = from < 0 ? xN : outN[from];
+        }
         FloatBuffer z = zN[i];
         int b = layout.biasOffset[i];
-        for (int r = 0; r < rows; r++) {
-          z.put(r * w, params, b, w);
+        if (i == 0 && firstLayerAdd != null) {
+          for (int r = 0, base = 0; r < rows; r++, base += w) {
+            for (int j = 0; j < w; j++) {
+              dz[base + j] = params[b + j] + firstLayerAdd[base + j];
+            }
+          }
+          z.put(0, dz, 0, rows * w);
+        } else {
+          for (int r = 0; r < rows; r++) {
+            z.put(r * w, params, b, w);
+          }
         }
         NativeBlas.gemm(false, false, rows, w, layout.inWidth[i], 1f, inN, weightN[i], 1f, z);
         if (i == layout.last) {
@@ -191,13 +341,53 @@ final class Network {
         } else {
           activate(i, rows);
         }
-      } else if (training) {
+      } else if (stages[i] != null) {
+        stages[i].forward(from < 0 ? x : a[from], from < 0 ? offset : 0, rows, a[i]);
+        if (outN[i] != null) {
+          outN[i].put(0, a[i], 0, rows * w);
+        }
+      } else if (training && layout.layer(i) instanceof LayerSpec.Dropout) {
         if (random == null) {
           random = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (dropoutStep + 1)));
         }
         dropout(i, x, offset, rows, random);
       }
     }
+  }
+
+  /**
+   * Makes the running statistics the last training forward pass measured permanent (batch norm);
+   * the {@link Learner} calls it once it knows the step counts, so a batch whose loss is not finite
+   * leaves no trace.
+   */
+  void commit() {
+    for (Stage stage : stages) {
+      if (stage != null) {
+        stage.commit();
+      }
+    }
+  }
+
+  /** After {@link #backward}: {@code dL/dz0}, rows x units of dense layer 0, as its backward pass left it. */
+  float[] firstLayerPreActivationGrad() {
+    return firstGrad;
+  }
+
+  /**
+   * After {@link #backward}: {@code dL/dx}, rows x inputs.
+   *
+   * @throws IllegalStateException if this network was not built with {@code inputGradient}
+   */
+  float[] inputGrad() {
+    if (inputGrad == null) {
+      throw new IllegalStateException("this network was built without inputGradient");
+    }
+    return inputGrad;
+  }
+
+  /** Where layer {@code i}'s backward pass writes the gradient with respect to its input, or null. */
+  private float[] inputGradTarget(int i) {
+    return source[i] >= 0 ? g[source[i]] : inputGrad;
   }
 
   private void activate(int i, int rows) {
@@ -267,8 +457,8 @@ final class Network {
 
   private void dropout(int i, float[] x, int offset, int rows, SplittableRandom random) {
     int n = rows * layout.outWidth[i];
-    float[] in = i == 0 ? x : a[i - 1];
-    int inOffset = i == 0 ? offset : 0;
+    float[] in = source[i] < 0 ? x : a[source[i]];
+    int inOffset = source[i] < 0 ? offset : 0;
     double rate = layout.dropoutRate(i);
     float keep = (float) (1.0 / (1.0 - rate));
     float[] m = mask[i];
@@ -304,20 +494,36 @@ final class Network {
             grads[b + j] += d[base + j];
           }
         }
+        if (i == 0) {
+          firstGrad = d;
+        }
         dzN[i].put(0, d, 0, n);
-        FloatBuffer inN = i == 0 ? xN : outN[i - 1];
+        int from = source[i];
+        FloatBuffer inN = flatten[i] != null ? flatN[i] : from < 0 ? xN : outN[from];
         int in = layout.inWidth[i];
         NativeBlas.gemm(true, false, in, w, rows, 1f, inN, dzN[i], 0f, gradWeightN[i]);
-        if (i > 0) {
+        float[] gIn = inputGradTarget(i);
+        if (gIn != null) {
           NativeBlas.gemm(false, true, rows, in, w, 1f, dzN[i], weightN[i], 0f, gInN[i]);
-          gInN[i].get(0, g[i - 1], 0, rows * in);
+          if (flatten[i] != null) {
+            gInN[i].get(0, flatG[i], 0, rows * in);
+            flatten[i].backward(null, 0, null, flatG[i], rows, gIn);
+          } else {
+            gInN[i].get(0, gIn, 0, rows * in);
+          }
         }
-      } else if (i > 0) {
-        float[] m = mask[i];
-        float[] gOut = g[i];
-        float[] gIn = g[i - 1];
-        for (int k = 0; k < n; k++) {
-          gIn[k] = gOut[k] * m[k];
+      } else if (stages[i] != null) {
+        int from = source[i];
+        stages[i].backward(from < 0 ? lastX : a[from], from < 0 ? lastOffset : 0, a[i], g[i], rows,
+            inputGradTarget(i));
+      } else if (layout.layer(i) instanceof LayerSpec.Dropout) {
+        float[] gIn = inputGradTarget(i);
+        if (gIn != null) {
+          float[] m = mask[i];
+          float[] gOut = g[i];
+          for (int k = 0; k < n; k++) {
+            gIn[k] = gOut[k] * m[k];
+          }
         }
       }
     }

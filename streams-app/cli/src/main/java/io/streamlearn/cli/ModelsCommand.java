@@ -8,11 +8,15 @@ import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.RegistryCodec;
 import io.streamlearn.registry.RegistryException;
 import io.streamlearn.registry.VersionDiff;
+import io.streamlearn.onnx.OnnxExporter;
+import io.streamlearn.onnx.OnnxImport;
+import io.streamlearn.onnx.OnnxImporter;
 import io.streamlearn.registry.http.RegistryJson;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,20 +25,22 @@ import java.util.NavigableMap;
 import java.util.stream.Collectors;
 
 /**
- * {@code streamlearn models list|show|promote|rollback|export|diff}: the registry from the command
- * line, straight on the registry topic.
+ * {@code streamlearn models list|show|promote|rollback|export|import|diff}: the registry from the
+ * command line, straight on the registry topic.
  */
 final class ModelsCommand {
   /** {@code streamlearn models <action>}: one subcommand per action, all with the same options. */
   static final Command COMMAND = new Subcommands("models",
-      "the registry from the command line: list|show|promote|rollback|export|diff",
-      "streamlearn models <list|show|promote|rollback|export|diff> [options]", ModelsConfig.DEF, List.of(
+      "the registry from the command line: list|show|promote|rollback|export|import|diff",
+      "streamlearn models <list|show|promote|rollback|export|import|diff> [options]", ModelsConfig.DEF, List.of(
           action("list", "every model and its versions (metrics, examples seen, aliases)"),
           action("show", "one version as JSON (--version N, or the one --alias names, else the latest)"),
           action("promote", "point --alias (default live) at --version N"),
           action("rollback", "move --alias (default live) back to the version it pointed at before"),
-          action("export", "write an optimized copy of a version for serving to --output FILE"
-              + " (scaler folded into the first layer; --float16 halves the weights)"),
+          action("export", "write an optimized copy of a version for serving to --to (or --output) FILE:"
+              + " --format avro (the version record) or onnx (an ONNX model); scaler folded into the first layer,"
+              + " --float16 halves the weights"),
+          action("import", "publish the network of an ONNX file (--onnx FILE) as a new version of --model-name"),
           action("diff", "architecture, signature, metrics, lineage and weight change from --from to --to")));
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -71,7 +77,9 @@ final class ModelsCommand {
           out.printf("%s -> version %d (was %d)%n", back.key(), back.version(), back.previousVersion());
           return Main.OK;
         case "export":
-          return export();
+          return settings.format().equals("onnx") ? exportOnnx() : export();
+        case "import":
+          return importOnnx();
         default:
           return diff();
       }
@@ -152,9 +160,9 @@ final class ModelsCommand {
     }
 
     private int export() throws IOException {
-      String output = settings.output();
+      String output = settings.exportFile();
       if (output.isBlank()) {
-        throw new IllegalArgumentException("export needs --output FILE");
+        throw new IllegalArgumentException("export needs --to FILE (or --output FILE)");
       }
       ModelVersion source = resolve();
       ModelVersion export = InferenceExport.of(source, settings.float16());
@@ -166,12 +174,51 @@ final class ModelsCommand {
       return Main.OK;
     }
 
+    /** The ONNX model of a version, and its feature-pipeline sidecar next to it when it has one. */
+    private int exportOnnx() throws IOException {
+      String output = settings.exportFile();
+      if (output.isBlank()) {
+        throw new IllegalArgumentException("export needs --to FILE (or --output FILE)");
+      }
+      ModelVersion source = resolve();
+      OnnxExporter.Export export = OnnxExporter.export(source, settings.float16());
+      Files.write(Path.of(output), export.onnx());
+      out.printf("exported %s to %s: ONNX opset %d, %d bytes, input '%s' [N, %d], output '%s', optimizations: %s%n",
+          source.key(), output, OnnxExporter.OPSET, export.onnx().length, OnnxExporter.INPUT,
+          source.signature().featureCount(), OnnxExporter.OUTPUT, String.join(",", export.optimizations()));
+      if (export.sidecar().isPresent()) {
+        Path sidecar = Path.of(output + ".pipeline.json");
+        Files.writeString(sidecar, export.sidecar().get());
+        out.printf("feature pipeline written to %s%n", sidecar);
+      }
+      return Main.OK;
+    }
+
+    /** Publishes the network of an ONNX file as the next version of the model. */
+    private int importOnnx() throws IOException {
+      String file = settings.onnx();
+      if (file.isBlank()) {
+        throw new IllegalArgumentException("import needs --onnx FILE");
+      }
+      OnnxImport imported = OnnxImporter.read(Files.readAllBytes(Path.of(file)));
+      long next = registry.read(s -> s.latestVersionNumber(model())) + 1;
+      ModelVersion v = registry.publish(imported.toVersion(model(), next, Instant.now(), codeVersion(), file));
+      out.printf("imported %s as %s: %s on %d features (%s, %d outputs)%n", file, v.key(), v.architecture(),
+          v.signature().featureCount(), v.signature().task(), v.signature().outputCount());
+      return Main.OK;
+    }
+
+    private static String codeVersion() {
+      String v = ModelsCommand.class.getPackage().getImplementationVersion();
+      return v == null ? "dev" : v;
+    }
+
     private int diff() throws IOException {
       NavigableMap<Long, ModelVersion> versions = registry.versions(model());
       if (versions.isEmpty()) {
         throw new RegistryException(RegistryException.Kind.NOT_FOUND, "model " + model() + " has no versions");
       }
-      long to = settings.to() > 0 ? settings.to() : versions.lastKey();
+      long to = settings.toVersion() > 0 ? settings.toVersion() : versions.lastKey();
       Long before = versions.lowerKey(to);
       long from = settings.from() > 0 ? settings.from()
           : before == null ? to : before;

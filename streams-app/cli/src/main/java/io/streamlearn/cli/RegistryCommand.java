@@ -3,6 +3,7 @@ package io.streamlearn.cli;
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.dashboard.DashboardFeed;
 import io.streamlearn.dashboard.LiveDashboard;
+import io.streamlearn.onnx.OnnxRoutes;
 import io.streamlearn.registry.http.RegistryServer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -65,11 +66,13 @@ final class RegistryCommand {
     return live;
   }
 
-  /** Creates the registry topic if missing and starts the service. */
+  /** Creates the registry topic if missing and starts the service, with the export route of {@link OnnxRoutes}. */
   static RegistryServer start(RegistrySettings settings) throws IOException {
     RegistryServer.Config server = settings.server();
     KafkaSupport.ensureTopics(server.clientProperties(), settings.topics().replicationFactor(),
         List.of(KafkaSupport.registryTopic(server.topic())));
-    return new RegistryServer(server).start();
+    RegistryServer registry = new RegistryServer(server);
+    OnnxRoutes.addTo(registry.routes(), registry.registry());
+    return registry.start();
   }
 }

@@ -100,4 +100,30 @@ class ModelsCommandIT extends BrokerIT {
     Run usage = models("frobnicate");
     assertEquals(Main.USAGE, usage.status(), usage.out());
   }
+
+  @Test
+  void exportAsOnnxThenImportPublishesTheSameNetworkAsANewModel() throws Exception {
+    Path file = Files.createTempFile("export-", ".onnx");
+    Run export = models("export", "--model-name", "cli", "--version", "2", "--format", "onnx", "--to", file.toString());
+    assertEquals(Main.OK, export.status(), export.out());
+    assertTrue(export.out().contains("ONNX opset 17") && export.out().contains("optimizations: foldScaler"),
+        export.out());
+    Run imported = models("import", "--onnx", file.toString(), "--model-name", "cli-onnx");
+    assertEquals(Main.OK, imported.status(), imported.out());
+    assertTrue(imported.out().contains("as cli-onnx:1: dense(6,relu) > dense(3,softmax) on 5 features"),
+        imported.out());
+    Run again = models("import", "--onnx", file.toString(), "--model-name", "cli-onnx");
+    assertTrue(again.out().contains("as cli-onnx:2"), again.out());
+    Run show = models("show", "--model-name", "cli-onnx", "--version", "1");
+    assertTrue(show.out().contains("\"importedFrom\" : \"" + file + "\""), show.out());
+
+    Path notOnnx = Files.createTempFile("not-", ".onnx");
+    Files.writeString(notOnnx, "plain text");
+    Run refused = models("import", "--onnx", notOnnx.toString(), "--model-name", "cli-onnx");
+    assertEquals(Main.USAGE, refused.status(), refused.out());
+    assertTrue(refused.out().contains("ONNX"), refused.out());
+    Run diffWithFile = models("diff", "--model-name", "cli", "--to", "m.onnx");
+    assertEquals(Main.USAGE, diffWithFile.status(), diffWithFile.out());
+    assertTrue(diffWithFile.out().contains("diff --to takes a version number"), diffWithFile.out());
+  }
 }

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * thread each: one pass of mini-batch training in file order (throughput, prequential accuracy from
  * the pre-update forward pass, test accuracy after the pass) for the MLP 784-128-10 and softmax
  * regression with Adam 1e-3 at batch 64, then forward-only throughput at batch 64 and single-example
- * latency of the trained MLP. Prints a table ({@link EngineTable}) with our figure, PyTorch's
+ * latency of the trained MLP, and (unless {@code --cnn false}) one pass of the CNN
+ * {@value #TORCH_CNN}, a single timed pass each side since it takes a minute or more. Prints a table ({@link EngineTable}) with our figure, PyTorch's
  * ({@link PyTorchReference}) and the ratio.
  *
  * <p>The MLP rows compared with PyTorch start from PyTorch's own default initialisation
@@ -50,6 +51,7 @@ public final class EngineBench {
   static final String REPEATS = "repeats";
   static final String SEEDS = "seeds";
   static final String NO_TORCH = "no.torch";
+  static final String CNN = "cnn";
 
   /** The bench's options. */
   public static final ConfigDef DEF = new ConfigDef()
@@ -62,7 +64,9 @@ public final class EngineBench {
       .define(SEEDS, Type.STRING, "1,2,3,4", ConfigDef.LambdaValidator.with(EngineBench::checkSeeds,
           () -> "comma-separated integers, or none"), Importance.MEDIUM,
           "Extra MLP seeds whose accuracies are averaged, both sides ('none': only seed 42).")
-      .define(NO_TORCH, Type.BOOLEAN, false, Importance.MEDIUM, "Skip the PyTorch reference.");
+      .define(NO_TORCH, Type.BOOLEAN, false, Importance.MEDIUM, "Skip the PyTorch reference.")
+      .define(CNN, Type.BOOLEAN, true, Importance.MEDIUM,
+          "Also train the CNN for one pass, both sides (one timed pass each, a minute or more).");
 
   private static final Logger LOG = LoggerFactory.getLogger(EngineBench.class);
   private static final int BATCH = 64;
@@ -71,6 +75,9 @@ public final class EngineBench {
   static final String TORCH_MLP = "dense(128,relu,init=torch) > dense(10,softmax,init=torch)";
   /** The same MLP with the engine's default initialisation. */
   static final String DEFAULT_MLP = "dense(128,relu) > dense(10,softmax)";
+  /** The CNN, initialised as PyTorch's {@code nn.Conv2d} and {@code nn.Linear} layers start. */
+  static final String TORCH_CNN = "input(28,28,1) > conv2d(32,3,relu,init=torch) > maxpool(2)"
+      + " > conv2d(64,3,relu,init=torch) > maxpool(2) > dense(128,relu,init=torch) > dense(10,softmax,init=torch)";
 
   private EngineBench() {
   }
@@ -88,10 +95,17 @@ public final class EngineBench {
     Dataset train = FashionMnist.load(data, true);
     Dataset test = FashionMnist.load(data, false);
     long[] extraSeeds = parseSeeds(config.getString(SEEDS));
+    boolean cnn = config.getBoolean(CNN);
     Map<String, Double> ours = runOurs(train, test, repeats, extraSeeds);
+    if (cnn) {
+      TrainResult r = trainOnePass(TORCH_CNN, train, test, SEED);
+      ours.put("cnn_train_eps", r.examplesPerSecond);
+      ours.put("cnn_test_acc", r.testAccuracy);
+      ours.put("cnn_preq_acc", r.prequentialAccuracy);
+    }
     PyTorchReference.Result theirs = config.getBoolean(NO_TORCH)
         ? PyTorchReference.Result.skipped("--no-torch")
-        : PyTorchReference.run(config.getString(PYTHON), config.getString(SCRIPT), data, repeats, extraSeeds);
+        : PyTorchReference.run(config.getString(PYTHON), config.getString(SCRIPT), data, repeats, extraSeeds, cnn);
     out.print(EngineTable.table(ours, theirs.figures(), theirs.note(), EngineTable.seedsLabel(extraSeeds)));
     if (extraSeeds.length > 0) {
       out.println(EngineTable.perSeed(ours, theirs.figures(), extraSeeds));

@@ -33,6 +33,9 @@ final class EngineTable {
       {"softmax_preq_acc", "Softmax prequential accuracy", "%.4f", ""},
       {"mlp_infer_eps", "MLP forward only, ex/s (batch 64)", "%.0f", ">= 500k"},
       {"mlp_latency_us", "MLP single-example latency, median us", "%.1f", "<= 50"},
+      {"cnn_train_eps", "CNN 2 conv + 2 dense Adam, train ex/s", "%.0f", ">= 1.0x"},
+      {"cnn_test_acc", "CNN test accuracy after one pass, init=torch", "%.4f", "within 0.01 of PyTorch"},
+      {"cnn_preq_acc", "CNN prequential accuracy, init=torch", "%.4f", ""},
     };
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "| %-44s | %12s | %12s | %8s | %-22s |%n", "figure", "streamlearn", "PyTorch", "ratio", "target"));

@@ -40,13 +40,13 @@ final class PyTorchReference {
    * @param script the script's path; empty searches {@code bench/engine/pytorch_reference.py}
    *     upwards from the working directory
    */
-  static Result run(String python, String script, Path data, int repeats, long[] seeds)
+  static Result run(String python, String script, Path data, int repeats, long[] seeds, boolean cnn)
       throws IOException, InterruptedException {
     Path path = script.isBlank() ? findScript() : Path.of(script);
     if (path == null) {
       return Result.skipped("bench/engine/pytorch_reference.py not found (give --script)");
     }
-    Result result = runPyTorch(python, path, data, repeats, seeds);
+    Result result = runPyTorch(python, path, data, repeats, seeds, cnn);
     return new Result(withSeedMeans(result.figures(), seeds), result.note());
   }
 
@@ -62,13 +62,13 @@ final class PyTorchReference {
     return null;
   }
 
-  private static Result runPyTorch(String python, Path script, Path data, int repeats, long[] seeds)
+  private static Result runPyTorch(String python, Path script, Path data, int repeats, long[] seeds, boolean cnn)
       throws IOException, InterruptedException {
     if (!Files.isExecutable(Path.of(python))) {
       return Result.skipped(python + " not found");
     }
     ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--data", data.toString(),
-        "--repeats", Integer.toString(repeats), "--seeds", seeds.length == 0 ? "none" : EngineTable.seedsLabel(seeds));
+        "--repeats", Integer.toString(repeats), "--seeds", seeds.length == 0 ? "none" : EngineTable.seedsLabel(seeds), "--cnn", cnn ? "1" : "0");
     pb.environment().put("OMP_NUM_THREADS", "1");
     pb.environment().put("MKL_NUM_THREADS", "1");
     pb.redirectErrorStream(true);
