@@ -2,6 +2,7 @@ package io.streamlearn.tools;
 
 import io.streamlearn.bench.EngineBench;
 import io.streamlearn.bench.InferenceBench;
+import io.streamlearn.bench.OnnxBench;
 import io.streamlearn.bench.RegistryBench;
 import io.streamlearn.bench.TrainerBench;
 import io.streamlearn.cli.Command;
@@ -23,10 +24,13 @@ import java.util.concurrent.CountDownLatch;
 public final class ToolsMain {
   /** {@code streamlearn bench <which>}: each bench parses its own options like every command. */
   static final Command BENCH = new Subcommands("bench",
-      "benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench inference', 'bench registry', 'bench trainer'",
-      "streamlearn bench engine|inference|registry|trainer [options]", null, List.of(
+      "benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench onnx' (forward pass vs ONNX Runtime),"
+          + " 'bench inference', 'bench registry', 'bench trainer'",
+      "streamlearn bench engine|onnx|inference|registry|trainer [options]", null, List.of(
           Command.withOptions("engine", "the learning engine against PyTorch on Fashion-MNIST, one thread each",
               "streamlearn bench engine [options]", EngineBench.DEF, EngineBench::run),
+          Command.withOptions("onnx", "the engine's forward pass against ONNX Runtime on the same exported model,"
+              + " one thread each, batch 1 and 64", "streamlearn bench onnx [options]", OnnxBench.DEF, OnnxBench::run),
           Command.withOptions("inference", "inference throughput, latency and swaps on an embedded broker",
               "streamlearn bench inference [options]", InferenceBench.DEF, InferenceBench::run),
           Command.withOptions("registry", "publish, rebuild and promote-to-served times on an embedded broker",
