@@ -84,6 +84,15 @@ final class GemmShare {
     return products;
   }
 
+  /** Floating-point operations of the products of one pass, {@code 2 m n k} each. */
+  double flops() {
+    double sum = 0;
+    for (Product p : products) {
+      sum += 2.0 * p.m() * p.n() * p.k();
+    }
+    return sum;
+  }
+
   /** Runs every product of one pass once. */
   void runOnce() {
     for (int i = 0; i < products.size(); i++) {

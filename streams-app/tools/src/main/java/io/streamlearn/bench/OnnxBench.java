@@ -129,7 +129,9 @@ public final class OnnxBench {
         + "examples/s: best of " + timing.repeats() + " repeats of >= " + timing.seconds() + " s per side, the sides"
         + " alternating after " + timing.warmUp() + " s of warm-up each; p50: median microseconds per call over every"
         + " timed call. why: the engine's matrix products alone at the same shapes (cblas_sgemm on the engine's BLAS,"
-        + " median) against its median call; the rest is im2col, pooling, activations, copies and per-layer work in Java.\n"
+        + " median) against its median call, and their GFLOP/s against the rate ORT's median call implies for the same"
+        + " multiply-adds; the rest of the engine's call is im2col, pooling, activations, copies and per-layer work"
+        + " in Java.\n"
         + (config.getBoolean(CNN) ? "" : "CNN rows left out (--cnn false).\n")
         + "Environment: " + Runtime.getRuntime().availableProcessors() + " cores, OMP_NUM_THREADS="
         + System.getenv("OMP_NUM_THREADS") + ", BLAS " + NativeSetup.blasInUse().summary() + ", Java "
@@ -215,8 +217,9 @@ public final class OnnxBench {
       double ortP50 = ortCalls.percentile(0.5) / 1e3;
       // as many product passes as the engine made calls in one repeat, enough for a stable median
       int gemmCalls = Math.max(20, engineCalls.size() / timing.repeats());
-      double gemmUs = new GemmShare(model.spec(), batch).medianMicros(gemmCalls / 4 + 5, gemmCalls);
-      return new OnnxTable.Row(label, batch, engineBest, ortBest, engineP50, ortP50, maxDiff, gemmUs);
+      GemmShare gemm = new GemmShare(model.spec(), batch);
+      double gemmUs = gemm.medianMicros(gemmCalls / 4 + 5, gemmCalls);
+      return new OnnxTable.Row(label, batch, engineBest, ortBest, engineP50, ortP50, maxDiff, gemmUs, gemm.flops());
     }
   }
 

@@ -23,9 +23,11 @@ final class OnnxTable {
    * @param maxAbsDiff   the largest |engine - ORT| over every output of every compared input
    * @param gemmUs       median microseconds of the engine's matrix products alone for one call
    *                     ({@link GemmShare}), NaN when not measured
+   * @param gemmFlops    floating-point operations of those products ({@code 2 m n k} each); ORT's
+   *                     graph does the same multiply-adds (a direct convolution as many as im2col)
    */
   record Row(String model, int batch, double engineEps, double ortEps, double engineP50Us, double ortP50Us,
-      double maxAbsDiff, double gemmUs) {
+      double maxAbsDiff, double gemmUs, double gemmFlops) {
     /** Validates the fields. */
     Row {
       if (model == null || model.isBlank()) {
@@ -37,6 +39,9 @@ final class OnnxTable {
       if (!(engineEps > 0) || !(ortEps > 0) || !(engineP50Us > 0) || !(ortP50Us > 0)) {
         throw new IllegalArgumentException("throughputs and call times must be > 0, got " + engineEps + ", " + ortEps
             + ", " + engineP50Us + ", " + ortP50Us);
+      }
+      if (!(gemmFlops > 0)) {
+        throw new IllegalArgumentException("gemmFlops must be > 0, got " + gemmFlops);
       }
       if (!(maxAbsDiff >= 0)) {
         throw new IllegalArgumentException("maxAbsDiff must be >= 0, got " + maxAbsDiff);
@@ -50,8 +55,9 @@ final class OnnxTable {
 
     /**
      * Why the engine is slower, empty where it is not: the share of its median call spent in the
-     * matrix products, and whether the products alone already take longer than ORT's whole call
-     * (then the BLAS kernels themselves lose; else the per-layer Java work around them does).
+     * matrix products, their rate against the rate ORT's whole call implies for the same
+     * multiply-adds, and whether the products alone already take longer than ORT's whole call
+     * (then the product kernels themselves lose; else the per-layer Java work around them does).
      */
     String why() {
       if (ratio() >= 1.0) {
@@ -61,8 +67,9 @@ final class OnnxTable {
         return "gemm share not measured";
       }
       double share = Math.min(1.0, gemmUs / engineP50Us);
-      String split = String.format(Locale.ROOT, "gemm %.0f us = %.0f%% of the call, other Java work %.0f%%", gemmUs,
-          100 * share, 100 * (1 - share));
+      String split = String.format(Locale.ROOT, "gemm %.0f us = %.0f%% of the call (%.0f GFLOP/s; ORT's whole call"
+          + " >= %.0f), other Java work %.0f%%", gemmUs, 100 * share, gemmFlops / gemmUs / 1e3,
+          gemmFlops / ortP50Us / 1e3, 100 * (1 - share));
       return gemmUs >= ortP50Us
           ? split + "; the products alone take longer than ORT's whole call"
           : split + "; the products alone fit in ORT's call, the rest is the gap";
