@@ -136,6 +136,24 @@ final class Layout {
     return in.image() ? in.channels() : in.height();
   }
 
+  /**
+   * The largest per-example buffer of any image or normalisation layer, in floats (a conv layer's
+   * patches or output, another layer's output), or 0 for a network of dense and dropout layers.
+   */
+  int widestStageBuffer() {
+    int widest = 0;
+    for (int i = 0; i < inWidth.length; i++) {
+      LayerSpec layer = layer(i);
+      if (layer instanceof LayerSpec.Conv2d conv) {
+        int positions = outShape[i].height() * outShape[i].width();
+        widest = Math.max(widest, positions * Math.max(conv.filters(), conv.kernel() * conv.kernel() * inShape[i].channels()));
+      } else if (!(layer instanceof LayerSpec.Dense || layer instanceof LayerSpec.Dropout || layer instanceof LayerSpec.Input)) {
+        widest = Math.max(widest, Math.max(inWidth[i], outWidth[i]));
+      }
+    }
+    return widest;
+  }
+
   /** Whether a dense layer reads an image with several channels, which it flattens to CHW order first. */
   boolean flattensBefore(int layer) {
     return inShape[layer].image() && inShape[layer].channels() > 1;

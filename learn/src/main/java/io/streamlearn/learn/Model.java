@@ -14,8 +14,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class Model {
 
-  /** Rows per forward pass; larger calls are processed in chunks of this size. */
+  /** Rows per forward pass of a dense network; larger calls are processed in chunks of this size. */
   static final int CHUNK = 256;
+  /**
+   * Floats per buffer a convolutional network's workspace may hold: a conv layer's patches are
+   * {@code positions x k*k*C} per example (tens of thousands of floats), so its chunk is smaller.
+   */
+  static final int IMAGE_BUFFER_FLOATS = 1 << 20;
 
   private final NetworkSpec spec;
   private final Layout layout;
@@ -23,6 +28,8 @@ public final class Model {
   private final boolean identity;
   private final float[] flat;
   private final FloatBuffer nativeParams;
+  /** Rows per forward pass. */
+  private final int chunk;
   /**
    * Idle per-call buffers. A pool rather than a ThreadLocal so the native buffers live and die with
    * this model: inference swaps models often, and thread-local entries of a dropped model would
@@ -36,10 +43,10 @@ public final class Model {
     final float[] input;
     final float[] logits;
 
-    Workspace(Network network, int inputs, int outputs) {
+    Workspace(Network network, int chunk, int inputs, int outputs) {
       this.network = network;
-      this.input = new float[CHUNK * inputs];
-      this.logits = new float[CHUNK * outputs];
+      this.input = new float[chunk * inputs];
+      this.logits = new float[chunk * outputs];
     }
   }
 
@@ -52,6 +59,8 @@ public final class Model {
     NativeBlas.load();
     this.nativeParams = Network.allocate(layout.weightCount);
     nativeParams.put(0, flat, 0, layout.weightCount);
+    int widest = layout.widestStageBuffer();
+    this.chunk = widest == 0 ? CHUNK : Math.max(1, Math.min(CHUNK, IMAGE_BUFFER_FLOATS / widest));
 
   }
 
@@ -131,7 +140,7 @@ public final class Model {
     }
     Workspace ws = idle.poll();
     if (ws == null) {
-      ws = new Workspace(new Network(layout, flat, nativeParams, false, CHUNK, 0L), ins, outs);
+      ws = new Workspace(new Network(layout, flat, nativeParams, false, chunk, 0L), chunk, ins, outs);
     }
     try {
       forward(ws, x, rows, out);
@@ -143,8 +152,8 @@ public final class Model {
   private void forward(Workspace ws, float[] x, int rows, float[] out) {
     int ins = spec.inputs();
     int outs = layout.outputs();
-    for (int start = 0; start < rows; start += CHUNK) {
-      int n = Math.min(CHUNK, rows - start);
+    for (int start = 0; start < rows; start += chunk) {
+      int n = Math.min(chunk, rows - start);
       if (identity) {
         ws.network.forward(x, start * ins, n, ws.logits, 0);
       } else {

@@ -230,6 +230,20 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers) {
     return new NetworkSpec(inputs, new Parser(text).parse());
   }
 
+  /**
+   * The layers of the compact text form, checked for syntax and each layer's own fields but not for
+   * shapes, which need the input count: for a check of a command-line flag before the count is
+   * known (from a registered version or the first event).
+   *
+   * @throws IllegalArgumentException naming the position and the offending token
+   */
+  public static List<LayerSpec> parseLayers(String text) {
+    if (text == null) {
+      throw new IllegalArgumentException("network spec text must not be null");
+    }
+    return List.copyOf(new Parser(text).parse());
+  }
+
   /** A small recursive-descent parser with positions in its errors. */
   private static final class Parser {
     private static final String LAYER_NAMES = "dense, dropout, input, conv2d, maxpool, avgpool, flatten or batchnorm";

@@ -13,8 +13,11 @@ final class PoolStage implements Stage {
   private final int channels;
   private final int outHeight;
   private final int outWidth;
-  /** Per channel, whether the current window's maximum has had its gradient. */
-  private final boolean[] taken;
+  /**
+   * Max pooling in training: the input index (within the batch) each output was taken from, the
+   * first maximum of its window in row-major order, as PyTorch picks it.
+   */
+  private final int[] argmax;
 
   PoolStage(boolean max, int k, NetworkSpec.Shape in, int maxRows, boolean training) {
     this.max = max;
@@ -24,7 +27,7 @@ final class PoolStage implements Stage {
     this.channels = in.channels();
     this.outHeight = height / k;
     this.outWidth = width / k;
-    this.taken = new boolean[channels];
+    this.argmax = max && training ? new int[maxRows * outHeight * outWidth * channels] : null;
   }
 
   @Override
@@ -38,10 +41,25 @@ final class PoolStage implements Stage {
           int corner = inOffset + ((n * height + oy * k) * width + ox * k) * c;
           // the first cell, then the others: a loop over contiguous channels without a branch
           System.arraycopy(in, corner, out, o, c);
+          if (argmax != null) {
+            for (int ch = 0; ch < c; ch++) {
+              argmax[o + ch] = corner - inOffset + ch;
+            }
+          }
           for (int ky = 0; ky < k; ky++) {
             for (int kx = ky == 0 ? 1 : 0; kx < k; kx++) {
               int src = corner + (ky * width + kx) * c;
-              if (max) {
+              if (argmax != null) {
+                // selects, not branches: after relu half the values tie at zero, which a branch mispredicts
+                int cell = src - inOffset;
+                for (int ch = 0; ch < c; ch++) {
+                  float v = in[src + ch];
+                  float m = out[o + ch];
+                  boolean larger = v > m;
+                  out[o + ch] = larger ? v : m;
+                  argmax[o + ch] = larger ? cell + ch : argmax[o + ch];
+                }
+              } else if (max) {
                 for (int ch = 0; ch < c; ch++) {
                   float v = in[src + ch];
                   float m = out[o + ch];
@@ -64,17 +82,20 @@ final class PoolStage implements Stage {
     }
   }
 
-  /**
-   * Max pooling sends each output's gradient to the first cell of its window (row-major) that
-   * holds the maximum, found again from the input and output rather than remembered in the forward
-   * pass, which keeps the forward loop free of branches.
-   */
   @Override
   public void backward(float[] in, int inOffset, float[] out, float[] gOut, int rows, float[] gIn) {
     if (gIn == null) {
       return;
     }
     java.util.Arrays.fill(gIn, 0, rows * height * width * channels, 0f);
+    int outs = rows * outHeight * outWidth * channels;
+    if (max) {
+      // windows do not overlap, so no cell gets two gradients
+      for (int j = 0; j < outs; j++) {
+        gIn[argmax[j]] = gOut[j];
+      }
+      return;
+    }
     int c = channels;
     float scale = 1f / (k * k);
     for (int n = 0; n < rows; n++) {
@@ -82,24 +103,11 @@ final class PoolStage implements Stage {
         for (int ox = 0; ox < outWidth; ox++) {
           int o = ((n * outHeight + oy) * outWidth + ox) * c;
           int corner = ((n * height + oy * k) * width + ox * k) * c;
-          if (max) {
-            java.util.Arrays.fill(taken, false);
-          }
           for (int ky = 0; ky < k; ky++) {
             for (int kx = 0; kx < k; kx++) {
               int cell = corner + (ky * width + kx) * c;
-              if (max) {
-                int src = inOffset + cell;
-                for (int ch = 0; ch < c; ch++) {
-                  if (!taken[ch] && in[src + ch] == out[o + ch]) {
-                    taken[ch] = true;
-                    gIn[cell + ch] = gOut[o + ch];
-                  }
-                }
-              } else {
-                for (int ch = 0; ch < c; ch++) {
-                  gIn[cell + ch] = gOut[o + ch] * scale;
-                }
+              for (int ch = 0; ch < c; ch++) {
+                gIn[cell + ch] = gOut[o + ch] * scale;
               }
             }
           }

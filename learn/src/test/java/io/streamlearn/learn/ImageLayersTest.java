@@ -197,4 +197,23 @@ class ImageLayersTest {
     network.forward(new float[] {1, 1}, 0, 1, logit, 0);
     assertEquals(2 + 3, logit[0], 1e-5f);
   }
+
+  @Test
+  void aLargeImageModelPredictsInSmallerChunksWithTheSameResults() {
+    NetworkSpec spec = NetworkSpec.parse(784, "input(28,28,1) > conv2d(32,3,relu) > maxpool(2) > dense(3,softmax)");
+    Learner learner = new Learner(new TrainingConfig(spec, Loss.SOFTMAX_CROSS_ENTROPY, OptimizerConfig.adam(0.01), 8, 5));
+    Model model = learner.snapshot();
+    Random random = new Random(8);
+    int rows = 100;
+    float[] x = new float[rows * 784];
+    for (int k = 0; k < x.length; k++) {
+      x[k] = random.nextFloat();
+    }
+    float[] all = new float[rows * 3];
+    model.predict(x, rows, all);
+    for (int r = 0; r < rows; r += 17) {
+      float[] one = model.predict(java.util.Arrays.copyOfRange(x, r * 784, (r + 1) * 784));
+      assertArrayEquals(java.util.Arrays.copyOfRange(all, r * 3, r * 3 + 3), one, 1e-6f, "row " + r);
+    }
+  }
 }

@@ -3,6 +3,9 @@ package io.streamlearn.onnx;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamlearn.learn.Activation;
+import io.streamlearn.learn.LayerSpec;
+import io.streamlearn.learn.NetworkSpec;
+import io.streamlearn.learn.Padding;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.tensor.Float16;
 import io.streamlearn.tensor.NamedTensor;
@@ -84,7 +87,7 @@ public final class OnnxExporter {
    *     a tensor is missing or misshapen, or a float16 weight would overflow
    */
   public static Export export(ModelVersion version, boolean float16) {
-    List<Layers.Layer> layers = Layers.parse(version.architecture());
+    List<LayerSpec> layers = NetworkSpec.parse(version.signature().featureCount(), version.architecture()).layers();
     Map<String, float[]> params = new HashMap<>();
     Map<String, int[]> shapes = new HashMap<>();
     for (NamedTensor t : version.tensors()) {
@@ -138,7 +141,7 @@ public final class OnnxExporter {
   /** Builds the graph of one export; weights are folded in place in {@code params} copies. */
   private static final class GraphBuilder {
     private final String key;
-    private final List<Layers.Layer> layers;
+    private final List<LayerSpec> layers;
     private final Map<String, float[]> params;
     private final Map<String, int[]> shapes;
     private final int features;
@@ -150,7 +153,7 @@ public final class OnnxExporter {
     private int[] chw;
     private int width;
 
-    GraphBuilder(String key, List<Layers.Layer> layers, Map<String, float[]> params, Map<String, int[]> shapes,
+    GraphBuilder(String key, List<LayerSpec> layers, Map<String, float[]> params, Map<String, int[]> shapes,
                  int features) {
       this.key = key;
       this.layers = layers;
@@ -178,7 +181,7 @@ public final class OnnxExporter {
 
     private int next(int from) {
       for (int i = from; i < layers.size(); i++) {
-        if (!(layers.get(i) instanceof Layers.Dropout)) {
+        if (!(layers.get(i) instanceof LayerSpec.Dropout)) {
           return i;
         }
       }
@@ -187,7 +190,7 @@ public final class OnnxExporter {
 
     private int previous(int from) {
       for (int i = from; i >= 0; i--) {
-        if (!(layers.get(i) instanceof Layers.Dropout)) {
+        if (!(layers.get(i) instanceof LayerSpec.Dropout)) {
           return i;
         }
       }
@@ -201,7 +204,7 @@ public final class OnnxExporter {
             + features);
       }
       int first = next(0);
-      if (!(layers.get(first) instanceof Layers.Dense dense)) {
+      if (!(layers.get(first) instanceof LayerSpec.Dense dense)) {
         return false;
       }
       int out = dense.units();
@@ -232,17 +235,17 @@ public final class OnnxExporter {
     List<String> foldBatchNorms() {
       List<String> applied = new ArrayList<>();
       for (int i = 0; i < layers.size(); i++) {
-        if (!(layers.get(i) instanceof Layers.BatchNorm bn)) {
+        if (!(layers.get(i) instanceof LayerSpec.BatchNorm bn)) {
           continue;
         }
         int before = previous(i - 1);
         int after = next(i + 1);
-        Layers.Layer prev = before < 0 ? null : layers.get(before);
-        if (prev instanceof Layers.Dense d && d.activation() == Activation.LINEAR) {
+        LayerSpec prev = before < 0 ? null : layers.get(before);
+        if (prev instanceof LayerSpec.Dense d && d.activation() == Activation.LINEAR) {
           foldIntoPreceding(i, bn, before, d.units(), 1);
-        } else if (prev instanceof Layers.Conv2d c && c.activation() == Activation.LINEAR) {
+        } else if (prev instanceof LayerSpec.Conv2d c && c.activation() == Activation.LINEAR) {
           foldIntoPreceding(i, bn, before, c.filters(), -1);
-        } else if (after >= 0 && layers.get(after) instanceof Layers.Dense d && bnIsFlat(i)) {
+        } else if (after >= 0 && layers.get(after) instanceof LayerSpec.Dense d && bnIsFlat(i)) {
           foldIntoFollowing(i, bn, after, d.units());
         } else {
           continue;
@@ -257,17 +260,18 @@ public final class OnnxExporter {
     private boolean bnIsFlat(int i) {
       boolean flat = true;
       for (int k = 0; k < i; k++) {
-        Layers.Layer l = layers.get(k);
-        if (l instanceof Layers.Input || l instanceof Layers.Conv2d || l instanceof Layers.Pool) {
+        LayerSpec l = layers.get(k);
+        if (l instanceof LayerSpec.Input || l instanceof LayerSpec.Conv2d || l instanceof LayerSpec.MaxPool
+            || l instanceof LayerSpec.AvgPool) {
           flat = false;
-        } else if (l instanceof Layers.Flatten || l instanceof Layers.Dense) {
+        } else if (l instanceof LayerSpec.Flatten || l instanceof LayerSpec.Dense) {
           flat = true;
         }
       }
       return flat;
     }
 
-    private double[] bnScale(int i, Layers.BatchNorm bn, int n) {
+    private double[] bnScale(int i, LayerSpec.BatchNorm bn, int n) {
       float[] gamma = tensor(i, "gamma", n);
       float[] var = tensor(i, "runningVar", n);
       double[] s = new double[n];
@@ -278,7 +282,7 @@ public final class OnnxExporter {
     }
 
     /** {@code y = (z - mean) s + beta} after {@code z = x W + b}: scale W's outputs, shift b. */
-    private void foldIntoPreceding(int i, Layers.BatchNorm bn, int layer, int n, int denseFlag) {
+    private void foldIntoPreceding(int i, LayerSpec.BatchNorm bn, int layer, int n, int denseFlag) {
       double[] s = bnScale(i, bn, n);
       float[] mean = tensor(i, "runningMean", n);
       float[] beta = tensor(i, "beta", n);
@@ -308,7 +312,7 @@ public final class OnnxExporter {
     }
 
     /** {@code y = ((x - mean) s + beta) W + b}: scale W's rows, shift b by {@code (beta - mean s) W}. */
-    private void foldIntoFollowing(int i, Layers.BatchNorm bn, int layer, int out) {
+    private void foldIntoFollowing(int i, LayerSpec.BatchNorm bn, int layer, int out) {
       String wName = "layers." + layer + ".weight";
       float[] w = tensor(layer, "weight");
       int in = w.length / out;
@@ -345,9 +349,9 @@ public final class OnnxExporter {
         if (stripped[i]) {
           continue;
         }
-        Layers.Layer layer = layers.get(i);
+        LayerSpec layer = layers.get(i);
         String prefix = "layers." + i;
-        if (layer instanceof Layers.Input in) {
+        if (layer instanceof LayerSpec.Input in) {
           if (in.height() * in.width() * in.channels() != width || chw != null) {
             throw new IllegalArgumentException(key + ": input(" + in.height() + "," + in.width() + "," + in.channels()
                 + ") needs " + (in.height() * in.width() * in.channels()) + " features, the model has " + width);
@@ -356,14 +360,14 @@ public final class OnnxExporter {
           current = node(prefix + ".reshape", "Reshape", List.of(current, shape));
           current = node(prefix + ".transpose", "Transpose", List.of(current), Onnx.Attribute.ofInts("perm", 0, 3, 1, 2));
           chw = new int[] {in.channels(), in.height(), in.width()};
-        } else if (layer instanceof Layers.Dense d) {
+        } else if (layer instanceof LayerSpec.Dense d) {
           flatten(prefix + ".flatten");
           String w = weight(prefix + ".weight", tensor(i, "weight", width, d.units()), width, d.units());
           String b = weight(prefix + ".bias", tensor(i, "bias", d.units()), d.units());
           current = node(prefix + ".gemm", "Gemm", List.of(current, w, b));
           width = d.units();
           activation(prefix, d.activation());
-        } else if (layer instanceof Layers.Conv2d c) {
+        } else if (layer instanceof LayerSpec.Conv2d c) {
           requireSpatial(i);
           int inC = chw[0];
           int h = chw[1];
@@ -371,8 +375,8 @@ public final class OnnxExporter {
           int k = c.kernel();
           String w = weight(prefix + ".weight", tensor(i, "weight", c.filters(), inC, k, k), c.filters(), inC, k, k);
           String b = weight(prefix + ".bias", tensor(i, "bias", c.filters()), c.filters());
-          int[] padH = pads(h, k, c.stride(), c.same());
-          int[] padW = pads(wd, k, c.stride(), c.same());
+          int[] padH = pads(h, k, c.stride(), c.padding() == Padding.SAME);
+          int[] padW = pads(wd, k, c.stride(), c.padding() == Padding.SAME);
           current = node(prefix + ".conv", "Conv", List.of(current, w, b), Onnx.Attribute.ofInts("kernel_shape", k, k),
               Onnx.Attribute.ofInts("strides", c.stride(), c.stride()),
               Onnx.Attribute.ofInts("pads", padH[0], padW[0], padH[1], padW[1]));
@@ -384,18 +388,19 @@ public final class OnnxExporter {
           }
           chw = new int[] {c.filters(), outH, outW};
           activation(prefix, c.activation());
-        } else if (layer instanceof Layers.Pool pool) {
+        } else if (LayerTexts.poolSize(layer) > 0) {
           requireSpatial(i);
-          int k = pool.k();
-          current = node(prefix + (pool.max() ? ".maxpool" : ".avgpool"), pool.max() ? "MaxPool" : "AveragePool",
+          int k = LayerTexts.poolSize(layer);
+          boolean max = layer instanceof LayerSpec.MaxPool;
+          current = node(prefix + (max ? ".maxpool" : ".avgpool"), max ? "MaxPool" : "AveragePool",
               List.of(current), Onnx.Attribute.ofInts("kernel_shape", k, k), Onnx.Attribute.ofInts("strides", k, k));
           chw = new int[] {chw[0], chw[1] / k, chw[2] / k};
           if (chw[1] < 1 || chw[2] < 1) {
-            throw new IllegalArgumentException(key + ": layer " + i + " " + pool.text() + " is larger than its input");
+            throw new IllegalArgumentException(key + ": layer " + i + " " + layer.text() + " is larger than its input");
           }
-        } else if (layer instanceof Layers.Flatten) {
+        } else if (layer instanceof LayerSpec.Flatten) {
           flatten(prefix + ".flatten");
-        } else if (layer instanceof Layers.BatchNorm bn) {
+        } else if (layer instanceof LayerSpec.BatchNorm bn) {
           int n = chw == null ? width : chw[0];
           List<String> ins = new ArrayList<>(List.of(current));
           for (String part : List.of("gamma", "beta", "runningMean", "runningVar")) {
@@ -405,7 +410,7 @@ public final class OnnxExporter {
               Onnx.Attribute.ofFloat("epsilon", (float) bn.epsilon()),
               Onnx.Attribute.ofFloat("momentum", (float) (1 - bn.momentum())));
         }
-        if (i == last && !(layer instanceof Layers.Dense)) {
+        if (i == last && !(layer instanceof LayerSpec.Dense)) {
           throw new IllegalArgumentException(key + ": the last layer must be dense, found " + layer.text());
         }
       }

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamlearn.learn.Activation;
+import io.streamlearn.learn.LayerSpec;
+import io.streamlearn.learn.Padding;
+import io.streamlearn.learn.WeightInit;
 import io.streamlearn.registry.Signature;
 import io.streamlearn.tensor.NamedTensor;
 import io.streamlearn.tensor.Preprocessing;
@@ -61,7 +64,7 @@ public final class OnnxImporter {
     private final Onnx.Model model;
     private final Map<String, Onnx.Tensor> constants = new HashMap<>();
     private final Map<String, String> aliases = new HashMap<>();
-    private final List<Layers.Layer> layers = new ArrayList<>();
+    private final List<LayerSpec> layers = new ArrayList<>();
     private final List<NamedTensor> tensors = new ArrayList<>();
     private final int features;
     private String current;
@@ -96,7 +99,7 @@ public final class OnnxImporter {
           throw new IllegalArgumentException("input " + in.name() + " is an NCHW image of " + c + " channels; the engine"
               + " reads a flat event channels-last, so only one channel (or a flat input reshaped in the graph) imports");
         }
-        layers.add(new Layers.Input(Math.toIntExact(h), Math.toIntExact(w), 1));
+        layers.add(new LayerSpec.Input(Math.toIntExact(h), Math.toIntExact(w), 1));
         chw = new int[] {1, Math.toIntExact(h), Math.toIntExact(w)};
         width = chw[1] * chw[2];
       } else {
@@ -118,19 +121,19 @@ public final class OnnxImporter {
         throw new IllegalArgumentException("the graph output " + out + " is not the end of the chain of layers ("
             + current + ")");
       }
-      if (layers.isEmpty() || !(layers.get(layers.size() - 1) instanceof Layers.Dense last)) {
+      if (layers.isEmpty() || !(layers.get(layers.size() - 1) instanceof LayerSpec.Dense last)) {
         throw new IllegalArgumentException("the network must end in a dense layer (Gemm or MatMul), found "
-            + Layers.text(layers));
+            + LayerTexts.text(layers));
       }
       Preprocessing p = Preprocessing.identity();
       if (offset != null || scale != null) {
         p = Preprocessing.scaling(metadata.getOrDefault("preprocessing", "standard"),
             offset == null ? new float[features] : offset, scale == null ? ones(features) : scale);
       }
-      return new OnnxImport(Layers.text(layers), signature(last, metadata), p, tensors, metadata);
+      return new OnnxImport(LayerTexts.text(layers), signature(last, metadata), p, tensors, metadata);
     }
 
-    private Signature signature(Layers.Dense last, Map<String, String> meta) {
+    private Signature signature(LayerSpec.Dense last, Map<String, String> meta) {
       int outputs = last.units();
       if (meta.containsKey("task") && meta.containsKey("loss")) {
         List<String> classes = List.of();
@@ -278,7 +281,7 @@ public final class OnnxImporter {
 
     private void flatten() {
       if (chw != null) {
-        layers.add(new Layers.Flatten());
+        layers.add(new LayerSpec.Flatten());
         width = chw[0] * chw[1] * chw[2];
         chw = null;
       }
@@ -286,7 +289,7 @@ public final class OnnxImporter {
 
     private void scaler(Onnx.Node node) {
       onChain(node);
-      boolean atInput = layers.stream().allMatch(l -> l instanceof Layers.Input) && chw == null;
+      boolean atInput = layers.stream().allMatch(l -> l instanceof LayerSpec.Input) && chw == null;
       Onnx.Tensor t = constant(node, 1);
       if (!atInput || t.floats().length != features || (node.opType().equals("Sub") && (offset != null || scale != null))
           || (node.opType().equals("Mul") && scale != null)) {
@@ -301,7 +304,7 @@ public final class OnnxImporter {
       advance(node);
     }
 
-    private void addLayer(Layers.Layer layer, Onnx.Node node, float[] w, int[] wShape, float[] b) {
+    private void addLayer(LayerSpec layer, Onnx.Node node, float[] w, int[] wShape, float[] b) {
       int i = layers.size();
       layers.add(layer);
       tensors.add(new NamedTensor("layers." + i + ".weight", wShape, w));
@@ -347,7 +350,7 @@ public final class OnnxImporter {
           b[c] = beta * cv[cv.length == 1 ? 0 : c];
         }
       }
-      addLayer(new Layers.Dense(out, Activation.LINEAR, ""), node, w, new int[] {in, out}, b);
+      addLayer(new LayerSpec.Dense(out, Activation.LINEAR), node, w, new int[] {in, out}, b);
       width = out;
     }
 
@@ -360,7 +363,7 @@ public final class OnnxImporter {
         throw refuse(node, "B must be a [" + width + ", out] matrix, found " + Arrays.toString(d));
       }
       int out = Math.toIntExact(d[1]);
-      addLayer(new Layers.Dense(out, Activation.LINEAR, ""), node, bT.floats(), new int[] {width, out}, new float[out]);
+      addLayer(new LayerSpec.Dense(out, Activation.LINEAR), node, bT.floats(), new int[] {width, out}, new float[out]);
       width = out;
       pendingMatMul = layers.size() - 1;
     }
@@ -383,14 +386,14 @@ public final class OnnxImporter {
 
     private void activation(Onnx.Node node, Activation a) {
       onChain(node);
-      Layers.Layer last = layers.isEmpty() ? null : layers.get(layers.size() - 1);
+      LayerSpec last = layers.isEmpty() ? null : layers.get(layers.size() - 1);
       if (!current.equals(weightedOutput)) {
         throw refuse(node, "an activation imports only right after a dense or conv layer");
       }
-      if (last instanceof Layers.Dense d && d.activation() == Activation.LINEAR) {
-        layers.set(layers.size() - 1, new Layers.Dense(d.units(), a, ""));
-      } else if (last instanceof Layers.Conv2d c && c.activation() == Activation.LINEAR) {
-        layers.set(layers.size() - 1, new Layers.Conv2d(c.filters(), c.kernel(), c.stride(), c.same(), a, ""));
+      if (last instanceof LayerSpec.Dense d && d.activation() == Activation.LINEAR) {
+        layers.set(layers.size() - 1, new LayerSpec.Dense(d.units(), a));
+      } else if (last instanceof LayerSpec.Conv2d c && c.activation() == Activation.LINEAR) {
+        layers.set(layers.size() - 1, new LayerSpec.Conv2d(c.filters(), c.kernel(), c.stride(), c.padding(), a, WeightInit.AUTO));
       } else {
         throw refuse(node, "the layer before already has an activation");
       }
@@ -443,7 +446,8 @@ public final class OnnxImporter {
       if (bT != null) {
         b = bT.floats();
       }
-      addLayer(new Layers.Conv2d(d[0], k, stride, same, Activation.LINEAR, ""), node, wT.floats(), d, b);
+      addLayer(new LayerSpec.Conv2d(d[0], k, stride, same ? Padding.SAME : Padding.VALID, Activation.LINEAR,
+          WeightInit.AUTO), node, wT.floats(), d, b);
       int oh = same ? (chw[1] + stride - 1) / stride : (chw[1] - k) / stride + 1;
       int ow = same ? (chw[2] + stride - 1) / stride : (chw[2] - k) / stride + 1;
       chw = new int[] {d[0], oh, ow};
@@ -473,7 +477,7 @@ public final class OnnxImporter {
           || (autoPad != null && !autoPad.s().equals("NOTSET") && !autoPad.s().equals("VALID"))) {
         throw refuse(node, "only a window k with stride k and no padding imports (maxpool(k), avgpool(k))");
       }
-      layers.add(new Layers.Pool(node.opType().equals("MaxPool"), k));
+      layers.add(node.opType().equals("MaxPool") ? new LayerSpec.MaxPool(k) : new LayerSpec.AvgPool(k));
       chw = new int[] {chw[0], chw[1] / k, chw[2] / k};
       advance(node);
     }
@@ -494,13 +498,13 @@ public final class OnnxImporter {
         }
       }
       double epsilon = round(node.floatAttribute("epsilon", 1e-5f));
-      Layers.Layer last = layers.isEmpty() ? null : layers.get(i - 1);
-      boolean linear = last instanceof Layers.Dense d && d.activation() == Activation.LINEAR
-          || last instanceof Layers.Conv2d c && c.activation() == Activation.LINEAR;
+      LayerSpec last = layers.isEmpty() ? null : layers.get(i - 1);
+      boolean linear = last instanceof LayerSpec.Dense d && d.activation() == Activation.LINEAR
+          || last instanceof LayerSpec.Conv2d c && c.activation() == Activation.LINEAR;
       if (linear && current.equals(weightedOutput)) {
         // right after a linear dense or conv (as Conv > BatchNormalization > Relu): fold it in, so the
         // activation that follows belongs to that layer, as the engine's layers have it
-        foldIntoLast(values, epsilon, n, last instanceof Layers.Dense);
+        foldIntoLast(values, epsilon, n, last instanceof LayerSpec.Dense);
         advance(node);
         weightedOutput = current;
         return;
@@ -511,7 +515,7 @@ public final class OnnxImporter {
       // ONNX's momentum weighs the running value, PyTorch's (the engine's) the batch statistic
       double momentum = java.math.BigDecimal.ONE.subtract(
           new java.math.BigDecimal(Float.toString(node.floatAttribute("momentum", 0.9f)))).doubleValue();
-      layers.add(new Layers.BatchNorm(momentum, epsilon));
+      layers.add(new LayerSpec.BatchNorm(momentum, epsilon));
       advance(node);
       weightedOutput = null;
     }
@@ -569,7 +573,7 @@ public final class OnnxImporter {
         throw refuse(node, "the input is reshaped to NCHW [N," + s[0] + "," + s[1] + "," + s[2] + "]; the engine reads a"
             + " flat event channels-last, so reshape to [N,h,w,c] and Transpose perm [0,3,1,2], or use one channel");
       }
-      layers.add(new Layers.Input(s[1], s[2], 1));
+      layers.add(new LayerSpec.Input(s[1], s[2], 1));
       chw = new int[] {1, s[1], s[2]};
     }
 
@@ -581,7 +585,7 @@ public final class OnnxImporter {
       if (nhwc == null || !Arrays.equals(perm, new long[] {0, 3, 1, 2})) {
         throw refuse(node, "only Transpose perm [0,3,1,2] right after a Reshape of the input to [N,h,w,c] imports");
       }
-      layers.add(new Layers.Input(nhwc[0], nhwc[1], nhwc[2]));
+      layers.add(new LayerSpec.Input(nhwc[0], nhwc[1], nhwc[2]));
       chw = new int[] {nhwc[2], nhwc[0], nhwc[1]};
       advance(node);
     }

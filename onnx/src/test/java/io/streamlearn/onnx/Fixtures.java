@@ -1,5 +1,7 @@
 package io.streamlearn.onnx;
 
+import io.streamlearn.learn.LayerSpec;
+import io.streamlearn.learn.Padding;
 import io.streamlearn.registry.Lineage;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.OffsetRange;
@@ -19,10 +21,10 @@ final class Fixtures {
   /** A classification version of {@code architecture} over {@code features} inputs, weights from {@code seed}. */
   static ModelVersion version(String architecture, int features, Preprocessing p, long seed) {
     List<NamedTensor> tensors = tensors(architecture, features, seed);
-    List<Layers.Layer> layers = Layers.parse(architecture);
-    Layers.Layer last = layers.get(layers.size() - 1);
-    int outputs = ((Layers.Dense) last).units();
-    boolean classify = ((Layers.Dense) last).activation() == io.streamlearn.learn.Activation.SOFTMAX;
+    List<LayerSpec> layers = LayerTexts.layers(architecture);
+    LayerSpec last = layers.get(layers.size() - 1);
+    int outputs = ((LayerSpec.Dense) last).units();
+    boolean classify = ((LayerSpec.Dense) last).activation() == io.streamlearn.learn.Activation.SOFTMAX;
     List<String> classes = new ArrayList<>();
     if (classify) {
       for (int c = 0; c < outputs; c++) {
@@ -64,13 +66,13 @@ final class Fixtures {
     List<NamedTensor> out = new ArrayList<>();
     int width = features;
     int[] chw = null;
-    List<Layers.Layer> layers = Layers.parse(architecture);
+    List<LayerSpec> layers = LayerTexts.layers(architecture);
     for (int i = 0; i < layers.size(); i++) {
-      Layers.Layer l = layers.get(i);
+      LayerSpec l = layers.get(i);
       String p = "layers." + i + ".";
-      if (l instanceof Layers.Input in) {
+      if (l instanceof LayerSpec.Input in) {
         chw = new int[] {in.channels(), in.height(), in.width()};
-      } else if (l instanceof Layers.Dense d) {
+      } else if (l instanceof LayerSpec.Dense d) {
         if (chw != null) {
           width = chw[0] * chw[1] * chw[2];
           chw = null;
@@ -78,19 +80,19 @@ final class Fixtures {
         out.add(random(p + "weight", r, 1 / Math.sqrt(width), width, d.units()));
         out.add(random(p + "bias", r, 0.1, d.units()));
         width = d.units();
-      } else if (l instanceof Layers.Conv2d c) {
+      } else if (l instanceof LayerSpec.Conv2d c) {
         int k = c.kernel();
         out.add(random(p + "weight", r, 1 / Math.sqrt(chw[0] * k * k), c.filters(), chw[0], k, k));
         out.add(random(p + "bias", r, 0.1, c.filters()));
-        int h = c.same() ? (chw[1] + c.stride() - 1) / c.stride() : (chw[1] - k) / c.stride() + 1;
-        int w = c.same() ? (chw[2] + c.stride() - 1) / c.stride() : (chw[2] - k) / c.stride() + 1;
+        int h = c.padding() == Padding.SAME ? (chw[1] + c.stride() - 1) / c.stride() : (chw[1] - k) / c.stride() + 1;
+        int w = c.padding() == Padding.SAME ? (chw[2] + c.stride() - 1) / c.stride() : (chw[2] - k) / c.stride() + 1;
         chw = new int[] {c.filters(), h, w};
-      } else if (l instanceof Layers.Pool pool) {
-        chw = new int[] {chw[0], chw[1] / pool.k(), chw[2] / pool.k()};
-      } else if (l instanceof Layers.Flatten && chw != null) {
+      } else if (LayerTexts.poolSize(l) > 0) {
+        chw = new int[] {chw[0], chw[1] / LayerTexts.poolSize(l), chw[2] / LayerTexts.poolSize(l)};
+      } else if (l instanceof LayerSpec.Flatten && chw != null) {
         width = chw[0] * chw[1] * chw[2];
         chw = null;
-      } else if (l instanceof Layers.BatchNorm) {
+      } else if (l instanceof LayerSpec.BatchNorm) {
         int n = chw == null ? width : chw[0];
         float[] gamma = new float[n];
         float[] beta = new float[n];

@@ -1,6 +1,8 @@
 package io.streamlearn.onnx;
 
 import io.streamlearn.learn.Activation;
+import io.streamlearn.learn.LayerSpec;
+import io.streamlearn.learn.Padding;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.tensor.NamedTensor;
 import java.util.HashMap;
@@ -22,7 +24,7 @@ final class ReferenceForward {
     for (NamedTensor n : v.tensors()) {
       t.put(n.name(), n.data());
     }
-    List<Layers.Layer> layers = Layers.parse(v.architecture());
+    List<LayerSpec> layers = LayerTexts.layers(v.architecture());
     int features = v.signature().featureCount();
     float[] out = null;
     for (int row = 0; row < rows; row++) {
@@ -36,9 +38,9 @@ final class ReferenceForward {
       }
       int[] chw = null;
       for (int i = 0; i < layers.size(); i++) {
-        Layers.Layer l = layers.get(i);
+        LayerSpec l = layers.get(i);
         String p = "layers." + i + ".";
-        if (l instanceof Layers.Input in) {
+        if (l instanceof LayerSpec.Input in) {
           double[] nchw = new double[a.length];
           int c = in.channels();
           for (int y = 0; y < in.height(); y++) {
@@ -50,7 +52,7 @@ final class ReferenceForward {
           }
           a = nchw;
           chw = new int[] {c, in.height(), in.width()};
-        } else if (l instanceof Layers.Dense d) {
+        } else if (l instanceof LayerSpec.Dense d) {
           chw = null;
           float[] w = t.get(p + "weight");
           float[] b = t.get(p + "bias");
@@ -64,16 +66,16 @@ final class ReferenceForward {
             z[c] = s;
           }
           a = activate(z, d.activation());
-        } else if (l instanceof Layers.Conv2d c) {
+        } else if (l instanceof LayerSpec.Conv2d c) {
           int k = c.kernel();
           int s = c.stride();
           int inC = chw[0];
           int h = chw[1];
           int wd = chw[2];
-          int oh = c.same() ? (h + s - 1) / s : (h - k) / s + 1;
-          int ow = c.same() ? (wd + s - 1) / s : (wd - k) / s + 1;
-          int padT = c.same() ? Math.max((oh - 1) * s + k - h, 0) / 2 : 0;
-          int padL = c.same() ? Math.max((ow - 1) * s + k - wd, 0) / 2 : 0;
+          int oh = c.padding() == Padding.SAME ? (h + s - 1) / s : (h - k) / s + 1;
+          int ow = c.padding() == Padding.SAME ? (wd + s - 1) / s : (wd - k) / s + 1;
+          int padT = c.padding() == Padding.SAME ? Math.max((oh - 1) * s + k - h, 0) / 2 : 0;
+          int padL = c.padding() == Padding.SAME ? Math.max((ow - 1) * s + k - wd, 0) / 2 : 0;
           float[] w = t.get(p + "weight");
           float[] b = t.get(p + "bias");
           double[] z = new double[c.filters() * oh * ow];
@@ -98,19 +100,20 @@ final class ReferenceForward {
           }
           a = activate(z, c.activation());
           chw = new int[] {c.filters(), oh, ow};
-        } else if (l instanceof Layers.Pool pool) {
-          int k = pool.k();
+        } else if (LayerTexts.poolSize(l) > 0) {
+          int k = LayerTexts.poolSize(l);
+          boolean max = l instanceof LayerSpec.MaxPool;
           int oh = chw[1] / k;
           int ow = chw[2] / k;
           double[] z = new double[chw[0] * oh * ow];
           for (int ch = 0; ch < chw[0]; ch++) {
             for (int y = 0; y < oh; y++) {
               for (int xx = 0; xx < ow; xx++) {
-                double acc = pool.max() ? Double.NEGATIVE_INFINITY : 0;
+                double acc = max ? Double.NEGATIVE_INFINITY : 0;
                 for (int ky = 0; ky < k; ky++) {
                   for (int kx = 0; kx < k; kx++) {
                     double value = a[(ch * chw[1] + y * k + ky) * chw[2] + xx * k + kx];
-                    acc = pool.max() ? Math.max(acc, value) : acc + value / (k * k);
+                    acc = max ? Math.max(acc, value) : acc + value / (k * k);
                   }
                 }
                 z[(ch * oh + y) * ow + xx] = acc;
@@ -119,9 +122,9 @@ final class ReferenceForward {
           }
           a = z;
           chw = new int[] {chw[0], oh, ow};
-        } else if (l instanceof Layers.Flatten) {
+        } else if (l instanceof LayerSpec.Flatten) {
           chw = null;
-        } else if (l instanceof Layers.BatchNorm bn) {
+        } else if (l instanceof LayerSpec.BatchNorm bn) {
           int n = chw == null ? a.length : chw[0];
           int per = a.length / n;
           for (int j = 0; j < a.length; j++) {

@@ -5,6 +5,7 @@ import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.EffectiveValues;
 import io.streamlearn.config.Settings;
+import io.streamlearn.learn.LayerSpec;
 import io.streamlearn.learn.Loss;
 import io.streamlearn.learn.NetworkSpec;
 import io.streamlearn.learn.OptimizerConfig;
@@ -43,6 +44,7 @@ public final class TrainerConfig extends AppConfig {
   public static final String PREQUENTIAL_WINDOW = "prequential.window";
   public static final String FADING_FACTOR = "fading.factor";
   public static final String SCALER = "scaler";
+  public static final String INITIAL_MODEL = "initial.model";
   public static final String CHECKPOINT_TOPIC = "checkpoint.topic";
   public static final String CHECKPOINT_EVERY_BATCHES = "checkpoint.every.batches";
   public static final String CHECKPOINT_EVERY_MS = "checkpoint.every.ms";
@@ -75,7 +77,7 @@ public final class TrainerConfig extends AppConfig {
           "Input feature count; 0 takes it from the latest registered version, else from the first event.")
       .define(LAYERS, Type.STRING, "dense(64,relu) > dense(10,softmax)",
           new CommonKeys.ParsedBy("a network such as dense(64,relu) > dense(10,softmax)",
-              text -> NetworkSpec.parse(1, text)), Importance.HIGH, "The network, e.g. 'dense(128,relu) > dropout(0.2) > dense(10,softmax)'; "
+              NetworkSpec::parseLayers), Importance.HIGH, "The network, e.g. 'dense(128,relu) > dropout(0.2) > dense(10,softmax)'; "
               + "the last layer's units are the class count (or output width).")
       .define(LOSS, Type.STRING, "softmax_cross_entropy",
           ValidString.in("softmax_cross_entropy", "mse", "binary_cross_entropy"), Importance.HIGH,
@@ -111,6 +113,10 @@ public final class TrainerConfig extends AppConfig {
       .define(SCALER, Type.STRING, "none", ValidString.in("none", "standard", "minmax"), Importance.MEDIUM,
           "Online input scaler learned from the stream and frozen into each published version's "
               + "preprocessing: none, standard (running mean and standard deviation) or minmax.")
+      .define(INITIAL_MODEL, Type.STRING, "", Importance.MEDIUM,
+          "Weights to start from when the model has no checkpoint and no version of this network yet (a warm "
+              + "start): a registry version name:version (or name for its latest), or an ONNX file (.onnx); its "
+              + "architecture must be --layers and its feature count the stream's. Empty: fresh weights.")
       .define(CHECKPOINT_TOPIC, Type.STRING, Topics.TRAINER_STATE, new CommonKeys.NonBlank(),
           Importance.MEDIUM, "Compacted topic of trainer checkpoints (weights, optimizer and scaler "
               + "state, version counter, consumed offsets), written in the transaction that commits the offsets.")
@@ -223,9 +229,11 @@ public final class TrainerConfig extends AppConfig {
   // The network's input count is only known from the registry or the first event; any count
   // tells whether the loss fits the output layer, which the engine would refuse later.
   private void checkLossFitsNetwork() {
-    NetworkSpec spec = NetworkSpec.parse(1, getString(LAYERS));
+    List<LayerSpec> layers = NetworkSpec.parseLayers(getString(LAYERS));
     Loss loss = Artifacts.loss(getString(LOSS));
     try {
+      // the output layer alone: the shapes of image layers need the real input count
+      NetworkSpec spec = new NetworkSpec(1, List.of(layers.get(layers.size() - 1)));
       new TrainingConfig(spec, loss, optimizer, getInt(BATCH_SIZE), getLong(SEED));
       if (loss.targetsPerRow(spec.outputs()) != 1) {
         throw new IllegalArgumentException("an event's label is one target; a regression network has one output, "

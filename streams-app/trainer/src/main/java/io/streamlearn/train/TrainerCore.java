@@ -1,6 +1,7 @@
 package io.streamlearn.train;
 
 import io.streamlearn.app.DeadLetters;
+import io.streamlearn.learn.NetworkSpec;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.RegistryState;
 import io.streamlearn.registry.Signature;
@@ -41,6 +42,8 @@ public final class TrainerCore {
   private final TrainingEvents events;
   private final VersionPublisher publisher;
   private final RecordRouter router;
+  // --initial-model, kept for a network built only when the first event gives its feature count
+  private Optional<ModelVersion> initial = Optional.empty();
   private final TrainingSchedule schedule;
   private final OffsetLedger ledger = new OffsetLedger();
   private final TrainerCounters counters = new TrainerCounters();
@@ -76,7 +79,7 @@ public final class TrainerCore {
     TrainerCore core = new TrainerCore(settings, clock, producer,
         Transactions.inline(producer, consumer.groupMetadata()));
     core.start(consumer, new TrainerStart.Found(registry, checkpoint.map(CheckpointCodec::decode),
-        registry.latest(settings.model())));
+        registry.latest(settings.model()), TrainerStart.initialModel(settings, registry)));
     core.attach(Poller.inline(consumer, settings.topics().labeled(), CHUNK_RECORDS));
     return core;
   }
@@ -124,14 +127,15 @@ public final class TrainerCore {
 
   /** Reads where to start from, assigns and positions the consumer and, when the network is known, sets up. */
   void start(Consumer<String, byte[]> consumer, TrainerStart.Found found) {
+    initial = found.initial();
     ledger.restore(TrainerStart.assign(settings, consumer, found.checkpoint()));
     int features = settings.network().features();
     if (features == 0) {
       features = found.checkpoint().map(Checkpoint::features)
-          .orElse(found.latest().map(v -> v.signature().featureCount()).orElse(0));
+          .orElse(found.latest().or(found::initial).map(v -> v.signature().featureCount()).orElse(0));
     }
     if (features > 0) {
-      init(features, found.checkpoint(), found.latest());
+      init(features, found.checkpoint(), found.latest(), found.initial());
       tx.startFrom(snapshot());
     }
     publisher.live(rules == null ? null : TrainerStart.liveModel(found.registry(), model, settings.alias(),
@@ -150,7 +154,8 @@ public final class TrainerCore {
     return rules == null ? 0 : rules.state.lastVersion;
   }
 
-  private void init(int features, Optional<Checkpoint> checkpoint, Optional<ModelVersion> latest) {
+  private void init(int features, Optional<Checkpoint> checkpoint, Optional<ModelVersion> latest,
+                    Optional<ModelVersion> initial) {
     TrainingState state = new TrainingState(settings.network(), settings.rules(), features);
     if (checkpoint.isPresent()) {
       state.restore(checkpoint.get());
@@ -159,12 +164,15 @@ public final class TrainerCore {
       state.warmStart(latest.get());
       log.info("model {}: no checkpoint; continuing from version {} ({} examples seen), optimizer state afresh",
           model, latest.get().version(), state.examplesSeen);
+      initial.ifPresent(v -> log.info("model {}: --initial-model {} is not used, the model has versions of its own",
+          model, v.key()));
     } else {
       latest.ifPresent(v -> {
         state.lastVersion = v.version();
         log.warn("model {}: version {} has network '{}' on {} features; the configured '{}' starts afresh",
             model, v.version(), v.architecture(), v.signature().featureCount(), state.spec.text());
       });
+      initial.ifPresent(v -> startFromInitial(state, v, features));
     }
     rules = new TrainerRules(settings, state, ledger);
     checkpoint.map(Checkpoint::join).ifPresent(j -> {
@@ -173,6 +181,31 @@ public final class TrainerCore {
       }
     });
     configurePoller();
+  }
+
+  /** A warm start from {@code --initial-model}, when its network is the configured one. */
+  private void startFromInitial(TrainingState state, ModelVersion v, int features) {
+    String source = v.lineage().hyperparameters().getOrDefault("importedFrom", v.key());
+    String architecture;
+    try {
+      architecture = NetworkSpec.parse(v.signature().featureCount(), v.architecture()).text();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--initial-model " + source + " has network '" + v.architecture()
+          + "', which this engine cannot train: " + e.getMessage(), e);
+    }
+    if (!architecture.equals(state.spec.text()) || v.signature().featureCount() != features) {
+      throw new IllegalArgumentException("--initial-model " + source + " has network '" + architecture + "' on "
+          + v.signature().featureCount() + " features; the trainer is configured with '" + state.spec.text() + "' on "
+          + features);
+    }
+    state.startFrom(v);
+    if (v.preprocessing().isIdentity() && !settings.network().scaler().equals("none")) {
+      log.warn("model {}: --initial-model {} has no scaler (an export folds it into the weights), but --scaler {}"
+          + " scales the inputs afresh: its weights see inputs of another scale", model, source,
+          settings.network().scaler());
+    }
+    log.info("model {}: starts from the weights of --initial-model {} ({}), optimizer state afresh", model, source,
+        architecture);
   }
 
   private void configurePoller() {
@@ -226,7 +259,7 @@ public final class TrainerCore {
     }
     RecordRouter.Routed routed = route(r);
     if (routed instanceof RecordRouter.Routed.NeedsNetwork needs) {
-      init(needs.features(), Optional.empty(), Optional.empty());
+      init(needs.features(), Optional.empty(), Optional.empty(), initial);
       commit(false, true); // a consistent first checkpoint to roll back to, before this record counts
       routed = route(r);
     }

@@ -49,7 +49,8 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
             c.getShort(CommonKeys.REPLICATION_FACTOR)),
         new Network(c.getInt(TrainerConfig.FEATURES), c.getString(TrainerConfig.LAYERS),
             c.getString(TrainerConfig.LOSS), optimizer, optimizer.learningRate(),
-            c.getInt(TrainerConfig.BATCH_SIZE), c.getLong(TrainerConfig.SEED), c.getString(TrainerConfig.SCALER)),
+            c.getInt(TrainerConfig.BATCH_SIZE), c.getLong(TrainerConfig.SEED), c.getString(TrainerConfig.SCALER),
+            c.getString(TrainerConfig.INITIAL_MODEL)),
         new Schedule(c.getInt(TrainerConfig.CHECKPOINT_EVERY_BATCHES), c.getLong(TrainerConfig.CHECKPOINT_EVERY_MS),
             c.getInt(TrainerConfig.PUBLISH_EVERY_BATCHES), c.getLong(TrainerConfig.PUBLISH_EVERY_MS),
             c.getLong(TrainerConfig.PUBLISH_MIN_INTERVAL_MS), c.getInt(TrainerConfig.DRIFT_PUBLISH_AFTER_BATCHES)),
@@ -83,9 +84,11 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
    *
    * @param features the input feature count, 0 to take it from the registry or the first event
    * @param learningRate the configured base rate (a checkpoint's rate yields to a changed one)
+   * @param initialModel weights to start a new model from: {@code name:version}, {@code name} or an
+   *     {@code .onnx} file; empty for fresh weights
    */
   public record Network(int features, String layers, String loss, OptimizerConfig optimizer, double learningRate,
-                        int batchSize, long seed, String scaler) {
+                        int batchSize, long seed, String scaler, String initialModel) {
     /** Validates. */
     public Network {
       Checks.atLeast("features", features, 0);
@@ -94,6 +97,7 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
       Objects.requireNonNull(optimizer, "optimizer");
       Checks.atLeast("batchSize", batchSize, 1);
       Checks.text("scaler", scaler);
+      Objects.requireNonNull(initialModel, "initialModel");
     }
   }
 

@@ -4,14 +4,20 @@ import io.streamlearn.app.Artifacts;
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.learn.Model;
 import io.streamlearn.learn.NetworkSpec;
+import io.streamlearn.onnx.OnnxImporter;
 import io.streamlearn.registry.InvalidModelException;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.RegistryReader;
 import io.streamlearn.registry.RegistryState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -30,8 +36,12 @@ final class TrainerStart {
 
   private TrainerStart() {}
 
-  /** The registry as it is, the trainer's last checkpoint and the model's latest version. */
-  record Found(RegistryState registry, Optional<Checkpoint> checkpoint, Optional<ModelVersion> latest) {}
+  /**
+   * The registry as it is, the trainer's last checkpoint, the model's latest version and the
+   * {@code --initial-model} to start a new model from.
+   */
+  record Found(RegistryState registry, Optional<Checkpoint> checkpoint, Optional<ModelVersion> latest,
+               Optional<ModelVersion> initial) {}
 
   static void ensureTopics(TrainerSettings settings) {
     TrainerSettings.Topics t = settings.topics();
@@ -55,7 +65,51 @@ final class TrainerStart {
     RegistryState registry = RegistryReader.read(clientProps, settings.topics().models(), TIMEOUT);
     Optional<Checkpoint> checkpoint = CheckpointStore.latest(clientProps, settings.topics().checkpoint(),
         settings.model(), TIMEOUT);
-    return new Found(registry, checkpoint, registry.latest(settings.model()));
+    return new Found(registry, checkpoint, registry.latest(settings.model()), initialModel(settings, registry));
+  }
+
+  /**
+   * The version {@code --initial-model} names: {@code name:version} or {@code name} (its latest) in
+   * the registry, or an ONNX file read by {@link OnnxImporter} (a path ending in {@code .onnx}).
+   *
+   * @throws IllegalArgumentException when it names no version, or the file cannot be read or imported
+   */
+  static Optional<ModelVersion> initialModel(TrainerSettings settings, RegistryState registry) {
+    String spec = settings.network().initialModel().strip();
+    if (spec.isEmpty()) {
+      return Optional.empty();
+    }
+    if (spec.toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(Path.of(spec));
+      } catch (IOException e) {
+        throw new IllegalArgumentException("--initial-model " + spec + ": cannot read the file: " + e.getMessage(), e);
+      }
+      try {
+        return Optional.of(OnnxImporter.read(bytes).toVersion(settings.model(), 1, Instant.EPOCH,
+            Trainer.codeVersion(), spec));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--initial-model " + spec + ": " + e.getMessage(), e);
+      }
+    }
+    int colon = spec.lastIndexOf(':');
+    String name = colon < 0 ? spec : spec.substring(0, colon);
+    Optional<ModelVersion> v;
+    if (colon < 0) {
+      v = registry.latest(name);
+    } else {
+      long number;
+      try {
+        number = Long.parseLong(spec.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--initial-model takes name:version, name or a .onnx file, found '"
+            + spec + "'", e);
+      }
+      v = registry.version(name, number);
+    }
+    return Optional.of(v.orElseThrow(() -> new IllegalArgumentException("--initial-model " + spec
+        + ": the registry has no such version")).verifyChecksum());
   }
 
   /**

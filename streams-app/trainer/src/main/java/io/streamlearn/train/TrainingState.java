@@ -134,15 +134,23 @@ final class TrainingState {
 
   /** Continues from a published version's weights (no checkpoint: optimizer state starts afresh). */
   void warmStart(ModelVersion v) {
-    learner.setParameters(v.tensors());
     examplesSeen = v.lineage().examplesSeen();
     lastVersion = v.version();
+    startFrom(v);
+  }
+
+  /**
+   * Takes a version's weights and scaler statistics but none of its counters: the start of a new
+   * model from another one ({@code --initial-model}), or the weights half of {@link #warmStart}.
+   */
+  void startFrom(ModelVersion v) {
+    learner.setParameters(v.tensors());
     Preprocessing p = v.preprocessing();
     if (scaler instanceof StandardScaler && p.kind().equals("standard") && !p.isIdentity()) {
       // Rebuild the running statistics the frozen offset and scale came from.
       float[] offset = p.offset();
       float[] scale = p.scale();
-      long n = Math.max(1, examplesSeen);
+      long n = Math.max(1, v.lineage().examplesSeen());
       double[] mean = new double[offset.length];
       double[] m2 = new double[offset.length];
       for (int j = 0; j < offset.length; j++) {

@@ -85,8 +85,9 @@ public final class TrainerTestDriver {
 
   /**
    * A trainer that starts from a registry another writer filled (another trainer, {@code models
-   * import}, a person): these versions of the settings' model, oldest first, the last one under the
-   * trainer's alias, and no checkpoint. The trainer continues their numbers and, where the
+   * import}, a person): these versions, those of the settings' model oldest first and the last of them
+   * under the trainer's alias (versions of other models are there to be read, e.g. as an
+   * {@code --initial-model}), and no checkpoint. The trainer continues their numbers and, where the
    * architecture and the feature count match, warm-starts from the last one, as it does on a broker.
    */
   public TrainerTestDriver(TrainerSettings settings, List<ModelVersion> registry) {
@@ -107,16 +108,19 @@ public final class TrainerTestDriver {
     RegistryCodec codec = new RegistryCodec();
     ModelVersion last = null;
     for (ModelVersion v : versions) {
+      codec.versionRecords(v, RegistryCodec.DEFAULT_MAX_RECORD_BYTES).forEach(kv ->
+          writer.send(new ProducerRecord<>(settings.topics().models(), kv.key(), kv.value())));
       if (!v.name().equals(settings.model())) {
-        throw new IllegalArgumentException("version " + v.key() + " is not of model '" + settings.model() + "'");
+        continue; // another model's version, e.g. an --initial-model to start from
       }
       if (last != null && v.version() <= last.version()) {
         throw new IllegalArgumentException("versions must come oldest first, found " + v.key() + " after "
             + last.key());
       }
-      codec.versionRecords(v, RegistryCodec.DEFAULT_MAX_RECORD_BYTES).forEach(kv ->
-          writer.send(new ProducerRecord<>(settings.topics().models(), kv.key(), kv.value())));
       last = v;
+    }
+    if (last == null) {
+      return writer;
     }
     AliasMove move = new AliasMove(settings.model(), settings.alias(), last.version(), START, "test-driver",
         "the registry the trainer starts from", 0);

@@ -2,9 +2,13 @@ package io.streamlearn.testkit.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamlearn.onnx.OnnxExporter;
+import io.streamlearn.onnx.OnnxImporter;
 import io.streamlearn.registry.ModelVersion;
+import io.streamlearn.tensor.NamedTensor;
 import io.streamlearn.schema.TrainingEvent;
 import io.streamlearn.schema.TrainingEventType;
 import io.streamlearn.testkit.RandomModels;
@@ -13,6 +17,8 @@ import io.streamlearn.testkit.gen.GaussianBlobs;
 import io.streamlearn.train.HoldOut;
 import io.streamlearn.train.TrainerConfig;
 import io.streamlearn.train.TrainerSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The trainer's stream rules on {@link TrainerTestDriver}: no broker, no threads, a clock that
@@ -294,5 +301,60 @@ class TrainerRulesTest {
     assertEquals(imported.lineage().examplesSeen() + 5 * BATCH, versions.get(1).lineage().examplesSeen(),
         "version 8 went on from version 7's weights and count, not from a fresh network");
     assertEquals(8, driver.aliased().orElseThrow().version(), "and the alias follows");
+  }
+
+  /** The largest difference between same-named tensors. */
+  private static double largestChange(List<NamedTensor> from, List<NamedTensor> to) {
+    double worst = 0;
+    for (NamedTensor a : from) {
+      NamedTensor b = to.stream().filter(t -> t.name().equals(a.name())).findFirst().orElseThrow();
+      for (int i = 0; i < a.size(); i++) {
+        worst = Math.max(worst, Math.abs(a.data()[i] - b.data()[i]));
+      }
+    }
+    return worst;
+  }
+
+  @Test
+  void aNewModelStartsFromTheInitialModelGivenAsARegistryVersionOrAnOnnxFile(@TempDir Path dir) throws Exception {
+    String layers = "dense(8,relu) > dense(2,softmax)";
+    ModelVersion base = RandomModels.random("base", 4, FEATURES, layers, 3, Map.of());
+    Path onnx = dir.resolve("base.onnx");
+    Files.write(onnx, OnnxExporter.export(base, false).onnx());
+    List<NamedTensor> fromFile = OnnxImporter.read(Files.readAllBytes(onnx)).tensors();
+    for (String initial : List.of("base:4", onnx.toString())) {
+      // a tiny rate: after 5 batches the weights are still the initial model's, not a fresh network's
+      TrainerSettings settings = TrainerSettings.from(new TrainerConfig(config(TrainerConfig.PUBLISH_EVERY_BATCHES, "5",
+          TrainerConfig.INITIAL_MODEL, initial, TrainerConfig.LEARNING_RATE, "0.000001")));
+      TrainerTestDriver driver = new TrainerTestDriver(settings, List.of(base));
+      pipe(driver, new GaussianBlobs(2, FEATURES, 1, 0.0), "ev-", 0, 5 * BATCH, id -> false);
+      driver.process();
+      ModelVersion first = driver.versions().get(0);
+      assertEquals(1, first.version(), initial + ": the new model's own numbers start at 1");
+      assertEquals(5 * BATCH, first.lineage().examplesSeen(), initial + ": and its own count");
+      List<NamedTensor> start = initial.endsWith(".onnx") ? fromFile : base.tensors();
+      double change = largestChange(start, first.tensors());
+      assertTrue(change < 1e-3, initial + ": weights moved " + change + " from the initial model's");
+    }
+    TrainerSettings fresh = TrainerSettings.from(new TrainerConfig(config(TrainerConfig.PUBLISH_EVERY_BATCHES, "5",
+        TrainerConfig.LEARNING_RATE, "0.000001")));
+    TrainerTestDriver driver = new TrainerTestDriver(fresh, List.of(base));
+    pipe(driver, new GaussianBlobs(2, FEATURES, 1, 0.0), "ev-", 0, 5 * BATCH, id -> false);
+    driver.process();
+    assertTrue(largestChange(base.tensors(), driver.versions().get(0).tensors()) > 0.01,
+        "without --initial-model the network starts elsewhere");
+  }
+
+  @Test
+  void anInitialModelOfAnotherNetworkIsRefusedAtStart() {
+    ModelVersion other = RandomModels.random("other", 1, FEATURES, "dense(3,relu) > dense(2,softmax)", 5, Map.of());
+    TrainerSettings settings = TrainerSettings.from(new TrainerConfig(config(TrainerConfig.INITIAL_MODEL, "other:1")));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new TrainerTestDriver(settings, List.of(other)));
+    assertTrue(e.getMessage().contains("dense(3,relu) > dense(2,softmax)") && e.getMessage().contains("configured"),
+        e.getMessage());
+    TrainerSettings missing = TrainerSettings.from(new TrainerConfig(config(TrainerConfig.INITIAL_MODEL, "nobody:9")));
+    e = assertThrows(IllegalArgumentException.class, () -> new TrainerTestDriver(missing, List.of(other)));
+    assertTrue(e.getMessage().contains("nobody:9"), e.getMessage());
   }
 }
