@@ -72,7 +72,7 @@ public final class OnnxBench {
           "Minimum length of one timed repeat, in seconds.")
       .define(WARMUP, Type.DOUBLE, 1.0, Range.between(0, 60), Importance.MEDIUM,
           "Warm-up per side and row before timing, in seconds.")
-      .define(CNN, Type.BOOLEAN, true, Importance.MEDIUM, "Also bench the CNN " + "(two conv2d + maxpool, two dense).")
+      .define(CNN, Type.BOOLEAN, true, Importance.MEDIUM, "Also bench the CNN (two conv2d + maxpool, two dense).")
       .define(TRAIN_BATCHES, Type.INT, 20, Range.between(0, 100_000), Importance.LOW,
           "Adam steps at batch 64 before export, so the outputs are those of a briefly trained model.");
 
