@@ -20,7 +20,8 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * <p>The products are the ones {@code Model.predict} makes, one per dense or conv2d layer, with the
  * same shapes and the same {@code cblas_sgemm} entry point on direct buffers: a dense layer is
  * {@code rows x in} times {@code in x units}; a convolution is its im2col product,
- * {@code rows * outH * outW x k*k*C} times {@code k*k*C x filters}. Operand values are random (a
+ * {@code rows * outH * outW x k*k*C} times {@code k*k*C x filters}; a call of more rows than the
+ * engine computes per pass makes each pass's products in turn, as the engine does. Operand values are random (a
  * product's time does not depend on them), so this is a floor for the engine's call, not a copy of it.
  */
 final class GemmShare {
@@ -42,10 +43,15 @@ final class GemmShare {
   private final FloatBuffer[] b;
   private final FloatBuffer[] c;
 
-  GemmShare(NetworkSpec spec, int rows) {
+  /**
+   * @param rows        rows per call
+   * @param rowsPerPass rows the engine computes per forward pass ({@code Model.rowsPerPass()}): a
+   *                    call of more rows makes the products of each pass in turn
+   */
+  GemmShare(NetworkSpec spec, int rows, int rowsPerPass) {
     // the engine picks and loads its BLAS first, so the products below run on the same library
     NativeSetup.blasInUse();
-    this.products = products(spec, rows);
+    this.products = products(spec, rows, rowsPerPass);
     int count = products.size();
     this.a = new FloatBuffer[count];
     this.b = new FloatBuffer[count];
@@ -59,8 +65,23 @@ final class GemmShare {
     }
   }
 
+  /**
+   * The products of one call of {@code spec} over {@code rows} rows: those of each pass of at most
+   * {@code rowsPerPass} rows in turn, each pass's in layer order.
+   */
+  static List<Product> products(NetworkSpec spec, int rows, int rowsPerPass) {
+    if (rows < 1 || rowsPerPass < 1) {
+      throw new IllegalArgumentException("rows and rowsPerPass must be >= 1, got " + rows + " and " + rowsPerPass);
+    }
+    List<Product> result = new ArrayList<>();
+    for (int start = 0; start < rows; start += rowsPerPass) {
+      result.addAll(pass(spec, Math.min(rowsPerPass, rows - start)));
+    }
+    return List.copyOf(result);
+  }
+
   /** The products of one forward pass of {@code spec} over {@code rows} rows, in layer order. */
-  static List<Product> products(NetworkSpec spec, int rows) {
+  private static List<Product> pass(NetworkSpec spec, int rows) {
     List<NetworkSpec.Shape> shapes = spec.shapes();
     List<Product> result = new ArrayList<>();
     for (int i = 0; i < spec.layers().size(); i++) {

@@ -217,7 +217,7 @@ public final class OnnxBench {
       double ortP50 = ortCalls.percentile(0.5) / 1e3;
       // as many product passes as the engine made calls in one repeat, enough for a stable median
       int gemmCalls = Math.max(20, engineCalls.size() / timing.repeats());
-      GemmShare gemm = new GemmShare(model.spec(), batch);
+      GemmShare gemm = new GemmShare(model.spec(), batch, model.rowsPerPass());
       double gemmUs = gemm.medianMicros(gemmCalls / 4 + 5, gemmCalls);
       return new OnnxTable.Row(label, batch, engineBest, ortBest, engineP50, ortP50, maxDiff, gemmUs, gemm.flops());
     }
