@@ -239,10 +239,10 @@ final class Network {
       return new ConvStage(layout, i, params, weightN[i], grads, gradWeightN[i], maxRows, training);
     }
     if (layer instanceof LayerSpec.MaxPool pool) {
-      return new PoolStage(true, pool.size(), layout.inShape[i], maxRows, training);
+      return new PoolStage(true, pool.size(), layout.inShape[i]);
     }
     if (layer instanceof LayerSpec.AvgPool pool) {
-      return new PoolStage(false, pool.size(), layout.inShape[i], maxRows, training);
+      return new PoolStage(false, pool.size(), layout.inShape[i]);
     }
     if (layer instanceof LayerSpec.Flatten) {
       return new FlattenStage(layout.inShape[i]);

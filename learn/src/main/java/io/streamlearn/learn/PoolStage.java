@@ -13,13 +13,10 @@ final class PoolStage implements Stage {
   private final int channels;
   private final int outHeight;
   private final int outWidth;
-  /**
-   * Max pooling in training: the input index (within the batch) each output was taken from, the
-   * first maximum of its window in row-major order, as PyTorch picks it.
-   */
-  private final int[] argmax;
+  /** Max pooling's backward pass: per channel, the cell of the window that gets the gradient. */
+  private final int[] cellOf;
 
-  PoolStage(boolean max, int k, NetworkSpec.Shape in, int maxRows, boolean training) {
+  PoolStage(boolean max, int k, NetworkSpec.Shape in) {
     this.max = max;
     this.k = k;
     this.height = in.height();
@@ -27,7 +24,7 @@ final class PoolStage implements Stage {
     this.channels = in.channels();
     this.outHeight = height / k;
     this.outWidth = width / k;
-    this.argmax = max && training ? new int[maxRows * outHeight * outWidth * channels] : null;
+    this.cellOf = new int[channels];
   }
 
   @Override
@@ -41,29 +38,12 @@ final class PoolStage implements Stage {
           int corner = inOffset + ((n * height + oy * k) * width + ox * k) * c;
           // the first cell, then the others: a loop over contiguous channels without a branch
           System.arraycopy(in, corner, out, o, c);
-          if (argmax != null) {
-            for (int ch = 0; ch < c; ch++) {
-              argmax[o + ch] = corner - inOffset + ch;
-            }
-          }
           for (int ky = 0; ky < k; ky++) {
             for (int kx = ky == 0 ? 1 : 0; kx < k; kx++) {
               int src = corner + (ky * width + kx) * c;
-              if (argmax != null) {
-                // selects, not branches: after relu half the values tie at zero, which a branch mispredicts
-                int cell = src - inOffset;
+              if (max) {
                 for (int ch = 0; ch < c; ch++) {
-                  float v = in[src + ch];
-                  float m = out[o + ch];
-                  boolean larger = v > m;
-                  out[o + ch] = larger ? v : m;
-                  argmax[o + ch] = larger ? cell + ch : argmax[o + ch];
-                }
-              } else if (max) {
-                for (int ch = 0; ch < c; ch++) {
-                  float v = in[src + ch];
-                  float m = out[o + ch];
-                  out[o + ch] = v > m ? v : m;
+                  out[o + ch] = Math.max(out[o + ch], in[src + ch]);
                 }
               } else {
                 for (int ch = 0; ch < c; ch++) {
@@ -88,12 +68,8 @@ final class PoolStage implements Stage {
       return;
     }
     java.util.Arrays.fill(gIn, 0, rows * height * width * channels, 0f);
-    int outs = rows * outHeight * outWidth * channels;
     if (max) {
-      // windows do not overlap, so no cell gets two gradients
-      for (int j = 0; j < outs; j++) {
-        gIn[argmax[j]] = gOut[j];
-      }
+      maxBackward(in, inOffset, out, gOut, rows, gIn);
       return;
     }
     int c = channels;
@@ -110,6 +86,38 @@ final class PoolStage implements Stage {
                 gIn[cell + ch] = gOut[o + ch] * scale;
               }
             }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Each output's gradient goes to the first cell of its window (row-major) that holds the maximum,
+   * as PyTorch picks it, found again from the input and the output rather than remembered by the
+   * forward pass, whose loop then vectorises. The cells are visited last to first with selects, not
+   * branches: after relu many values tie at zero, which a branch would mispredict.
+   */
+  private void maxBackward(float[] in, int inOffset, float[] out, float[] gOut, int rows, float[] gIn) {
+    int c = channels;
+    int[] at = cellOf;
+    for (int n = 0; n < rows; n++) {
+      for (int oy = 0; oy < outHeight; oy++) {
+        for (int ox = 0; ox < outWidth; ox++) {
+          int o = ((n * outHeight + oy) * outWidth + ox) * c;
+          int corner = ((n * height + oy * k) * width + ox * k) * c;
+          for (int ch = 0; ch < c; ch++) {
+            at[ch] = corner + ch;
+          }
+          for (int cell = k * k - 1; cell >= 0; cell--) {
+            int base = corner + ((cell / k) * width + cell % k) * c;
+            int src = inOffset + base;
+            for (int ch = 0; ch < c; ch++) {
+              at[ch] = in[src + ch] == out[o + ch] ? base + ch : at[ch];
+            }
+          }
+          for (int ch = 0; ch < c; ch++) {
+            gIn[at[ch]] = gOut[o + ch];
           }
         }
       }

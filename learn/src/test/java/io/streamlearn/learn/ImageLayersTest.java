@@ -216,4 +216,19 @@ class ImageLayersTest {
       assertArrayEquals(java.util.Arrays.copyOfRange(all, r * 3, r * 3 + 3), one, 1e-6f, "row " + r);
     }
   }
+
+  @Test
+  void maxPoolingSendsTheGradientToTheFirstMaximumOfATieAsPyTorchDoes() {
+    Layout layout = new Layout(NetworkSpec.parse(8, "input(2,2,2) > maxpool(2) > dense(2)"));
+    float[] params = layout.fromTensors(List.of(
+        tensor("layers.2.weight", new int[] {2, 2}, identity(2)),
+        tensor("layers.2.bias", new int[] {2}, 0, 0)));
+    Network network = new Network(layout, params, null, true, 1, 0, true);
+    float[] logits = new float[2];
+    // channel 0 ties at 1 everywhere; channel 1's maximum 4 is in the second row
+    network.forward(new float[] {1, 0, 1, -2, 1, 4, 1, 4}, 0, 1, logits, 0);
+    assertArrayEquals(new float[] {1, 4}, logits, 0f);
+    network.backward(new float[] {5f, 7f}, 1);
+    assertArrayEquals(new float[] {5, 0, 0, 0, 0, 7, 0, 0}, network.inputGrad(), 0f);
+  }
 }
