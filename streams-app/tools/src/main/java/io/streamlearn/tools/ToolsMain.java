@@ -3,6 +3,7 @@ package io.streamlearn.tools;
 import io.streamlearn.bench.EngineBench;
 import io.streamlearn.bench.FeaturesBench;
 import io.streamlearn.bench.InferenceBench;
+import io.streamlearn.bench.OnnxBench;
 import io.streamlearn.bench.RawTrainerBench;
 import io.streamlearn.bench.RegistryBench;
 import io.streamlearn.bench.SparseBench;
@@ -26,11 +27,14 @@ import java.util.concurrent.CountDownLatch;
 public final class ToolsMain {
   /** {@code streamlearn bench <which>}: each bench parses its own options like every command. */
   static final Command BENCH = new Subcommands("bench",
-      "benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench features' (feature pipeline on Flights vs"
-          + " scikit-learn), 'bench inference', 'bench registry', 'bench trainer', 'bench raw-trainer', 'bench sparse'",
-      "streamlearn bench engine|features|inference|registry|trainer|raw-trainer|sparse [options]", null, List.of(
+      "benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench onnx' (forward pass vs ONNX Runtime),"
+          + " 'bench features' (feature pipeline on Flights vs scikit-learn), 'bench inference', 'bench registry',"
+          + " 'bench trainer', 'bench raw-trainer', 'bench sparse'",
+      "streamlearn bench engine|onnx|features|inference|registry|trainer|raw-trainer|sparse [options]", null, List.of(
           Command.withOptions("engine", "the learning engine against PyTorch on Fashion-MNIST, one thread each",
               "streamlearn bench engine [options]", EngineBench.DEF, EngineBench::run),
+          Command.withOptions("onnx", "the engine's forward pass against ONNX Runtime on the same exported model,"
+              + " one thread each, batch 1 and 64", "streamlearn bench onnx [options]", OnnxBench.DEF, OnnxBench::run),
           Command.withOptions("features", "decode + featurize throughput and prequential quality on Flights, next to scikit-learn",
               "streamlearn bench features [options]", FeaturesBench.DEF, FeaturesBench::run),
           Command.withOptions("inference", "inference throughput, latency and swaps on an embedded broker",

@@ -54,7 +54,7 @@ class ToolsMainTest {
     assertEquals(Main.USAGE, run("demo", "--dataset", "mnist"));
     assertTrue(errors().contains("dataset"), errors());
     assertEquals(Main.USAGE, run("bench", "nothing"));
-    assertTrue(errors().contains("bench engine|features|inference|registry|trainer|raw-trainer|sparse"), errors());
+    assertTrue(errors().contains("bench engine|onnx|features|inference|registry|trainer|raw-trainer|sparse"), errors());
     assertEquals("", output());
   }
 
