@@ -62,7 +62,11 @@ public final class OnnxExporter {
 
   /**
    * What an export writes: the {@code .onnx} bytes and, where the version has a feature pipeline,
-   * the JSON sidecar that carries it (empty until versions carry a pipeline).
+   * the JSON sidecar that carries it: the version's frozen pipeline as the registry stores it
+   * ({@code FrozenPipeline} JSON: spec, vocabularies, running statistics, hash sizes, class names).
+   * ONNX-ML's operators could carry a vocabulary lookup but not the signed hashing, the time parts
+   * or the online statistics, so the graph starts at the featurized row (dense columns, then each
+   * sparse field's slots one-hot) and the sidecar says how to make that row from a raw record.
    *
    * @param onnx the ONNX model file
    * @param sidecar the feature pipeline as JSON, to write next to the file, if any
@@ -88,6 +92,11 @@ public final class OnnxExporter {
    */
   public static Export export(ModelVersion version, boolean float16) {
     List<LayerSpec> layers = NetworkSpec.parse(version.signature().featureCount(), version.architecture()).layers();
+    if (layers.get(0) instanceof LayerSpec.Embedding) {
+      throw new IllegalArgumentException(version.key() + ": '" + version.architecture() + "' starts with an embedding"
+          + " over sparse fields, which ONNX export does not write (it would be a Slice and MatMul per field and a"
+          + " Concat); export a network whose first layer is dense over the sparse slots instead");
+    }
     Map<String, float[]> params = new HashMap<>();
     Map<String, int[]> shapes = new HashMap<>();
     for (NamedTensor t : version.tensors()) {
@@ -111,9 +120,8 @@ public final class OnnxExporter {
     Onnx.Model model = new Onnx.Model(IR_VERSION, Map.of("", (long) OPSET), "streamlearn",
         version.lineage().codeVersion(), version.version(),
         "streamlearn model " + version.key() + ": " + version.architecture(), graph, meta);
-    // Hook: when a version carries a feature pipeline (vocabularies, hashing), its JSON goes here,
-    // written next to the .onnx by the caller; the graph itself starts at the featurized vector.
-    Optional<String> sidecar = Optional.empty();
+    // The graph starts at the featurized vector; how to make it travels beside it, never dropped.
+    Optional<String> sidecar = version.hasFeaturePipeline() ? Optional.of(version.featurePipeline()) : Optional.empty();
     return new Export(OnnxCodec.encode(model), sidecar, applied);
   }
 
@@ -129,6 +137,10 @@ public final class OnnxExporter {
     meta.put("preprocessing", v.preprocessing().kind());
     meta.put("checksum", v.checksum());
     meta.put("optimizations", String.join(",", applied));
+    if (v.hasFeaturePipeline()) {
+      meta.put("featurePipeline", "a JSON sidecar (<file>.pipeline.json) holds the frozen feature pipeline that makes"
+          + " this graph's input row from a raw record; inputs: " + v.signature().inputs());
+    }
     try {
       meta.put("classNames", JSON.writeValueAsString(v.signature().classNames()));
       meta.put("lineage", JSON.writeValueAsString(v.lineage()));

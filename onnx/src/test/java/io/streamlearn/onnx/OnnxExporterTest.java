@@ -181,6 +181,19 @@ class OnnxExporterTest {
         Preprocessing.identity(), List.of(), "-", Fixtures.version("dense(1)", 1, Preprocessing.identity(), 0).lineage(),
         Map.of());
     e = assertThrows(IllegalArgumentException.class, () -> OnnxExporter.export(embedded, false));
-    assertTrue(e.getMessage().contains("embedding"), e.getMessage());
+    assertTrue(e.getMessage().contains("starts with an embedding"), e.getMessage());
+  }
+
+  @Test
+  void aVersionWithAFeaturePipelineExportsItAsTheSidecarAndSaysSoInTheMetadata() {
+    String pipeline = "{\"format\":1,\"spec\":\"origin:category(3)\"}";
+    ModelVersion v = Fixtures.version("dense(2)", 3, Preprocessing.identity(), 0)
+        .withFeaturePipeline(pipeline, List.of(new io.streamlearn.registry.Signature.InputField("origin", "category")));
+    OnnxExporter.Export export = OnnxExporter.export(v, false);
+    assertEquals(java.util.Optional.of(pipeline), export.sidecar());
+    Onnx.Model model = OnnxCodec.decode(export.onnx());
+    assertTrue(model.metadata().get("featurePipeline").contains("origin:category"), model.metadata().toString());
+    assertTrue(OnnxExporter.export(Fixtures.version("dense(2)", 3, Preprocessing.identity(), 0), false).sidecar()
+        .isEmpty(), "no pipeline, no sidecar");
   }
 }

@@ -130,6 +130,7 @@ public final class DashboardState {
       s.metrics = new TreeMap<>(mv.metrics());
       s.parent = mv.parentVersion();
       s.architecture = mv.architecture();
+      s.inputs = mv.signature().inputs().stream().map(f -> f.name() + ":" + f.type()).toList();
       if (classNames.isEmpty() && !mv.signature().classNames().isEmpty()) {
         classNames = List.copyOf(mv.signature().classNames());
       }

@@ -14,6 +14,8 @@ final class VersionStats {
   long parent;
   long examplesSeen;
   String architecture = "";
+  /** The named input fields of a version over users' own records ({@code origin:category}), else empty. */
+  java.util.List<String> inputs = java.util.List.of();
   Map<String, Double> metrics = Map.of();
   long firstServedAt;
   long served;
@@ -33,6 +35,7 @@ final class VersionStats {
     m.put("parent", parent);
     m.put("examplesSeen", examplesSeen);
     m.put("architecture", architecture);
+    m.put("inputs", inputs);
     m.put("metrics", metrics);
     m.put("firstServedAt", firstServedAt);
     m.put("served", served);

@@ -71,6 +71,18 @@ class DashboardStateTest {
   }
 
   @Test
+  void aVersionOverNamedInputsShowsThemAndOneOverEventsShowsNone() throws Exception {
+    state.onRegistry(new RegistryCodec.VersionEntry(RegistryKey.version("m", 1), version(1, 100)));
+    state.onRegistry(new RegistryCodec.VersionEntry(RegistryKey.version("m", 2), version(2, 200)
+        .withFeaturePipeline("{}", List.of(new Signature.InputField("origin", "category"),
+            new Signature.InputField("distance", "numeric")))));
+    JsonNode versions = json.valueToTree(state.snapshot()).get("versions");
+    assertEquals(0, versions.get(0).get("inputs").size(), "v1 reads LabeledEvents: " + versions.get(0));
+    assertEquals(List.of("origin:category", "distance:numeric"), json.convertValue(versions.get(1).get("inputs"),
+        List.class));
+  }
+
+  @Test
   void trainingHistoryAliasMovesDriftAndThroughputAreKept() {
     state.onTrainingEvent(TrainingEvent.newBuilder().setModel("m").setType(TrainingEventType.PUBLISHED)
         .setTimestamp(Instant.ofEpochMilli(5)).setModelVersion(1).setExamplesSeen(64).setLearningRate(0.01)

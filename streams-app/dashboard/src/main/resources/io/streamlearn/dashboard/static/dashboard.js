@@ -180,6 +180,10 @@ function className(s, c) {
 function drawTables(s) {
   const byVersion = {};
   for (const a in s.aliases) (byVersion[s.aliases[a]] = byVersion[s.aliases[a]] || []).push(a);
+  const newest = s.versions.filter(v => v.createdAt > 0).slice(-1)[0];
+  document.getElementById('model-inputs').textContent = !newest ? ''
+      : 'v' + newest.version + ': ' + newest.architecture + (newest.inputs && newest.inputs.length
+          ? '  |  inputs: ' + newest.inputs.join(', ') : '');
   const tbody = document.querySelector('#versions tbody');
   tbody.innerHTML = '';
   s.versions.slice().reverse().slice(0, 30).forEach(v => {
