@@ -92,7 +92,12 @@ final class NativeBlas {
     // since; this is the count JavaCPP last set, the one OpenBLAS runs with.
     // 0 or less: nothing set them (ND4J_SKIP_BLAS_THREADS), OpenBLAS's own default applies
     int threads = Math.max(0, Nd4j.factory().blas().getMaxThreads());
-    return new BlasLibrary(file, version, !file.startsWith(cache), threads);
+    // JavaCPP sometimes copies the system library into its cache rather than linking it: a cached file
+    // whose version is not the bundled artifact's is that copy, a library of the system.
+    String bundled = NativeSetup.bundledArtifactVersion();
+    boolean system = !file.startsWith(cache)
+        || (bundled != null && !version.equals("unknown") && !bundled.startsWith(version + "-"));
+    return new BlasLibrary(file, version, system, threads);
   }
 
   private static List<String> selfMaps() {

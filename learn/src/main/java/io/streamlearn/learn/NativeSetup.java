@@ -186,6 +186,15 @@ public final class NativeSetup {
     }
   }
 
+  /** The org.bytedeco:openblas artifact's version (e.g. {@code 0.3.19-1.5.7}), or null if unknown. */
+  static String bundledArtifactVersion() {
+    try {
+      return bundledVersion();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   /** Compares dotted numeric versions, {@code 0.3.21} after {@code 0.3.9}. */
   static int compareVersions(String a, String b) {
     String[] x = a.split("\\.");
