@@ -17,7 +17,6 @@ import io.streamlearn.learn.TrainingConfig;
 import io.streamlearn.tensor.SparseRows;
 import io.streamlearn.testkit.EmbeddedKafka;
 import io.streamlearn.train.Poller;
-import io.streamlearn.train.Trainer;
 import io.streamlearn.train.TrainerConfig;
 import io.streamlearn.train.TrainerStatus;
 import java.io.PrintStream;
@@ -239,29 +238,13 @@ public final class RawTrainerBench {
     t.put(TrainerConfig.DRIFT_DETECTOR, drift);
     t.put(TrainerConfig.BATCH_SIZE, String.valueOf(bench.getInt(CommonKeys.BATCH_SIZE)));
     t.put(TrainerConfig.PUBLISH_EVERY_BATCHES, String.valueOf(bench.getInt(TrainerConfig.PUBLISH_EVERY_BATCHES)));
-    Trainer trainer = new Trainer(new TrainerConfig(t));
-    Thread thread = new Thread(trainer, "bench-raw-trainer");
-    long start = System.nanoTime();
-    thread.start();
-    long first = 0;
-    while (trainer.status().eventsConsumed() < events && thread.isAlive()) {
-      if (first == 0 && trainer.status().eventsConsumed() > 0) {
-        first = System.nanoTime();
-      }
-      Thread.sleep(5);
-    }
-    long end = System.nanoTime();
-    TrainerStatus s = trainer.status();
-    trainer.stop();
-    trainer.awaitStopped(Duration.ofSeconds(60));
-    if (s.eventsConsumed() < events) {
-      throw new IllegalStateException("the trainer stopped after " + s.eventsConsumed() + " of " + events + " records");
-    }
+    TrainerRun run = TrainerRun.drain(new TrainerConfig(t), events, "bench-raw-trainer");
+    TrainerStatus s = run.status();
     return new Row("trainer end to end (raw JSON, general path), drift detector " + drift, s.eventsConsumed(),
-        (end - first) / 1e9,
+        run.seconds(),
         String.format(Locale.ROOT, "%d trained, %d held out, %d dead letters, %d versions, prequential accuracy"
                 + " %.3f; startup %.1f s not counted", s.examplesTrained(), s.heldOut(), s.deadLetters(),
-            s.publishedVersions(), s.prequentialAccuracy(), (first - start) / 1e9));
+            s.publishedVersions(), s.prequentialAccuracy(), run.startupSeconds()));
   }
 
   private static double seconds(long startNanos) {

@@ -1,7 +1,6 @@
 package io.streamlearn.bench;
 
 import io.streamlearn.train.Poller;
-import io.streamlearn.train.Trainer;
 import io.streamlearn.train.TrainerConfig;
 import io.streamlearn.train.TrainerStatus;
 import io.streamlearn.config.CommonKeys;
@@ -209,28 +208,12 @@ public final class TrainerBench {
     t.put(TrainerConfig.BATCH_SIZE, String.valueOf(bench.getInt(TrainerConfig.BATCH_SIZE)));
     t.put(TrainerConfig.PUBLISH_EVERY_BATCHES, String.valueOf(publishEvery));
     t.put(TrainerConfig.CHECKPOINT_EVERY_BATCHES, String.valueOf(bench.getInt(TrainerConfig.CHECKPOINT_EVERY_BATCHES)));
-    Trainer trainer = new Trainer(new TrainerConfig(t));
-    Thread thread = new Thread(trainer, "bench-trainer");
-    long start = System.nanoTime();
-    thread.start();
-    long first = 0;
-    while (trainer.status().eventsConsumed() < events && thread.isAlive()) {
-      if (first == 0 && trainer.status().eventsConsumed() > 0) {
-        first = System.nanoTime();
-      }
-      Thread.sleep(5);
-    }
-    long end = System.nanoTime();
-    TrainerStatus s = trainer.status();
-    trainer.stop();
-    trainer.awaitStopped(Duration.ofSeconds(60));
-    if (s.eventsConsumed() < events) {
-      throw new IllegalStateException("the trainer stopped after " + s.eventsConsumed() + " of " + events + " events");
-    }
+    TrainerRun run = TrainerRun.drain(new TrainerConfig(t), events, "bench-trainer");
+    TrainerStatus s = run.status();
     return new Row("trainer end to end, a version every " + publishEvery + " batches (at most one a second)",
-        s.eventsConsumed(), (end - first) / 1e9, String.format(Locale.ROOT,
+        s.eventsConsumed(), run.seconds(), String.format(Locale.ROOT,
             "%d trained, %d held out, %d versions, startup %.1f s not counted", s.examplesTrained(), s.heldOut(),
-            s.publishedVersions(), (first - start) / 1e9));
+            s.publishedVersions(), run.startupSeconds()));
   }
 
   private static void print(PrintStream out, List<Row> rows, int events, int features, double produceSeconds,
