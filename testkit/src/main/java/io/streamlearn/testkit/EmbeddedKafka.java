@@ -21,8 +21,10 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -193,18 +195,46 @@ public final class EmbeddedKafka implements AutoCloseable {
     return server != null;
   }
 
-  /** Creates a topic (no-op when it exists) with the given partitions and topic configs. */
+  /**
+   * Creates a topic (no-op when it exists) with the given partitions and topic configs, and returns
+   * once the broker's metadata names a leader for every partition. Without that wait a producer that
+   * sends at once can meet NOT_LEADER_OR_FOLLOWER, and an idempotent one retrying then was seen
+   * (Kafka 4.3.1, a loaded machine) to loop on OUT_OF_ORDER_SEQUENCE_NUMBER for good, hanging its
+   * {@code close()}.
+   */
   public void createTopic(String name, int partitions, Map<String, String> configs) {
     try (Admin admin = admin()) {
-      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
-          .all().get();
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause(), e);
+      try {
+        admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause(), e);
+        }
       }
+      awaitLeaders(admin, name);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topic " + name, e);
+    }
+  }
+
+  private static void awaitLeaders(Admin admin, String name) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      try {
+        TopicDescription d = admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
+        if (d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+          throw new IllegalStateException("cannot describe topic " + name + ": " + e.getCause(), e);
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("topic " + name + " has a partition without a leader after 30 s");
+      }
+      Thread.sleep(20);
     }
   }
 
