@@ -34,15 +34,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *     --bootstrap-servers localhost:9092 --topic flights
  * </pre>
  *
- * Each record's key is its id ("java-" and a random suffix, then the record's number): inference
- * keys the prediction with the record key when the spec names no {@code --id-field}.
+ * Next to {@code ./streamlearn demo --dataset flights}, which trains and serves raw Flights JSON
+ * on its labeled topic, give {@code --topic streamlearn.labeled}.
+ *
+ * <p>Each record's key is its id ("java-" and a random suffix, then the record's number):
+ * inference keys the prediction with the record key when it runs without {@code --id-field}.
  */
 public class FlightsJsonClient {
-  /** Flights as vega-datasets' flights-20k.json has them, with the label field the spec names. */
+  /** Flights as vega-datasets' flights-20k.json has them; the label {@code delay>15} reads {@code delay}. */
   static final List<String> FLIGHTS = List.of(
-      "{\"date\": \"2001/01/01 00:47\", \"delay\": 66, \"distance\": 1750, \"origin\": \"DTW\", \"destination\": \"LAS\", \"delayed\": true}",
-      "{\"date\": \"2001/01/01 01:24\", \"delay\": -5, \"distance\": 407, \"origin\": \"LAS\", \"destination\": \"OAK\", \"delayed\": false}",
-      "{\"date\": \"2001/01/01 06:10\", \"delay\": 3, \"distance\": 337, \"origin\": \"SFO\", \"destination\": \"LAX\", \"delayed\": false}");
+      "{\"date\": \"2001/01/01 00:47\", \"delay\": 66, \"distance\": 1750, \"origin\": \"DTW\", \"destination\": \"LAS\"}",
+      "{\"date\": \"2001/01/01 01:24\", \"delay\": -5, \"distance\": 407, \"origin\": \"LAS\", \"destination\": \"OAK\"}",
+      "{\"date\": \"2001/01/01 06:10\", \"delay\": 3, \"distance\": 337, \"origin\": \"SFO\", \"destination\": \"LAX\"}");
 
   public static void main(String[] argv) throws Exception {
     try {

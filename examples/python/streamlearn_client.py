@@ -20,7 +20,10 @@ With your own JSON records (a trainer and inference run with --input-format json
 spec), --json sends one plain JSON object, as it is, to --topic, keyed by --id:
 
     python3 examples/python/streamlearn_client.py --bootstrap-servers localhost:9092 --topic flights \
-        --json '{"date": "2001/01/01 00:47", "delay": 66, "distance": 1750, "origin": "DTW", "destination": "LAS", "delayed": true}'
+        --json '{"date": "2001/01/01 00:47", "delay": 66, "distance": 1750, "origin": "DTW", "destination": "LAS"}'
+
+Next to `./streamlearn demo --dataset flights` (raw Flights JSON, label delay>15), the topic is
+streamlearn.labeled.
 """
 import argparse
 import datetime

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamlearn.config.CommonKeys;
+import io.streamlearn.features.FrozenPipeline;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.LabeledEvent;
 import io.streamlearn.serve.InferenceService;
@@ -35,8 +36,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The Python example (examples/python, confluent-kafka and avro from Debian) against the loop on
  * an embedded broker: its LabeledEvent, written in the single-object encoding by Python, is
- * decoded by the Java trainer and inference, and the Prediction comes back to Python. Skipped
- * where /usr/bin/python3 lacks those modules.
+ * decoded by the Java trainer and inference, and the Prediction comes back to Python; and its
+ * {@code --json} path, one plain JSON flight scored by the real raw-JSON loop the README starts
+ * ({@code --input-format json}, its feature spec, label {@code delay>15}). Skipped where
+ * /usr/bin/python3 lacks those modules.
  */
 class PythonExampleIT {
   private static final Path PYTHON = Path.of("/usr/bin/python3");
@@ -104,32 +107,36 @@ class PythonExampleIT {
   }
 
   @Test
-  void aPlainJsonRecordFromPythonIsSentAsItIsAndItsPredictionComesBack() throws Exception {
+  void aPlainJsonRecordFromPythonIsSentAsItIsAndARealVersionPredictsItsLabel() throws Exception {
     Assumptions.assumeTrue(pythonHasModules(),
         "/usr/bin/python3 lacks confluent_kafka or avro (apt-get install python3-confluent-kafka "
             + "python3-avro); skipping the Python example test");
     String record = "{\"date\": \"2001/01/01 00:47\", \"delay\": 66, \"distance\": 1750, "
-        + "\"origin\": \"DTW\", \"destination\": \"LAS\", \"delayed\": true}";
-    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      kafka.createTopic("flights", 2, Map.of());
-      kafka.createTopic("predictions", 2, Map.of());
-      // Inference over raw JSON stands in here: this checks the example's side of the wire.
-      try (JsonStandIn standIn = JsonStandIn.start(kafka.bootstrapServers(), "flights", "predictions")) {
-        Path log = Files.createTempFile("python-example-json-", ".log");
-        Process p = new ProcessBuilder(PYTHON.toString(), SCRIPT.toString(),
-            "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "flights",
-            "--predictions-topic", "predictions", "--id", "py-json-1", "--json", record, "--timeout", "90")
-            .redirectError(log.toFile()).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the example finishes");
-        assertEquals(0, p.exitValue(), "exit status; stdout: " + output + "; stderr: " + Files.readString(log));
-        JsonNode prediction = new ObjectMapper().readTree(output.strip());
-        assertEquals("py-json-1", prediction.get("id").asText(), output);
-        assertEquals("true", prediction.get("predictedLabel").asText(), output);
-        assertEquals(1, prediction.get("predictedClass").asInt(), output);
-        assertEquals(record, new String(standIn.seen().get(0).value(), StandardCharsets.UTF_8),
-            "the record as Python was given it");
-      }
+        + "\"origin\": \"DTW\", \"destination\": \"LAS\"}";
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+         FlightsJsonLoop loop = FlightsJsonLoop.start(kafka)) {
+      loop.trainFirstVersion(2_000, 2001);
+      Path log = Files.createTempFile("python-example-json-", ".log");
+      Process p = new ProcessBuilder(PYTHON.toString(), SCRIPT.toString(),
+          "--bootstrap-servers", kafka.bootstrapServers(), "--topic", loop.topic(),
+          "--predictions-topic", loop.predictionsTopic(), "--id", "py-json-1", "--json", record, "--timeout", "90")
+          .redirectError(log.toFile()).start();
+      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the example finishes");
+      assertEquals(0, p.exitValue(), "exit status; stdout: " + output + "; stderr: " + Files.readString(log));
+
+      JsonNode prediction = new ObjectMapper().readTree(output.strip());
+      assertEquals("py-json-1", prediction.get("id").asText(), output);
+      assertEquals(FlightsJsonLoop.MODEL, prediction.get("model").asText(), output);
+      long version = prediction.get("modelVersion").asLong();
+      FrozenPipeline pipeline = loop.pipeline(version);
+      assertEquals(List.of("false", "true"), pipeline.classes(), "the version's classes of delay>15");
+      int predicted = prediction.get("predictedClass").asInt();
+      assertEquals(pipeline.className(predicted), prediction.get("predictedLabel").asText(),
+          "the label value is the scoring version's class name: " + output);
+      assertEquals(2, prediction.get("scores").size(), "two class scores: " + output);
+      assertEquals(1, prediction.get("label").asInt(), "the record's own label, delay 66 > 15: " + output);
+      assertEquals(record, loop.recordValue("py-json-1"), "the record as Python was given it");
     }
   }
 
