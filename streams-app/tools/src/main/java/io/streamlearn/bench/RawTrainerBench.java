@@ -45,7 +45,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * {@code streamlearn bench raw-trainer}: the trainer end to end over the users' own JSON records,
- * from a topic pre-filled with the Flights records (vega-datasets' 20,000, cycled, ids made unique),
+ * from a topic pre-filled with the Flights records (vega-datasets' 20,000, cycled, ids made unique, each lap a year of weeks later),
  * next to the raw {@code KafkaConsumer} on the same topic in the same run and the decode + pipeline
  * step alone, so the table shows where the time goes.
  */
@@ -129,8 +129,10 @@ public final class RawTrainerBench {
         ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20, ProducerConfig.ACKS_CONFIG, "1"),
         new StringSerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < events; i++) {
-        // the key is the id (the trainer's default): unique across cycles, so the hold-out share holds
-        producer.send(new ProducerRecord<>(topic, "fl-" + i, flights.get(i % flights.size())));
+        // the key is the id (the trainer's default): unique across cycles, so the hold-out share holds;
+        // each lap's dates move on a year of weeks, so no lap repeats a day the model has seen
+        producer.send(new ProducerRecord<>(topic, "fl-" + i,
+            Flights.onLap(flights.get(i % flights.size()), i / flights.size())));
       }
       producer.flush();
     }

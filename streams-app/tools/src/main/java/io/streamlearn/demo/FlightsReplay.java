@@ -1,5 +1,6 @@
 package io.streamlearn.demo;
 
+import io.streamlearn.data.Flights;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Replays the Flights records as they are in the file (each object's own JSON bytes, in time
  * order, cycling) to one topic at a steady rate, keyed {@code fl-<n>}: the key is each record's id
  * for the trainer's hold-out and the predictions, unique across laps.
+ *
+ * <p>From the second lap on, each record's date moves on a year of whole weeks ({@link Flights#onLap}),
+ * so a model keyed on the date cannot remember the first lap's days.
  */
 final class FlightsReplay implements DemoReplay {
   private final String bootstrap;
@@ -59,7 +63,8 @@ final class FlightsReplay implements DemoReplay {
         if (sleep > 0) {
           Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
         }
-        producer.send(new ProducerRecord<>(topic, "fl-" + n, records.get((int) (n % records.size()))));
+        producer.send(new ProducerRecord<>(topic, "fl-" + n,
+            Flights.onLap(records.get((int) (n % records.size())), n / records.size())));
         n++;
         produced.set(n);
       }
