@@ -1,16 +1,13 @@
 package io.streamlearn.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,23 +64,13 @@ final class PyTorchReference {
     if (!Files.isExecutable(Path.of(python))) {
       return Result.skipped(python + " not found");
     }
-    ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--data", data.toString(),
-        "--repeats", Integer.toString(repeats), "--seeds", seeds.length == 0 ? "none" : EngineTable.seedsLabel(seeds), "--cnn", cnn ? "1" : "0");
-    pb.environment().put("OMP_NUM_THREADS", "1");
-    pb.environment().put("MKL_NUM_THREADS", "1");
-    pb.redirectErrorStream(true);
-    Process process = pb.start();
-    List<String> lines = new ArrayList<>();
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = reader.readLine()) != null) {
-        lines.add(line);
-      }
-    }
-    if (!process.waitFor(30, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
+    Optional<ReferenceProcess.Output> output = ReferenceProcess.run(List.of(python, script.toString(), "--data", data.toString(),
+        "--repeats", Integer.toString(repeats), "--seeds", seeds.length == 0 ? "none" : EngineTable.seedsLabel(seeds), "--cnn", cnn ? "1" : "0"), Duration.ofMinutes(30));
+    if (output.isEmpty()) {
       return Result.skipped("timed out");
     }
+    List<String> lines = output.get().lines();
+    int exitCode = output.get().exitCode();
     Map<String, Double> figures = new LinkedHashMap<>();
     String skip = null;
     for (String line : lines) {
@@ -97,9 +84,9 @@ final class PyTorchReference {
     if (skip != null) {
       return Result.skipped(skip);
     }
-    if (process.exitValue() != 0 || figures.isEmpty()) {
-      LOG.warn("PyTorch reference failed (exit {}): {}", process.exitValue(), String.join("\n", lines));
-      return new Result(Map.of(), "PyTorch reference failed with exit code " + process.exitValue());
+    if (exitCode != 0 || figures.isEmpty()) {
+      LOG.warn("PyTorch reference failed (exit {}): {}", exitCode, String.join("\n", lines));
+      return new Result(Map.of(), "PyTorch reference failed with exit code " + exitCode);
     }
     return new Result(figures, "PyTorch " + lines.stream().filter(l -> l.startsWith("TORCH ")).map(l -> l.substring(6))
         .findFirst().orElse("?") + ", one thread, same invocation");

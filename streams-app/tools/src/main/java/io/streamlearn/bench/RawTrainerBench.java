@@ -16,30 +16,25 @@ import io.streamlearn.learn.OptimizerConfig;
 import io.streamlearn.learn.TrainingConfig;
 import io.streamlearn.tensor.SparseRows;
 import io.streamlearn.testkit.EmbeddedKafka;
-import io.streamlearn.train.Poller;
 import io.streamlearn.train.TrainerConfig;
 import io.streamlearn.train.TrainerStatus;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -139,29 +134,8 @@ public final class RawTrainerBench {
   }
 
   private static Row consume(String servers, String topic, int events) {
-    Map<String, Object> props = Poller.consumerProperties(
-        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers), "bench-raw-consumer");
-    long count = 0;
-    long bytes = 0;
-    long first = 0;
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-      while (count < events && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-          if (first == 0) {
-            first = System.nanoTime();
-          }
-          bytes += r.value().length;
-          count++;
-        }
-      }
-    }
-    return new Row("raw KafkaConsumer (bytes)", count, seconds(first), bytes / Math.max(1, count) + " bytes/record");
+    ConsumerRun run = ConsumerRun.read(servers, topic, events, value -> value.length);
+    return new Row("raw KafkaConsumer (bytes)", run.count(), seconds(run.firstNanos()), run.perRecord() + " bytes/record");
   }
 
   /** Decode and learnAndFeaturize alone, in memory: the trainer's per-record work without Kafka or the engine. */

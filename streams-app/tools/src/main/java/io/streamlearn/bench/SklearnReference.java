@@ -1,16 +1,13 @@
 package io.streamlearn.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,23 +37,13 @@ final class SklearnReference {
     if (!Files.isExecutable(Path.of(python))) {
       return Result.skipped(python + " not found");
     }
-    ProcessBuilder pb = new ProcessBuilder(python, path.toString(), "--data", data.toString(), "--batch", Integer.toString(batch),
-        "--seed", Long.toString(seed));
-    pb.environment().put("OMP_NUM_THREADS", "1");
-    pb.environment().put("OPENBLAS_NUM_THREADS", "1");
-    pb.redirectErrorStream(true);
-    Process process = pb.start();
-    List<String> lines = new ArrayList<>();
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = reader.readLine()) != null) {
-        lines.add(line);
-      }
-    }
-    if (!process.waitFor(10, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
+    Optional<ReferenceProcess.Output> output = ReferenceProcess.run(List.of(python, path.toString(), "--data", data.toString(), "--batch", Integer.toString(batch),
+        "--seed", Long.toString(seed)), Duration.ofMinutes(10));
+    if (output.isEmpty()) {
       return Result.skipped("timed out");
     }
+    List<String> lines = output.get().lines();
+    int exitCode = output.get().exitCode();
     Map<String, Double> figures = new LinkedHashMap<>();
     String version = "?";
     for (String line : lines) {
@@ -69,9 +56,9 @@ final class SklearnReference {
         figures.put(kv[0], Double.parseDouble(kv[1]));
       }
     }
-    if (process.exitValue() != 0 || !figures.containsKey("auc")) {
-      LOG.warn("scikit-learn reference failed (exit {}): {}", process.exitValue(), String.join("\n", lines));
-      return new Result(Map.of(), "failed with exit code " + process.exitValue());
+    if (exitCode != 0 || !figures.containsKey("auc")) {
+      LOG.warn("scikit-learn reference failed (exit {}): {}", exitCode, String.join("\n", lines));
+      return new Result(Map.of(), "failed with exit code " + exitCode);
     }
     return new Result(figures, "scikit-learn " + version + " by " + python + ", same run, same pass");
   }

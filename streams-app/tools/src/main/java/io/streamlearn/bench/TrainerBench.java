@@ -1,6 +1,5 @@
 package io.streamlearn.bench;
 
-import io.streamlearn.train.Poller;
 import io.streamlearn.train.TrainerConfig;
 import io.streamlearn.train.TrainerStatus;
 import io.streamlearn.config.CommonKeys;
@@ -19,7 +18,6 @@ import io.streamlearn.schema.LabeledEvent;
 import io.streamlearn.testkit.EmbeddedKafka;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,18 +25,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -143,32 +138,11 @@ public final class TrainerBench {
 
   private static Row consume(String servers, String topic, int events, boolean decode) {
     // The trainer's own consumer settings, and the clock started at the first record as for the trainer.
-    Map<String, Object> props = Poller.consumerProperties(
-        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers), "bench-raw-consumer");
     InputEventDecoder decoder = InputEventDecoder.forLabeled();
-    long count = 0;
-    long checksum = 0;
-    long first = 0;
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-      while (count < events && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-          if (first == 0) {
-            first = System.nanoTime();
-          }
-          checksum += decode ? decoder.decode(topic, r.value()).features().length : r.value().length;
-          count++;
-        }
-      }
-    }
-    return new Row(decode ? "raw KafkaConsumer + decode to float[]" : "raw KafkaConsumer (bytes)", count,
-        seconds(first), decode ? checksum / Math.max(1, count) + " features/record" : checksum / Math.max(1, count)
-            + " bytes/record");
+    ConsumerRun run = ConsumerRun.read(servers, topic, events,
+        value -> decode ? decoder.decode(topic, value).features().length : value.length);
+    return new Row(decode ? "raw KafkaConsumer + decode to float[]" : "raw KafkaConsumer (bytes)", run.count(),
+        seconds(run.firstNanos()), run.perRecord() + (decode ? " features/record" : " bytes/record"));
   }
 
   private static Row engine(Dataset data, int events, AbstractConfig config) {
