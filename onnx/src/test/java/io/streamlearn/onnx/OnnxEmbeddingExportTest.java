@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamlearn.features.FeaturePipeline;
+import io.streamlearn.features.FeatureSpec;
+import io.streamlearn.features.FrozenPipeline;
 import io.streamlearn.learn.Model;
 import io.streamlearn.learn.NetworkSpec;
 import io.streamlearn.registry.ModelVersion;
@@ -124,6 +127,24 @@ class OnnxEmbeddingExportTest {
     Onnx.Model model = OnnxCodec.decode(OnnxExporter.export(v, false, layout).onnx());
     assertTrue(model.graph().nodes().stream().noneMatch(n -> n.opType().equals("Concat")));
     assertOrtMatchesEngine(v, layout, false, FP32);
+  }
+
+  @Test
+  void theLayoutComesFromTheVersionsFeaturePipelineWhenNoneIsGiven() throws Exception {
+    FrozenPipeline pipeline = new FeaturePipeline(FeatureSpec.parse("distance:numeric, origin:category(3),"
+        + " dest:hash(32)"), null, 0).freeze();
+    FeatureLayout layout = pipeline.layout();
+    assertTrue(layout.hasSparse(), layout.toString());
+    ModelVersion v = version("embedding(4) > dense(6,relu) > dense(2,softmax)", layout, 4, Preprocessing.identity(),
+        10).withFeaturePipeline(pipeline.toJson(), List.of());
+    SparseRows x = rows(layout, 12);
+    Model model = Model.of(NetworkSpec.parse(layout.totalWidth(), v.architecture()), v.tensors(), v.preprocessing(),
+        layout);
+    float[] expected = new float[ROWS * model.outputs()];
+    model.predict(x, expected);
+    OnnxExporter.Export export = OnnxExporter.export(v, false);
+    assertEquals(java.util.Optional.of(pipeline.toJson()), export.sidecar());
+    assertClose(expected, Ort.run(export.onnx(), x.toDense(), ROWS, layout.totalWidth()), FP32, 1e-3, "from pipeline");
   }
 
   @Test
