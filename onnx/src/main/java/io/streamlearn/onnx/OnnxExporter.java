@@ -123,7 +123,8 @@ public final class OnnxExporter {
       embedded = layout != null ? layout : layoutOf(version);
       if (embedded.totalWidth() != featureCount || !embedded.hasSparse()) {
         throw new IllegalArgumentException(version.key() + ": '" + version.architecture() + "' starts with an"
-            + " embedding, which needs sparse fields and a layout " + featureCount + " wide; the layout is " + embedded);
+            + " embedding, which needs sparse fields and a layout " + featureCount + " wide; the layout is "
+            + embedded);
       }
     }
     Map<String, float[]> params = new HashMap<>();

@@ -13,12 +13,9 @@ import io.streamlearn.learn.NetworkSpec;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.tensor.FeatureLayout;
 import io.streamlearn.tensor.FeatureLayout.SparseField;
-import io.streamlearn.tensor.NamedTensor;
 import io.streamlearn.tensor.Preprocessing;
 import io.streamlearn.tensor.SparseRows;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -32,25 +29,8 @@ class OnnxEmbeddingExportTest {
   private static final double FP16 = 1e-2;
   private static final int ROWS = 48;
 
-  /** A version of {@code architecture} (first layer the embedding) over {@code layout}, weights from {@code seed}. */
   private static ModelVersion version(String architecture, FeatureLayout layout, int dim, Preprocessing p, long seed) {
-    ModelVersion base = Fixtures.version(architecture, layout.totalWidth(), p, seed);
-    Random r = new Random(seed);
-    float[] table = new float[layout.sparseWidth() * dim];
-    for (int i = 0; i < table.length; i++) {
-      table[i] = (float) ((r.nextDouble() * 2 - 1) * 0.5);
-    }
-    List<NamedTensor> tensors = new ArrayList<>();
-    tensors.add(new NamedTensor("layers.0.weight", new int[] {layout.sparseWidth(), dim}, table));
-    // the dense layers after the embedding read denseWidth + fields * dim and keep their spec index
-    String rest = architecture.substring(architecture.indexOf('>') + 1).trim();
-    int inner = layout.denseWidth() + layout.sparseFields().size() * dim;
-    for (NamedTensor t : Fixtures.tensors(rest, inner, seed + 1)) {
-      String[] parts = t.name().split("\\.");
-      int index = Integer.parseInt(parts[1]) + 1;
-      tensors.add(new NamedTensor("layers." + index + "." + parts[2], t.shape(), t.data()));
-    }
-    return base.withContent(tensors, p, Map.of());
+    return Fixtures.embeddingVersion(architecture, layout, dim, p, seed);
   }
 
   /** Rows with every dense column set and each field holding none, one or two entries of varied value. */
@@ -90,7 +70,8 @@ class OnnxEmbeddingExportTest {
   @Test
   void anEmbeddingOverDenseColumnsAndTwoFieldsGivesTheEnginesProbabilitiesInOnnxRuntime() throws Exception {
     FeatureLayout layout = new FeatureLayout(3, List.of(new SparseField("origin", 7), new SparseField("route", 16)));
-    ModelVersion v = version("embedding(4) > dense(12,relu) > dense(3,softmax)", layout, 4, Preprocessing.identity(), 5);
+    ModelVersion v = version("embedding(4) > dense(12,relu) > dense(3,softmax)", layout, 4, Preprocessing.identity(),
+        5);
     assertOrtMatchesEngine(v, layout, false, FP32);
     assertOrtMatchesEngine(v, layout, true, FP16);
   }
