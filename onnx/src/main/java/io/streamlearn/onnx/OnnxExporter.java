@@ -2,11 +2,13 @@ package io.streamlearn.onnx;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamlearn.features.FrozenPipeline;
 import io.streamlearn.learn.Activation;
 import io.streamlearn.learn.LayerSpec;
 import io.streamlearn.learn.NetworkSpec;
 import io.streamlearn.learn.Padding;
 import io.streamlearn.registry.ModelVersion;
+import io.streamlearn.tensor.FeatureLayout;
 import io.streamlearn.tensor.Float16;
 import io.streamlearn.tensor.NamedTensor;
 import io.streamlearn.tensor.Preprocessing;
@@ -31,6 +33,16 @@ import java.util.Optional;
  * {@code same}); pools to {@code MaxPool}/{@code AveragePool}; flatten (explicit or implicit
  * before the first dense after a conv or pool) to {@code Flatten} (axis 1, CHW order). Dropout is
  * stripped.
+ *
+ * <p>A first {@code embedding(dim)} layer reads the featurized row in its one-hot form ({@code
+ * features [N, totalWidth]}: the dense columns, then each sparse field's slots, as the version's
+ * {@link FeatureLayout} orders them): a {@code Slice} takes the dense columns (then the scaler's
+ * {@code Sub} and {@code Mul}, if any, on those only), and per field a {@code Slice} of its slots
+ * and a {@code MatMul} by that field's rows of the table ({@code layers.0.table.<f>}
+ * {@code [slots, dim]}) give its vector, the sum of value times row over its entries; a {@code
+ * Concat} (axis 1) joins them, dense columns first, so the layers after it see the engine's
+ * {@code denseWidth + fields * dim} wide vector. The layout comes from the version's feature
+ * pipeline or is given.
  *
  * <p>Optimizations, all in double precision and listed in the metadata key
  * {@code optimizations}: the frozen scaler {@code x' = (x - offset) * scale} is folded into the
@@ -91,11 +103,29 @@ public final class OnnxExporter {
    *     a tensor is missing or misshapen, or a float16 weight would overflow
    */
   public static Export export(ModelVersion version, boolean float16) {
-    List<LayerSpec> layers = NetworkSpec.parse(version.signature().featureCount(), version.architecture()).layers();
+    return export(version, float16, null);
+  }
+
+  /**
+   * As {@link #export(ModelVersion, boolean)} with the version's feature layout given, for a
+   * version whose layout is not in a feature pipeline (one trained on {@code SparseRows} directly).
+   *
+   * @param layout the featurized row's layout ({@code totalWidth()} is the signature's feature
+   *     count); null to read it from the version's feature pipeline where an embedding needs it
+   * @throws IllegalArgumentException as {@link #export(ModelVersion, boolean)}, or when an
+   *     embedding's layout is missing, has no sparse field or another width
+   */
+  public static Export export(ModelVersion version, boolean float16, FeatureLayout layout) {
+    int featureCount = version.signature().featureCount();
+    List<LayerSpec> layers = NetworkSpec.parse(featureCount, version.architecture()).layers();
+    FeatureLayout embedded = null;
     if (layers.get(0) instanceof LayerSpec.Embedding) {
-      throw new IllegalArgumentException(version.key() + ": '" + version.architecture() + "' starts with an embedding"
-          + " over sparse fields, which ONNX export does not write (it would be a Slice and MatMul per field and a"
-          + " Concat); export a network whose first layer is dense over the sparse slots instead");
+      embedded = layout != null ? layout : layoutOf(version);
+      if (embedded.totalWidth() != featureCount || !embedded.hasSparse()) {
+        throw new IllegalArgumentException(version.key() + ": '" + version.architecture() + "' starts with an"
+            + " embedding, which needs sparse fields and a layout " + featureCount + " wide; the layout is "
+            + embedded);
+      }
     }
     Map<String, float[]> params = new HashMap<>();
     Map<String, int[]> shapes = new HashMap<>();
@@ -105,9 +135,16 @@ public final class OnnxExporter {
     }
     List<String> applied = new ArrayList<>();
     Preprocessing p = version.preprocessing();
-    GraphBuilder g = new GraphBuilder(version.key(), layers, params, shapes, version.signature().featureCount());
+    GraphBuilder g = new GraphBuilder(version.key(), layers, params, shapes, featureCount, embedded);
     boolean scalerFolded = false;
-    if (!p.isIdentity()) {
+    if (embedded != null && !p.isIdentity()) {
+      // over sparse fields the scaler is the dense columns' only (as the engine's Model.of with a layout)
+      if (p.features() != embedded.denseWidth()) {
+        throw new IllegalArgumentException(version.key() + ": preprocessing has " + p.features() + " features, the"
+            + " layout " + embedded.denseWidth() + " dense columns");
+      }
+      applied.add("scalerNodes");
+    } else if (!p.isIdentity()) {
       scalerFolded = g.foldScaler(p);
       applied.add(scalerFolded ? "foldScaler" : "scalerNodes");
     }
@@ -123,6 +160,21 @@ public final class OnnxExporter {
     // The graph starts at the featurized vector; how to make it travels beside it, never dropped.
     Optional<String> sidecar = version.hasFeaturePipeline() ? Optional.of(version.featurePipeline()) : Optional.empty();
     return new Export(OnnxCodec.encode(model), sidecar, applied);
+  }
+
+  /** The layout of the featurized row the version's feature pipeline makes. */
+  private static FeatureLayout layoutOf(ModelVersion version) {
+    if (!version.hasFeaturePipeline()) {
+      throw new IllegalArgumentException(version.key() + ": '" + version.architecture() + "' starts with an embedding"
+          + " over sparse fields, and the version has no feature pipeline to say which slots each field has; give the"
+          + " layout to OnnxExporter.export(version, float16, layout)");
+    }
+    try {
+      return FrozenPipeline.parse(version.featurePipeline()).layout();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(version.key() + ": cannot read the feature layout from the version's feature"
+          + " pipeline: " + e.getMessage(), e);
+    }
   }
 
   private static Map<String, String> metadata(ModelVersion v, List<String> applied) {
@@ -157,6 +209,8 @@ public final class OnnxExporter {
     private final Map<String, float[]> params;
     private final Map<String, int[]> shapes;
     private final int features;
+    // the featurized row's layout when the first layer is an embedding; null otherwise
+    private final FeatureLayout embedded;
     private final boolean[] stripped;
     private final List<Onnx.Node> nodes = new ArrayList<>();
     private final List<Onnx.Tensor> inits = new ArrayList<>();
@@ -166,12 +220,13 @@ public final class OnnxExporter {
     private int width;
 
     GraphBuilder(String key, List<LayerSpec> layers, Map<String, float[]> params, Map<String, int[]> shapes,
-                 int features) {
+                 int features, FeatureLayout embedded) {
       this.key = key;
       this.layers = layers;
       this.params = params;
       this.shapes = shapes;
       this.features = features;
+      this.embedded = embedded;
       this.stripped = new boolean[layers.size()];
       this.width = features;
     }
@@ -350,7 +405,7 @@ public final class OnnxExporter {
     }
 
     Onnx.Graph build(Preprocessing scaler, boolean float16) {
-      if (!scaler.isIdentity()) {
+      if (!scaler.isIdentity() && embedded == null) {
         String offset = constant("preprocessing.offset", new long[] {features}, scaler.offset());
         String scale = constant("preprocessing.scale", new long[] {features}, scaler.scale());
         current = node("preprocessing.sub", "Sub", List.of(current, offset));
@@ -363,7 +418,12 @@ public final class OnnxExporter {
         }
         LayerSpec layer = layers.get(i);
         String prefix = "layers." + i;
-        if (layer instanceof LayerSpec.Input in) {
+        if (layer instanceof LayerSpec.Embedding e) {
+          if (i != 0 || embedded == null) {
+            throw new IllegalArgumentException(key + ": an embedding must be the first layer, found it at " + i);
+          }
+          embedding(e, scaler);
+        } else if (layer instanceof LayerSpec.Input in) {
           if (in.height() * in.width() * in.channels() != width || chw != null) {
             throw new IllegalArgumentException(key + ": input(" + in.height() + "," + in.width() + "," + in.channels()
                 + ") needs " + (in.height() * in.width() * in.channels()) + " features, the model has " + width);
@@ -456,6 +516,47 @@ public final class OnnxExporter {
       return new Onnx.Graph("streamlearn", all, tensors,
           List.of(new Onnx.ValueInfo(INPUT, Onnx.FLOAT, List.of("N", (long) features))),
           List.of(new Onnx.ValueInfo(OUTPUT, Onnx.FLOAT, List.of("N", (long) width))));
+    }
+
+    /**
+     * The embedding's vector from the one-hot row: the dense columns (scaled there, as the engine
+     * scales only them), then per field its slots times its rows of the table, concatenated.
+     */
+    private void embedding(LayerSpec.Embedding e, Preprocessing scaler) {
+      int dim = e.dim();
+      int dense = embedded.denseWidth();
+      float[] table = tensor(0, "weight", embedded.sparseWidth(), dim);
+      List<String> parts = new ArrayList<>();
+      if (dense > 0) {
+        String part = slice("layers.0.dense", 0, dense);
+        if (!scaler.isIdentity()) {
+          String offset = constant("preprocessing.offset", new long[] {dense}, scaler.offset());
+          String scale = constant("preprocessing.scale", new long[] {dense}, scaler.scale());
+          part = node("preprocessing.sub", "Sub", List.of(part, offset));
+          part = node("preprocessing.mul", "Mul", List.of(part, scale));
+        }
+        parts.add(part);
+      }
+      List<FeatureLayout.SparseField> fields = embedded.sparseFields();
+      for (int f = 0; f < fields.size(); f++) {
+        int slots = fields.get(f).size();
+        int from = embedded.sparseOffset(f);
+        float[] rows = java.util.Arrays.copyOfRange(table, from * dim, (from + slots) * dim);
+        String oneHot = slice("layers.0.field" + f, dense + from, dense + from + slots);
+        String w = weight("layers.0.table." + f, rows, slots, dim);
+        parts.add(node("layers.0.matmul." + f, "MatMul", List.of(oneHot, w)));
+      }
+      current = parts.size() == 1 ? parts.get(0)
+          : node("layers.0.concat", "Concat", parts, Onnx.Attribute.ofInt("axis", 1));
+      width = dense + fields.size() * dim;
+    }
+
+    /** Columns {@code [from, to)} of the graph input. */
+    private String slice(String name, long from, long to) {
+      String starts = longs(name + ".starts", from);
+      String ends = longs(name + ".ends", to);
+      String axes = longs(name + ".axes", 1);
+      return node(name + ".slice", "Slice", List.of(INPUT, starts, ends, axes));
     }
 
     private void requireSpatial(int i) {

@@ -12,7 +12,11 @@
  *
  * <p>A feature pipeline (categorical vocabularies, hashing), where a version carries one, travels
  * as a JSON sidecar next to the {@code .onnx} ({@link io.streamlearn.onnx.OnnxExporter.Export#sidecar()});
- * the graph starts at the featurized vector. Versions on this branch carry no pipeline yet, so the
- * sidecar is empty: the hook is in {@code OnnxExporter.export}.
+ * the graph starts at the featurized vector (dense columns, then each sparse field's slots
+ * one-hot). A network that starts with {@code embedding(dim)} is exported over that row as a
+ * {@code Slice} of the dense columns and, per sparse field, a {@code Slice} of its slots and a
+ * {@code MatMul} by its rows of the table, joined by a {@code Concat}; the field sizes come from
+ * the pipeline's {@code FeatureLayout} (the reason this module reads {@code streamlearn-features}),
+ * or are given to {@code OnnxExporter.export(version, float16, layout)}.
  */
 package io.streamlearn.onnx;

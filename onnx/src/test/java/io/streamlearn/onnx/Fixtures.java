@@ -6,6 +6,7 @@ import io.streamlearn.registry.Lineage;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.OffsetRange;
 import io.streamlearn.registry.Signature;
+import io.streamlearn.tensor.FeatureLayout;
 import io.streamlearn.tensor.NamedTensor;
 import io.streamlearn.tensor.Preprocessing;
 import java.time.Instant;
@@ -36,6 +37,27 @@ final class Fixtures {
     return ModelVersion.create("m", 3, 2, Instant.ofEpochMilli(1_700_000_000_000L), architecture, signature, p, tensors,
         new Lineage(List.of(new OffsetRange("streamlearn.labeled", 0, 0, 500)), 1500, 500,
             Map.of("optimizer", "adam"), seed, "0.1.0-test"), Map.of("holdoutAccuracy", 0.75));
+  }
+
+  /** A version of {@code architecture} (first layer the embedding) over {@code layout}, weights from {@code seed}. */
+  static ModelVersion embeddingVersion(String architecture, FeatureLayout layout, int dim, Preprocessing p, long seed) {
+    ModelVersion base = version(architecture, layout.totalWidth(), p, seed);
+    Random r = new Random(seed);
+    float[] table = new float[layout.sparseWidth() * dim];
+    for (int i = 0; i < table.length; i++) {
+      table[i] = (float) ((r.nextDouble() * 2 - 1) * 0.5);
+    }
+    List<NamedTensor> tensors = new ArrayList<>();
+    tensors.add(new NamedTensor("layers.0.weight", new int[] {layout.sparseWidth(), dim}, table));
+    // the dense layers after the embedding read denseWidth + fields * dim and keep their spec index
+    String rest = architecture.substring(architecture.indexOf('>') + 1).trim();
+    int inner = layout.denseWidth() + layout.sparseFields().size() * dim;
+    for (NamedTensor t : tensors(rest, inner, seed + 1)) {
+      String[] parts = t.name().split("\\.");
+      int index = Integer.parseInt(parts[1]) + 1;
+      tensors.add(new NamedTensor("layers." + index + "." + parts[2], t.shape(), t.data()));
+    }
+    return base.withContent(tensors, p, Map.of());
   }
 
   /** A standard scaler of {@code features} features with offsets and scales from {@code seed}. */

@@ -171,17 +171,11 @@ class OnnxExporterTest {
   }
 
   @Test
-  void anEmbeddingLayerIsRefusedNamingWhy() {
+  void aVersionWithoutItsTensorsIsRefusedNamingTheMissingOne() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExporter.export(
         Fixtures.version("dense(2)", 3, Preprocessing.identity(), 0).withContent(List.of(), Preprocessing.identity(),
             Map.of()), false));
     assertTrue(e.getMessage().contains("layers.0.weight"), e.getMessage());
-    ModelVersion embedded = new ModelVersion("e", 1, 0, java.time.Instant.EPOCH, "embedding(4) > dense(2)",
-        new io.streamlearn.registry.Signature(3, io.streamlearn.registry.Signature.Task.REGRESSION, 2, List.of(), "MSE"),
-        Preprocessing.identity(), List.of(), "-", Fixtures.version("dense(1)", 1, Preprocessing.identity(), 0).lineage(),
-        Map.of());
-    e = assertThrows(IllegalArgumentException.class, () -> OnnxExporter.export(embedded, false));
-    assertTrue(e.getMessage().contains("starts with an embedding"), e.getMessage());
   }
 
   @Test
