@@ -83,7 +83,7 @@ public final class RawTrainerBench {
       fill(servers, topic, config.getInt(PARTITIONS), flights, events);
       double produceSeconds = seconds(produceStart);
       consume(servers, topic, events); // warm-up
-      List<Row> rows = new ArrayList<>();
+      List<StageRow> rows = new ArrayList<>();
       rows.add(consume(servers, topic, events));
       rows.add(pipelineAlone(flights, events, config.getInt(CommonKeys.BATCH_SIZE), config.getString(SPEC)));
       rows.add(engineAlone(flights, events, config));
@@ -94,25 +94,12 @@ public final class RawTrainerBench {
       out.printf(Locale.ROOT, "Raw trainer bench: %,d Flights JSON records on %d partitions, spec '%s', label %s,"
               + " %s, batch %d; topic filled in %.1f s%n%n", events, config.getInt(PARTITIONS), config.getString(SPEC),
           Flights.LABEL, config.getString(LAYERS), config.getInt(CommonKeys.BATCH_SIZE), produceSeconds);
-      out.println("| stage | records | seconds | records/s | vs raw consumer | note |");
-      out.println("| --- | ---: | ---: | ---: | ---: | --- |");
-      double raw = rows.get(0).rate();
-      for (Row r : rows) {
-        out.printf(Locale.ROOT, "| %s | %,d | %.2f | %,.0f | %.2f | %s |%n", r.stage(), r.records(), r.seconds(),
-            r.rate(), r.rate() / raw, r.note());
-      }
+      StageRow.print(out, rows);
       return 0;
     } finally {
       if (embedded != null) {
         embedded.close();
       }
-    }
-  }
-
-  /** One line of the table. */
-  record Row(String stage, long records, double seconds, String note) {
-    double rate() {
-      return records / seconds;
     }
   }
 
@@ -133,13 +120,13 @@ public final class RawTrainerBench {
     }
   }
 
-  private static Row consume(String servers, String topic, int events) {
+  private static StageRow consume(String servers, String topic, int events) {
     ConsumerRun run = ConsumerRun.read(servers, topic, events, value -> value.length);
-    return new Row("raw KafkaConsumer (bytes)", run.count(), seconds(run.firstNanos()), run.perRecord() + " bytes/record");
+    return new StageRow("raw KafkaConsumer (bytes)", run.count(), seconds(run.firstNanos()), run.perRecord() + " bytes/record");
   }
 
   /** Decode and learnAndFeaturize alone, in memory: the trainer's per-record work without Kafka or the engine. */
-  private static Row pipelineAlone(List<byte[]> flights, int events, int batch, String specText) {
+  private static StageRow pipelineAlone(List<byte[]> flights, int events, int batch, String specText) {
     FeatureSpec spec = FeatureSpec.parse(specText);
     LabelSpec label = LabelSpec.parse(Flights.LABEL);
     RawInput input = RawInput.json(spec, label, null);
@@ -156,11 +143,11 @@ public final class RawTrainerBench {
       InputRecord r = decoder.decode(flights.get(i % flights.size()));
       pipeline.learnAndFeaturize(r, rows);
     }
-    return new Row("decode + learnAndFeaturize alone (in memory)", events, seconds(start), "no Kafka, no engine");
+    return new StageRow("decode + learnAndFeaturize alone (in memory)", events, seconds(start), "no Kafka, no engine");
   }
 
   /** The engine alone on rows featurized beforehand: Learner.fit over sparse batches, in memory. */
-  private static Row engineAlone(List<byte[]> flights, int events, AbstractConfig config) {
+  private static StageRow engineAlone(List<byte[]> flights, int events, AbstractConfig config) {
     int batch = config.getInt(CommonKeys.BATCH_SIZE);
     FeatureSpec spec = FeatureSpec.parse(config.getString(SPEC));
     LabelSpec label = LabelSpec.parse(Flights.LABEL);
@@ -191,11 +178,11 @@ public final class RawTrainerBench {
       learner.fit(batches.get(b), targets.get(b), 0, predictions);
       trained += batches.get(b).rows();
     }
-    return new Row("engine alone (Learner.fit on sparse rows, in memory)", trained, seconds(start),
+    return new StageRow("engine alone (Learner.fit on sparse rows, in memory)", trained, seconds(start),
         "no Kafka, no decoding");
   }
 
-  private static Row trainer(String servers, String topic, int events, AbstractConfig bench, String drift)
+  private static StageRow trainer(String servers, String topic, int events, AbstractConfig bench, String drift)
       throws InterruptedException {
     String suffix = Long.toString(System.nanoTime(), 36);
     Map<String, String> t = new HashMap<>();
@@ -216,7 +203,7 @@ public final class RawTrainerBench {
     t.put(TrainerConfig.PUBLISH_EVERY_BATCHES, String.valueOf(bench.getInt(TrainerConfig.PUBLISH_EVERY_BATCHES)));
     TrainerRun run = TrainerRun.drain(new TrainerConfig(t), events, "bench-raw-trainer");
     TrainerStatus s = run.status();
-    return new Row("trainer end to end (raw JSON, general path), drift detector " + drift, s.eventsConsumed(),
+    return new StageRow("trainer end to end (raw JSON, general path), drift detector " + drift, s.eventsConsumed(),
         run.seconds(),
         String.format(Locale.ROOT, "%d trained, %d held out, %d dead letters, %d versions, prequential accuracy"
                 + " %.3f; startup %.1f s not counted", s.examplesTrained(), s.heldOut(), s.deadLetters(),

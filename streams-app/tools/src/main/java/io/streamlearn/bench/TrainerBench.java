@@ -85,7 +85,7 @@ public final class TrainerBench {
       double produceSeconds = seconds(produceStart);
       consume(servers, topic, events, false); // warm-up: JIT, page cache, broker connections
       int repeat = config.getInt(REPEAT);
-      List<List<Row>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+      List<List<StageRow>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
           new ArrayList<>());
       int publishEvery = config.getInt(TrainerConfig.PUBLISH_EVERY_BATCHES);
       for (int i = 0; i < repeat; i++) {
@@ -96,20 +96,13 @@ public final class TrainerBench {
         // the same with 10x fewer versions (and so transactions): what the commits cost
         runs.get(4).add(trainer(servers, topic, suffix + "-r" + i, events, config, publishEvery * 10));
       }
-      List<Row> rows = runs.stream().map(TrainerBench::median).toList();
+      List<StageRow> rows = runs.stream().map(TrainerBench::median).toList();
       print(out, rows, events, data.cols(), produceSeconds, config);
       return 0;
     } finally {
       if (embedded != null) {
         embedded.close();
       }
-    }
-  }
-
-  /** One line of the table. */
-  record Row(String stage, long examples, double seconds, String note) {
-    double rate() {
-      return examples / seconds;
     }
   }
 
@@ -136,16 +129,16 @@ public final class TrainerBench {
     }
   }
 
-  private static Row consume(String servers, String topic, int events, boolean decode) {
+  private static StageRow consume(String servers, String topic, int events, boolean decode) {
     // The trainer's own consumer settings, and the clock started at the first record as for the trainer.
     InputEventDecoder decoder = InputEventDecoder.forLabeled();
     ConsumerRun run = ConsumerRun.read(servers, topic, events,
         value -> decode ? decoder.decode(topic, value).features().length : value.length);
-    return new Row(decode ? "raw KafkaConsumer + decode to float[]" : "raw KafkaConsumer (bytes)", run.count(),
+    return new StageRow(decode ? "raw KafkaConsumer + decode to float[]" : "raw KafkaConsumer (bytes)", run.count(),
         seconds(run.firstNanos()), run.perRecord() + (decode ? " features/record" : " bytes/record"));
   }
 
-  private static Row engine(Dataset data, int events, AbstractConfig config) {
+  private static StageRow engine(Dataset data, int events, AbstractConfig config) {
     int batchSize = config.getInt(TrainerConfig.BATCH_SIZE);
     NetworkSpec spec = NetworkSpec.parse(data.cols(), config.getString(LAYERS));
     Learner learner = new Learner(new TrainingConfig(spec, Loss.SOFTMAX_CROSS_ENTROPY,
@@ -164,10 +157,10 @@ public final class TrainerBench {
       }
       learner.fit(x, y, rows, predictions);
     }
-    return new Row("engine alone (Learner.fit, in memory)", trained, seconds(start), "no Kafka");
+    return new StageRow("engine alone (Learner.fit, in memory)", trained, seconds(start), "no Kafka");
   }
 
-  private static Row trainer(String servers, String topic, String suffix, int events, AbstractConfig bench,
+  private static StageRow trainer(String servers, String topic, String suffix, int events, AbstractConfig bench,
                              int publishEvery) throws InterruptedException {
     Map<String, String> t = new HashMap<>();
     t.put(CommonKeys.BOOTSTRAP_SERVERS, servers);
@@ -184,29 +177,23 @@ public final class TrainerBench {
     t.put(TrainerConfig.CHECKPOINT_EVERY_BATCHES, String.valueOf(bench.getInt(TrainerConfig.CHECKPOINT_EVERY_BATCHES)));
     TrainerRun run = TrainerRun.drain(new TrainerConfig(t), events, "bench-trainer");
     TrainerStatus s = run.status();
-    return new Row("trainer end to end, a version every " + publishEvery + " batches (at most one a second)",
+    return new StageRow("trainer end to end, a version every " + publishEvery + " batches (at most one a second)",
         s.eventsConsumed(), run.seconds(), String.format(Locale.ROOT,
             "%d trained, %d held out, %d versions, startup %.1f s not counted", s.examplesTrained(), s.heldOut(),
             s.publishedVersions(), run.startupSeconds()));
   }
 
-  private static void print(PrintStream out, List<Row> rows, int events, int features, double produceSeconds,
+  private static void print(PrintStream out, List<StageRow> rows, int events, int features, double produceSeconds,
                             AbstractConfig config) {
     out.printf(Locale.ROOT, "Trainer bench: %,d Fashion-MNIST LabeledEvents (%d features) on %d partitions, %s,"
             + " batch %d; topic filled in %.1f s; median of %d interleaved runs per stage%n%n", events, features,
         config.getInt(PARTITIONS), config.getString(LAYERS), config.getInt(TrainerConfig.BATCH_SIZE), produceSeconds,
         config.getInt(REPEAT));
-    out.println("| stage | records | seconds | records/s | vs raw consumer | note |");
-    out.println("| --- | ---: | ---: | ---: | ---: | --- |");
-    double raw = rows.get(0).rate();
-    for (Row r : rows) {
-      out.printf(Locale.ROOT, "| %s | %,d | %.2f | %,.0f | %.2f | %s |%n", r.stage(), r.examples(), r.seconds(),
-          r.rate(), r.rate() / raw, r.note());
-    }
+    StageRow.print(out, rows);
   }
 
-  private static Row median(List<Row> runs) {
-    List<Row> sorted = runs.stream().sorted(java.util.Comparator.comparingDouble(Row::seconds)).toList();
+  private static StageRow median(List<StageRow> runs) {
+    List<StageRow> sorted = runs.stream().sorted(java.util.Comparator.comparingDouble(StageRow::seconds)).toList();
     return sorted.get(sorted.size() / 2);
   }
 
