@@ -4,24 +4,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamlearn.cli.Main;
-import io.streamlearn.testkit.ConsoleCapture;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ToolsMainTest {
-  private final ConsoleCapture console = new ConsoleCapture(ToolsMain::run);
+  private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+  private final PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+  private final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
 
   private String output() {
-    return console.output();
+    return outBytes.toString(StandardCharsets.UTF_8);
   }
 
   private String errors() {
-    return console.errors();
+    return errBytes.toString(StandardCharsets.UTF_8);
   }
 
   private int run(String... args) {
-    return console.run(args);
+    outBytes.reset();
+    errBytes.reset();
+    return ToolsMain.run(List.of(args), Map.of(), out, err);
   }
 
   @Test
