@@ -16,9 +16,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * order added, plus prefixes mounted with a handler of their own (static files). Other features
  * (a dashboard) add their routes to the same table, before or after the server starts.
  *
- * <p>Every table answers {@link Health#PATH} with its {@link #health()}, so every server answers
- * health the same way. Every write (any method but GET and HEAD) is a protected route: when the
- * server has a token, no handler that can change anything runs without it.
+ * <p>Every table answers {@link Health#LIVE_PATH}, {@link Health#READY_PATH} and {@link
+ * Health#PATH} with its {@link #health()}, so every server answers health the same way. Every write
+ * (any method but GET and HEAD) is a protected route: when the server has a token, no handler that
+ * can change anything runs without it. The one exception is declared as such: {@link #query}, a
+ * POST that computes an answer and changes nothing (a prediction).
+ *
+ * <p>A pattern segment is a literal, a parameter {@code {name}}, or a parameter with a literal
+ * suffix, {@code {name}:predict}, the shape of TensorFlow Serving's and Google's custom methods.
  */
 public final class Routes {
   /** Handles one matched request. */
@@ -47,9 +52,11 @@ public final class Routes {
   private final Map<String, Handler> mounts = new ConcurrentHashMap<>();
   private final Health health = new Health();
 
-  /** A table that answers only {@link Health#PATH} (with no components yet: up). */
+  /** A table that answers only health (with no components yet: up). */
   public Routes() {
     get(Health.PATH, r -> health.answer());
+    get(Health.READY_PATH, r -> health.answer());
+    get(Health.LIVE_PATH, r -> health.liveAnswer());
   }
 
   /** The health of the server this table serves; components add their checks to it. */
@@ -72,6 +79,19 @@ public final class Routes {
       throw new IllegalArgumentException("route pattern must start with '/', found '" + pattern + "'");
     }
     routes.add(new Route(method, split(pattern), handler, isWrite(method)));
+    return this;
+  }
+
+  /**
+   * Adds a POST route that changes nothing (a prediction): it stays open when the server has a
+   * token, like a read. Only for handlers with no side effect beyond their answer and metrics.
+   */
+  public Routes query(String pattern, Handler handler) {
+    Objects.requireNonNull(handler, "handler");
+    if (!pattern.startsWith("/")) {
+      throw new IllegalArgumentException("route pattern must start with '/', found '" + pattern + "'");
+    }
+    routes.add(new Route("POST", split(pattern), handler, false));
     return this;
   }
 
@@ -137,11 +157,19 @@ public final class Routes {
     Map<String, String> params = new HashMap<>();
     for (int i = 0; i < pattern.size(); i++) {
       String p = pattern.get(i);
-      if (p.startsWith("{") && p.endsWith("}")) {
-        params.put(p.substring(1, p.length() - 1), parts.get(i));
-      } else if (!p.equals(parts.get(i))) {
+      String part = parts.get(i);
+      int close = p.startsWith("{") ? p.indexOf('}') : -1;
+      if (close < 0) {
+        if (!p.equals(part)) {
+          return null;
+        }
+        continue;
+      }
+      String suffix = p.substring(close + 1); // "" for {name}, ":predict" for {name}:predict
+      if (!part.endsWith(suffix) || part.length() == suffix.length()) {
         return null;
       }
+      params.put(p.substring(1, close), part.substring(0, part.length() - suffix.length()));
     }
     return params;
   }

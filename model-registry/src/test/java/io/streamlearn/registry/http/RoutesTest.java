@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class RoutesTest {
@@ -73,8 +75,51 @@ class RoutesTest {
     feedUp.set(false);
     HttpResponse down = health.handle(get("/api/health"));
     assertEquals(503, down.status(), "one component down: the server is down");
-    assertEquals(Map.of("status", "DOWN", "components", Map.of("registry", "UP", "dashboard", "DOWN")),
-        down.json());
+    assertEquals(Map.of("status", "DOWN", "components", Map.of("registry", "UP", "dashboard", "DOWN"),
+        "reasons", Map.of("dashboard", "not ready")), down.json());
+  }
+
+  @Test
+  void readinessSaysWhyAndLivenessIsAskedSeparately() throws Exception {
+    Routes routes = new Routes();
+    AtomicReference<String> problem = new AtomicReference<>("no model loaded yet");
+    routes.health().ready("model", Health.of(problem::get));
+    routes.health().live("streams", () -> Optional.empty());
+    HttpResponse notReady = handle(routes, "GET", Health.READY_PATH);
+    assertEquals(503, notReady.status());
+    assertEquals(Map.of("status", "DOWN", "components", Map.of("model", "DOWN"),
+        "reasons", Map.of("model", "no model loaded yet")), notReady.json());
+    assertEquals(200, handle(routes, "GET", Health.LIVE_PATH).status(), "not ready is not dead");
+    problem.set(null);
+    assertEquals(200, handle(routes, "GET", Health.READY_PATH).status());
+    assertEquals(200, handle(routes, "GET", Health.PATH).status(), "/api/health is readiness too");
+    routes.health().live("streams", () -> Optional.of("Kafka Streams is in ERROR"));
+    HttpResponse dead = handle(routes, "GET", Health.LIVE_PATH);
+    assertEquals(503, dead.status());
+    assertEquals(Map.of("streams", "Kafka Streams is in ERROR"), ((Map<?, ?>) dead.json()).get("reasons"));
+    routes.health().ready("broken", () -> {
+      throw new IllegalStateException("boom");
+    });
+    assertEquals(503, handle(routes, "GET", Health.READY_PATH).status(), "a check that throws is down");
+  }
+
+  @Test
+  void aCustomMethodSuffixBindsTheParameterBeforeIt() throws Exception {
+    Routes routes = new Routes();
+    routes.query("/v1/models/{name}:predict", r -> HttpResponse.ok(r.params()));
+    routes.get("/v1/models/{name}", r -> HttpResponse.ok(Map.of("status", r.params().get("name"))));
+    Routes.Match m = routes.match("POST", "/v1/models/mnist:predict", new LinkedHashSet<>()).orElseThrow();
+    assertEquals(Map.of("name", "mnist"), m.params());
+    assertFalse(m.route().protectedWrite(), "a prediction changes nothing: open like a read");
+    assertTrue(routes.match("POST", "/v1/models/:predict", new LinkedHashSet<>()).isEmpty(), "empty name");
+    assertTrue(routes.match("POST", "/v1/models/mnist:classify", new LinkedHashSet<>()).isEmpty());
+    assertEquals(Map.of("name", "mnist"),
+        routes.match("GET", "/v1/models/mnist", new LinkedHashSet<>()).orElseThrow().params());
+  }
+
+  private static HttpResponse handle(Routes routes, String method, String path) throws Exception {
+    return routes.match(method, path, new LinkedHashSet<>()).orElseThrow().route().handler()
+        .handle(new HttpRequest(method, path, Map.of(), Map.of(), new byte[0]));
   }
 
   private static HttpRequest get(String path) {

@@ -1,5 +1,6 @@
 package io.streamlearn.cli;
 
+import io.streamlearn.app.OpsServer;
 import io.streamlearn.config.Settings;
 import io.streamlearn.registry.RegistryException;
 import io.streamlearn.learn.NativeSetup;
@@ -157,7 +158,8 @@ public final class Main {
   }
 
   private static int train(TrainerConfig config) throws InterruptedException {
-    Trainer trainer = new Trainer(config);
+    OpsServer ops = new OpsServer("trainer");
+    Trainer trainer = new Trainer(config, ops);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       trainer.stop();
       try {
@@ -165,7 +167,9 @@ public final class Main {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      ops.close();
     }, "trainer-shutdown"));
+    ops.start(config.http());
     trainer.run();
     return OK;
   }

@@ -17,8 +17,8 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 
 /** The registry service's configuration table ({@code streamlearn registry}). */
 public final class RegistryConfig extends AppConfig {
-  public static final String HTTP_HOST = "http.host";
-  public static final String HTTP_PORT = "http.port";
+  public static final String HTTP_HOST = HttpKeys.HOST;
+  public static final String HTTP_PORT = HttpKeys.PORT;
   public static final String DASHBOARD = "dashboard";
   /** Set from the environment as {@code STREAMLEARN_REGISTRY_TOKEN}; the dashboard's too. */
   public static final String TOKEN = HttpKeys.TOKEN;
@@ -35,10 +35,8 @@ public final class RegistryConfig extends AppConfig {
       .define(DASHBOARD, Type.BOOLEAN, true, Importance.MEDIUM,
           "Also serve the web dashboard of model.name at /dashboard/ on the same port; its promote"
               + " needs the token like every write.")
-      .define(HTTP_HOST, Type.STRING, "localhost", new CommonKeys.NonBlank(), Importance.HIGH,
-          "Interface the REST API listens on (0.0.0.0 for every interface).")
-      .define(HTTP_PORT, Type.INT, 8090, Range.between(0, 65535), Importance.HIGH,
-          "Port of the REST API (0: any free port).")
+      .define(HttpKeys.host())
+      .define(HttpKeys.port(8090, "the REST API, the dashboard, metrics and health"))
       .define(HttpKeys.token())
       .define(PROMOTION_AUTO, Type.BOOLEAN, false, Importance.MEDIUM,
           "Promote automatically: a newer version becomes the promotion alias when its metric beats the current one by the margin.")

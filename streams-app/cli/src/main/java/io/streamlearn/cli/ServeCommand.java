@@ -1,5 +1,6 @@
 package io.streamlearn.cli;
 
+import io.streamlearn.app.OpsServer;
 import io.streamlearn.serve.InferenceConfig;
 import io.streamlearn.serve.InferenceService;
 import io.streamlearn.serve.InferenceSettings;
@@ -19,12 +20,15 @@ final class ServeCommand {
 
   static int run(InferenceConfig config, PrintStream out) throws InterruptedException {
     InferenceSettings settings = config.settings();
-    InferenceService service = new InferenceService(settings);
+    OpsServer ops = new OpsServer("inference");
+    InferenceService service = new InferenceService(settings, ops);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       service.close();
+      ops.close();
       stop.countDown();
     }, "serve-shutdown"));
+    ops.start(config.http());
     service.start();
     out.printf("serving %s@%s from %s to %s (application id %s); metrics in JMX as %s%n",
         settings.model(), settings.alias(), settings.inputTopics(), settings.topics().predictions(),

@@ -107,6 +107,11 @@ public final class Dashboard {
       return "http://localhost:" + port() + "/";
     }
 
+    /** Its route table, for other features to serve on the same port (the demo's /metrics). */
+    public Routes routes() {
+      return routes;
+    }
+
     /** Its health, for the components behind the page to add their checks. */
     public Health health() {
       return routes.health();

@@ -13,16 +13,14 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 
 /** The configuration table of {@code streamlearn dashboard}. */
 public final class DashboardConfig extends AppConfig {
-  public static final String HTTP_HOST = "http.host";
-  public static final String HTTP_PORT = "http.port";
+  public static final String HTTP_HOST = HttpKeys.HOST;
+  public static final String HTTP_PORT = HttpKeys.PORT;
   public static final String READ_ONLY = "read.only";
 
   /** The table: shared keys plus the dashboard's own. */
   public static final ConfigDef DEF = CommonKeys.define(new ConfigDef())
-      .define(HTTP_HOST, Type.STRING, "0.0.0.0", new CommonKeys.NonBlank(), Importance.MEDIUM,
-          "Address the dashboard's HTTP server binds to.")
-      .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65_535), Importance.HIGH,
-          "Port of the dashboard's HTTP server (0: any free port).")
+      .define(HttpKeys.host())
+      .define(HttpKeys.port(8080, "the dashboard, its API and health"))
       .define(READ_ONLY, Type.BOOLEAN, false, Importance.MEDIUM,
           "Hide the promote button's effect: refuse alias moves.")
       .define(HttpKeys.token());

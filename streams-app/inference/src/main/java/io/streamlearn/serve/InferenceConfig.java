@@ -3,6 +3,8 @@ package io.streamlearn.serve;
 import io.streamlearn.app.RawInput;
 import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.HttpKeys;
+import io.streamlearn.config.HttpSettings;
 import io.streamlearn.config.RawInputKeys;
 import io.streamlearn.config.Settings;
 import io.streamlearn.schema.Topics;
@@ -46,6 +48,8 @@ public final class InferenceConfig extends AppConfig {
   /** The table: shared keys plus the service's own. */
   public static final ConfigDef DEF = RawInputKeys.define(CommonKeys.alias(CommonKeys.define(new ConfigDef()),
           "The model alias to serve; the service swaps when it moves."))
+      .define(HttpKeys.host())
+      .define(HttpKeys.port(HttpKeys.OFF, "/metrics, /health/live, /health/ready and the predict API /v1/models/..."))
       .define(APPLICATION_ID, Type.STRING, "streamlearn-inference", new CommonKeys.NonBlank(),
           Importance.HIGH, "Kafka Streams application id; instances with the same id share the partitions.")
       .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
@@ -94,6 +98,11 @@ public final class InferenceConfig extends AppConfig {
       expanded.add(full == null ? arg : full + (eq < 0 ? "" : arg.substring(eq)));
     }
     return new InferenceConfig(Settings.collect(DEF, expanded, env));
+  }
+
+  /** Where {@code serve} listens for HTTP (off unless {@code --http-port} is set). */
+  public HttpSettings http() {
+    return HttpSettings.of(this);
   }
 
   /** The settings the service runs with, read once. */

@@ -1,6 +1,7 @@
 package io.streamlearn.serve;
 
 import io.streamlearn.app.KafkaSupport;
+import io.streamlearn.app.OpsServer;
 import io.streamlearn.config.TopicSettings;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -37,6 +38,8 @@ public final class InferenceService implements AutoCloseable {
   private final Serving serving;
   private final DeadLetterRefusals refusals;
   private final KafkaStreams streams;
+  private final OpsServer ops;
+  private final boolean ownsOps;
   private final ObjectName mbeanName;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -45,8 +48,25 @@ public final class InferenceService implements AutoCloseable {
     this(config.settings());
   }
 
-  /** Creates missing topics and prepares (does not start) the streams app. */
+  /**
+   * Creates missing topics and prepares (does not start) the streams app, with meters and health
+   * of its own that no server serves.
+   */
   public InferenceService(InferenceSettings settings) {
+    this(settings, new OpsServer("inference"), true);
+  }
+
+  /**
+   * Creates missing topics and prepares (does not start) the streams app, which records its
+   * metrics and health in {@code ops} (which the caller serves and closes).
+   */
+  public InferenceService(InferenceSettings settings, OpsServer ops) {
+    this(settings, ops, false);
+  }
+
+  private InferenceService(InferenceSettings settings, OpsServer ops, boolean ownsOps) {
+    this.ops = ops;
+    this.ownsOps = ownsOps;
     Map<String, Object> client = settings.kafka().clientProperties();
     TopicSettings shared = settings.topics();
     int partitions = shared.partitions();
@@ -163,6 +183,11 @@ public final class InferenceService implements AutoCloseable {
     return mbeanName;
   }
 
+  /** Where this instance records its metrics and health. */
+  public OpsServer ops() {
+    return ops;
+  }
+
   /** The Kafka Streams state. */
   public KafkaStreams.State state() {
     return streams.state();
@@ -178,6 +203,9 @@ public final class InferenceService implements AutoCloseable {
     streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
         .withTimeout(Duration.ofSeconds(30)));
     refusals.close();
+    if (ownsOps) {
+      ops.close();
+    }
     if (mbeanName != null) {
       try {
         ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);

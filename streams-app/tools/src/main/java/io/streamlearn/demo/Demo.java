@@ -1,7 +1,9 @@
 package io.streamlearn.demo;
 
 import io.streamlearn.app.KafkaSupport;
+import io.streamlearn.app.OpsServer;
 import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.HttpKeys;
 import io.streamlearn.config.RawInputKeys;
 import io.streamlearn.dashboard.Dashboard;
 import io.streamlearn.dashboard.DashboardFeed;
@@ -19,7 +21,9 @@ import io.streamlearn.serve.ServedModel;
 import io.streamlearn.testkit.EmbeddedKafka;
 import io.streamlearn.testkit.gen.StreamGenerator;
 import io.streamlearn.train.Trainer;
+import io.streamlearn.train.TrainerClock;
 import io.streamlearn.train.TrainerConfig;
+import io.streamlearn.train.TrainerSettings;
 import io.streamlearn.train.TrainerStatus;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -115,7 +119,6 @@ public final class Demo {
           KafkaSupport.eventTopic(Topics.PREDICTIONS, 3), KafkaSupport.eventTopic(Topics.METRICS, 1),
           KafkaSupport.eventTopic(Topics.DEAD_LETTER, 1), KafkaSupport.registryTopic(Topics.MODELS)));
       dashboardState.setClassNames(flights ? List.of("false", "true") : source.classNames());
-      Trainer trainer = new Trainer(trainerConfig);
       Map<String, String> serve = new HashMap<>(common);
       serve.put(InferenceConfig.APPLICATION_ID, "streamlearn-demo-inference");
       serve.put(InferenceConfig.STATE_DIR, stateDir.toString());
@@ -127,8 +130,11 @@ public final class Demo {
       try (LiveDashboard live = LiveDashboard.start(dashboardState, client, new DashboardFeed.Topics(
                Topics.METRICS, Topics.MODELS, Topics.PREDICTIONS, Topics.LABELED, Topics.FEATURES),
                false, Duration.ofSeconds(60));
-           Dashboard.Server web = live.serve("0.0.0.0", settings.httpPort(), Optional.empty());
-           InferenceService inference = new InferenceService(new InferenceConfig(serve))) {
+           Dashboard.Server web = live.serve(HttpKeys.LOOPBACK, settings.httpPort(), Optional.empty());
+           // the trainer's and inference's meters on the dashboard's port: one /metrics for the demo
+           OpsServer ops = new OpsServer("demo", web.routes());
+           InferenceService inference = new InferenceService(new InferenceConfig(serve).settings(), ops)) {
+        Trainer trainer = new Trainer(TrainerSettings.from(trainerConfig), TrainerClock.SYSTEM, ops);
         dashboardUrl = web.url();
         out.println("dashboard: " + dashboardUrl + "  (open it in a browser)");
         Thread trainerThread = start("trainer", trainer);

@@ -1,5 +1,6 @@
 package io.streamlearn.train;
 
+import io.streamlearn.app.OpsServer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -42,21 +43,41 @@ public final class Trainer implements Runnable {
 
   private final TrainerSettings settings;
   private final TrainerClock clock;
+  private final OpsServer ops;
   private final String model;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running = true;
   private volatile TrainerCore core;
 
-  /** A trainer; {@link #run()} starts it. */
+  /** A trainer with meters and health of its own that no server serves; {@link #run()} starts it. */
   public Trainer(TrainerConfig config) {
     this(TrainerSettings.from(config), TrainerClock.SYSTEM);
   }
 
-  /** A trainer on a given clock; {@link #run()} starts it. */
+  /** A trainer that records its metrics and health in {@code ops}; {@link #run()} starts it. */
+  public Trainer(TrainerConfig config, OpsServer ops) {
+    this(TrainerSettings.from(config), TrainerClock.SYSTEM, ops);
+  }
+
+  /** A trainer on a given clock, with meters and health of its own that no server serves. */
   public Trainer(TrainerSettings settings, TrainerClock clock) {
+    this(settings, clock, new OpsServer("trainer"));
+  }
+
+  /**
+   * A trainer on a given clock that records its metrics and health in {@code ops} (which the
+   * caller serves and closes); {@link #run()} starts it.
+   */
+  public Trainer(TrainerSettings settings, TrainerClock clock, OpsServer ops) {
     this.settings = settings;
     this.clock = clock;
+    this.ops = ops;
     this.model = settings.model();
+  }
+
+  /** Where this trainer records its metrics and health. */
+  public OpsServer ops() {
+    return ops;
   }
 
   /** The latest status; safe from any thread. */

@@ -5,6 +5,8 @@ import io.streamlearn.app.RawInput;
 import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.EffectiveValues;
+import io.streamlearn.config.HttpKeys;
+import io.streamlearn.config.HttpSettings;
 import io.streamlearn.config.RawInputKeys;
 import io.streamlearn.config.Settings;
 import io.streamlearn.features.FeaturePipeline;
@@ -76,6 +78,8 @@ public final class TrainerConfig extends AppConfig {
   /** The table: shared keys plus the trainer's own. */
   public static final ConfigDef DEF = RawInputKeys.define(CommonKeys.batchSize(CommonKeys.alias(
       CommonKeys.define(new ConfigDef()), "The alias each published version is promoted to."), 64))
+      .define(HttpKeys.host())
+      .define(HttpKeys.port(HttpKeys.OFF, "/metrics, /health/live and /health/ready"))
       .define(FEATURES, Type.INT, 0, Range.atLeast(0), Importance.HIGH,
           "Input feature count; 0 takes it from the latest registered version, else from the first event.")
       .define(LAYERS, Type.STRING, "dense(64,relu) > dense(10,softmax)",
@@ -273,5 +277,10 @@ public final class TrainerConfig extends AppConfig {
       throw new ConfigException(LAYERS, getString(LAYERS), "does not fit --loss " + getString(LOSS)
           + ": " + e.getMessage());
     }
+  }
+
+  /** Where {@code train} listens for HTTP (off unless {@code --http-port} is set). */
+  public HttpSettings http() {
+    return HttpSettings.of(this);
   }
 }
