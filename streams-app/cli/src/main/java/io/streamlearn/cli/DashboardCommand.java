@@ -30,10 +30,15 @@ final class DashboardCommand {
     try (LiveDashboard live = LiveDashboard.start(client, settings.feedTopics(), settings.model(),
              settings.readOnly(), Duration.ofMinutes(5));
          Dashboard.Server server = live.serve(settings.httpHost(), settings.httpPort(), settings.token());
-         OpsServer ops = new OpsServer("dashboard", server.routes())) {
+         OpsServer ops = mountMetrics(server)) {
       out.println("dashboard of model " + live.state().model() + ": " + server.url());
       stop.await();
     }
     return Main.OK;
+  }
+
+  /** Serves the process's meters at {@link OpsServer#METRICS_PATH} on the dashboard's own port. */
+  static OpsServer mountMetrics(Dashboard.Server server) {
+    return new OpsServer("dashboard", server.routes());
   }
 }
