@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of the compose stack: builds, starts, waits until the dashboard reports model
-# versions and predictions, prints a few predictions, and stops the stack (keep it with KEEP=1).
+# versions and predictions, checks that inference serves streamlearn_ metrics and that Prometheus
+# scrapes every app, prints a few predictions, and stops the stack (keep it with KEEP=1).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 COMPOSE="docker compose -f compose/docker-compose.yml"
@@ -18,6 +19,30 @@ print("versions %d, predictions %d, live %s" % (len(versions), s["totals"]["pred
 sys.exit(0 if ok else 1)
 PY
   then
+    # into a variable first: grep -q stops reading early, which pipefail would count as curl failing
+    metrics="$(curl -fsS http://localhost:9401/metrics || true)"
+    if ! grep -q '^streamlearn_' <<<"$metrics"; then
+      echo "smoke test failed: inference-1's /metrics shows no streamlearn_ family" >&2
+      exit 1
+    fi
+    for j in $(seq 1 12); do
+      targets="$(curl -fsS http://localhost:9090/api/v1/targets || true)"
+      if [ -n "$targets" ] && python3 - "$targets" <<'PY'
+import json, sys
+active = json.loads(sys.argv[1])["data"]["activeTargets"]
+down = [t["scrapeUrl"] + ": " + t["lastError"] for t in active if t["health"] != "up"]
+print("prometheus targets up: %d of %d %s" % (len(active) - len(down), len(active), down))
+sys.exit(0 if active and not down else 1)
+PY
+      then
+        break
+      fi
+      if [ "$j" = 12 ]; then
+        echo "smoke test failed: Prometheus does not scrape every app after 60 s" >&2
+        exit 1
+      fi
+      sleep 5
+    done
     $COMPOSE exec -T dashboard java -jar /opt/streamlearn/streamlearn.jar tail predictions \
       --bootstrap-servers kafka:9092 --max-records 5 --idle-timeout-ms 30000
     echo "smoke test passed"

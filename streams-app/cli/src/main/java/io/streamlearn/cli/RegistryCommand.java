@@ -1,6 +1,7 @@
 package io.streamlearn.cli;
 
 import io.streamlearn.app.KafkaSupport;
+import io.streamlearn.app.OpsServer;
 import io.streamlearn.dashboard.DashboardFeed;
 import io.streamlearn.dashboard.LiveDashboard;
 import io.streamlearn.onnx.OnnxRoutes;
@@ -12,7 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code streamlearn registry}: the registry service with its REST API, until Ctrl-C. */
+/**
+ * {@code streamlearn registry}: the registry service with its REST API, until Ctrl-C. The same port
+ * answers health and serves the service's meters at {@code /metrics}, so a platform probes and
+ * scrapes it like {@code train} and {@code serve}.
+ */
 final class RegistryCommand {
   /** The usage line of {@code --help}. */
   static final String USAGE = "streamlearn registry [options]\n\n"
@@ -23,6 +28,7 @@ final class RegistryCommand {
   static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
     RegistrySettings settings = RegistryConfig.fromArgs(args, env).settings();
     RegistryServer server = start(settings);
+    OpsServer ops = mountMetrics(server);
     LiveDashboard dashboard = mountDashboard(settings, server);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -34,6 +40,7 @@ final class RegistryCommand {
         Thread.currentThread().interrupt();
       } finally {
         server.close();
+        ops.close();
         stop.countDown();
       }
     }, "registry-shutdown"));
@@ -45,6 +52,14 @@ final class RegistryCommand {
     }
     stop.await();
     return Main.OK;
+  }
+
+  /**
+   * Serves the registry's meters (JVM and process) at {@link OpsServer#METRICS_PATH} on its own
+   * routes: one port for the API, health and metrics, no second server. Close it after the server.
+   */
+  static OpsServer mountMetrics(RegistryServer server) {
+    return new OpsServer("registry", server.routes());
   }
 
   /**

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.streamlearn.app.OpsServer;
 import io.streamlearn.cli.Main;
 import io.streamlearn.cli.TailConfig;
 import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.HttpKeys;
 import io.streamlearn.config.Settings;
 import io.streamlearn.dashboard.DashboardConfig;
+import io.streamlearn.registry.http.Health;
 import io.streamlearn.demo.DemoConfig;
 import io.streamlearn.serve.InferenceConfig;
 import io.streamlearn.train.TrainerConfig;
@@ -25,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -38,12 +42,14 @@ import org.yaml.snakeyaml.Yaml;
  * There is no Docker engine here, so this checks compose/docker-compose.yml against the app
  * itself: every command exists, every flag and STREAMLEARN_ variable is a key of that command's
  * configuration table with a valid value, all apps talk to the broker's listener, agree on the
- * model and topics, the inference replicas share one application id, the dashboard's port is
- * the one published and health-checked, and the broker is KRaft apache/kafka of the client's
- * version.
+ * model and topics, the inference replicas share one application id, every app that serves HTTP
+ * listens beyond the loopback and is health-checked on its readiness, the dashboard's port is
+ * published, Prometheus scrapes every such app at /metrics on its port, and the broker is KRaft
+ * apache/kafka of the client's version.
  */
 class ComposeFileTest {
   private static final Path COMPOSE = Path.of("..", "..", "compose", "docker-compose.yml");
+  private static final Path PROMETHEUS = Path.of("..", "..", "compose", "prometheus.yml");
   private static final Map<String, ConfigDef> DEFS = Map.of("train", TrainerConfig.DEF,
       "serve", InferenceConfig.DEF, "dashboard", DashboardConfig.DEF, "produce", ProduceConfig.DEF,
       "tail", TailConfig.DEF, "demo", DemoConfig.DEF);
@@ -60,8 +66,21 @@ class ComposeFileTest {
     assertNotNull(services, "compose file has services");
   }
 
+  /** The services built from the app's Dockerfile (not the broker, not Prometheus). */
   private static List<String> appServices() {
-    return services.keySet().stream().filter(s -> !s.equals("kafka")).toList();
+    return services.keySet().stream().filter(s -> services.get(s).containsKey("build")).toList();
+  }
+
+  /** Each app service that serves HTTP, with its port. */
+  private static Map<String, Integer> httpPorts() {
+    Map<String, Integer> out = new TreeMap<>();
+    for (String s : appServices()) {
+      Object port = config(s).values().get(HttpKeys.PORT);
+      if (port != null) {
+        out.put(s, (Integer) port);
+      }
+    }
+    return out;
   }
 
   @SuppressWarnings("unchecked")
@@ -172,14 +191,57 @@ class ComposeFileTest {
 
   @Test
   @SuppressWarnings("unchecked")
-  void theDashboardPortIsPublishedAndHealthChecked() {
+  void theDashboardPortIsPublished() {
     AbstractConfig c = config("dashboard");
     int port = (Integer) c.values().get(DashboardConfig.HTTP_PORT);
     List<Object> ports = (List<Object>) services.get("dashboard").get("ports");
     assertTrue(ports.stream().map(String::valueOf).anyMatch(p -> p.endsWith(":" + port)),
         "the dashboard's port " + port + " is published: " + ports);
-    String check = String.valueOf(((Map<String, Object>) services.get("dashboard").get("healthcheck")).get("test"));
-    assertTrue(check.contains("localhost:" + port + "/api/health"), "health check hits the dashboard: " + check);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyServerListensBeyondLoopbackAndIsHealthCheckedOnItsReadiness() {
+    Map<String, Integer> ports = httpPorts();
+    assertTrue(ports.keySet().containsAll(List.of("trainer", "inference-1", "inference-2", "dashboard")),
+        "train, serve and the dashboard serve HTTP: " + ports);
+    for (Map.Entry<String, Integer> e : ports.entrySet()) {
+      String s = e.getKey();
+      assertTrue(e.getValue() > 0, s + " serves HTTP on a fixed port, found " + e.getValue());
+      assertEquals("0.0.0.0", config(s).values().get(HttpKeys.HOST),
+          s + " sets STREAMLEARN_HTTP_HOST so that its health check, Prometheus and a published port reach it");
+      List<Object> check = (List<Object>) ((Map<String, Object>) services.get(s).get("healthcheck")).get("test");
+      assertEquals(List.of("CMD", "curl", "-fsS", "http://localhost:" + e.getValue() + Health.READY_PATH), check,
+          s + " is healthy when its own readiness says so");
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void prometheusScrapesEveryServerAtMetricsOnItsPort() throws Exception {
+    Map<String, Object> prometheus = services.get("prometheus");
+    assertNotNull(prometheus, "the stack has a prometheus service");
+    assertTrue(String.valueOf(prometheus.get("image")).matches("prom/prometheus:v\\d+\\.\\d+\\.\\d+"),
+        "Prometheus' version is pinned: " + prometheus.get("image"));
+    assertTrue(((List<Object>) prometheus.get("volumes")).contains("./prometheus.yml:/etc/prometheus/prometheus.yml:ro"),
+        "it reads compose/prometheus.yml: " + prometheus.get("volumes"));
+    Map<String, Object> config = new Yaml().load(Files.readString(PROMETHEUS));
+    Map<String, Integer> scraped = new TreeMap<>();
+    for (Object j : (List<Object>) config.get("scrape_configs")) {
+      Map<String, Object> job = (Map<String, Object>) j;
+      assertEquals(OpsServer.METRICS_PATH, job.getOrDefault("metrics_path", "/metrics"),
+          job.get("job_name") + " scrapes the apps' metrics path");
+      for (Object sc : (List<Object>) job.get("static_configs")) {
+        for (Object t : (List<Object>) ((Map<String, Object>) sc).get("targets")) {
+          String target = String.valueOf(t);
+          String host = target.substring(0, target.lastIndexOf(':'));
+          assertTrue(services.containsKey(host), job.get("job_name") + ": " + target + " is a compose service");
+          assertEquals(null, scraped.put(host, Integer.parseInt(target.substring(target.lastIndexOf(':') + 1))),
+              host + " is scraped once");
+        }
+      }
+    }
+    assertEquals(httpPorts(), scraped, "Prometheus scrapes every app that serves HTTP, on the port it serves");
   }
 
   @Test
