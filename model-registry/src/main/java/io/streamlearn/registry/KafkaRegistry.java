@@ -34,6 +34,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaRegistry implements Registry {
   private static final Logger log = LoggerFactory.getLogger(KafkaRegistry.class);
+  /**
+   * Fields of the lines about one version, as the launchers' JSON log format names them
+   * (io.streamlearn.app.LogContext declares them; this module sits below it).
+   */
+  private static final String LOG_MODEL = "model";
+  private static final String LOG_VERSION = "version";
 
   /**
    * How a registry behaves.
@@ -130,7 +136,8 @@ public final class KafkaRegistry implements Registry {
     }
     version.verifyChecksum();
     write(codec.versionRecords(version, options.maxRecordBytes()));
-    log.info("published {} ({} tensor bytes)", version.key(), version.tensorBytes());
+    log.atInfo().addKeyValue(LOG_MODEL, version.name()).addKeyValue(LOG_VERSION, version.version())
+        .log("published {} ({} tensor bytes)", version.key(), version.tensorBytes());
     return version;
   }
 
@@ -152,7 +159,8 @@ public final class KafkaRegistry implements Registry {
     });
     AliasMove move = new AliasMove(model, alias, version, now(), by, reason, previous);
     write(codec.moveRecords(move, action));
-    log.info("{} -> {} ({}) by {}: {}", move.key(), version, action, by, reason);
+    log.atInfo().addKeyValue(LOG_MODEL, model).addKeyValue(LOG_VERSION, version)
+        .log("{} -> {} ({}) by {}: {}", move.key(), version, action, by, reason);
     return move;
   }
 

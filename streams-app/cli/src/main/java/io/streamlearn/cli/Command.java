@@ -42,7 +42,7 @@ public interface Command {
   static Command withOptions(String name, String summary, String usage, ConfigDef options, Runner runner) {
     return of(name, summary, (args, env, out) -> {
       if (Settings.asksForHelp(args)) {
-        out.println(Settings.help(usage, options));
+        out.println(Settings.help(usage, options) + "\n\n" + LogFormat.HELP);
         return Main.OK;
       }
       return runner.run(args, env, out);

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.config.ConfigException;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -33,9 +32,9 @@ public final class Main {
   /** Exit status: the command line was wrong. */
   public static final int USAGE = 2;
 
-  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  // No static Logger: nothing may touch the logging backend before --log-format is applied.
   private static final String FOOTER = "\n\n'streamlearn <command> --help' lists the command's options;"
-      + " 'streamlearn --version' prints the version.";
+      + " 'streamlearn --version' prints the version.\n" + LogFormat.HELP;
 
   /** The services' commands, in the order the usage text lists them. */
   static final List<Command> SERVICES = List.of(
@@ -59,13 +58,19 @@ public final class Main {
 
   private Main() {}
 
-  /**
-   * Runs a command and exits with its status. The process's native set-up (which BLAS, how many
-   * threads) is the application's to choose, so it is made here and not inside the engine.
-   */
+  /** Runs a command and exits with its status. */
   public static void main(String[] args) {
-    NativeSetup.applyDefaults();
-    System.exit(run(List.of(args), System.getenv(), System.out, System.err, List.of()));
+    System.exit(launch(args, List.of()));
+  }
+
+  /**
+   * A launcher's process: runs a command, from the services' and the given extra ones, on the
+   * process's streams and environment; returns the exit status. The process's native set-up (which
+   * BLAS, how many threads) is the application's to choose, so it is made here, not inside the
+   * engine, and after the log format, since it may warn.
+   */
+  public static int launch(String[] args, List<Command> extra) {
+    return run(List.of(args), System.getenv(), System.out, System.err, extra, NativeSetup::applyDefaults);
   }
 
   /**
@@ -90,6 +95,21 @@ public final class Main {
    */
   public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err,
                         List<Command> extra) {
+    return run(args, env, out, err, extra, () -> { });
+  }
+
+  private static int run(List<String> commandLine, Map<String, String> env, PrintStream out, PrintStream err,
+                         List<Command> extra, Runnable processSetup) {
+    LogFormat.Choice logs;
+    try {
+      logs = LogFormat.take(commandLine, env);
+    } catch (UsageException e) {
+      err.println("streamlearn: " + e.getMessage() + FOOTER);
+      return USAGE;
+    }
+    List<String> args = logs.rest();
+    logs.format().apply(component(args.isEmpty() ? "" : args.get(0)));
+    processSetup.run();
     List<Command> all = new ArrayList<>(extra);
     all.addAll(SERVICES);
     Subcommands launcher = new Subcommands("streamlearn", "the launcher", "streamlearn <command> [options]",
@@ -131,7 +151,7 @@ public final class Main {
       return FAILED;
     } catch (Exception e) {
       err.println("streamlearn " + name + " failed: " + e);
-      LOG.error("{} failed", name, e);
+      LoggerFactory.getLogger(Main.class).error("{} failed", name, e);
       return FAILED;
     }
   }
@@ -152,9 +172,19 @@ public final class Main {
         return props.getProperty("version", "unknown");
       }
     } catch (IOException e) {
-      LOG.debug("no version.properties", e);
+      LoggerFactory.getLogger(Main.class).debug("no version.properties", e);
     }
     return "unknown";
+  }
+
+  /** The part of streamlearn a command runs, for the log lines no package names (Kafka's own). */
+  static String component(String command) {
+    return switch (command) {
+      case "train" -> "trainer";
+      case "serve" -> "inference";
+      case "registry", "dashboard", "demo", "bench" -> command;
+      default -> "cli";
+    };
   }
 
   private static int train(TrainerConfig config) throws InterruptedException {

@@ -1,8 +1,11 @@
 package io.streamlearn.cli;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The launcher's test classpath holds its whole runtime classpath, so a broker or test-kit class
@@ -18,5 +21,17 @@ class LauncherClasspathTest {
       assertThrows(ClassNotFoundException.class, () -> Class.forName(name, false, getClass().getClassLoader()),
           name + " is on the services' classpath");
     }
+  }
+
+  @Test
+  void theServicesLogThroughLogbackAndNoOtherBinding() {
+    assertDoesNotThrow(() -> Class.forName("ch.qos.logback.classic.LoggerContext", false,
+        getClass().getClassLoader()), "Logback, the launchers' backend, is missing");
+    for (String name : new String[] {"org.slf4j.simple.SimpleLogger", "org.apache.logging.slf4j.SLF4JServiceProvider",
+        "org.slf4j.reload4j.Reload4jServiceProvider", "org.slf4j.jul.JULServiceProvider"}) {
+      assertThrows(ClassNotFoundException.class, () -> Class.forName(name, false, getClass().getClassLoader()),
+          name + ", a second SLF4J binding, is on the services' classpath");
+    }
+    assertInstanceOf(ch.qos.logback.classic.LoggerContext.class, LoggerFactory.getILoggerFactory());
   }
 }

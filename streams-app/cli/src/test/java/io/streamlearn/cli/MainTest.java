@@ -87,6 +87,29 @@ class MainTest {
   }
 
   @Test
+  void aBogusLogFormatExitsWithUsageNamingTheFlag() {
+    assertEquals(Main.USAGE, run("version", "--log-format", "bogus"));
+    assertTrue(errors().startsWith("streamlearn: --log-format takes text or json, found 'bogus'"), errors());
+    assertEquals("", output());
+    outBytes.reset();
+    errBytes.reset();
+    assertEquals(Main.USAGE, Main.run(List.of("version"), Map.of(LogFormat.ENV, "bogus"), out, err));
+    assertTrue(errors().startsWith("streamlearn: " + LogFormat.ENV + " takes text or json"), errors());
+  }
+
+  @Test
+  void theLogFormatIsAGlobalOptionEveryCommandTakesAnywhere() {
+    try {
+      assertEquals(Main.OK, run("--log-format", "json", "version"), errors());
+      assertTrue(output().startsWith("streamlearn "), output());
+      assertEquals(Main.OK, run("train", "--log-format=text", "--help"), errors());
+      assertTrue(output().contains(LogFormat.HELP), output());
+    } finally {
+      LogFormat.TEXT.apply("cli");
+    }
+  }
+
+  @Test
   void theServicesLauncherHasNoToolCommands() {
     for (String tool : List.of("demo", "bench", "produce")) {
       assertEquals(Main.USAGE, run(tool, "--help"), tool);

@@ -76,8 +76,8 @@ public final class InferenceTopology {
         () -> new RegistryFollower(model, registryTopic, List.copyOf(targets), serving.refusals(), settings.input()));
     t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
         settings.inputTopics().toArray(String[]::new));
-    t.addProcessor(PREDICT, () -> new PredictProcessor(serving, maxPending, batchMax, linger, catchUp, labeledTopic,
-        settings.input(), settings.kafka().clientProperties()), SOURCE);
+    t.addProcessor(PREDICT, () -> new ModelLogged<>(model, new PredictProcessor(serving, maxPending, batchMax,
+        linger, catchUp, labeledTopic, settings.input(), settings.kafka().clientProperties())), SOURCE);
     // Changelogged, so queued events survive a crash with their committed offsets; cached, so the
     // changelog gets at most batch.max.size records per commit, not one per event (package-info).
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(QUEUE_STORE),

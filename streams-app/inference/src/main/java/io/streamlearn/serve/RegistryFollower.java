@@ -1,6 +1,7 @@
 package io.streamlearn.serve;
 
 import io.streamlearn.app.Artifacts;
+import io.streamlearn.app.LogContext;
 import io.streamlearn.app.RawInput;
 import io.streamlearn.features.FrozenPipeline;
 import io.streamlearn.learn.Model;
@@ -69,6 +70,7 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
 
   @Override
   public void init(ProcessorContext<Void, Void> context) {
+    LogContext.model(model); // the global thread's lines name the model from here on
     this.context = context;
     store = context.getStateStore(InferenceTopology.REGISTRY_STORE);
     for (Target t : targets) {
@@ -135,13 +137,13 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
       long micros = (System.nanoTime() - started) / 1000;
       t.served.swap(new ServedModel.Current(candidate, prepared, System.currentTimeMillis(), publishedAt,
           move.movedAt().toEpochMilli(), micros, pipeline));
-      log.info("{} serves {} (was {}), prepared in {} µs", t.aliasKey, versionKey,
-          current == null ? "none" : current.version().key(), micros);
+      log.atInfo().addKeyValue(LogContext.VERSION, version).log("{} serves {} (was {}), prepared in {} µs",
+          t.aliasKey, versionKey, current == null ? "none" : current.version().key(), micros);
     } catch (InvalidModelException e) {
       t.refusedVersion = version;
       t.served.countRefused();
-      log.warn("refused {} for {}: {}; still serving {}", versionKey, t.aliasKey, e.getMessage(),
-          current == null ? "none" : current.version().key());
+      log.atWarn().addKeyValue(LogContext.VERSION, version).log("refused {} for {}: {}; still serving {}",
+          versionKey, t.aliasKey, e.getMessage(), current == null ? "none" : current.version().key());
       refusals.refused(versionKey, versionBytes, e.getMessage(), registryTopic, partition, offset);
     }
   }

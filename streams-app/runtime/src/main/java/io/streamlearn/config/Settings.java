@@ -43,7 +43,7 @@ public final class Settings {
   public static final String KAFKA_PREFIX = "kafka.";
   private static final String ENV_PREFIX = "STREAMLEARN_";
   /** Variables with the prefix that belong to the launcher script, not to an app's table. */
-  private static final Set<String> LAUNCHER_VARIABLES = Set.of("STREAMLEARN_JAVA_OPTS");
+  private static final Set<String> LAUNCHER_VARIABLES = Set.of("STREAMLEARN_JAVA_OPTS", "STREAMLEARN_LOG_FORMAT");
   /** Largest edit distance at which a name is offered as "did you mean". */
   private static final int MAX_SUGGESTION_DISTANCE = 3;
   private static final Logger LOG = LoggerFactory.getLogger(Settings.class);

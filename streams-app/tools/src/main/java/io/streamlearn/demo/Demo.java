@@ -3,7 +3,6 @@ package io.streamlearn.demo;
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.app.OpsServer;
 import io.streamlearn.config.CommonKeys;
-import io.streamlearn.config.HttpKeys;
 import io.streamlearn.config.RawInputKeys;
 import io.streamlearn.dashboard.Dashboard;
 import io.streamlearn.dashboard.DashboardFeed;
@@ -130,7 +129,7 @@ public final class Demo {
       try (LiveDashboard live = LiveDashboard.start(dashboardState, client, new DashboardFeed.Topics(
                Topics.METRICS, Topics.MODELS, Topics.PREDICTIONS, Topics.LABELED, Topics.FEATURES),
                false, Duration.ofSeconds(60));
-           Dashboard.Server web = live.serve(HttpKeys.LOOPBACK, settings.httpPort(), Optional.empty());
+           Dashboard.Server web = live.serve(settings.httpHost(), settings.httpPort(), Optional.empty());
            // the trainer's and inference's meters on the dashboard's port: one /metrics for the demo
            OpsServer ops = new OpsServer("demo", web.routes());
            InferenceService inference = new InferenceService(new InferenceConfig(serve).settings(), ops)) {

@@ -1,6 +1,7 @@
 package io.streamlearn.demo;
 
 import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.HttpKeys;
 import io.streamlearn.config.Settings;
 import io.streamlearn.data.FashionMnist;
 import io.streamlearn.data.Flights;
@@ -30,6 +31,7 @@ public final class DemoConfig extends AbstractConfig {
   public static final String DATASET = "dataset";
   public static final String DATA_DIR = "data.dir";
   public static final String HTTP_PORT = "http.port";
+  public static final String HTTP_HOST = HttpKeys.HOST;
   public static final String KAFKA_PORT = "kafka.port";
   /** Kafka's usual port, where clients look by default ({@code localhost:9092}). */
   public static final int DEFAULT_KAFKA_PORT = 9092;
@@ -58,6 +60,7 @@ public final class DemoConfig extends AbstractConfig {
               + "dataset-fashion-mnist installs them here).")
       .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65_535), Importance.MEDIUM,
           "Port of the dashboard (0 or a taken port: any free port).")
+      .define(HttpKeys.host())
       .define(KAFKA_PORT, Type.INT, DEFAULT_KAFKA_PORT, Range.between(0, 65_535), Importance.MEDIUM,
           "Port of the embedded broker on localhost, so clients outside the demo (the examples, "
               + "kafka-console-consumer) reach it at --bootstrap-servers localhost:PORT; 0 or a "
@@ -105,7 +108,7 @@ public final class DemoConfig extends AbstractConfig {
         learningRate > 0 ? learningRate : fashionMnist ? 0.001 : flights ? Flights.LEARNING_RATE : 0.01,
         getInt(BATCH_SIZE),
         getInt(PUBLISH_EVERY_BATCHES), getLong(PUBLISH_EVERY_MS), getLong(PROGRESS_INTERVAL_MS),
-        getInt(KAFKA_PORT), flights ? Flights.defaultPath(System.getenv()).toString() : null);
+        getInt(KAFKA_PORT), flights ? Flights.defaultPath(System.getenv()).toString() : null, getString(HTTP_HOST));
   }
 
   /** From command-line arguments and the environment. */

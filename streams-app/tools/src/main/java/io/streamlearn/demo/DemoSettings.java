@@ -1,5 +1,7 @@
 package io.streamlearn.demo;
 
+import io.streamlearn.config.HttpKeys;
+
 /**
  * What the demo runs with, read once from a {@link DemoConfig}, with the dataset's defaults
  * already applied to the rate and the learning rate.
@@ -22,11 +24,13 @@ package io.streamlearn.demo;
  * @param kafkaPort port of the embedded broker on localhost; 0 any free port (a taken port
  *     falls back to a free one, as the dashboard's does)
  * @param flightsFile the Flights records to replay as raw JSON ({@code --dataset flights}), or null
+ * @param httpHost the interface the dashboard (and /metrics) listens on
  */
 public record DemoSettings(long durationSeconds, String summaryJson, boolean fashionMnist, String dataDir,
                            int httpPort, int rate, String generator, long seed, double unlabeledShare,
                            String layersTemplate, double learningRate, int batchSize, int publishEveryBatches,
-                           long publishEveryMs, long progressIntervalMs, int kafkaPort, String flightsFile) {
+                           long publishEveryMs, long progressIntervalMs, int kafkaPort, String flightsFile,
+                           String httpHost) {
   /** Validates. */
   public DemoSettings {
     if (fashionMnist && flightsFile != null) {
@@ -37,6 +41,9 @@ public record DemoSettings(long durationSeconds, String summaryJson, boolean fas
     }
     if (summaryJson == null || dataDir == null || generator == null || layersTemplate == null) {
       throw new IllegalArgumentException("summaryJson, dataDir, generator and layersTemplate must not be null");
+    }
+    if (httpHost == null || httpHost.isBlank()) {
+      throw new IllegalArgumentException("httpHost must name an interface, found '" + httpHost + "'");
     }
     if (durationSeconds < 0 || httpPort < 0 || httpPort > 65_535) {
       throw new IllegalArgumentException("durationSeconds must be >= 0 and httpPort in [0, 65535], found "
@@ -53,14 +60,14 @@ public record DemoSettings(long durationSeconds, String summaryJson, boolean fas
     }
   }
 
-  /** Settings of a demo over streamlearn's own events (the generated stream or Fashion-MNIST). */
+  /** Settings of a demo over streamlearn's own events (the generated stream or Fashion-MNIST), on loopback. */
   public DemoSettings(long durationSeconds, String summaryJson, boolean fashionMnist, String dataDir,
                       int httpPort, int rate, String generator, long seed, double unlabeledShare,
                       String layersTemplate, double learningRate, int batchSize, int publishEveryBatches,
                       long publishEveryMs, long progressIntervalMs, int kafkaPort) {
     this(durationSeconds, summaryJson, fashionMnist, dataDir, httpPort, rate, generator, seed, unlabeledShare,
         layersTemplate, learningRate, batchSize, publishEveryBatches, publishEveryMs, progressIntervalMs, kafkaPort,
-        null);
+        null, HttpKeys.LOOPBACK);
   }
 
   /** With the broker on its default port, {@value DemoConfig#DEFAULT_KAFKA_PORT} (when free). */

@@ -13,7 +13,6 @@ import io.streamlearn.cli.Main;
 import io.streamlearn.cli.Subcommands;
 import io.streamlearn.demo.Demo;
 import io.streamlearn.demo.DemoConfig;
-import io.streamlearn.learn.NativeSetup;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -58,10 +57,9 @@ public final class ToolsMain {
 
   private ToolsMain() {}
 
-  /** Runs a command and exits with its status, with the services' native set-up (see {@code Main}). */
+  /** Runs a command and exits with its status, as {@link Main#launch} does the services'. */
   public static void main(String[] args) {
-    NativeSetup.applyDefaults();
-    System.exit(run(List.of(args), System.getenv(), System.out, System.err));
+    System.exit(Main.launch(args, TOOLS));
   }
 
   /** Runs any launcher command with both streams on one, as a terminal shows them; returns the exit status. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamlearn.cli.Main;
+import io.streamlearn.demo.DemoConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,24 @@ class ToolsMainTest {
     for (String command : List.of("demo", "bench", "produce", "train", "serve", "models", "tail", "version")) {
       assertTrue(output().contains("  " + command + " "), command + " in " + output());
     }
+  }
+
+  @Test
+  void toolCommandsTakeTheLogFormatLikeTheServicesAndRefuseABogusOne() {
+    assertEquals(Main.USAGE, run("demo", "--duration", "1", "--log-format", "bogus"));
+    assertTrue(errors().contains("--log-format takes text or json, found 'bogus'"), errors());
+    assertEquals("", output());
+    assertEquals(Main.OK, run("bench", "--log-format", "text", "--help"));
+    assertTrue(output().contains("bench engine"), output());
+  }
+
+  @Test
+  void theDemoListensOnLoopbackUnlessTheHttpHostSaysOtherwise() {
+    assertEquals("127.0.0.1", DemoConfig.fromArgs(List.of(), Map.of()).settings().httpHost());
+    assertEquals("0.0.0.0", DemoConfig.fromArgs(List.of("--http-host", "0.0.0.0"), Map.of()).settings().httpHost());
+    assertEquals("::1", DemoConfig.fromArgs(List.of(), Map.of("STREAMLEARN_HTTP_HOST", "::1")).settings().httpHost());
+    assertEquals(Main.OK, run("demo", "--help"));
+    assertTrue(output().contains("--http-host"), output());
   }
 
   @Test

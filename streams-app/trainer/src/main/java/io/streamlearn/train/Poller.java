@@ -1,5 +1,6 @@
 package io.streamlearn.train;
 
+import io.streamlearn.app.LogContext;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -93,7 +94,7 @@ public final class Poller implements Runnable {
       this.thread = null;
       this.limit = Integer.MAX_VALUE; // the caller takes every chunk before it polls again
     } else {
-      this.thread = new Thread(this, name);
+      this.thread = new Thread(LogContext.carrying(this), name);
       this.thread.setDaemon(true);
     }
   }

@@ -1,5 +1,6 @@
 package io.streamlearn.train;
 
+import io.streamlearn.app.LogContext;
 import io.streamlearn.app.OpsServer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +15,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The continuous trainer of one model.
@@ -98,6 +100,8 @@ public final class Trainer implements Runnable {
 
   @Override
   public void run() {
+    // first: every line of this thread, and of the poller and committer it starts, names the model
+    LogContext.model(model);
     try {
       runLoop();
     } catch (InterruptedException e) {
@@ -117,6 +121,7 @@ public final class Trainer implements Runnable {
       }
       throw e;
     } finally {
+      MDC.remove(LogContext.MODEL);
       stopped.countDown();
     }
   }

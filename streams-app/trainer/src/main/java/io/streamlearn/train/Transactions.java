@@ -1,5 +1,6 @@
 package io.streamlearn.train;
 
+import io.streamlearn.app.LogContext;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -40,7 +41,7 @@ final class Transactions implements AutoCloseable {
    */
   Transactions(Producer<String, byte[]> producer, ConsumerGroupMetadata group, String model) {
     this(producer, group, Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "streamlearn-committer-" + model);
+      Thread t = new Thread(LogContext.carrying(r), "streamlearn-committer-" + model);
       t.setDaemon(true);
       return t;
     }));
@@ -64,7 +65,7 @@ final class Transactions implements AutoCloseable {
    * begins after it; otherwise (the last one) it runs here. {@code announcement} is logged once
    * committed.
    */
-  void commit(Map<TopicPartition, OffsetAndMetadata> offsets, Checkpoint checkpoint, String announcement,
+  void commit(Map<TopicPartition, OffsetAndMetadata> offsets, Checkpoint checkpoint, Announcement announcement,
               boolean beginNext) {
     await();
     committingCheckpoint = checkpoint;
@@ -79,11 +80,21 @@ final class Transactions implements AutoCloseable {
     }
   }
 
-  private void commitNow(Map<TopicPartition, OffsetAndMetadata> offsets, String announcement) {
+  private void commitNow(Map<TopicPartition, OffsetAndMetadata> offsets, Announcement announcement) {
     producer.sendOffsetsToTransaction(offsets, group);
     producer.commitTransaction();
     if (announcement != null) {
-      log.info("{}", announcement);
+      log.atInfo().addKeyValue(LogContext.VERSION, announcement.version()).log("{}", announcement.message());
+    }
+  }
+
+  /** The log line of a version a transaction publishes, with the version as a field of its own. */
+  record Announcement(long version, String message) {
+    Announcement {
+      if (version < 1 || message == null) {
+        throw new IllegalArgumentException("version must be >= 1 and message set, found " + version + " and "
+            + message);
+      }
     }
   }
 

@@ -39,7 +39,7 @@ final class VersionPublisher {
   private Live live;
   private long highestVersion;
   long published;
-  private String announcement;
+  private Transactions.Announcement announcement;
   long rejected;
 
   VersionPublisher(TrainerSettings settings, TrainerClock clock, TrainingEvents events) {
@@ -120,8 +120,9 @@ final class VersionPublisher {
     highestVersion = version;
     live = new Live(candidate, pipeline);
     published++;
-    announcement = String.format("model %s: version %d published (%d examples seen; %s)%s", model, version,
-        state.examplesSeen, verdict.reason(), plateau);
+    announcement = new Transactions.Announcement(version, String.format(
+        "model %s: version %d published (%d examples seen; %s)%s", model, version, state.examplesSeen,
+        verdict.reason(), plateau));
     return true;
   }
 
@@ -144,8 +145,8 @@ final class VersionPublisher {
    * The log line of the version written by the last {@link #offer}, once: the caller logs it when
    * the transaction holding the version has committed (a fenced or crashed trainer's never does).
    */
-  String takeAnnouncement() {
-    String a = announcement;
+  Transactions.Announcement takeAnnouncement() {
+    Transactions.Announcement a = announcement;
     announcement = null;
     return a;
   }
