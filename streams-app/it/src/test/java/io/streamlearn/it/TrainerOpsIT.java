@@ -143,9 +143,9 @@ class TrainerOpsIT extends BrokerIT {
           partitions.add(s.labels().get("partition"));
         }
         assertEquals(Set.of("0", "1", "2"), partitions, "a lag per input partition");
-        assertTrue(second2.keySet().stream().anyMatch(n -> n.startsWith("kafka_consumer_fetch_manager_")),
-            "the consumer's Kafka client metrics: " + second2.keySet());
-        assertTrue(second2.keySet().stream().anyMatch(n -> n.startsWith("kafka_producer_")),
+        assertTrue(clientSample(second2, "kafka_consumer_fetch_manager_records_consumed_total",
+            "consumer-streamlearn-trainer-" + MODEL), "the consumer's Kafka client metrics: " + second2.keySet());
+        assertTrue(clientSample(second2, "kafka_producer_record_send_total", "producer-streamlearn-trainer-" + MODEL),
             "the producer's Kafka client metrics: " + second2.keySet());
         assertTrue(second2.containsKey("jvm_memory_used_bytes"), "JVM metrics too");
         assertEquals(200, status(port, "/health/live"), "alive while it trains");
@@ -260,6 +260,12 @@ class TrainerOpsIT extends BrokerIT {
       case "-inf" -> Double.NEGATIVE_INFINITY;
       default -> Double.NaN;
     };
+  }
+
+  /** Whether a sample of that name comes from a Kafka client whose id starts with {@code clientId}. */
+  private static boolean clientSample(Map<String, Family> scrape, String sampleName, String clientId) {
+    return scrape.values().stream().flatMap(f -> f.samples().stream()).anyMatch(s -> s.name().equals(sampleName)
+        && s.labels().getOrDefault("client_id", "").startsWith(clientId));
   }
 
   /** The value of the one sample of that name (the trainer's, tagged with its model). */
