@@ -98,7 +98,10 @@ public final class TrainerCore {
     return inline(settings, clock, consumer, producer, registry, checkpoint, new SimpleMeterRegistry());
   }
 
-  /** As {@link #inline(TrainerSettings, TrainerClock, Consumer, Producer, RegistryState, Optional)}, recording its meters in {@code meters}. */
+  /**
+   * As {@link #inline(TrainerSettings, TrainerClock, Consumer, Producer, RegistryState, Optional)},
+   * recording its meters in {@code meters}.
+   */
   public static TrainerCore inline(TrainerSettings settings, TrainerClock clock, Consumer<String, byte[]> consumer,
                                    Producer<String, byte[]> producer, RegistryState registry,
                                    Optional<byte[]> checkpoint, MeterRegistry meters) {

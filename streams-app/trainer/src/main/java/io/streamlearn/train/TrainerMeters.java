@@ -66,7 +66,7 @@ final class TrainerMeters implements AutoCloseable {
     this.status = status;
     this.health = health;
     trained = keep(Counter.builder(TRAINED).tags(tags)
-        .description("Examples trained on in this run, in batches with a finite loss (replayed after a rollback, again)")
+        .description("Examples trained on in this run, in batches with a finite loss (a rollback's replay again)")
         .register(registry));
     batches = keep(Timer.builder(BATCH_DURATION).tags(tags)
         .description("Time to score (test-then-train) and train on one mini-batch").register(registry));
