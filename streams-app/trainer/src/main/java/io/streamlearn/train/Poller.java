@@ -4,14 +4,18 @@ import io.streamlearn.app.LogContext;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -35,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * training thread. A partly filled chunk is handed over when a poll returns nothing or when it
  * has waited {@code maxWait}. After a rollback the training thread calls {@link #rewind}: the poller
  * seeks to the checkpoint's offsets, and chunks of the older epoch are dropped.
+ *
+ * <p>After each poll it notes every input partition's lag, the records after the consumer's
+ * position ({@link Consumer#currentLag}: from the fetch responses, no request of its own), and it
+ * counts the records handed over and not yet recycled, so the trainer's gauges and readiness read
+ * how much input waits from any thread without touching the consumer.
  *
  * <p>The consumer is used by this thread alone between {@link #start()} and {@link #close()}. An
  * {@link #inline} poller has no thread: the training thread calls {@link #pollNow()} and takes the
@@ -73,6 +82,11 @@ public final class Poller implements Runnable {
   private volatile Function<byte[], Object> rawDecoder;
   private volatile boolean closed;
   private volatile Throwable failure;
+  /** Per assigned partition, records after the consumer's position; -1 until the consumer knows. */
+  private final Map<TopicPartition, AtomicLong> lags = new TreeMap<>(
+      Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+  /** Records in chunks handed over and not yet recycled. */
+  private final AtomicLong queuedRecords = new AtomicLong();
 
   // Owned by the poller thread.
   private LabeledRowDecoder decoder;
@@ -90,6 +104,9 @@ public final class Poller implements Runnable {
     this.labeledTopic = labeledTopic;
     this.maxWaitNanos = maxWait.toNanos();
     this.maxRaw = maxRaw;
+    for (TopicPartition tp : consumer.assignment()) { // the trainer assigns before it makes the poller
+      lags.put(tp, new AtomicLong(-1));
+    }
     if (name == null) {
       this.thread = null;
       this.limit = Integer.MAX_VALUE; // the caller takes every chunk before it polls again
@@ -113,6 +130,7 @@ public final class Poller implements Runnable {
   int pollNow() throws InterruptedException {
     applyRewind();
     ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ZERO);
+    noteLags();
     for (ConsumerRecord<String, byte[]> r : records) {
       add(r);
     }
@@ -190,6 +208,7 @@ public final class Poller implements Runnable {
 
   /** Gives a chunk taken with {@link #next} back; it may be filled again. */
   void recycle(Chunk chunk) {
+    queuedRecords.addAndGet(-chunk.records);
     chunk.clear();
     synchronized (slots) {
       free.add(chunk);
@@ -206,6 +225,26 @@ public final class Poller implements Runnable {
     Map<TopicPartition, Set<Long>> copy = new HashMap<>();
     poisoned.forEach((tp, offsets) -> copy.put(tp, Set.copyOf(offsets)));
     rewind.set(new Rewind(epoch, Map.copyOf(positions), copy));
+  }
+
+  /** The input partitions, in topic and partition order. */
+  Set<TopicPartition> partitions() {
+    return lags.keySet();
+  }
+
+  /**
+   * Records of {@code tp} after the consumer's position as of the last poll (up to the last stable
+   * offset: the consumer reads committed records only), or -1 while the consumer does not know.
+   * Safe from any thread.
+   */
+  long lag(TopicPartition tp) {
+    AtomicLong lag = lags.get(tp);
+    return lag == null ? -1 : lag.get();
+  }
+
+  /** Records read and handed over to the training thread but not yet taken; safe from any thread. */
+  long queuedRecords() {
+    return queuedRecords.get();
   }
 
   /** Stops the thread and waits for it; the consumer is then free for the caller to close. */
@@ -238,6 +277,7 @@ public final class Poller implements Runnable {
       while (!closed) {
         applyRewind();
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+        noteLags();
         if (rewind.get() != null) {
           continue; // read before the rollback: the seek re-reads them
         }
@@ -260,6 +300,16 @@ public final class Poller implements Runnable {
     } catch (Throwable t) {
       log.error("the trainer's poller failed", t);
       failure = t;
+    }
+  }
+
+  /** Per poll, not per record: a lookup of what the last fetch responses said per partition. */
+  private void noteLags() {
+    for (Map.Entry<TopicPartition, AtomicLong> e : lags.entrySet()) {
+      OptionalLong lag = consumer.currentLag(e.getKey());
+      if (lag.isPresent()) {
+        e.getValue().set(lag.getAsLong());
+      }
     }
   }
 
@@ -353,6 +403,7 @@ public final class Poller implements Runnable {
   }
 
   private void handOver() {
+    queuedRecords.addAndGet(current.records);
     ready.add(current);
     current = null;
   }

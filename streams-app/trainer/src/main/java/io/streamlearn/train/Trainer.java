@@ -1,8 +1,11 @@
 package io.streamlearn.train;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.streamlearn.app.LogContext;
 import io.streamlearn.app.OpsServer;
+import io.streamlearn.registry.http.Health;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,6 +41,12 @@ import org.slf4j.MDC;
  *
  * <p>The rules are {@link TrainerCore}'s; this class gives it real Kafka clients, the poller and
  * committer threads, and its lifecycle.
+ *
+ * <p>It records its meters in its {@link OpsServer} (the core's, and its consumer's and producer's
+ * Kafka client metrics) and answers two health checks there, under the component {@code
+ * trainer:<model>}: readiness (see {@link #readiness()}) and liveness, which fails once {@link
+ * #run()} has thrown (the loop failed, or another trainer of the model fenced this one): such a
+ * process does nothing more and should be restarted.
  */
 public final class Trainer implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Trainer.class);
@@ -50,6 +59,9 @@ public final class Trainer implements Runnable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running = true;
   private volatile TrainerCore core;
+  /** Why {@link #run()} threw; null while it has not. */
+  private volatile Throwable failure;
+  private volatile boolean finished;
 
   /** A trainer with meters and health of its own that no server serves; {@link #run()} starts it. */
   public Trainer(TrainerConfig config) {
@@ -75,6 +87,9 @@ public final class Trainer implements Runnable {
     this.clock = clock;
     this.ops = ops;
     this.model = settings.model();
+    Health health = ops.health();
+    health.ready("trainer:" + model, this::readiness);
+    health.live("trainer:" + model, this::liveness);
   }
 
   /** Where this trainer records its metrics and health. */
@@ -86,6 +101,35 @@ public final class Trainer implements Runnable {
   public TrainerStatus status() {
     TrainerCore c = core;
     return c == null ? TrainerStatus.initial() : c.status();
+  }
+
+  /**
+   * Empty when the trainer is doing its job, else why not: it has not started or assigned its
+   * partitions yet, it has stopped or failed, or records wait and its last checkpoint is older than
+   * {@code health.checkpoint.max.age.ms}. Safe from any thread and cheap: what {@code /health/ready}
+   * answers.
+   */
+  public Optional<String> readiness() {
+    Throwable f = failure;
+    if (f != null) {
+      return Optional.of(failed(f));
+    }
+    if (finished) {
+      return Optional.of("the trainer has stopped");
+    }
+    TrainerCore c = core;
+    return c == null ? Optional.of("partitions not assigned yet") : c.readiness();
+  }
+
+  /** Empty unless {@link #run()} has thrown: then why, and that the process should be restarted. */
+  public Optional<String> liveness() {
+    Throwable f = failure;
+    return f == null ? Optional.empty() : Optional.of(failed(f) + "; restart the process");
+  }
+
+  private String failed(Throwable f) {
+    return fenced(f) ? "fenced: another trainer of model " + model + " started with the same transactional id"
+        + " and this one has stopped" : "the training loop failed: " + f;
   }
 
   /** Asks the loop to stop; it publishes what it trained since the last version, then returns. */
@@ -119,9 +163,14 @@ public final class Trainer implements Runnable {
       } else {
         log.error("trainer of model {} fails; its uncommitted work is discarded", model, e);
       }
+      failure = e;
+      throw e;
+    } catch (Error e) {
+      failure = e;
       throw e;
     } finally {
       MDC.remove(LogContext.MODEL);
+      finished = true;
       stopped.countDown();
     }
   }
@@ -154,25 +203,37 @@ public final class Trainer implements Runnable {
              new StringDeserializer(), new ByteArrayDeserializer());
          KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
              TrainerStart.producerProperties(settings.clientProperties(), txId),
-             new StringSerializer(), new ByteArraySerializer())) {
+             new StringSerializer(), new ByteArraySerializer());
+         // Closed before the clients; their client.id names the model.
+         KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer);
+         KafkaClientMetrics producerMetrics = new KafkaClientMetrics(producer)) {
+      consumerMetrics.bindTo(ops.meters());
+      producerMetrics.bindTo(ops.meters());
       // First: fences a killed predecessor and aborts its open transaction, so the registry and
       // checkpoint topics can be read to their committed end.
       producer.initTransactions();
       Transactions tx = new Transactions(producer, consumer.groupMetadata(), model);
-      TrainerCore c;
+      TrainerCore c = null;
       try {
-        c = new TrainerCore(settings, clock, producer, tx);
+        c = new TrainerCore(settings, clock, producer, tx, ops.meters());
         c.start(consumer, TrainerStart.read(settings));
       } catch (RuntimeException e) {
+        if (c != null) {
+          c.closeMeters();
+        }
         tx.close();
         throw e;
       }
       core = c;
-      Poller poller = new Poller(consumer, settings.topics().labeled(), "streamlearn-poller-" + model,
-          Duration.ofMillis(settings.schedule().checkpointEveryMs()), TrainerCore.CHUNK_RECORDS);
-      c.attach(poller);
-      poller.start();
-      train(c, poller, tx);
+      try {
+        Poller poller = new Poller(consumer, settings.topics().labeled(), "streamlearn-poller-" + model,
+            Duration.ofMillis(settings.schedule().checkpointEveryMs()), TrainerCore.CHUNK_RECORDS);
+        c.attach(poller);
+        poller.start();
+        train(c, poller, tx);
+      } finally {
+        c.closeMeters();
+      }
       log.info("trainer of model {} stopped at version {}", model, c.lastVersion());
     }
   }

@@ -53,6 +53,7 @@ public final class TrainerConfig extends AppConfig {
   public static final String CHECKPOINT_TOPIC = "checkpoint.topic";
   public static final String CHECKPOINT_EVERY_BATCHES = "checkpoint.every.batches";
   public static final String CHECKPOINT_EVERY_MS = "checkpoint.every.ms";
+  public static final String HEALTH_CHECKPOINT_MAX_AGE_MS = "health.checkpoint.max.age.ms";
   public static final String HOLDOUT_FRACTION = "holdout.fraction";
   public static final String HOLDOUT_SIZE = "holdout.size";
   public static final String HOLDOUT_MIN_EXAMPLES = "holdout.min.examples";
@@ -131,6 +132,10 @@ public final class TrainerConfig extends AppConfig {
           "Checkpoint (commit a transaction) after this many batches; a publication is always a checkpoint too.")
       .define(CHECKPOINT_EVERY_MS, Type.LONG, 2_000L, Range.atLeast(1), Importance.MEDIUM,
           "Checkpoint after this many milliseconds with at least one new record.")
+      .define(HEALTH_CHECKPOINT_MAX_AGE_MS, Type.LONG, 0L, Range.atLeast(0), Importance.LOW,
+          "Readiness (/health/ready): the trainer is not ready while records wait and its last committed "
+              + "checkpoint is older than this (an idle input with nothing to commit stays ready). 0 (the "
+              + "default): 30 x checkpoint.every.ms, at least 60000.")
       .define(HOLDOUT_FRACTION, Type.DOUBLE, 0.1, Range.between(0.0, 0.5), Importance.MEDIUM,
           "Share of events held out by a hash of their id: never trained on, they measure each candidate version.")
       .define(HOLDOUT_SIZE, Type.INT, 2_000, Range.between(1, 1_000_000), Importance.LOW,

@@ -1,5 +1,7 @@
 package io.streamlearn.train;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamlearn.app.DeadLetters;
 import io.streamlearn.features.BadRecordException;
 import io.streamlearn.features.InputRecord;
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * checkpoint one transaction of its producer. {@link Trainer} runs it with a poller thread and a
  * committer thread on real clients; {@link #inline} runs it with neither, which is how
  * {@code TrainerTestDriver} gives the rules fast, deterministic tests on Kafka's mock clients.
- * Not thread-safe.
+ * It records its {@link TrainerMeters} and keeps its {@link TrainerHealth} as it goes. Not
+ * thread-safe, except {@link #status()} and {@link #readiness()}.
  */
 public final class TrainerCore {
   private static final Logger log = LoggerFactory.getLogger(TrainerCore.class);
@@ -52,14 +55,19 @@ public final class TrainerCore {
   private final RawTraining raw;
   private final OffsetLedger ledger = new OffsetLedger();
   private final TrainerCounters counters = new TrainerCounters();
+  private final TrainerClock clock;
+  private final TrainerHealth health;
+  private final TrainerMeters meters;
   private volatile TrainerStatus status = TrainerStatus.initial();
   private Poller poller;
   private TrainerRules rules;
   private long epoch;
   private boolean dirty;
 
-  TrainerCore(TrainerSettings settings, TrainerClock clock, Producer<String, byte[]> producer, Transactions tx) {
+  TrainerCore(TrainerSettings settings, TrainerClock clock, Producer<String, byte[]> producer, Transactions tx,
+              MeterRegistry registry) {
     this.settings = settings;
+    this.clock = clock;
     this.model = settings.model();
     this.producer = producer;
     this.tx = tx;
@@ -68,6 +76,12 @@ public final class TrainerCore {
     this.router = new RecordRouter(settings.topics().labeled(), settings.topics().features());
     this.schedule = new TrainingSchedule(settings.schedule(), clock);
     this.raw = settings.input().raw() ? new RawTraining(settings.input(), settings.clientProperties()) : null;
+    this.health = new TrainerHealth(clock, settings.schedule().checkpointMaxAgeMs());
+    this.meters = new TrainerMeters(registry, model, this::status, health);
+    tx.onCommitted(() -> {
+      health.committed();
+      meters.checkpointCommitted();
+    });
   }
 
   /**
@@ -81,9 +95,19 @@ public final class TrainerCore {
   public static TrainerCore inline(TrainerSettings settings, TrainerClock clock, Consumer<String, byte[]> consumer,
                                    Producer<String, byte[]> producer, RegistryState registry,
                                    Optional<byte[]> checkpoint) {
+    return inline(settings, clock, consumer, producer, registry, checkpoint, new SimpleMeterRegistry());
+  }
+
+  /**
+   * As {@link #inline(TrainerSettings, TrainerClock, Consumer, Producer, RegistryState, Optional)},
+   * recording its meters in {@code meters}.
+   */
+  public static TrainerCore inline(TrainerSettings settings, TrainerClock clock, Consumer<String, byte[]> consumer,
+                                   Producer<String, byte[]> producer, RegistryState registry,
+                                   Optional<byte[]> checkpoint, MeterRegistry meters) {
     producer.initTransactions();
     TrainerCore core = new TrainerCore(settings, clock, producer,
-        Transactions.inline(producer, consumer.groupMetadata()));
+        Transactions.inline(producer, consumer.groupMetadata()), meters);
     core.start(consumer, new TrainerStart.Found(registry, checkpoint.map(CheckpointCodec::decode),
         registry.latest(settings.model()), TrainerStart.initialModel(settings, registry)));
     core.attach(Poller.inline(consumer, settings.topics().labeled(), CHUNK_RECORDS));
@@ -131,10 +155,25 @@ public final class TrainerCore {
     return status;
   }
 
+  /**
+   * Empty when the trainer is ready, else what is missing: its partitions are not assigned yet, or
+   * records wait and its last checkpoint is older than {@code health.checkpoint.max.age.ms}. Safe
+   * from any thread; reads no Kafka client.
+   */
+  public Optional<String> readiness() {
+    return health.readiness();
+  }
+
+  /** Removes this trainer's meters from the registry it recorded them in. */
+  public void closeMeters() {
+    meters.close();
+  }
+
   /** Reads where to start from, assigns and positions the consumer and, when the network is known, sets up. */
   void start(Consumer<String, byte[]> consumer, TrainerStart.Found found) {
     initial = found.initial();
     ledger.restore(TrainerStart.assign(settings, consumer, found.checkpoint()));
+    health.assigned();
     int features = settings.network().features();
     if (raw != null) {
       features = -1; // the pipeline's layout gives the width: known before any record
@@ -155,6 +194,8 @@ public final class TrainerCore {
   /** Gives the core the poller it rewinds after a rollback, and turns on its fast path when the network is known. */
   void attach(Poller poller) {
     this.poller = poller;
+    health.attach(poller);
+    meters.partitions(poller);
     if (raw != null) {
       poller.decodeRaw(raw::decodeOrRefusal);
     }
@@ -261,6 +302,8 @@ public final class TrainerCore {
     counters.consumed += chunk.fast;
     ledger.advanceAll(chunk.next);
     dirty |= chunk.records > 0;
+    health.taken(counters.consumed);
+    updateStatus(); // once per chunk (about a batch): the held-out rows of a chunk without a batch count too
   }
 
   /** @param decoded what the poller decoded a raw record to (see {@link Chunk#decoded}), or null */
@@ -362,7 +405,9 @@ public final class TrainerCore {
 
   private void trainBatch(Batch b) {
     int rows = b.rows;
+    long started = clock.nanoTime();
     TrainingState.Outcome outcome = rules.state.train(b, rules.prequential, rules.drift);
+    meters.batchTrained(Float.isFinite(outcome.loss()) ? rows : 0, clock.nanoTime() - started);
     if (!Float.isFinite(outcome.loss())) {
       rollBack(b, "loss " + outcome.loss() + " on a batch of " + rows);
       return;
@@ -390,6 +435,7 @@ public final class TrainerCore {
     }
     rules.batch.clear();
     tx.abort();
+    health.rolledBack(counters.consumed);
     Checkpoint lastGood = tx.lastGood();
     rules.restore(lastGood);
     epoch++;
@@ -457,6 +503,7 @@ public final class TrainerCore {
     ledger.committed();
     dirty = false;
     schedule.checkpointed();
+    health.committing(counters.consumed);
     tx.commit(offsets, checkpoint, publisher.takeAnnouncement(), beginNext);
     updateStatus();
   }

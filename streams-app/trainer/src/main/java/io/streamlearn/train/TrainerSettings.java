@@ -78,7 +78,8 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
             c.getString(TrainerConfig.INITIAL_MODEL)),
         new Schedule(c.getInt(TrainerConfig.CHECKPOINT_EVERY_BATCHES), c.getLong(TrainerConfig.CHECKPOINT_EVERY_MS),
             c.getInt(TrainerConfig.PUBLISH_EVERY_BATCHES), c.getLong(TrainerConfig.PUBLISH_EVERY_MS),
-            c.getLong(TrainerConfig.PUBLISH_MIN_INTERVAL_MS), c.getInt(TrainerConfig.DRIFT_PUBLISH_AFTER_BATCHES)),
+            c.getLong(TrainerConfig.PUBLISH_MIN_INTERVAL_MS), c.getInt(TrainerConfig.DRIFT_PUBLISH_AFTER_BATCHES),
+            c.getLong(TrainerConfig.HEALTH_CHECKPOINT_MAX_AGE_MS)),
         new Rules(c.getDouble(TrainerConfig.HOLDOUT_FRACTION), c.getInt(TrainerConfig.HOLDOUT_SIZE),
             c.getInt(TrainerConfig.HOLDOUT_MIN_EXAMPLES), c.getDouble(TrainerConfig.GATE_MARGIN),
             c.getInt(TrainerConfig.PLATEAU_PATIENCE), c.getDouble(TrainerConfig.PLATEAU_FACTOR),
@@ -131,10 +132,13 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
    *
    * @param publishMinIntervalMs no two versions closer than this (0: no limit), except the first after a drift
    * @param driftPublishAfterBatches batches after a drift at which a candidate is due regardless of the pace
+   * @param checkpointMaxAgeMs readiness: the oldest a last committed checkpoint may be while records wait;
+   *     0 for {@link #defaultCheckpointMaxAgeMs}
    */
   public record Schedule(int checkpointEveryBatches, long checkpointEveryMs, int publishEveryBatches,
-                         long publishEveryMs, long publishMinIntervalMs, int driftPublishAfterBatches) {
-    /** Validates. */
+                         long publishEveryMs, long publishMinIntervalMs, int driftPublishAfterBatches,
+                         long checkpointMaxAgeMs) {
+    /** Validates; a {@code checkpointMaxAgeMs} of 0 becomes the default derived from the checkpoint interval. */
     public Schedule {
       Checks.atLeast("checkpointEveryBatches", checkpointEveryBatches, 1);
       Checks.atLeast("checkpointEveryMs", checkpointEveryMs, 1);
@@ -142,6 +146,26 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
       Checks.atLeast("publishEveryMs", publishEveryMs, 1);
       Checks.atLeast("publishMinIntervalMs", publishMinIntervalMs, 0);
       Checks.atLeast("driftPublishAfterBatches", driftPublishAfterBatches, 1);
+      Checks.atLeast("checkpointMaxAgeMs", checkpointMaxAgeMs, 0);
+      if (checkpointMaxAgeMs == 0) {
+        checkpointMaxAgeMs = defaultCheckpointMaxAgeMs(checkpointEveryMs);
+      }
+    }
+
+    /** A schedule whose readiness allows the default checkpoint age. */
+    public Schedule(int checkpointEveryBatches, long checkpointEveryMs, int publishEveryBatches,
+                    long publishEveryMs, long publishMinIntervalMs, int driftPublishAfterBatches) {
+      this(checkpointEveryBatches, checkpointEveryMs, publishEveryBatches, publishEveryMs, publishMinIntervalMs,
+          driftPublishAfterBatches, 0);
+    }
+
+    /**
+     * Thirty checkpoint intervals, at least a minute: a healthy trainer with records to read commits
+     * every interval, a batch or a publication (the gate scores the hold-out set) late at worst, so
+     * only a stuck one misses thirty in a row.
+     */
+    public static long defaultCheckpointMaxAgeMs(long checkpointEveryMs) {
+      return checkpointEveryMs > Long.MAX_VALUE / 30 ? Long.MAX_VALUE : Math.max(60_000L, 30L * checkpointEveryMs);
     }
   }
 

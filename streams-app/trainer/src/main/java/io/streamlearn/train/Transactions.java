@@ -2,6 +2,7 @@ package io.streamlearn.train;
 
 import io.streamlearn.app.LogContext;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -34,6 +35,8 @@ final class Transactions implements AutoCloseable {
   private Future<?> committing;
   private Checkpoint committingCheckpoint;
   private Checkpoint lastGood;
+  /** Told on the committing thread each time a transaction has committed; set before the first commit. */
+  private volatile Runnable committed = () -> { };
 
   /**
    * Commits on a committer thread of its own; starts the first transaction ({@code initTransactions}
@@ -83,6 +86,7 @@ final class Transactions implements AutoCloseable {
   private void commitNow(Map<TopicPartition, OffsetAndMetadata> offsets, Announcement announcement) {
     producer.sendOffsetsToTransaction(offsets, group);
     producer.commitTransaction();
+    committed.run();
     if (announcement != null) {
       log.atInfo().addKeyValue(LogContext.VERSION, announcement.version()).log("{}", announcement.message());
     }
@@ -96,6 +100,14 @@ final class Transactions implements AutoCloseable {
             + message);
       }
     }
+  }
+
+  /**
+   * Runs {@code listener} on the committing thread (the committer's, or the caller's for the last
+   * one) right after each transaction commits: the moment the checkpoint is durable.
+   */
+  void onCommitted(Runnable listener) {
+    this.committed = Objects.requireNonNull(listener, "listener");
   }
 
   /** Waits for the transaction on the committer thread, if any; the producer is this thread's again. */

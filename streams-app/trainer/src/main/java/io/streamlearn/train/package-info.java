@@ -20,6 +20,9 @@
  * confluent-avro}): decoded one by one on the general path, learned by the feature pipeline (part of
  * {@code TrainingState} and of the checkpoint) into sparse batches, held out as decoded records that
  * each version scores through its own pipeline, and dead-lettered naming the field when bad.
+ * {@code TrainerMeters} are the trainer's Micrometer meters (what {@code /metrics} serves) and
+ * {@code TrainerHealth} its readiness rule (partitions assigned, a checkpoint committed lately while
+ * records wait), both read from any thread without touching the trainer's state or its consumer.
  * {@link io.streamlearn.bench.TrainerBench} is {@code streamlearn bench trainer}.
  */
 package io.streamlearn.train;

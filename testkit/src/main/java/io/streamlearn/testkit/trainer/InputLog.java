@@ -44,6 +44,11 @@ final class InputLog {
     return tp;
   }
 
+  /** The end offset of a partition: the records piped to it. */
+  long size(TopicPartition tp) {
+    return records.getOrDefault(tp, List.of()).size();
+  }
+
   /** The records of a partition from {@code offset} on. */
   List<ConsumerRecord<String, byte[]>> from(TopicPartition tp, long offset) {
     List<ConsumerRecord<String, byte[]>> log = records.getOrDefault(tp, List.of());

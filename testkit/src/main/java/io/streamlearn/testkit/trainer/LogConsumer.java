@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -18,7 +19,8 @@ import org.apache.kafka.common.TopicPartition;
  * Kafka's {@link MockConsumer} reading an {@link InputLog}: each poll returns every record from
  * each assigned partition's position on, in partition order, so a seek back reads records again
  * (MockConsumer forgets what it has returned). Positions start at the beginning, as the trainer's
- * {@code auto.offset.reset=earliest} does.
+ * {@code auto.offset.reset=earliest} does. Its lag is the log's end minus the position, as a
+ * real consumer learns it from its fetch responses.
  */
 final class LogConsumer extends MockConsumer<String, byte[]> {
   private static final Comparator<TopicPartition> ORDER =
@@ -53,5 +55,10 @@ final class LogConsumer extends MockConsumer<String, byte[]> {
       }
     }
     return new ConsumerRecords<>(out, Map.of());
+  }
+
+  @Override
+  public synchronized OptionalLong currentLag(TopicPartition tp) {
+    return OptionalLong.of(log.size(tp) - position(tp));
   }
 }

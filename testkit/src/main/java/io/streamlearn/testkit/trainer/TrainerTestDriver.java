@@ -1,5 +1,7 @@
 package io.streamlearn.testkit.trainer;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamlearn.app.DeadLetters;
 import io.streamlearn.registry.AliasChange;
 import io.streamlearn.registry.AliasMove;
@@ -38,7 +40,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The trainer with no broker, what {@code TopologyTestDriver} is to a topology. Pipe records into
  * its input topics (labeled events, features, delayed labels, any bytes), {@link #process()} them,
  * {@link #advance} its clock, and read what the trainer committed: versions and alias moves, the
- * training history, dead letters with their reasons, checkpoints and consumed offsets.
+ * training history, dead letters with their reasons, checkpoints and consumed offsets, and what
+ * an operator would see: its meters and its readiness.
  *
  * <p>It runs the trainer's own rules ({@link TrainerCore}) on Kafka's {@link MockProducer} (in
  * transactional mode: only committed transactions are visible here, as to a {@code read_committed}
@@ -62,6 +65,7 @@ public final class TrainerTestDriver {
   private final List<MockProducer<String, byte[]>> earlier = new ArrayList<>();
   private MockProducer<String, byte[]> producer;
   private TrainerCore core;
+  private MeterRegistry meters;
   private boolean stopped;
 
   /**
@@ -155,7 +159,8 @@ public final class TrainerTestDriver {
         checkpoint = Optional.ofNullable(r.value());
       }
     }
-    core = TrainerCore.inline(settings, clock, new LogConsumer(input), producer, registry(), checkpoint);
+    meters = new SimpleMeterRegistry(); // a restart is a new process: its meters start afresh
+    core = TrainerCore.inline(settings, clock, new LogConsumer(input), producer, registry(), checkpoint, meters);
     stopped = false;
   }
 
@@ -250,6 +255,23 @@ public final class TrainerTestDriver {
   /** The trainer's status, as {@code Trainer.status()} gives it. */
   public TrainerStatus status() {
     return core.status();
+  }
+
+  /**
+   * The meters the running trainer records ({@code streamlearn.examples.trained} and the others
+   * {@code /metrics} serves), fresh after a {@link #restart()}. Batch durations are on the driver's
+   * clock, which stands still while the trainer trains.
+   */
+  public MeterRegistry meters() {
+    return meters;
+  }
+
+  /**
+   * Empty when the trainer would answer {@code /health/ready} with 200, else its reason, as of the
+   * driver's clock.
+   */
+  public Optional<String> readiness() {
+    return core.readiness();
   }
 
   /** The registry as a reader of the models topic would build it. */
