@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *       NOT_RUNNING} when this service was not closed (a normal close is not a failure).
  * </ul>
  *
- * <p>Both read the state a Kafka Streams state listener keeps, so a probe never waits on Kafka.
+ * <p>Both read the state a Kafka Streams state listener keeps ({@link StreamsHealth}), so a probe
+ * never waits on Kafka.
  */
 public final class InferenceService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InferenceService.class);
@@ -68,9 +69,7 @@ public final class InferenceService implements AutoCloseable {
   private final KafkaStreamsMetrics streamsMetrics;
   private final KafkaClientMetrics refusalMetrics;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile KafkaStreams.State streamsState = KafkaStreams.State.CREATED;
-  /** Set when Kafka Streams reported ERROR or PENDING_ERROR: only a restart helps. */
-  private volatile boolean failed;
+  private final StreamsHealth streamsHealth = new StreamsHealth();
 
   /** Creates missing topics and prepares (does not start) the streams app. */
   public InferenceService(InferenceConfig config) {
@@ -117,12 +116,7 @@ public final class InferenceService implements AutoCloseable {
       log.error("stream thread failed; replacing it", e);
       return StreamThreadExceptionResponse.REPLACE_THREAD;
     });
-    streams.setStateListener((now, before) -> {
-      streamsState = now;
-      if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR) {
-        failed = true;
-      }
-    });
+    streams.setStateListener(streamsHealth);
     // New tasks' and threads' metrics (after a rebalance) appear within this interval, not the default minute.
     this.streamsMetrics = new KafkaStreamsMetrics(streams, Tags.empty(), metricsRefresh, METRICS_REFRESH);
     streamsMetrics.bindTo(ops.meters());
@@ -131,23 +125,10 @@ public final class InferenceService implements AutoCloseable {
     refusalMetrics.bindTo(ops.meters());
     String served = settings.model() + "@" + settings.alias();
     ops.health()
-        .ready(STREAMS_CHECK, Health.of(() -> streamsState == KafkaStreams.State.RUNNING ? null
-            : "Kafka Streams is " + streamsState))
+        .ready(STREAMS_CHECK, Health.of(streamsHealth::notReady))
         .ready(MODEL_CHECK, Health.of(() -> serving.primary().current() != null ? null
             : "no model loaded yet for " + served))
-        .live(STREAMS_CHECK, Health.of(this::failure));
-  }
-
-  /** Why Kafka Streams cannot recover by itself, or {@code null}. */
-  private String failure() {
-    KafkaStreams.State s = streamsState;
-    if (failed) {
-      return "Kafka Streams failed (" + s + ")";
-    }
-    if (s == KafkaStreams.State.NOT_RUNNING && !closed.get()) {
-      return "Kafka Streams is NOT_RUNNING but the service was not closed";
-    }
-    return null;
+        .live(STREAMS_CHECK, Health.of(streamsHealth::failure));
   }
 
   /** The Kafka Streams properties of a configuration. */
@@ -235,7 +216,7 @@ public final class InferenceService implements AutoCloseable {
 
   /** Whether the service is ready for traffic: Streams RUNNING and a model loaded (what /health/ready checks). */
   public boolean ready() {
-    return streamsState == KafkaStreams.State.RUNNING && serving.primary().current() != null;
+    return streamsHealth.running() && serving.primary().current() != null;
   }
 
   @Override
@@ -243,6 +224,7 @@ public final class InferenceService implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    streamsHealth.closing();
     // Leave the group at once so the other instances take over this one's partitions now, not
     // after the session timeout.
     streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
