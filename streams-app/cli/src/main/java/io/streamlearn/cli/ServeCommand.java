@@ -5,9 +5,9 @@ import io.streamlearn.serve.InferenceConfig;
 import io.streamlearn.serve.InferenceService;
 import io.streamlearn.serve.InferenceSettings;
 import java.io.PrintStream;
-import java.util.OptionalInt;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 

@@ -333,14 +333,20 @@ public final class InferenceMetrics {
    * A one-line summary for the CLI; its rate is over the time since the previous call. Before the
    * first model it says so rather than showing a version and latencies that do not exist.
    */
-  public synchronized String statusLine() {
-    long now = System.nanoTime();
+  public String statusLine() {
+    long[] recent = recentLatencies();
+    Arrays.sort(recent); // outside the lock the stream threads record under
+    long p50 = percentile(recent, 0.50);
+    long p99 = percentile(recent, 0.99);
     long total = getPredictionsTotal();
-    double rate = now == statusNanos ? 0 : (total - statusTotal) * 1e9 / (now - statusNanos);
-    statusTotal = total;
-    statusNanos = now;
-    long p50 = getLatencyP50Micros();
-    long p99 = getLatencyP99Micros();
+    long lastFirst = getLastPublicationToFirstPredictionMillis();
+    double rate;
+    synchronized (this) {
+      long now = System.nanoTime();
+      rate = now == statusNanos ? 0 : (total - statusTotal) * 1e9 / (now - statusNanos);
+      statusTotal = total;
+      statusNanos = now;
+    }
     String serving = primary.current() == null
         ? "no model yet for " + model + "@" + alias
         : "serving v" + getServedVersion();
@@ -352,8 +358,7 @@ public final class InferenceMetrics {
             + " | queued %d | dead letters %d | batch %s",
         serving, rate, total,
         p50 < 0 ? "-" : String.format(Locale.ROOT, "p50 %.1f ms p99 %.1f ms", p50 / 1000.0, p99 / 1000.0),
-        getSwapCount(), getRefusedCount(),
-        lastFirstPrediction < 0 ? "-" : lastFirstPrediction + " ms",
+        getSwapCount(), getRefusedCount(), lastFirst < 0 ? "-" : lastFirst + " ms",
         getQueuedEvents(), getDeadLetterCount(),
         batchSize.count() == 0 ? "-" : String.format(Locale.ROOT, "%.1f", getMeanBatchSize()));
   }

@@ -214,11 +214,6 @@ public final class InferenceService implements AutoCloseable {
     return streams.state();
   }
 
-  /** Whether the service is ready for traffic: Streams RUNNING and a model loaded (what /health/ready checks). */
-  public boolean ready() {
-    return streamsHealth.running() && serving.primary().current() != null;
-  }
-
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {

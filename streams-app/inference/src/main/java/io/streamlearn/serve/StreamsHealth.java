@@ -27,11 +27,6 @@ final class StreamsHealth implements KafkaStreams.StateListener {
     closing = true;
   }
 
-  /** Whether Streams is RUNNING. */
-  boolean running() {
-    return state == KafkaStreams.State.RUNNING;
-  }
-
   /** Why Streams is not ready to process, or {@code null} when it is. */
   String notReady() {
     KafkaStreams.State s = state;
