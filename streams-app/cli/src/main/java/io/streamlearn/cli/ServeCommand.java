@@ -7,13 +7,15 @@ import io.streamlearn.serve.InferenceSettings;
 import java.io.PrintStream;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code streamlearn serve}: runs an inference instance until the JVM is asked to stop, printing a
  * status line (predictions/s, latency percentiles, served version, swaps, publication to first
- * prediction) every {@code status.interval.ms}. The same figures are in JMX.
+ * prediction) every {@code status.interval.ms}. The same figures are at {@code GET /metrics} when
+ * {@code --http-port} runs a server, with {@code /health/live} and {@code /health/ready}.
  */
 final class ServeCommand {
   private ServeCommand() {}
@@ -28,11 +30,14 @@ final class ServeCommand {
       ops.close();
       stop.countDown();
     }, "serve-shutdown"));
-    ops.start(config.http());
+    OptionalInt port = ops.start(config.http());
     service.start();
-    out.printf("serving %s@%s from %s to %s (application id %s); metrics in JMX as %s%n",
+    out.printf("serving %s@%s from %s to %s (application id %s); %s%n",
         settings.model(), settings.alias(), settings.inputTopics(), settings.topics().predictions(),
-        settings.applicationId(), service.mbeanName());
+        settings.applicationId(), port.isPresent()
+            ? "metrics at http://" + config.http().host() + ":" + port.getAsInt() + OpsServer.METRICS_PATH
+            + ", health at /health/ready and /health/live"
+            : "no HTTP server (--http-port -1)");
     long interval = settings.statusIntervalMs();
     if (interval == 0) {
       stop.await();

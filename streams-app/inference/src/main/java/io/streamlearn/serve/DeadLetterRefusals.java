@@ -52,6 +52,11 @@ final class DeadLetterRefusals implements RefusalSink, AutoCloseable {
     });
   }
 
+  /** The producer, whose client metrics the service exports. */
+  KafkaProducer<String, byte[]> producer() {
+    return producer;
+  }
+
   @Override
   public void close() {
     producer.close();

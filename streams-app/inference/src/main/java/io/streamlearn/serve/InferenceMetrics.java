@@ -1,41 +1,175 @@
 package io.streamlearn.serve;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The metrics of one inference instance, shared by its stream threads and exposed through JMX
- * ({@link InferenceMetricsMBean}) and the status line of {@code streamlearn serve}.
+ * The metrics of one inference instance, shared by its stream threads: Micrometer meters in the
+ * service's registry (served at {@code GET /metrics}; names in {@code docs/operations.md}) and the
+ * status line of {@code streamlearn serve}, which reads the same meters, so the two never disagree.
  *
  * <p>Recorded once per micro-batch, not per record, under one lock: at a few hundred batches per
  * second the lock is never contended enough to matter next to a forward pass.
+ *
+ * <p>Predictions are counted per model, version and alias. A version's counter is removed once its
+ * alias has served {@value #VERSIONS_KEPT} newer ones (a trainer publishing every few seconds would
+ * otherwise grow a series per version forever); the totals keep its count.
+ *
+ * <p>Beside the meters, a few recent samples are kept for the status line and the inference bench
+ * only: latencies of the last 8,192 predictions (for percentiles of the recent past, where the
+ * exported histogram covers the whole run), and publication-to-first-prediction of the last 1,024
+ * swaps.
  */
-public final class InferenceMetrics implements InferenceMetricsMBean {
+public final class InferenceMetrics {
+  /** Predictions written: counter, tags model, version, alias. */
+  public static final String PREDICTIONS = "streamlearn.predictions";
+  /** Input's Kafka timestamp to prediction: timer (histogram, seconds), tags model, alias. */
+  public static final String LATENCY = "streamlearn.prediction.latency";
+  /** Rows per forward pass: distribution summary, tags model. */
+  public static final String BATCH_SIZE = "streamlearn.inference.batch.size";
+  /** Served-model changes: counter, tags model, alias. */
+  public static final String SWAPS = "streamlearn.inference.swaps";
+  /** Candidate versions refused: counter, tags model, alias, reason. */
+  public static final String REFUSED = "streamlearn.inference.refused.versions";
+  /** Inputs sent to the dead-letter topic: counter, tags model. */
+  public static final String DEAD_LETTERS = "streamlearn.inference.dead.letters";
+  /** Inputs waiting in the stream tasks' queues: gauge, tags model. */
+  public static final String QUEUED = "streamlearn.inference.queued.events";
+  /** The version an alias serves, 0 before the first: gauge, tags model, alias. */
+  public static final String SERVED_VERSION = "streamlearn.inference.served.version";
+  /** Alias move's publication to this instance's first prediction with it: timer, tags model, alias. */
+  public static final String FIRST_PREDICTION = "streamlearn.inference.publication.to.first.prediction";
+
+  static final int VERSIONS_KEPT = 4;
   private static final int LATENCY_SAMPLES = 8192;
   private static final int SWAP_SAMPLES = 1024;
-  private static final int RATE_BUCKETS = 8;
-  private static final int RATE_WINDOW_SECONDS = 5;
+  /** The latency histogram's bounds: a forward pass takes a fraction of a millisecond; a backlog, seconds. */
+  private static final Duration[] LATENCY_SLOS = {
+      Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
+      Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+      Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)};
 
+  private final MeterRegistry meters;
+  private final String model;
+  private final String alias;
+  private final String shadowAlias;
   private final ServedModel primary;
   private final ServedModel shadow;
+  private final Timer latency;
+  private final DistributionSummary batchSize;
+  private final Counter deadLetters;
+  private final Timer firstPredictionTimer;
+  private final AtomicLong queued = new AtomicLong();
+  /** Per alias, the per-version prediction counters, oldest first. */
+  private final Map<String, LinkedHashMap<Long, Counter>> predictions = new HashMap<>();
+  /** Per alias, the counts of the counters removed from the registry. */
+  private final Map<String, Long> retired = new HashMap<>();
   private final long[] latencies = new long[LATENCY_SAMPLES];
   private long latencyCount;
   private final long[] firstPrediction = new long[SWAP_SAMPLES];
   private long firstPredictionCount;
   private long lastFirstPrediction = -1;
-  private final long[] bucketSecond = new long[RATE_BUCKETS];
-  private final long[] bucketCount = new long[RATE_BUCKETS];
-  private long predictions;
-  private long shadowPredictions;
-  private long batches;
-  private long deadLetters;
   private ServedModel.Current lastPredicted;
   private long lastEmitNanos;
   private long maxGapNanos;
+  private long statusTotal;
+  private long statusNanos = System.nanoTime();
 
-  /** Metrics over the primary and (nullable) shadow served models. */
-  public InferenceMetrics(ServedModel primary, ServedModel shadow) {
+  /**
+   * Metrics over the primary and (nullable) shadow served models, recorded in {@code meters}.
+   *
+   * @param model the served model's name
+   * @param alias the served alias
+   * @param shadowAlias the shadow alias, {@code null} when {@code shadow} is
+   */
+  public InferenceMetrics(MeterRegistry meters, String model, String alias, ServedModel primary,
+                          String shadowAlias, ServedModel shadow) {
+    if ((shadowAlias == null) != (shadow == null)) {
+      throw new IllegalArgumentException("shadowAlias and shadow must both be set or both null, found "
+          + shadowAlias + " and " + shadow);
+    }
+    this.meters = meters;
+    this.model = model;
+    this.alias = alias;
+    this.shadowAlias = shadowAlias;
     this.primary = primary;
     this.shadow = shadow;
+    Tags ofModel = Tags.of("model", model);
+    this.latency = Timer.builder(LATENCY)
+        .description("Input's Kafka timestamp to its prediction")
+        .tags(ofModel.and("alias", alias))
+        .publishPercentileHistogram()
+        .serviceLevelObjectives(LATENCY_SLOS)
+        .minimumExpectedValue(LATENCY_SLOS[0])
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(meters);
+    this.batchSize = DistributionSummary.builder(BATCH_SIZE)
+        .description("Rows scored per forward pass")
+        .baseUnit("rows")
+        .tags(ofModel)
+        .register(meters);
+    this.deadLetters = Counter.builder(DEAD_LETTERS)
+        .description("Inputs sent to the dead-letter topic (undecodable, wrong width, non-finite, or too many waiting)")
+        .tags(ofModel)
+        .register(meters);
+    this.firstPredictionTimer = Timer.builder(FIRST_PREDICTION)
+        .description("Publication of an alias move to this instance's first prediction with the version it names")
+        .tags(ofModel.and("alias", alias))
+        .register(meters);
+    Gauge.builder(QUEUED, queued, AtomicLong::get)
+        .description("Inputs waiting in this instance's task queues (no model yet, or filling a micro-batch)")
+        .tags(ofModel)
+        .register(meters);
+    aliasMeters(alias, primary);
+    if (shadow != null) {
+      aliasMeters(shadowAlias, shadow);
+    }
+  }
+
+  /** Metrics of a service's settings, recorded in {@code meters}. */
+  static InferenceMetrics of(MeterRegistry meters, InferenceSettings settings, ServedModel primary,
+                             ServedModel shadow) {
+    return new InferenceMetrics(meters, settings.model(), settings.alias(), primary, settings.shadowAlias(), shadow);
+  }
+
+  /** Meters that read what a served-model holder keeps (its version, swaps and refusals). */
+  private void aliasMeters(String aliasName, ServedModel served) {
+    Tags tags = Tags.of("model", model, "alias", aliasName);
+    Gauge.builder(SERVED_VERSION, served, InferenceMetrics::versionOrZero)
+        .description("The version the alias serves on this instance, 0 before the first")
+        .tags(tags)
+        .register(meters);
+    FunctionCounter.builder(SWAPS, served, ServedModel::swaps)
+        .description("Times the served model of the alias changed")
+        .tags(tags)
+        .register(meters);
+    for (ServedModel.Refusal reason : ServedModel.Refusal.values()) {
+      FunctionCounter.builder(REFUSED, served, s -> s.refused(reason))
+          .description("Candidate versions refused, by the check that refused them")
+          .tags(tags.and("reason", reason.tag()))
+          .register(meters);
+    }
+    predictions.put(aliasName, new LinkedHashMap<>());
+    retired.put(aliasName, 0L);
+  }
+
+  private static double versionOrZero(ServedModel served) {
+    ServedModel.Current c = served.current();
+    return c == null ? 0 : c.version().version();
   }
 
   /**
@@ -46,17 +180,12 @@ public final class InferenceMetrics implements InferenceMetricsMBean {
   synchronized void recordBatch(ServedModel.Current current, int rows, long[] latencyMicros, long nowMillis,
                                 long nowNanos) {
     for (int i = 0; i < rows; i++) {
-      latencies[(int) (latencyCount++ % LATENCY_SAMPLES)] = latencyMicros[i];
+      long micros = Math.max(0, latencyMicros[i]); // a producer's clock ahead of ours is not a negative wait
+      latencies[(int) (latencyCount++ % LATENCY_SAMPLES)] = micros;
+      latency.record(micros, TimeUnit.MICROSECONDS);
     }
-    predictions += rows;
-    batches++;
-    long second = nowMillis / 1000;
-    int b = (int) (second % RATE_BUCKETS);
-    if (bucketSecond[b] != second) {
-      bucketSecond[b] = second;
-      bucketCount[b] = 0;
-    }
-    bucketCount[b] += rows;
+    predictionCounter(alias, current.version().version()).increment(rows);
+    batchSize.record(rows);
     if (lastEmitNanos != 0) {
       maxGapNanos = Math.max(maxGapNanos, nowNanos - lastEmitNanos);
     }
@@ -67,16 +196,60 @@ public final class InferenceMetrics implements InferenceMetricsMBean {
       if (current.publishedAtMillis() >= 0) {
         lastFirstPrediction = Math.max(0, nowMillis - current.publishedAtMillis());
         firstPrediction[(int) (firstPredictionCount++ % SWAP_SAMPLES)] = lastFirstPrediction;
+        firstPredictionTimer.record(lastFirstPrediction, TimeUnit.MILLISECONDS);
       }
     }
   }
 
-  synchronized void recordShadow(int rows) {
-    shadowPredictions += rows;
+  /** Records {@code rows} predictions of the shadow alias by {@code by}. */
+  synchronized void recordShadow(ServedModel.Current by, int rows) {
+    if (shadowAlias == null) {
+      throw new IllegalStateException("no shadow alias is configured");
+    }
+    predictionCounter(shadowAlias, by.version().version()).increment(rows);
   }
 
-  synchronized void recordDeadLetter() {
-    deadLetters++;
+  void recordDeadLetter() {
+    deadLetters.increment();
+  }
+
+  /** Adds {@code delta} (negative when scored or dropped) to the events waiting in the task queues. */
+  void queued(long delta) {
+    queued.addAndGet(delta);
+  }
+
+  /** The counter of one version's predictions, registered on first use; retires the oldest beyond the kept. */
+  private Counter predictionCounter(String aliasName, long version) {
+    LinkedHashMap<Long, Counter> byVersion = predictions.get(aliasName);
+    Counter c = byVersion.get(version);
+    if (c != null) {
+      return c;
+    }
+    c = Counter.builder(PREDICTIONS)
+        .description("Predictions written, by the version and alias that made them")
+        .tags("model", model, "version", Long.toString(version), "alias", aliasName)
+        .register(meters);
+    byVersion.put(version, c);
+    Iterator<Counter> oldest = byVersion.values().iterator();
+    while (byVersion.size() > VERSIONS_KEPT) {
+      Counter gone = oldest.next();
+      retired.merge(aliasName, (long) gone.count(), Long::sum);
+      meters.remove(gone);
+      oldest.remove();
+    }
+    return c;
+  }
+
+  private synchronized long total(String aliasName) {
+    Map<Long, Counter> byVersion = predictions.get(aliasName);
+    if (byVersion == null) {
+      return 0;
+    }
+    long sum = retired.get(aliasName);
+    for (Counter c : byVersion.values()) {
+      sum += (long) c.count();
+    }
+    return sum;
   }
 
   /**
@@ -94,101 +267,100 @@ public final class InferenceMetrics implements InferenceMetricsMBean {
     return recent(firstPrediction, firstPredictionCount);
   }
 
-  @Override
-  public synchronized long getPredictionsTotal() {
-    return predictions;
+  /** Predictions of the served alias since start. */
+  public long getPredictionsTotal() {
+    return total(alias);
   }
 
-  @Override
-  public double getPredictionsPerSecond() {
-    long now = System.currentTimeMillis() / 1000;
-    long sum = 0;
-    synchronized (this) {
-      for (int i = 0; i < RATE_BUCKETS; i++) {
-        if (bucketSecond[i] < now && bucketSecond[i] >= now - RATE_WINDOW_SECONDS) {
-          sum += bucketCount[i];
-        }
-      }
-    }
-    return sum / (double) RATE_WINDOW_SECONDS;
-  }
-
-  @Override
+  /** Median latency (input's Kafka timestamp to prediction) of the last 8,192 predictions, µs; -1 before any. */
   public long getLatencyP50Micros() {
     return percentile(recentLatencies(), 0.50);
   }
 
-  @Override
+  /** 99th percentile latency of the last 8,192 predictions, µs; -1 before any. */
   public long getLatencyP99Micros() {
     return percentile(recentLatencies(), 0.99);
   }
 
-  @Override
-  public long getLatencyMaxMicros() {
-    return percentile(recentLatencies(), 1.0);
-  }
-
-  @Override
+  /** The served version of the primary alias, -1 before the first. */
   public long getServedVersion() {
     ServedModel.Current c = primary.current();
     return c == null ? -1 : c.version().version();
   }
 
-  @Override
+  /** The served version of the shadow alias, -1 when none (or shadow scoring is off). */
   public long getShadowVersion() {
     ServedModel.Current c = shadow == null ? null : shadow.current();
     return c == null ? -1 : c.version().version();
   }
 
-  @Override
+  /** How many times the primary model was swapped. */
   public long getSwapCount() {
     return primary.swaps();
   }
 
-  @Override
+  /** How many candidate versions were refused (both aliases). */
   public long getRefusedCount() {
     return primary.refused() + (shadow == null ? 0 : shadow.refused());
   }
 
-  @Override
-  public synchronized long getDeadLetterCount() {
-    return deadLetters;
+  /** Inputs sent to the dead-letter topic. */
+  public long getDeadLetterCount() {
+    return (long) deadLetters.count();
   }
 
-  @Override
-  public synchronized long getShadowPredictionsTotal() {
-    return shadowPredictions;
+  /** Shadow predictions written. */
+  public long getShadowPredictionsTotal() {
+    return shadowAlias == null ? 0 : total(shadowAlias);
   }
 
-  @Override
+  /** Inputs waiting in the task queues now. */
+  public long getQueuedEvents() {
+    return queued.get();
+  }
+
+  /** From the alias move's publication to this instance's first prediction with it, last swap, ms; -1 before any. */
   public synchronized long getLastPublicationToFirstPredictionMillis() {
     return lastFirstPrediction;
   }
 
-  @Override
-  public long getPublicationToFirstPredictionP99Millis() {
-    return percentile(publicationToFirstPredictionMillis(), 0.99);
+  /** Mean rows per forward pass since start, 0 before any. */
+  public double getMeanBatchSize() {
+    return batchSize.count() == 0 ? 0 : batchSize.mean();
   }
 
-  @Override
-  public long getLastSwapPrepareMicros() {
-    ServedModel.Current c = primary.current();
-    return c == null ? -1 : c.prepareMicros();
-  }
-
-  @Override
-  public synchronized double getMeanBatchSize() {
-    return batches == 0 ? 0 : predictions / (double) batches;
-  }
-
-  /** A one-line summary for the CLI. */
+  /**
+   * A one-line summary for the CLI; its rate is over the time since the previous call. Before the
+   * first model it says so rather than showing a version and latencies that do not exist.
+   */
   public String statusLine() {
-    return String.format(java.util.Locale.ROOT,
-        "serving v%d (shadow v%d) | %.0f predictions/s, %d total | latency p50 %.1f ms p99 %.1f ms | "
-            + "swaps %d, refused %d, publication->first prediction %d ms | dead letters %d | batch %.1f",
-        getServedVersion(), getShadowVersion(), getPredictionsPerSecond(), getPredictionsTotal(),
-        getLatencyP50Micros() / 1000.0, getLatencyP99Micros() / 1000.0, getSwapCount(), getRefusedCount(),
-        getLastPublicationToFirstPredictionMillis(), getDeadLetterCount(), getMeanBatchSize());
+    long[] recent = recentLatencies();
+    Arrays.sort(recent); // outside the lock the stream threads record under
+    long p50 = percentile(recent, 0.50);
+    long p99 = percentile(recent, 0.99);
+    long total = getPredictionsTotal();
+    long lastFirst = getLastPublicationToFirstPredictionMillis();
+    double rate;
+    synchronized (this) {
+      long now = System.nanoTime();
+      rate = now == statusNanos ? 0 : (total - statusTotal) * 1e9 / (now - statusNanos);
+      statusTotal = total;
+      statusNanos = now;
+    }
+    String serving = primary.current() == null
+        ? "no model yet for " + model + "@" + alias
+        : "serving v" + getServedVersion();
+    if (shadow != null) {
+      serving += shadow.current() == null ? " (shadow: no model yet)" : " (shadow v" + getShadowVersion() + ")";
+    }
+    return String.format(Locale.ROOT,
+        "%s | %.0f predictions/s, %d total | latency %s | swaps %d, refused %d, publication->first prediction %s"
+            + " | queued %d | dead letters %d | batch %s",
+        serving, rate, total,
+        p50 < 0 ? "-" : String.format(Locale.ROOT, "p50 %.1f ms p99 %.1f ms", p50 / 1000.0, p99 / 1000.0),
+        getSwapCount(), getRefusedCount(), lastFirst < 0 ? "-" : lastFirst + " ms",
+        getQueuedEvents(), getDeadLetterCount(),
+        batchSize.count() == 0 ? "-" : String.format(Locale.ROOT, "%.1f", getMeanBatchSize()));
   }
 
   private synchronized long[] recentLatencies() {

@@ -1,19 +1,20 @@
 package io.streamlearn.serve;
 
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.app.OpsServer;
 import io.streamlearn.config.TopicSettings;
-import java.lang.management.ManagementFactory;
+import io.streamlearn.registry.http.Health;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.management.JMException;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -24,9 +25,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running inference instance: creates missing topics, then runs the topology, with its metrics
- * registered as an MBean ({@code io.streamlearn:type=Inference,name=<application id>-<n>}) and
- * refused versions written to the dead-letter topic by a producer of its own.
+ * A running inference instance: creates missing topics, then runs the topology, with refused
+ * versions written to the dead-letter topic by a producer of its own.
+ *
+ * <p>It records into its {@link OpsServer}: the {@link InferenceMetrics} meters, the Kafka Streams
+ * client's metrics ({@code kafka.stream.*}, {@code kafka.consumer.*}, {@code kafka.producer.*}
+ * through Micrometer's {@link KafkaStreamsMetrics}) and the refusal producer's ({@link
+ * KafkaClientMetrics}, its {@code client_id} starting {@code streamlearn-inference-refusals}); and
+ * its health:
+ *
+ * <ul>
+ *   <li>ready when Kafka Streams is {@code RUNNING} and a model is loaded for the served alias
+ *       (otherwise 503 with "Kafka Streams is REBALANCING" or "no model loaded yet for m@live");
+ *   <li>live unless Kafka Streams failed: {@code ERROR}, {@code PENDING_ERROR}, or {@code
+ *       NOT_RUNNING} when this service was not closed (a normal close is not a failure).
+ * </ul>
+ *
+ * <p>Both read the state a Kafka Streams state listener keeps ({@link StreamsHealth}), so a probe
+ * never waits on Kafka.
  */
 public final class InferenceService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InferenceService.class);
@@ -34,14 +50,26 @@ public final class InferenceService implements AutoCloseable {
   private static final String MAIN_CONSUMER = StreamsConfig.MAIN_CONSUMER_PREFIX;
   private static final String GLOBAL_CONSUMER = StreamsConfig.GLOBAL_CONSUMER_PREFIX;
   private static final String PRODUCER = StreamsConfig.PRODUCER_PREFIX;
+  /** Health component names: the Streams client, and the served alias's model. */
+  static final String STREAMS_CHECK = "inference.streams";
+  static final String MODEL_CHECK = "inference.model";
+  private static final Duration METRICS_REFRESH = Duration.ofSeconds(15);
 
   private final Serving serving;
   private final DeadLetterRefusals refusals;
   private final KafkaStreams streams;
   private final OpsServer ops;
   private final boolean ownsOps;
-  private final ObjectName mbeanName;
+  /** Re-reads the Kafka clients' metric lists for the binders (one daemon thread, ours to stop). */
+  private final ScheduledExecutorService metricsRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "inference-kafka-metrics");
+    t.setDaemon(true);
+    return t;
+  });
+  private final KafkaStreamsMetrics streamsMetrics;
+  private final KafkaClientMetrics refusalMetrics;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final StreamsHealth streamsHealth = new StreamsHealth();
 
   /** Creates missing topics and prepares (does not start) the streams app. */
   public InferenceService(InferenceConfig config) {
@@ -82,13 +110,25 @@ public final class InferenceService implements AutoCloseable {
     topics.add(KafkaSupport.registryTopic(shared.models()));
     KafkaSupport.ensureTopics(client, shared.replicationFactor(), topics);
     this.refusals = new DeadLetterRefusals(client, shared.deadLetter());
-    this.serving = Serving.of(settings, new ServedModel(), refusals);
+    this.serving = Serving.of(settings, new ServedModel(), refusals, ops.meters());
     this.streams = new KafkaStreams(InferenceTopology.build(settings, serving), streamsProperties(settings));
     streams.setUncaughtExceptionHandler(e -> {
       log.error("stream thread failed; replacing it", e);
       return StreamThreadExceptionResponse.REPLACE_THREAD;
     });
-    this.mbeanName = register(settings.applicationId(), serving.metrics());
+    streams.setStateListener(streamsHealth);
+    // New tasks' and threads' metrics (after a rebalance) appear within this interval, not the default minute.
+    this.streamsMetrics = new KafkaStreamsMetrics(streams, Tags.empty(), metricsRefresh, METRICS_REFRESH);
+    streamsMetrics.bindTo(ops.meters());
+    this.refusalMetrics = new KafkaClientMetrics(refusals.producer(), Tags.empty(), metricsRefresh,
+        METRICS_REFRESH);
+    refusalMetrics.bindTo(ops.meters());
+    String served = settings.model() + "@" + settings.alias();
+    ops.health()
+        .ready(STREAMS_CHECK, Health.of(streamsHealth::notReady))
+        .ready(MODEL_CHECK, Health.of(() -> serving.primary().current() != null ? null
+            : "no model loaded yet for " + served))
+        .live(STREAMS_CHECK, Health.of(streamsHealth::failure));
   }
 
   /** The Kafka Streams properties of a configuration. */
@@ -144,20 +184,6 @@ public final class InferenceService implements AutoCloseable {
     p.put(prefix + name, value);
   }
 
-  private static ObjectName register(String applicationId, InferenceMetrics metrics) {
-    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-    try {
-      String base = "io.streamlearn:type=Inference,name=" + ObjectName.quote(applicationId + "-"
-          + UUID.randomUUID().toString().substring(0, 8));
-      ObjectName name = new ObjectName(base);
-      server.registerMBean(metrics, name);
-      return name;
-    } catch (JMException e) {
-      log.warn("inference metrics not registered with JMX: {}", e.toString());
-      return null;
-    }
-  }
-
   /** Starts processing. */
   public void start() {
     streams.start();
@@ -173,14 +199,9 @@ public final class InferenceService implements AutoCloseable {
     return serving;
   }
 
-  /** The instance's metrics (also in JMX under {@link #mbeanName()}). */
+  /** The instance's metrics (their meters are in {@link #ops()}'s registry). */
   public InferenceMetrics metrics() {
     return serving.metrics();
-  }
-
-  /** The JMX name of the metrics, or {@code null} when registration failed. */
-  public ObjectName mbeanName() {
-    return mbeanName;
   }
 
   /** Where this instance records its metrics and health. */
@@ -198,20 +219,17 @@ public final class InferenceService implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    streamsHealth.closing();
     // Leave the group at once so the other instances take over this one's partitions now, not
     // after the session timeout.
     streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
         .withTimeout(Duration.ofSeconds(30)));
+    metricsRefresh.shutdownNow();
+    streamsMetrics.close();
+    refusalMetrics.close();
     refusals.close();
     if (ownsOps) {
       ops.close();
-    }
-    if (mbeanName != null) {
-      try {
-        ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
-      } catch (JMException e) {
-        log.warn("could not unregister {}: {}", mbeanName, e.toString());
-      }
     }
   }
 }

@@ -113,6 +113,7 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     for (int i = 0; i < queue.size(); i++) {
       store.put((long) i, queue.get(i).encode());
     }
+    serving.metrics().queued(queue.size());
     if (!queue.isEmpty()) {
       firstQueuedAtMillis = context.currentSystemTimeMs();
       log.info("task {}: {} queued events restored", context.taskId(), queue.size());
@@ -141,6 +142,7 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     }
     store.put((long) queue.size(), event.encode());
     queue.add(event);
+    serving.metrics().queued(1);
     if (current != null && (queue.size() >= batchMax || now - firstQueuedAtMillis >= lingerMillis)) {
       flush(current);
     }
@@ -183,6 +185,7 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
       store.delete(k);
     }
     queue.clear();
+    serving.metrics().queued(-events.size());
     score(events, current);
   }
 
@@ -255,6 +258,7 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     }
     serving.metrics().recordBatch(batch.current(), batch.size(), latencies, nowMillis, System.nanoTime());
     if (batch.hasShadow()) {
+      int shadowed = 0;
       for (int i = 0; i < batch.size(); i++) {
         if (!batch.shadowScored(i)) {
           continue;
@@ -262,10 +266,18 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
         Prediction p = batch.prediction(i, true, latencies[i]);
         context.forward(new Record<>(batch.key(i), predictionSerde.serialize(Topics.PREDICTIONS, p),
             batch.timestamp(i)), InferenceTopology.SHADOW_SINK);
+        shadowed++;
       }
-      serving.metrics().recordShadow(batch.size());
+      serving.metrics().recordShadow(batch.shadow(), shadowed);
     }
     batch.clear();
+  }
+
+  /** The task leaves this instance (closed, or migrated): its queue is no longer waiting here. */
+  @Override
+  public void close() {
+    serving.metrics().queued(-queue.size());
+    queue.clear();
   }
 
   private void deadLetter(PendingEvent e, BadRecordException bad) {

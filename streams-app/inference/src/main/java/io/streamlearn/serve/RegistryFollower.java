@@ -127,12 +127,17 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
       log.info("alias {} names {}, which has not arrived yet", t.aliasKey, versionKey);
       return;
     }
+    ServedModel.Refusal check = ServedModel.Refusal.DECODE; // the check under way, for the refusal's reason tag
     try {
       long started = System.nanoTime();
       ModelVersion candidate = decodeVersion(versionKey, versionBytes);
+      check = ServedModel.Refusal.MODEL;
       Model prepared = Artifacts.toModel(candidate);
+      check = ServedModel.Refusal.INPUT;
       FrozenPipeline pipeline = checkInput(candidate);
+      check = ServedModel.Refusal.SIGNATURE;
       checkSignature(current, candidate);
+      check = ServedModel.Refusal.WARM_UP;
       warmUp(candidate, prepared);
       long micros = (System.nanoTime() - started) / 1000;
       t.served.swap(new ServedModel.Current(candidate, prepared, System.currentTimeMillis(), publishedAt,
@@ -141,7 +146,7 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
           t.aliasKey, versionKey, current == null ? "none" : current.version().key(), micros);
     } catch (InvalidModelException e) {
       t.refusedVersion = version;
-      t.served.countRefused();
+      t.served.countRefused(check);
       log.atWarn().addKeyValue(LogContext.VERSION, version).log("refused {} for {}: {}; still serving {}",
           versionKey, t.aliasKey, e.getMessage(), current == null ? "none" : current.version().key());
       refusals.refused(versionKey, versionBytes, e.getMessage(), registryTopic, partition, offset);

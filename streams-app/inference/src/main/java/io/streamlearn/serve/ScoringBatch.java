@@ -187,6 +187,11 @@ final class ScoringBatch {
     return shadow != null;
   }
 
+  /** The shadow version that scores this batch, or {@code null}. */
+  ServedModel.Current shadow() {
+    return shadow;
+  }
+
   /** One forward pass per model over the gathered rows. */
   void predict() {
     if (rows != null) {

@@ -3,6 +3,9 @@ package io.streamlearn.serve;
 import io.streamlearn.features.FrozenPipeline;
 import io.streamlearn.learn.Model;
 import io.streamlearn.registry.ModelVersion;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -60,9 +63,35 @@ public final class ServedModel {
     }
   }
 
+  /** The check that refused a candidate version (the {@code reason} tag of the refusal counter). */
+  public enum Refusal {
+    /** Undecodable, or its checksum does not match its weights. */
+    DECODE,
+    /** Its architecture or weights do not build a model. */
+    MODEL,
+    /** It reads other inputs than this service (a feature pipeline, or another feature spec). */
+    INPUT,
+    /** Its signature (feature count, task) differs from the served version's. */
+    SIGNATURE,
+    /** Its warm-up output is not finite. */
+    WARM_UP;
+
+    /** The tag value: the name in lower case. */
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   private final AtomicReference<Current> current = new AtomicReference<>();
   private final AtomicLong swaps = new AtomicLong();
-  private final AtomicLong refused = new AtomicLong();
+  private final Map<Refusal, AtomicLong> refused = new EnumMap<>(Refusal.class);
+
+  /** A holder serving nothing yet. */
+  public ServedModel() {
+    for (Refusal r : Refusal.values()) {
+      refused.put(r, new AtomicLong());
+    }
+  }
 
   /** The served model, or {@code null} before the first one. */
   public Current current() {
@@ -75,8 +104,8 @@ public final class ServedModel {
     swaps.incrementAndGet();
   }
 
-  void countRefused() {
-    refused.incrementAndGet();
+  void countRefused(Refusal reason) {
+    refused.get(reason).incrementAndGet();
   }
 
   /** How many times the served model changed. */
@@ -86,6 +115,15 @@ public final class ServedModel {
 
   /** How many candidate versions were refused. */
   public long refused() {
-    return refused.get();
+    long sum = 0;
+    for (AtomicLong n : refused.values()) {
+      sum += n.get();
+    }
+    return sum;
+  }
+
+  /** How many candidate versions were refused by one check. */
+  public long refused(Refusal reason) {
+    return refused.get(reason).get();
   }
 }

@@ -1,5 +1,7 @@
 package io.streamlearn.serve;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Objects;
 
 /**
@@ -20,14 +22,28 @@ public record Serving(ServedModel primary, ServedModel shadow, InferenceMetrics 
     Objects.requireNonNull(refusals, "refusals");
   }
 
-  /** Fresh holders for a configuration, reporting refusals to {@code refusals}. */
+  /**
+   * Fresh holders for a configuration, reporting refusals to {@code refusals}, with meters of their
+   * own that nothing serves.
+   */
   public static Serving of(InferenceConfig config, ServedModel primary, RefusalSink refusals) {
-    return of(config.settings(), primary, refusals);
+    return of(config.settings(), primary, refusals, new SimpleMeterRegistry());
   }
 
-  /** Fresh holders for settings already read, reporting refusals to {@code refusals}. */
+  /** Fresh holders for a configuration, reporting refusals to {@code refusals} and meters to {@code meters}. */
+  public static Serving of(InferenceConfig config, ServedModel primary, RefusalSink refusals, MeterRegistry meters) {
+    return of(config.settings(), primary, refusals, meters);
+  }
+
+  /** Fresh holders for settings already read, with meters of their own that nothing serves. */
   public static Serving of(InferenceSettings settings, ServedModel primary, RefusalSink refusals) {
+    return of(settings, primary, refusals, new SimpleMeterRegistry());
+  }
+
+  /** Fresh holders for settings already read, reporting refusals to {@code refusals} and meters to {@code meters}. */
+  public static Serving of(InferenceSettings settings, ServedModel primary, RefusalSink refusals,
+                           MeterRegistry meters) {
     ServedModel shadow = settings.shadowAlias() == null ? null : new ServedModel();
-    return new Serving(primary, shadow, new InferenceMetrics(primary, shadow), refusals);
+    return new Serving(primary, shadow, InferenceMetrics.of(meters, settings, primary, shadow), refusals);
   }
 }

@@ -56,9 +56,12 @@
  * promoted. Events scored before the shadow alias names a version have no shadow prediction.
  *
  * <h2>Metrics</h2>
- * {@link io.streamlearn.serve.InferenceMetrics}: predictions/s, latency percentiles, served
- * version, swaps, refusals, publication-to-first-prediction, mean batch size; registered as the
- * MBean {@code io.streamlearn:type=Inference,name=<application id>-<id>} and printed by {@code
- * streamlearn serve} every {@code status.interval.ms}.
+ * {@link io.streamlearn.serve.InferenceMetrics}: predictions by model, version and alias, the
+ * input-to-prediction latency histogram, served version, swaps, refusals by reason, dead letters,
+ * queued events, publication-to-first-prediction and batch size, as Micrometer meters in the
+ * service's {@link io.streamlearn.app.OpsServer} ({@code GET /metrics}, with the Kafka Streams and
+ * Kafka client metrics), and the status line {@code streamlearn serve} prints every {@code
+ * status.interval.ms} from the same meters. {@link io.streamlearn.serve.InferenceService} also
+ * answers readiness and liveness; {@code docs/operations.md} lists every metric and health rule.
  */
 package io.streamlearn.serve;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamlearn.app.DeadLetters;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.registry.AliasMove;
@@ -50,6 +52,7 @@ class InferenceTopologyTest {
   private final List<String> refusals = new ArrayList<>();
   private ServedModel served;
   private Serving serving;
+  private MeterRegistry meters;
   private TopologyTestDriver driver;
   private TestOutputTopic<String, byte[]> shadowOut;
   private TestInputTopic<String, byte[]> registryIn;
@@ -77,8 +80,9 @@ class InferenceTopologyTest {
     Properties props = InferenceService.streamsProperties(config);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
     served = new ServedModel();
+    meters = new SimpleMeterRegistry();
     serving = Serving.of(config, served, (key, value, reason, topic, partition, offset) ->
-        refusals.add(key + " " + reason + " @" + topic + "-" + partition + ":" + offset));
+        refusals.add(key + " " + reason + " @" + topic + "-" + partition + ":" + offset), meters);
     driver = new TopologyTestDriver(InferenceTopology.build(config, serving), props);
     shadowOut = driver.createOutputTopic(config.getString(InferenceConfig.SHADOW_TOPIC),
         new StringDeserializer(), new ByteArrayDeserializer());
@@ -310,6 +314,70 @@ class InferenceTopologyTest {
     assertTrue(firsts[0] >= 300 && firsts[0] < 60_000, "version 1 published 300 ms before: " + firsts[0]);
     assertTrue(m.getLatencyP99Micros() > 0, "latency recorded: " + m.getLatencyP99Micros());
     assertTrue(m.statusLine().contains("serving v2"), m.statusLine());
+  }
+
+  @Test
+  void theRegistryCountsPredictionsByVersionAndAliasSwapsLatenciesAndTheServedVersion() {
+    publish(version(1, 0), "live", Instant.now().minusMillis(300));
+    sendFeatures("a", 1, 1);
+    sendFeatures("b", 1, 1);
+    publish(version(2, 1), "live", Instant.now());
+    sendFeatures("c", 1, 1);
+    assertEquals(2.0, predictionsOf("1", "live"), "version 1 made a and b");
+    assertEquals(1.0, predictionsOf("2", "live"), "version 2 made c");
+    assertEquals(2.0, meters.get(InferenceMetrics.SWAPS).tags("model", MODEL, "alias", "live").functionCounter().count());
+    assertEquals(2.0, meters.get(InferenceMetrics.SERVED_VERSION).tags("alias", "live").gauge().value());
+    assertEquals(3, meters.get(InferenceMetrics.LATENCY).tags("model", MODEL, "alias", "live").timer().count(),
+        "one latency sample per prediction");
+    assertEquals(3, meters.get(InferenceMetrics.BATCH_SIZE).summary().count(), "three forward passes of one row");
+    var firsts = meters.get(InferenceMetrics.FIRST_PREDICTION).tags("alias", "live").timer();
+    assertEquals(2, firsts.count(), "one publication-to-first-prediction sample per version");
+    assertTrue(firsts.max(java.util.concurrent.TimeUnit.MILLISECONDS) >= 300, "version 1 published 300 ms before");
+    assertEquals(3, serving.metrics().getPredictionsTotal(), "the status line reads the same counters");
+  }
+
+  @Test
+  void theRegistryCountsRefusalsByReasonDeadLettersAndWaitingEvents() {
+    sendFeatures("w1", 1, 1);
+    sendFeatures("w2", 1, 1);
+    assertEquals(2.0, meters.get(InferenceMetrics.QUEUED).gauge().value(), "two events wait for a model");
+    assertEquals(0.0, meters.get(InferenceMetrics.SERVED_VERSION).tags("alias", "live").gauge().value(),
+        "0 before the first version");
+    assertTrue(serving.metrics().statusLine().startsWith("no model yet for m@live |"), serving.metrics().statusLine());
+    publish(version(1, 0));
+    driver.advanceWallClockTime(Duration.ofMillis(100));
+    assertEquals(0.0, meters.get(InferenceMetrics.QUEUED).gauge().value(), "the waiting events were scored");
+    ModelVersion good = version(2, 2);
+    publish(new ModelVersion(MODEL, 2, 1, Instant.EPOCH, good.architecture(), good.signature(),
+        good.preprocessing(), version(2, 1).tensors(), good.checksum(), good.lineage(), Map.of()));
+    assertEquals(1.0, refusedFor("decode"), "a checksum mismatch is refused when decoding");
+    assertEquals(0.0, refusedFor("signature"));
+    featuresIn.pipeInput("garbage", "not avro".getBytes(StandardCharsets.UTF_8));
+    sendFeatures("short", 1);
+    assertEquals(2.0, meters.get(InferenceMetrics.DEAD_LETTERS).counter().count());
+    assertEquals(2, serving.metrics().getDeadLetterCount());
+  }
+
+  @Test
+  void shadowPredictionsAreCountedUnderTheShadowAliasAndItsVersion() throws Exception {
+    start(Map.of(InferenceConfig.BATCH_MAX_SIZE, "1", InferenceConfig.SHADOW_ALIAS, "challenger"));
+    publish(version(1, 0));
+    publish(version(2, 2), "challenger", Instant.now());
+    sendFeatures("x", 1, 1);
+    sendFeatures("y", 1, 1);
+    assertEquals(2.0, predictionsOf("1", "live"));
+    assertEquals(2.0, predictionsOf("2", "challenger"));
+    assertEquals(2.0, meters.get(InferenceMetrics.SERVED_VERSION).tags("alias", "challenger").gauge().value());
+    assertTrue(serving.metrics().statusLine().startsWith("serving v1 (shadow v2) |"), serving.metrics().statusLine());
+  }
+
+  private double predictionsOf(String version, String alias) {
+    return meters.get(InferenceMetrics.PREDICTIONS).tags("model", MODEL, "version", version, "alias", alias)
+        .counter().count();
+  }
+
+  private double refusedFor(String reason) {
+    return meters.get(InferenceMetrics.REFUSED).tags("alias", "live", "reason", reason).functionCounter().count();
   }
 
   @Test

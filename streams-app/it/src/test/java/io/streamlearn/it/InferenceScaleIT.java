@@ -9,11 +9,11 @@ import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.Prediction;
 import io.streamlearn.serve.InferenceConfig;
+import io.streamlearn.serve.InferenceMetrics;
 import io.streamlearn.serve.InferenceService;
 import io.streamlearn.bench.RandomVersions;
 import io.streamlearn.bench.VersionPublisher;
 import io.streamlearn.testkit.gen.GaussianBlobs;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,7 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.management.MBeanServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -154,7 +153,7 @@ class InferenceScaleIT extends BrokerIT {
   }
 
   @Test
-  void aRefusedVersionGoesToTheDeadLetterTopicAndTheMetricsAreInJmx() throws Exception {
+  void aRefusedVersionGoesToTheDeadLetterTopicAndIsCountedInTheMeters() throws Exception {
     LoopHarness h = new LoopHarness(kafka, MODEL);
     kafka.createTopic(h.topic(CommonKeys.MODELS_TOPIC), 1, Map.of("cleanup.policy", "compact"));
     try (InferenceService s = new InferenceService(h.inferenceConfig(Map.of()));
@@ -165,9 +164,11 @@ class InferenceScaleIT extends BrokerIT {
       s.start();
       LoopHarness.await(() -> s.served().refused() == 1, Duration.ofSeconds(60),
           () -> "version 2 refused, refused " + s.served().refused());
-      MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
-      assertEquals(1L, jmx.getAttribute(s.mbeanName(), "ServedVersion"), "served version in JMX");
-      assertEquals(1L, jmx.getAttribute(s.mbeanName(), "RefusedCount"), "refusals in JMX");
+      var meters = s.ops().meters();
+      assertEquals(1.0, meters.get(InferenceMetrics.SERVED_VERSION).tags("alias", "live").gauge().value(),
+          "served version in the meters");
+      assertEquals(1.0, meters.get(InferenceMetrics.REFUSED).tags("alias", "live", "reason", "signature")
+          .functionCounter().count(), "the refusal counted under its reason");
 
       try (KafkaConsumer<String, byte[]> dead = new KafkaConsumer<>(Map.of(
           ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),

@@ -244,11 +244,12 @@ public final class Demo {
   private String progressLine(long elapsedNanos, double rate, TrainerStatus t, ServedModel served) {
     ServedModel.Current current = served.current();
     return String.format(Locale.ROOT,
-        "[%5.1fs] events %,d (%,.0f/s) | predictions %,d | live version %s | prequential accuracy"
-            + " (last 1000) %s | trainer: v%d, %,d trained, accuracy %s | dead letters %d",
+        "[%5.1fs] events %,d (%,.0f/s) | predictions %,d | %s | prequential accuracy"
+            + " (last 1000) %s | trainer: %s, %,d trained, accuracy %s | dead letters %d",
         elapsedNanos / 1e9, produced(), rate, tally.predictions(),
-        current == null ? "none" : current.version().version(), fmt(tally.accuracy()),
-        t.lastVersion(), t.examplesTrained(), fmt(t.prequentialAccuracy()), t.deadLetters());
+        current == null ? "no model yet" : "live version " + current.version().version(), fmt(tally.accuracy()),
+        t.lastVersion() > 0 ? "v" + t.lastVersion() : "no version yet", t.examplesTrained(),
+        fmt(t.prequentialAccuracy()), t.deadLetters());
   }
 
   private static String fmt(double v) {
