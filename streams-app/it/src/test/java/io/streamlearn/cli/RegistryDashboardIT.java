@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamlearn.app.OpsServer;
+import io.streamlearn.it.PrometheusText;
 import io.streamlearn.dashboard.LiveDashboard;
 import io.streamlearn.registry.AliasMove;
 import io.streamlearn.registry.http.RegistryServer;
@@ -18,11 +19,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,13 +43,11 @@ class RegistryDashboardIT {
            LiveDashboard dashboard = RegistryCommand.mountDashboard(config.settings(), server)) {
         String base = "http://localhost:" + server.port();
         assertEquals(200, get(base + "/api/models").statusCode(), "the registry API still answers");
-        HttpResponse<String> metrics = get(base + OpsServer.METRICS_PATH);
-        assertEquals(200, metrics.statusCode(), "the registry's port serves /metrics: " + metrics.body());
-        JsonNode families = prometheusFamilies(metrics.body());
-        assertTrue(families.has("jvm_memory_used_bytes") && families.has("process_uptime_seconds"),
-            "the scrape parses as Prometheus text with the JVM's families: " + families.fieldNames().next() + ", ...");
-        assertEquals("registry", families.path("process_uptime_seconds").path("application").asText(),
-            "its samples name the application: " + families.path("process_uptime_seconds"));
+        // the registry's port serves /metrics, which parses as Prometheus text with the JVM's families
+        PrometheusText metrics = PrometheusText.scrape(base);
+        metrics.family("jvm_memory_used_bytes");
+        assertEquals("registry", metrics.family("process_uptime_seconds").samples().get(0).labels().get("application"),
+            "its samples name the application: " + metrics.family("process_uptime_seconds"));
         HttpResponse<String> page = get(base + "/dashboard/");
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("<html"), "the dashboard page: " + page.body().substring(0, 80));
@@ -87,27 +84,6 @@ class RegistryDashboardIT {
         assertEquals(404, get("http://localhost:" + server.port() + "/dashboard/").statusCode());
       }
     }
-  }
-
-  /**
-   * Parses a scrape with the Prometheus client's own text parser (python3-prometheus-client):
-   * {family name: labels of its first sample}. A scrape it cannot parse fails the test.
-   */
-  private JsonNode prometheusFamilies(String scrape) throws Exception {
-    String script = "import json, sys\n"
-        + "from prometheus_client.parser import text_string_to_metric_families\n"
-        + "out = {}\n"
-        + "for f in text_string_to_metric_families(sys.stdin.read()):\n"
-        + "    out[f.name] = f.samples[0].labels if f.samples else {}\n"
-        + "print(json.dumps(out))\n";
-    Process python = new ProcessBuilder("/usr/bin/python3", "-c", script).redirectErrorStream(false).start();
-    python.getOutputStream().write(scrape.getBytes(StandardCharsets.UTF_8));
-    python.getOutputStream().close();
-    String stdout = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String stderr = new String(python.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(python.waitFor(30, TimeUnit.SECONDS), "the parser finishes");
-    assertEquals(0, python.exitValue(), "the Prometheus parser accepts the scrape: " + stderr);
-    return json.readTree(stdout);
   }
 
   private HttpResponse<String> get(String url) throws Exception {

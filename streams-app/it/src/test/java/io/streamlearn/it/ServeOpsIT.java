@@ -3,7 +3,6 @@ package io.streamlearn.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamlearn.app.OpsServer;
@@ -18,10 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -42,18 +38,9 @@ class ServeOpsIT extends BrokerIT {
   private static final String MODEL = "ops";
   private static final int FEATURES = 8;
   private static final String LAYERS = "dense(16,relu) > dense(4,softmax)";
-  private static final Path PYTHON = Path.of("/usr/bin/python3");
-  /** Prints each metric family of the Prometheus text on stdin as JSON: name, type, samples. */
-  private static final String PARSE = String.join("\n",
-      "import json, sys",
-      "from prometheus_client.parser import text_string_to_metric_families",
-      "out = [{'name': f.name, 'type': f.type, 'samples': [{'name': s.name, 'labels': s.labels, 'value': s.value}",
-      "        for s in f.samples]} for f in text_string_to_metric_families(sys.stdin.read())]",
-      "json.dump(out, sys.stdout)");
 
+  private final ObjectMapper json = new ObjectMapper();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  /** Reads the parser's output, where a Kafka metric with no sample yet is NaN. */
-  private final ObjectMapper json = new ObjectMapper().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature());
 
   @Test
   void readinessWaitsForTheFirstModelAndMetricsMoveWhileEventsFlow() throws Exception {
@@ -88,26 +75,26 @@ class ServeOpsIT extends BrokerIT {
       Future<?> stream = producerThread.submit(() -> h.produce(blobs, 0, 4_000, 3, 400));
       LoopHarness.await(() -> service.metrics().getPredictionsTotal() >= 200, Duration.ofSeconds(60),
           () -> "200 predictions, made " + service.metrics().getPredictionsTotal());
-      List<Family> first = scrape(base);
+      PrometheusText first = PrometheusText.scrape(base);
       long firstTotal = service.metrics().getPredictionsTotal();
       LoopHarness.await(() -> service.metrics().getPredictionsTotal() >= firstTotal + 400, Duration.ofSeconds(60),
           () -> "400 more predictions, made " + (service.metrics().getPredictionsTotal() - firstTotal));
-      List<Family> second = scrape(base);
+      PrometheusText second = PrometheusText.scrape(base);
       stream.get(60, TimeUnit.SECONDS);
 
       double before = predictions(first);
       double after = predictions(second);
       assertTrue(before >= 200 && after >= before + 400,
           "streamlearn_predictions_total moves between scrapes: " + before + " then " + after);
-      Family counter = family(second, "streamlearn_predictions");
+      PrometheusText.Family counter = second.family("streamlearn_predictions");
       assertEquals("counter", counter.type());
-      Sample live = counter.samples().get(0);
+      PrometheusText.Sample live = counter.samples().get(0);
       assertEquals("streamlearn_predictions_total", live.name());
       assertEquals(Map.of("application", "inference", "model", MODEL, "version", "1", "alias", "live"), live.labels());
 
-      Family latency = family(second, "streamlearn_prediction_latency_seconds");
+      PrometheusText.Family latency = second.family("streamlearn_prediction_latency_seconds");
       assertEquals("histogram", latency.type());
-      List<Sample> buckets = latency.samples().stream().filter(s -> s.name().endsWith("_bucket")).toList();
+      List<PrometheusText.Sample> buckets = latency.samples().stream().filter(s -> s.name().endsWith("_bucket")).toList();
       assertTrue(buckets.stream().anyMatch(s -> "0.001".equals(s.labels().get("le"))), "a 1 ms bucket: " + buckets);
       // A scrape reads its meters one after another while the stream threads record, so compare with
       // the earlier scrape's count, whose predictions had their latency recorded before they were counted.
@@ -117,15 +104,15 @@ class ServeOpsIT extends BrokerIT {
           "the +Inf bucket holds every prediction and moves: " + infBefore + " then " + infAfter
               + " (predictions " + before + " then " + after + ")");
 
-      assertTrue(second.stream().anyMatch(f -> f.name().startsWith("kafka_stream_")),
-          "Kafka Streams metrics through the binder: " + second.stream().map(Family::name).toList());
-      assertTrue(second.stream().anyMatch(f -> f.name().startsWith("kafka_producer_")),
+      assertTrue(second.families().keySet().stream().anyMatch(f -> f.startsWith("kafka_stream_")),
+          "Kafka Streams metrics through the binder: " + second.families().keySet());
+      assertTrue(second.families().keySet().stream().anyMatch(f -> f.startsWith("kafka_producer_")),
           "producer metrics through the binders");
       for (String gauge : List.of("streamlearn_inference_served_version", "streamlearn_inference_queued_events")) {
-        assertEquals("gauge", family(second, gauge).type(), gauge);
+        assertEquals("gauge", second.family(gauge).type(), gauge);
       }
-      assertEquals(1.0, family(second, "streamlearn_inference_served_version").samples().get(0).value());
-      assertEquals(1.0, family(second, "streamlearn_inference_swaps").samples().get(0).value());
+      assertEquals(1.0, second.family("streamlearn_inference_served_version").samples().get(0).value());
+      assertEquals(1.0, second.family("streamlearn_inference_swaps").samples().get(0).value());
 
       service.close();
       assertEquals(200, get(base + "/health/live").statusCode(), "a normal close is not a failure");
@@ -137,12 +124,6 @@ class ServeOpsIT extends BrokerIT {
       producerThread.shutdownNow();
     }
   }
-
-  /** One metric family as the Prometheus parser read it. */
-  record Family(String name, String type, List<Sample> samples) {}
-
-  /** One sample of a family. */
-  record Sample(String name, Map<String, String> labels, double value) {}
 
   private HttpResponse<String> get(String url) {
     try {
@@ -156,44 +137,11 @@ class ServeOpsIT extends BrokerIT {
     }
   }
 
-  /** GET /metrics, parsed by prometheus_client's text parser. */
-  private List<Family> scrape(String base) throws Exception {
-    HttpResponse<String> r = get(base + OpsServer.METRICS_PATH);
-    assertEquals(200, r.statusCode(), r.body());
-    Process p = new ProcessBuilder(PYTHON.toString(), "-c", PARSE).start();
-    p.getOutputStream().write(r.body().getBytes(StandardCharsets.UTF_8));
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();
-    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the parser finished");
-    assertEquals(0, p.exitValue(), "prometheus_client parses the scrape: " + err);
-    List<Family> families = new ArrayList<>();
-    for (JsonNode f : json.readTree(out)) {
-      List<Sample> samples = new ArrayList<>();
-      for (JsonNode s : f.path("samples")) {
-        samples.add(new Sample(s.path("name").asText(), json.convertValue(s.path("labels"),
-            json.getTypeFactory().constructMapType(Map.class, String.class, String.class)),
-            s.path("value").asDouble()));
-      }
-      families.add(new Family(f.path("name").asText(), f.path("type").asText(), samples));
-    }
-    return families;
+  private static double latencyCount(PrometheusText scrape) {
+    return scrape.sum("streamlearn_prediction_latency_seconds_bucket", PrometheusText.label("le", "+Inf"));
   }
 
-  private static Family family(List<Family> families, String name) {
-    return families.stream().filter(f -> f.name().equals(name)).findFirst()
-        .orElseThrow(() -> new AssertionError("no family " + name + " in " + families.stream().map(Family::name).toList()));
-  }
-
-  private static double latencyCount(List<Family> families) {
-    return family(families, "streamlearn_prediction_latency_seconds").samples().stream()
-        .filter(s -> s.name().endsWith("_bucket") && "+Inf".equals(s.labels().get("le")))
-        .mapToDouble(Sample::value).findFirst().orElseThrow();
-  }
-
-  private static double predictions(List<Family> families) {
-    return family(families, "streamlearn_predictions").samples().stream()
-        .filter(s -> s.name().equals("streamlearn_predictions_total") && "live".equals(s.labels().get("alias")))
-        .mapToDouble(Sample::value).sum();
+  private static double predictions(PrometheusText scrape) {
+    return scrape.sum("streamlearn_predictions_total", PrometheusText.label("alias", "live"));
   }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamlearn.app.OpsServer;
 import io.streamlearn.config.CommonKeys;
@@ -13,15 +12,11 @@ import io.streamlearn.testkit.gen.GaussianBlobs;
 import io.streamlearn.train.Trainer;
 import io.streamlearn.train.TrainerConfig;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,25 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class TrainerOpsIT extends BrokerIT {
   private static final String MODEL = "opsmodel";
-  private static final String PYTHON = "/usr/bin/python3";
-  /** Prints each family as JSON: name, type and samples (non-finite values as text). */
-  private static final String PARSE = String.join("\n",
-      "import sys, json, math",
-      "from prometheus_client.parser import text_string_to_metric_families",
-      "out = []",
-      "for f in text_string_to_metric_families(sys.stdin.read()):",
-      "    out.append({'name': f.name, 'type': f.type, 'samples': [{'name': s.name, 'labels': s.labels,",
-      "        'value': s.value if math.isfinite(s.value) else repr(s.value)} for s in f.samples]})",
-      "print(json.dumps(out))");
-
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ObjectMapper json = new ObjectMapper();
-
-  /** One parsed sample. */
-  record Sample(String name, Map<String, String> labels, double value) {}
-
-  /** One parsed family: its name as the parser gives it (a counter's without {@code _total}), type and samples. */
-  record Family(String name, String type, List<Sample> samples) {}
 
   @Test
   void theTrainersMetricsMoveWhileEventsFlowAndItsProbesTellReadinessAndAFencedLoop() throws Exception {
@@ -98,15 +76,15 @@ class TrainerOpsIT extends BrokerIT {
 
         LoopHarness.await(() -> sample(scrape(port), "streamlearn_examples_trained_total") > 0,
             Duration.ofSeconds(60), () -> "the trainer trains: " + trainer.status());
-        Map<String, Family> first = scrape(port);
+        PrometheusText first = scrape(port);
         double trained = sample(first, "streamlearn_examples_trained_total");
-        AtomicReference<Map<String, Family>> last = new AtomicReference<>();
+        AtomicReference<PrometheusText> last = new AtomicReference<>();
         LoopHarness.await(() -> {
           last.set(scrape(port));
           return sample(last.get(), "streamlearn_examples_trained_total") > trained
               && sample(last.get(), "streamlearn_trainer_versions_published_total") >= 1;
         }, Duration.ofSeconds(60), () -> "the counters move and a version is published: " + trainer.status());
-        Map<String, Family> second2 = last.get();
+        PrometheusText second2 = last.get();
 
         Map<String, String> types = Map.ofEntries(
             Map.entry("streamlearn_examples_trained", "counter"),
@@ -124,10 +102,9 @@ class TrainerOpsIT extends BrokerIT {
             Map.entry("streamlearn_trainer_prequential_loss", "gauge"),
             Map.entry("streamlearn_trainer_learning_rate", "gauge"),
             Map.entry("streamlearn_trainer_last_version", "gauge"));
-        for (Map<String, Family> scrape : List.of(first, second2)) {
+        for (PrometheusText scrape : List.of(first, second2)) {
           types.forEach((name, type) -> {
-            Family f = scrape.get(name);
-            assertNotNull(f, name + " is served; families: " + scrape.keySet());
+            PrometheusText.Family f = scrape.family(name);
             assertEquals(type, f.type(), name);
             f.samples().forEach(s -> assertEquals(MODEL, s.labels().get("model"), s.toString()));
           });
@@ -138,16 +115,16 @@ class TrainerOpsIT extends BrokerIT {
             > sample(first, "streamlearn_trainer_batch_duration_seconds_count"), "batches timed in between");
         assertTrue(sample(second2, "streamlearn_trainer_last_version") >= 1, "a version number");
         Set<String> partitions = new TreeSet<>();
-        for (Sample s : second2.get("streamlearn_trainer_consumer_lag").samples()) {
+        for (PrometheusText.Sample s : second2.family("streamlearn_trainer_consumer_lag").samples()) {
           assertEquals(labeled, s.labels().get("topic"), s.toString());
           partitions.add(s.labels().get("partition"));
         }
         assertEquals(Set.of("0", "1", "2"), partitions, "a lag per input partition");
         assertTrue(clientSample(second2, "kafka_consumer_fetch_manager_records_consumed_total",
-            "consumer-streamlearn-trainer-" + MODEL), "the consumer's Kafka client metrics: " + second2.keySet());
+            "consumer-streamlearn-trainer-" + MODEL), "the consumer's Kafka client metrics: " + second2.families().keySet());
         assertTrue(clientSample(second2, "kafka_producer_record_send_total", "producer-streamlearn-trainer-" + MODEL),
-            "the producer's Kafka client metrics: " + second2.keySet());
-        assertTrue(second2.containsKey("jvm_memory_used_bytes"), "JVM metrics too");
+            "the producer's Kafka client metrics: " + second2.families().keySet());
+        second2.family("jvm_memory_used_bytes"); // JVM metrics too
         assertEquals(200, status(port, "/health/live"), "alive while it trains");
 
         // A second trainer of the model fences the first (its transactional id) as it starts; the
@@ -214,69 +191,17 @@ class TrainerOpsIT extends BrokerIT {
     }
   }
 
-  /** GET /metrics, parsed by the Prometheus client's parser, by family name. */
-  private Map<String, Family> scrape(int port) {
-    try {
-      HttpResponse<String> r = get(port, OpsServer.METRICS_PATH);
-      assertEquals(200, r.statusCode(), r.body());
-      assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"),
-          "the Prometheus text format: " + r.headers().map());
-      return parse(r.body());
-    } catch (IOException e) {
-      throw new AssertionError("scraping /metrics failed", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
-  }
-
-  private Map<String, Family> parse(String text) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(PYTHON, "-c", PARSE).redirectErrorStream(false).start();
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(text.getBytes(StandardCharsets.UTF_8));
-    }
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the parser ends");
-    assertEquals(0, p.exitValue(), "the Prometheus client's parser (python3-prometheus-client) reads the"
-        + " scrape: " + err);
-    Map<String, Family> families = new HashMap<>();
-    for (JsonNode f : json.readTree(out)) {
-      List<Sample> samples = new ArrayList<>();
-      for (JsonNode s : f.path("samples")) {
-        Map<String, String> labels = new HashMap<>();
-        s.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-        JsonNode v = s.path("value");
-        samples.add(new Sample(s.path("name").asText(), labels, v.isNumber() ? v.asDouble() : nonFinite(v.asText())));
-      }
-      families.put(f.path("name").asText(), new Family(f.path("name").asText(), f.path("type").asText(), samples));
-    }
-    return families;
-  }
-
-  private static double nonFinite(String repr) {
-    return switch (repr) {
-      case "inf" -> Double.POSITIVE_INFINITY;
-      case "-inf" -> Double.NEGATIVE_INFINITY;
-      default -> Double.NaN;
-    };
+  private static PrometheusText scrape(int port) {
+    return PrometheusText.scrape("http://127.0.0.1:" + port);
   }
 
   /** Whether a sample of that name comes from a Kafka client whose id starts with {@code clientId}. */
-  private static boolean clientSample(Map<String, Family> scrape, String sampleName, String clientId) {
-    return scrape.values().stream().flatMap(f -> f.samples().stream()).anyMatch(s -> s.name().equals(sampleName)
-        && s.labels().getOrDefault("client_id", "").startsWith(clientId));
+  private static boolean clientSample(PrometheusText scrape, String sampleName, String clientId) {
+    return !scrape.samples(sampleName, l -> l.getOrDefault("client_id", "").startsWith(clientId)).isEmpty();
   }
 
-  /** The value of the one sample of that name (the trainer's, tagged with its model). */
-  private static double sample(Map<String, Family> scrape, String sampleName) {
-    for (Family f : scrape.values()) {
-      for (Sample s : f.samples()) {
-        if (s.name().equals(sampleName) && MODEL.equals(s.labels().get("model"))) {
-          return s.value();
-        }
-      }
-    }
-    return Double.NaN;
+  /** The value of the trainer's sample of that name (tagged with its model); NaN when absent. */
+  private static double sample(PrometheusText scrape, String sampleName) {
+    return scrape.sum(sampleName, PrometheusText.label("model", MODEL));
   }
 }
