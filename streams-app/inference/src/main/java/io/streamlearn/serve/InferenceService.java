@@ -18,7 +18,11 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running inference instance: creates missing topics, then runs the topology, with its metrics
  * registered as an MBean ({@code io.streamlearn:type=Inference,name=<application id>-<n>}) and
- * refused versions written to the dead-letter topic by a producer of its own.
+ * refused versions written to the dead-letter topic by a producer of its own. Its {@link
+ * PredictApi} answers synchronous predict requests on the routes of its {@link OpsServer}.
  */
 public final class InferenceService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InferenceService.class);
@@ -89,6 +94,21 @@ public final class InferenceService implements AutoCloseable {
       return StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     this.mbeanName = register(settings.applicationId(), serving.metrics());
+    new PredictApi(settings, serving, this::registryRecord, ops.meters()).register(ops.routes());
+  }
+
+  /**
+   * A record of the registry global store, read in place (interactive queries on this instance's
+   * own copy, never a request to Kafka), for the predict API's versions beyond the served ones.
+   */
+  private byte[] registryRecord(String key) {
+    try {
+      ReadOnlyKeyValueStore<String, byte[]> store = streams.store(StoreQueryParameters.fromNameAndType(
+          InferenceTopology.REGISTRY_STORE, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+      return store.get(key);
+    } catch (InvalidStateStoreException e) {
+      throw new IllegalStateException("Kafka Streams is " + streams.state(), e);
+    }
   }
 
   /** The Kafka Streams properties of a configuration. */

@@ -129,7 +129,7 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
       long started = System.nanoTime();
       ModelVersion candidate = decodeVersion(versionKey, versionBytes);
       Model prepared = Artifacts.toModel(candidate);
-      FrozenPipeline pipeline = checkInput(candidate);
+      FrozenPipeline pipeline = checkInput(candidate, input);
       checkSignature(current, candidate);
       warmUp(candidate, prepared);
       long micros = (System.nanoTime() - started) / 1000;
@@ -157,8 +157,11 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
     return codec.decodeVersion(versionKey, key -> key.equals(versionKey) ? bytes : store.get(key));
   }
 
-  /** The version's pipeline, parsed; refuses a version whose input is not what this service reads. */
-  private FrozenPipeline checkInput(ModelVersion candidate) {
+  /**
+   * The version's pipeline, parsed; refuses a version whose input is not what this service reads
+   * (the predict API checks a version it loads on demand the same way).
+   */
+  static FrozenPipeline checkInput(ModelVersion candidate, RawInput input) {
     FrozenPipeline pipeline = Artifacts.pipeline(candidate);
     if (input.raw() && pipeline == null) {
       throw new InvalidModelException(candidate.key() + ": has no feature pipeline, so it cannot score the raw "
@@ -189,7 +192,7 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
     }
   }
 
-  private static void warmUp(ModelVersion version, Model prepared) {
+  static void warmUp(ModelVersion version, Model prepared) {
     float[] input = new float[version.signature().featureCount()];
     for (int i = 0; i < WARM_UP_PASSES; i++) {
       float[] out = prepared.predict(input);
