@@ -30,6 +30,7 @@ record PredictRequest(boolean columnar, int count, float[] x, int[] ranges) {
   /** Non-numeric numbers allowed so that a client's NaN gets its own message, not a parse error. */
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
       .build();
   static final String SHAPE = "a predict request is {\"instances\": [...]} (or {\"inputs\": [...]})";
 

@@ -101,6 +101,13 @@ final class RestPredictBench {
       out.println(rawClosed.row("keep-alive sockets, closed loop, " + clients + " clients, max throughput", ""));
       out.println(client.row("java.net.http.HttpClient, open loop " + rate + " requests/s, " + seconds + " s", ""));
       out.println(clientClosed.row("java.net.http.HttpClient, closed loop, " + clients + " clients", ""));
+      io.micrometer.core.instrument.Timer inServer = ops.meters().find("streamlearn.rest.predict.duration")
+          .tag("outcome", "ok").timer();
+      if (inServer != null) {
+        out.printf(Locale.ROOT, "%nIn the server (streamlearn_rest_predict_duration_seconds: routed request -> answer"
+            + " bytes; parse, score, write), all %d requests: mean %.1f µs, max %.1f ms%n", inServer.count(),
+            inServer.mean(java.util.concurrent.TimeUnit.MICROSECONDS), inServer.max(java.util.concurrent.TimeUnit.MILLISECONDS));
+      }
     }
   }
 
