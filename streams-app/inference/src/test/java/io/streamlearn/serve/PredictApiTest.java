@@ -200,6 +200,11 @@ class PredictApiTest {
     assertEquals(400, refused(MODEL, "v2", null, instances(row(1))).status(), "a version is a number");
     assertEquals(503, refused(MODEL, null, "challenger", instances(row(1))).status(),
         "the shadow alias is followed but names no version yet");
+    assertEquals(404, assertThrows(HttpError.class, () -> api.status(MODEL, "9", null)).status(),
+        "no status for a version the registry does not have");
+    HttpError get = assertThrows(HttpError.class, () -> api.status(MODEL + ":predict", null, null));
+    assertEquals(405, get.status(), "a GET of the predict path is the wrong method, not an unknown model");
+    assertEquals("predict is a POST: POST /v1/models/m:predict with {\"instances\": [...]}", get.getMessage());
   }
 
   @Test
