@@ -5,20 +5,14 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.streamlearn.app.Artifacts;
 import io.streamlearn.app.RawInput;
 import io.streamlearn.features.BadRecordException;
 import io.streamlearn.features.FrozenPipeline;
 import io.streamlearn.features.InputRecord;
 import io.streamlearn.features.JsonRecordDecoder;
 import io.streamlearn.learn.Model;
-import io.streamlearn.registry.InvalidModelException;
-import io.streamlearn.registry.ModelVersion;
-import io.streamlearn.registry.RegistryCodec;
-import io.streamlearn.registry.RegistryKey;
 import io.streamlearn.registry.Signature;
 import io.streamlearn.registry.http.HttpError;
-import io.streamlearn.registry.http.HttpRequest;
 import io.streamlearn.registry.http.HttpResponse;
 import io.streamlearn.registry.http.Routes;
 import io.streamlearn.tensor.SparseRows;
@@ -31,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code serve}'s synchronous predict API, in TensorFlow Serving's REST shape, on the routes of the
@@ -59,11 +54,12 @@ import java.util.Objects;
  * {@code classes} holds the class's name, or its index as a string when the version names no
  * classes); for a regression the output values, an array.
  *
- * <p>Versions: the served alias's and the shadow alias's, which the stream holds, are answered at
- * once. Any other version or alias of the model is read from the registry records the instance's
- * global store already holds (never from Kafka on the request's path), prepared and checked as the
- * registry follower prepares a version, and kept in a small cache. A request never waits for a
- * swap or for Kafka: before the first version it gets a 503 with the reason.
+ * <p>Versions ({@link ServedVersions}): the served alias's and the shadow alias's, which the stream
+ * holds, are answered at once. Any other version or alias of the model is read from the registry
+ * records the instance's global store already holds (never from Kafka on the request's path),
+ * prepared and checked as the registry follower prepares a version, and kept in a small cache. A
+ * request never waits for a swap or for Kafka: before the first version it gets a 503 with the
+ * reason.
  *
  * <p>Metrics in the ops registry: {@code streamlearn_rest_predictions_total{model,version,outcome}}
  * (predict requests answered; outcome {@code ok}, {@code bad_request}, {@code not_found}, {@code
@@ -73,8 +69,6 @@ import java.util.Objects;
 public final class PredictApi {
   /** The most instances one request may hold (the body is also capped, at 1 MiB, by the server). */
   public static final int MAX_INSTANCES = 1024;
-  /** Versions prepared on demand kept ready, least recently used dropped first. */
-  static final int LOADED_VERSIONS = 4;
   private static final JsonFactory JSON = JsonFactory.builder().build();
 
   /** The registry records the instance follows, by key ({@code name:version}, {@code name@alias}). */
@@ -88,23 +82,9 @@ public final class PredictApi {
     byte[] get(String key);
   }
 
-  /** A version chosen for a request, and the alias that names it ({@code null}: asked by number). */
-  record Target(ServedModel.Current current, String alias) {}
-
   private final String model;
-  private final String alias;
-  private final ServedModel primary;
-  private final String shadowAlias;
-  private final ServedModel shadow;
-  private final RawInput input;
-  private final RegistryView registry;
+  private final ServedVersions versions;
   private final MeterRegistry meters;
-  private final Map<Long, ServedModel.Current> loaded = new LinkedHashMap<>(8, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, ServedModel.Current> eldest) {
-      return size() > LOADED_VERSIONS;
-    }
-  };
 
   /**
    * An API over a service's holders.
@@ -122,12 +102,7 @@ public final class PredictApi {
   PredictApi(String model, String alias, ServedModel primary, String shadowAlias, ServedModel shadow,
              RawInput input, RegistryView registry, MeterRegistry meters) {
     this.model = Objects.requireNonNull(model, "model");
-    this.alias = Objects.requireNonNull(alias, "alias");
-    this.primary = Objects.requireNonNull(primary, "primary");
-    this.shadowAlias = shadowAlias;
-    this.shadow = shadow;
-    this.input = Objects.requireNonNull(input, "input");
-    this.registry = registry;
+    this.versions = new ServedVersions(model, alias, primary, shadowAlias, shadow, input, registry);
     this.meters = Objects.requireNonNull(meters, "meters");
   }
 
@@ -157,7 +132,7 @@ public final class PredictApi {
     String versionTag = "none";
     String outcome = "error";
     try {
-      Target target = resolve(name, version, label);
+      ServedVersions.Target target = versions.resolve(name, version, label);
       versionTag = String.valueOf(target.current().version().version());
       HttpResponse response = score(target, body);
       outcome = "ok";
@@ -181,11 +156,11 @@ public final class PredictApi {
           .publishPercentileHistogram()
           .minimumExpectedValue(Duration.ofNanos(50_000))
           .maximumExpectedValue(Duration.ofSeconds(5))
-          .register(meters).record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+          .register(meters).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }
   }
 
-  private HttpResponse score(Target target, byte[] body) {
+  private HttpResponse score(ServedVersions.Target target, byte[] body) {
     ServedModel.Current c = target.current();
     Model m = c.model();
     FrozenPipeline pipeline = c.pipeline();
@@ -220,7 +195,7 @@ public final class PredictApi {
     return rows;
   }
 
-  private byte[] answer(Target target, boolean columnar, int n, float[] out) {
+  private byte[] answer(ServedVersions.Target target, boolean columnar, int n, float[] out) {
     ServedModel.Current c = target.current();
     Signature sig = c.version().signature();
     int outputs = c.model().outputs();
@@ -292,19 +267,9 @@ public final class PredictApi {
     }
     List<Object> statuses = new ArrayList<>();
     if (version == null && label == null) {
-      checkName(name);
-      java.util.Set<Long> listed = new java.util.HashSet<>();
-      for (ServedModel held : shadow == null ? List.of(primary) : List.of(primary, shadow)) {
-        ServedModel.Current c = held.current();
-        if (c != null && listed.add(c.version().version())) {
-          statuses.add(available(c));
-        }
-      }
-      if (statuses.isEmpty()) {
-        throw new HttpError(503, noVersionYet(alias));
-      }
+      versions.held(name).forEach(c -> statuses.add(available(c)));
     } else {
-      statuses.add(available(resolve(name, version, label).current()));
+      statuses.add(available(versions.resolve(name, version, label).current()));
     }
     return HttpResponse.ok(Map.of("model_version_status", statuses));
   }
@@ -315,134 +280,5 @@ public final class PredictApi {
     s.put("state", "AVAILABLE");
     s.put("status", Map.of("error_code", "OK", "error_message", ""));
     return s;
-  }
-
-  /**
-   * The version a request asks for: the served alias's by default, a held one at once, any other
-   * from the registry view.
-   *
-   * @throws HttpError 404 for an unknown model, version or alias, 503 when it is not loaded yet
-   */
-  Target resolve(String name, String version, String label) {
-    checkName(name);
-    if (version == null && (label == null || label.equals(alias))) {
-      return new Target(held(primary, alias), alias);
-    }
-    if (label != null && label.equals(shadowAlias)) {
-      return new Target(held(shadow, shadowAlias), shadowAlias);
-    }
-    if (label != null) {
-      long v = aliasVersion(label);
-      return new Target(version(v, label), label);
-    }
-    long v = HttpRequest.parseLong("version", version);
-    return new Target(version(v, null), aliasOf(v));
-  }
-
-  private void checkName(String name) {
-    if (!name.equals(model)) {
-      throw new HttpError(404, "no model '" + name + "' here: this instance serves model '" + model + "' ("
-          + servedText() + ")");
-    }
-  }
-
-  private ServedModel.Current held(ServedModel served, String heldAlias) {
-    ServedModel.Current c = served.current();
-    if (c == null) {
-      throw new HttpError(503, noVersionYet(heldAlias));
-    }
-    return c;
-  }
-
-  private String noVersionYet(String heldAlias) {
-    return "no version of model '" + model + "' is loaded yet: waiting for alias '" + heldAlias
-        + "' on the registry topic to name a version this instance can serve";
-  }
-
-  /** The alias among the held ones that names version {@code v} now, or null. */
-  private String aliasOf(long v) {
-    if (isVersion(primary.current(), v)) {
-      return alias;
-    }
-    return shadow != null && isVersion(shadow.current(), v) ? shadowAlias : null;
-  }
-
-  private static boolean isVersion(ServedModel.Current c, long v) {
-    return c != null && c.version().version() == v;
-  }
-
-  private long aliasVersion(String label) {
-    byte[] bytes = read(RegistryKey.alias(model, label).toString(), "alias '" + label + "'");
-    try {
-      return ((RegistryCodec.AliasEntry) new RegistryCodec().decode(RegistryKey.alias(model, label).toString(), bytes))
-          .move().version();
-    } catch (InvalidModelException | ClassCastException e) {
-      throw new HttpError(404, "alias '" + label + "' of model '" + model + "' is unreadable: " + e.getMessage());
-    }
-  }
-
-  /** A version by number: held, loaded before, or prepared now from the registry view. */
-  private ServedModel.Current version(long v, String label) {
-    if (isVersion(primary.current(), v)) {
-      return primary.current();
-    }
-    if (shadow != null && isVersion(shadow.current(), v)) {
-      return shadow.current();
-    }
-    synchronized (loaded) {
-      ServedModel.Current c = loaded.get(v);
-      if (c != null) {
-        return c;
-      }
-      String key = RegistryKey.version(model, v).toString();
-      byte[] bytes = read(key, "version " + v + (label == null ? "" : " (named by alias '" + label + "')"));
-      try {
-        long started = System.nanoTime();
-        ModelVersion mv = new RegistryCodec().decodeVersion(key, k -> k.equals(key) ? bytes : registry.get(k));
-        Model prepared = Artifacts.toModel(mv);
-        FrozenPipeline pipeline = RegistryFollower.checkInput(mv, input);
-        RegistryFollower.warmUp(mv, prepared);
-        c = new ServedModel.Current(mv, prepared, System.currentTimeMillis(), -1, 0,
-            (System.nanoTime() - started) / 1000, pipeline);
-      } catch (InvalidModelException | IllegalArgumentException | IllegalStateException e) {
-        throw new HttpError(404, "version " + v + " of model '" + model + "' cannot be served by this instance: "
-            + e.getMessage());
-      }
-      loaded.put(v, c);
-      return c;
-    }
-  }
-
-  /** A registry record from the view; 404 naming what is served when there is none. */
-  private byte[] read(String key, String what) {
-    if (registry == null) {
-      throw new HttpError(404, "model '" + model + "' has no " + what + " here: this instance serves "
-          + servedText());
-    }
-    byte[] bytes;
-    try {
-      bytes = registry.get(key);
-    } catch (IllegalStateException e) {
-      throw new HttpError(503, "the registry view of this instance cannot be read now (" + e.getMessage()
-          + "); it serves " + servedText());
-    }
-    if (bytes == null) {
-      throw new HttpError(404, "model '" + model + "' has no " + what + " in the registry; this instance serves "
-          + servedText());
-    }
-    return bytes;
-  }
-
-  /** What this instance serves, for a message: {@code m@live (version 3), m@challenger (none yet)}. */
-  private String servedText() {
-    String text = model + "@" + alias + " (" + versionText(primary.current()) + ")";
-    if (shadow != null) {
-      text += " and " + model + "@" + shadowAlias + " (" + versionText(shadow.current()) + ")";
-    }
-    return text;
-  }
-
-  private static String versionText(ServedModel.Current c) {
-    return c == null ? "no version yet" : "version " + c.version().version();
   }
 }

@@ -24,10 +24,12 @@ import io.streamlearn.registry.http.HttpError;
 import io.streamlearn.registry.http.HttpResponse;
 import io.streamlearn.tensor.NamedTensor;
 import io.streamlearn.tensor.Preprocessing;
+import io.streamlearn.tensor.SparseRows;
 import io.streamlearn.testkit.RandomModels;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -154,7 +156,7 @@ class PredictApiTest {
   void malformedRequestsAre400WithTheReasonAndTheIndexOfTheBadInstance() {
     primary.swap(current(random(1)));
     String good = "[1,2,3,4,5,6]";
-    Map<String, String> cases = new java.util.LinkedHashMap<>();
+    Map<String, String> cases = new LinkedHashMap<>();
     cases.put("{\"instances\": [" + good + ",", "request body is not valid JSON: Unexpected end-of-input");
     cases.put("[" + good + "]", "request body must be a JSON object");
     cases.put("{\"rows\": [" + good + "]}", "unknown member 'rows'");
@@ -299,7 +301,7 @@ class PredictApiTest {
     int width = pipeline.layout().totalWidth();
     float[] weight = new float[width * 2];
     for (String[] f : new String[][] {{"DTW", "late"}, {"LAS", "ontime"}}) {
-      io.streamlearn.tensor.SparseRows row = new io.streamlearn.tensor.SparseRows(pipeline.layout(), 1);
+      SparseRows row = new SparseRows(pipeline.layout(), 1);
       pipeline.featurize(flight(f[0], 0, f[1]), row);
       int input = pipeline.layout().denseWidth() + row.slots()[0];
       weight[input * 2 + pipeline.label(flight(f[0], 0, f[1])).classIndex()] = 5f;

@@ -1,10 +1,13 @@
 package io.streamlearn.bench;
 
+import io.micrometer.core.instrument.Timer;
 import io.streamlearn.app.OpsServer;
 import io.streamlearn.config.HttpSettings;
 import io.streamlearn.serve.InferenceSettings;
 import io.streamlearn.serve.InferenceService;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -69,7 +73,7 @@ final class RestPredictBench {
    */
   static void run(InferenceSettings settings, List<float[]> rows, int rate, int seconds, int clients,
                   PrintStream out) throws Exception {
-    double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     try (OpsServer ops = new OpsServer("inference");
          InferenceService service = new InferenceService(settings, ops)) {
       int port = ops.start(HttpSettings.loopback(0)).orElseThrow();
@@ -90,7 +94,7 @@ final class RestPredictBench {
       bench.openLoopHttpClient(Math.min(rate, 200), WARM_UP_NANOS);
       Result client = bench.openLoopHttpClient(rate, nanos);
       Result clientClosed = bench.closedLoopHttpClient(clients, closedNanos);
-      double after = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+      double after = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
       out.printf(Locale.ROOT, "%nREST predict: POST /v1/models/%s:predict, one 784-float instance per request,"
           + " MLP 784-128-10, on loopback, client and server in one JVM (load average before: %.2f, after: %.2f)%n%n",
           settings.model(), load, after);
@@ -101,12 +105,12 @@ final class RestPredictBench {
       out.println(rawClosed.row("keep-alive sockets, closed loop, " + clients + " clients, max throughput", ""));
       out.println(client.row("java.net.http.HttpClient, open loop " + rate + " requests/s, " + seconds + " s", ""));
       out.println(clientClosed.row("java.net.http.HttpClient, closed loop, " + clients + " clients", ""));
-      io.micrometer.core.instrument.Timer inServer = ops.meters().find("streamlearn.rest.predict.duration")
+      Timer inServer = ops.meters().find("streamlearn.rest.predict.duration")
           .tag("outcome", "ok").timer();
       if (inServer != null) {
         out.printf(Locale.ROOT, "%nIn the server (streamlearn_rest_predict_duration_seconds: routed request -> answer"
             + " bytes; parse, score, write), all %d requests: mean %.1f µs, max %.1f ms%n", inServer.count(),
-            inServer.mean(java.util.concurrent.TimeUnit.MICROSECONDS), inServer.max(java.util.concurrent.TimeUnit.MILLISECONDS));
+            inServer.mean(TimeUnit.MICROSECONDS), inServer.max(TimeUnit.MILLISECONDS));
       }
     }
   }
@@ -145,7 +149,7 @@ final class RestPredictBench {
             if (conn.exchange(rawRequests.get((int) (i % rawRequests.size()))) != 200) {
               failures.incrementAndGet();
             }
-          } catch (java.io.IOException e) {
+          } catch (IOException e) {
             failures.incrementAndGet();
             log.warn("predict failed: {}", e.toString());
             closeQuietly(conn);
@@ -208,7 +212,7 @@ final class RestPredictBench {
     if (conn != null) {
       try {
         conn.close();
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         log.debug("close: {}", e.toString());
       }
     }
