@@ -74,6 +74,16 @@ class JsonHttpServerTest {
     }
   }
 
+  @Test
+  void theJdkServerIsToldToSendAnswersWithoutNaglesDelay() throws Exception {
+    // The JDK server reads sun.net.httpserver.nodelay once, when its first server is created: by then
+    // this class has set it (a small answer's body would otherwise wait for the client's delayed ACK).
+    try (JsonHttpServer server = new JsonHttpServer(new InetSocketAddress("127.0.0.1", 0), routes(),
+        Optional.empty())) {
+      assertEquals("true", System.getProperty("sun.net.httpserver.nodelay"));
+    }
+  }
+
   private java.net.http.HttpResponse<String> send(String method, String url, String authorization)
       throws Exception {
     var request = java.net.http.HttpRequest.newBuilder(URI.create(url))

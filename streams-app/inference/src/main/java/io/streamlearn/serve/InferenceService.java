@@ -19,7 +19,11 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +47,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Both read the state a Kafka Streams state listener keeps ({@link StreamsHealth}), so a probe
  * never waits on Kafka.
+ *
+ * <p>Its {@link PredictApi} answers synchronous predict requests on the routes of its {@link
+ * OpsServer}.
  */
 public final class InferenceService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InferenceService.class);
@@ -129,6 +136,21 @@ public final class InferenceService implements AutoCloseable {
         .ready(MODEL_CHECK, Health.of(() -> serving.primary().current() != null ? null
             : "no model loaded yet for " + served))
         .live(STREAMS_CHECK, Health.of(streamsHealth::failure));
+    new PredictApi(settings, serving, this::registryRecord, ops.meters()).register(ops.routes());
+  }
+
+  /**
+   * A record of the registry global store, read in place (interactive queries on this instance's
+   * own copy, never a request to Kafka), for the predict API's versions beyond the served ones.
+   */
+  private byte[] registryRecord(String key) {
+    try {
+      ReadOnlyKeyValueStore<String, byte[]> store = streams.store(StoreQueryParameters.fromNameAndType(
+          InferenceTopology.REGISTRY_STORE, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+      return store.get(key);
+    } catch (InvalidStateStoreException e) {
+      throw new IllegalStateException("Kafka Streams is " + streams.state(), e);
+    }
   }
 
   /** The Kafka Streams properties of a configuration. */

@@ -134,7 +134,7 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
       check = ServedModel.Refusal.MODEL;
       Model prepared = Artifacts.toModel(candidate);
       check = ServedModel.Refusal.INPUT;
-      FrozenPipeline pipeline = checkInput(candidate);
+      FrozenPipeline pipeline = checkInput(candidate, input);
       check = ServedModel.Refusal.SIGNATURE;
       checkSignature(current, candidate);
       check = ServedModel.Refusal.WARM_UP;
@@ -164,8 +164,11 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
     return codec.decodeVersion(versionKey, key -> key.equals(versionKey) ? bytes : store.get(key));
   }
 
-  /** The version's pipeline, parsed; refuses a version whose input is not what this service reads. */
-  private FrozenPipeline checkInput(ModelVersion candidate) {
+  /**
+   * The version's pipeline, parsed; refuses a version whose input is not what this service reads
+   * (the predict API checks a version it loads on demand the same way).
+   */
+  static FrozenPipeline checkInput(ModelVersion candidate, RawInput input) {
     FrozenPipeline pipeline = Artifacts.pipeline(candidate);
     if (input.raw() && pipeline == null) {
       throw new InvalidModelException(candidate.key() + ": has no feature pipeline, so it cannot score the raw "
@@ -196,7 +199,7 @@ final class RegistryFollower implements Processor<String, byte[], Void, Void> {
     }
   }
 
-  private static void warmUp(ModelVersion version, Model prepared) {
+  static void warmUp(ModelVersion version, Model prepared) {
     float[] input = new float[version.signature().featureCount()];
     for (int i = 0; i < WARM_UP_PASSES; i++) {
       float[] out = prepared.predict(input);

@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * instance (MLP 784-128-10 on Fashion-MNIST features, random weights) from a pre-filled topic next
  * to a raw Kafka Streams pass-through of the same topic with the same settings; then, at a steady
  * rate, latency percentiles, and swaps: prepare time, publication to first prediction, and the
- * largest gap between forward passes during swaps and without.
+ * largest gap between forward passes during swaps and without; then the predict API over HTTP
+ * ({@link RestPredictBench}). {@code --parts} picks which of the three run.
  */
 public final class InferenceBench {
   private static final Logger log = LoggerFactory.getLogger(InferenceBench.class);
@@ -65,6 +66,11 @@ public final class InferenceBench {
   static final String BATCH = "batch";
   static final String PARTITIONS = "partitions";
   static final String DATA = "data";
+  static final String REST_RATE = "rest.rate";
+  static final String REST_SECONDS = "rest.seconds";
+  static final String REST_CLIENTS = "rest.clients";
+  static final String PARTS = "parts";
+  private static final List<String> ALL_PARTS = List.of("throughput", "steady", "rest");
 
   /** The bench's options. */
   public static final ConfigDef DEF = new ConfigDef()
@@ -75,7 +81,21 @@ public final class InferenceBench {
       .define(SWAPS, Type.INT, 20, Range.atLeast(1), Importance.MEDIUM, "Versions published during the steady stream.")
       .define(BATCH, Type.INT, 32, Range.atLeast(1), Importance.MEDIUM, "batch.max.size of the inference service.")
       .define(PARTITIONS, Type.INT, 2, Range.between(1, 64), Importance.MEDIUM, "Partitions of the topics.")
-      .define(DATA, Type.STRING, FashionMnist.DEFAULT_DIR, Importance.MEDIUM, "Directory of the Fashion-MNIST IDX files.");
+      .define(DATA, Type.STRING, FashionMnist.DEFAULT_DIR, Importance.MEDIUM, "Directory of the Fashion-MNIST IDX files.")
+      .define(REST_RATE, Type.INT, 1_000, Range.atLeast(1), Importance.MEDIUM,
+          "Requests per second of the predict API's open-loop run.")
+      .define(REST_SECONDS, Type.INT, 10, Range.atLeast(1), Importance.MEDIUM,
+          "Length of the predict API's open-loop run, after a 3 s warm-up (the closed loop runs half as long).")
+      .define(REST_CLIENTS, Type.INT, 4, Range.between(1, 256), Importance.MEDIUM,
+          "Concurrent clients of the predict API's closed-loop (max throughput) run.")
+      .define(PARTS, Type.LIST, String.join(",", ALL_PARTS), (name, value) -> {
+        for (Object part : (List<?>) value) {
+          if (!ALL_PARTS.contains(part)) {
+            throw new org.apache.kafka.common.config.ConfigException(name, value, "parts are " + ALL_PARTS);
+          }
+        }
+      }, Importance.LOW, "Which parts to run: throughput (with the forward pass alone), steady (latency and swaps),"
+          + " rest (the predict API).");
 
   private InferenceBench() {}
 
@@ -88,35 +108,60 @@ public final class InferenceBench {
     int batchSize = opt.getInt(BATCH);
     List<byte[]> values = fashionMnistValues(Path.of(opt.getString(DATA)));
     double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    List<String> parts = opt.getList(PARTS);
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       Bench b = new Bench(kafka, partitions, batchSize);
-      b.prefill(values, events);
       b.publisher.publish(RandomVersions.create(MODEL, 1, FEATURES, LAYERS, 1), "live");
-      // Two rounds, so neither side gets all the warm-up (JIT, page cache); the best of each counts.
-      double passFirst = b.passThrough(events);
-      double inference = b.inference(events, batchSize);
-      double unbatched = b.inference(events, 1);
-      double passLast = b.passThrough(events);
-      inference = Math.max(inference, b.inference(events, batchSize));
-      unbatched = Math.max(unbatched, b.inference(events, 1));
-      double passThrough = Math.max(passFirst, passLast);
-      out.printf(Locale.ROOT, "%nInference throughput: %d pre-filled Fashion-MNIST events, %d partitions,"
-          + " one instance, one stream thread, exactly_once_v2 (load average before: %.2f)%n%n", events, partitions, load);
-      out.println("| run | events/s | ratio to pass-through | goal |");
-      out.println("| --- | ---: | ---: | --- |");
-      out.printf(Locale.ROOT, "| raw Kafka Streams pass-through (bytes in, bytes out), first run | %.0f | %.2f | |%n",
-          passFirst, passFirst / passThrough);
-      out.printf(Locale.ROOT, "| raw Kafka Streams pass-through, last run | %.0f | %.2f | |%n",
-          passLast, passLast / passThrough);
-      out.printf(Locale.ROOT, "| inference, MLP 784-128-10, batch.max.size=%d | %.0f | %.2f | >= 0.7 of the faster pass-through |%n",
-          batchSize, inference, inference / passThrough);
-      out.printf(Locale.ROOT, "| inference, MLP 784-128-10, batch.max.size=1 | %.0f | %.2f | |%n",
-          unbatched, unbatched / passThrough);
-      forwardPassOnly(values, batchSize, out);
-      b.steady(values, rate, opt.getInt(STEADY_SECONDS), opt.getInt(SWAPS), out);
+      if (parts.contains("throughput")) {
+        b.prefill(values, events);
+        throughput(b, values, events, partitions, batchSize, load, out);
+      }
+      if (parts.contains("steady")) {
+        b.steady(values, rate, opt.getInt(STEADY_SECONDS), opt.getInt(SWAPS), out);
+      }
+      if (parts.contains("rest")) {
+        RestPredictBench.run(b.config("bench.rest", batchSize).settings(), features(values, 1_000),
+            opt.getInt(REST_RATE), opt.getInt(REST_SECONDS), opt.getInt(REST_CLIENTS), out);
+      }
       b.close();
     }
     return 0;
+  }
+
+  /** The features of the first {@code count} values. */
+  private static List<float[]> features(List<byte[]> values, int count) {
+    InputEventDecoder decoder = InputEventDecoder.forFeatures();
+    List<float[]> rows = new ArrayList<>();
+    for (int r = 0; r < Math.min(count, values.size()); r++) {
+      rows.add(decoder.decode("bench", values.get(r)).features());
+    }
+    return rows;
+  }
+
+  /** Inference against the pass-through over the pre-filled topic, then the forward pass alone. */
+  private static void throughput(Bench b, List<byte[]> values, int events, int partitions, int batchSize, double load,
+                                 PrintStream out) throws Exception {
+    // Two rounds, so neither side gets all the warm-up (JIT, page cache); the best of each counts.
+    double passFirst = b.passThrough(events);
+    double inference = b.inference(events, batchSize);
+    double unbatched = b.inference(events, 1);
+    double passLast = b.passThrough(events);
+    inference = Math.max(inference, b.inference(events, batchSize));
+    unbatched = Math.max(unbatched, b.inference(events, 1));
+    double passThrough = Math.max(passFirst, passLast);
+    out.printf(Locale.ROOT, "%nInference throughput: %d pre-filled Fashion-MNIST events, %d partitions,"
+        + " one instance, one stream thread, exactly_once_v2 (load average before: %.2f)%n%n", events, partitions, load);
+    out.println("| run | events/s | ratio to pass-through | goal |");
+    out.println("| --- | ---: | ---: | --- |");
+    out.printf(Locale.ROOT, "| raw Kafka Streams pass-through (bytes in, bytes out), first run | %.0f | %.2f | |%n",
+        passFirst, passFirst / passThrough);
+    out.printf(Locale.ROOT, "| raw Kafka Streams pass-through, last run | %.0f | %.2f | |%n",
+        passLast, passLast / passThrough);
+    out.printf(Locale.ROOT, "| inference, MLP 784-128-10, batch.max.size=%d | %.0f | %.2f | >= 0.7 of the faster pass-through |%n",
+        batchSize, inference, inference / passThrough);
+    out.printf(Locale.ROOT, "| inference, MLP 784-128-10, batch.max.size=1 | %.0f | %.2f | |%n",
+        unbatched, unbatched / passThrough);
+    forwardPassOnly(values, batchSize, out);
   }
 
   /** The forward pass alone, one row per call against {@code batch} rows per call. */
