@@ -20,6 +20,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * Leaked evaluations only count as leaked. Every {@code publish.interval.ms} of wall-clock time the
  * windows and totals that changed are written as {@link ServedMetrics} (the totals with window
  * {@code [0, Long.MAX_VALUE)}).
+ *
+ * <p>Which keys changed is kept in memory only: after a crash the stores are exact (changelogged,
+ * exactly-once) but a change not yet published is published with the key's next change, not before.
  */
 final class ServedAggregator implements Processor<String, byte[], String, byte[]> {
   private final long windowMs;
