@@ -19,5 +19,10 @@ public final class Topics {
   /** The trainer's compacted checkpoint topic (weights, optimizer state, offsets), keyed by model. */
   public static final String TRAINER_STATE = "streamlearn.trainer-state";
 
+  /** Served predictions joined with their labels ({@link Evaluation}), keyed by event id. */
+  public static final String EVALUATIONS = "streamlearn.evaluations";
+  /** Served quality per version and alias and window ({@link ServedMetrics}), keyed {@code model:version@alias}. */
+  public static final String SERVED_METRICS = "streamlearn.served-metrics";
+
   private Topics() {}
 }

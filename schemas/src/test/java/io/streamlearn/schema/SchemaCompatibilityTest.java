@@ -57,7 +57,7 @@ class SchemaCompatibilityTest {
     assertEquals(List.of("id", "eventTime", "features"),
         FeatureEvent.getClassSchema().getFields().stream().map(Schema.Field::name).toList());
     assertEquals(List.of("id", "eventTime", "model", "modelVersion", "predictedClass", "scores",
-            "label", "latencyMicros", "predictedLabel"),
+            "label", "latencyMicros", "predictedLabel", "alias", "sourceTopic", "sourcePartition", "sourceOffset"),
         Prediction.getClassSchema().getFields().stream().map(Schema.Field::name).toList());
   }
 

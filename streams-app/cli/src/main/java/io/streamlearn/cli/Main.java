@@ -44,6 +44,7 @@ public final class Main {
       Command.withOptions("serve", "the inference service (Kafka Streams), against a Kafka cluster",
           "streamlearn serve [options]", InferenceConfig.DEF,
           (args, env, out) -> ServeCommand.run(InferenceConfig.fromArgs(args, env), out)),
+      EvaluateCommand.COMMAND,
       Command.withOptions("registry", "the model registry's REST API (versions, aliases, promote, rollback)",
           RegistryCommand.USAGE, RegistryConfig.DEF, RegistryCommand::run),
       ModelsCommand.COMMAND,

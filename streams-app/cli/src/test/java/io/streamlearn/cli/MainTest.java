@@ -61,7 +61,7 @@ class MainTest {
 
   @Test
   void everyServiceCommandAndSubcommandAnswersHelp() {
-    List<List<String>> commands = List.of(List.of("train"), List.of("serve"), List.of("registry"),
+    List<List<String>> commands = List.of(List.of("train"), List.of("serve"), List.of("evaluate"), List.of("registry"),
         List.of("dashboard"), List.of("models"), List.of("models", "list"), List.of("models", "show"),
         List.of("models", "promote"), List.of("models", "rollback"), List.of("models", "export"),
         List.of("models", "diff"), List.of("tail"), List.of("tail", "predictions"), List.of("tail", "metrics"));

@@ -38,7 +38,7 @@ class DashboardStateTest {
   }
 
   private static Prediction prediction(String id, long version, int predicted, Object label) {
-    return new Prediction(id, 0L, "m", version, predicted, List.of(0.25f, 0.75f), label, 2_000L, null);
+    return new Prediction(id, 0L, "m", version, predicted, List.of(0.25f, 0.75f), label, 2_000L, null, null, null, null, null);
   }
 
   @Test
@@ -53,7 +53,7 @@ class DashboardStateTest {
     state.onPrediction(prediction("h-1", 1, 1, null));
     state.onPrediction(prediction("h-2", 1, 1, null));
     state.onPrediction(prediction("u-1", 1, 1, null)); // unlabeled, label unknown: counted, not scored
-    state.onPrediction(new Prediction("x", 0L, "other-model", 1L, 1, List.of(1f), 1, 1L, null));
+    state.onPrediction(new Prediction("x", 0L, "other-model", 1L, 1, List.of(1f), 1, 1L, null, null, null, null, null));
 
     double right = (DashboardState.CURVE_STEP - (DashboardState.CURVE_STEP + 3) / 4) / (double) DashboardState.CURVE_STEP;
     JsonNode s = json.valueToTree(state.snapshot());

@@ -77,7 +77,8 @@ public final class InferenceTopology {
     t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
         settings.inputTopics().toArray(String[]::new));
     t.addProcessor(PREDICT, () -> new ModelLogged<>(model, new PredictProcessor(serving, maxPending, batchMax,
-        linger, catchUp, labeledTopic, settings.input(), settings.kafka().clientProperties())), SOURCE);
+        linger, catchUp, labeledTopic, settings.input(), settings.kafka().clientProperties(), settings.alias(),
+        shadowAlias)), SOURCE);
     // Changelogged, so queued events survive a crash with their committed offsets; cached, so the
     // changelog gets at most batch.max.size records per commit, not one per event (package-info).
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(QUEUE_STORE),

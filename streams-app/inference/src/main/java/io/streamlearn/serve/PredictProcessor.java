@@ -56,6 +56,8 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
   private final String labeledTopic;
   private final RawInput input;
   private final Map<String, Object> clientProperties;
+  private final String alias;
+  private final String shadowAlias;
   private final InputEventDecoder featuresDecoder = InputEventDecoder.forFeatures();
   private final InputEventDecoder labeledDecoder = InputEventDecoder.forLabeled();
   private final AvroSerde<Prediction> predictionSerde = AvroSerde.of(Prediction.class);
@@ -70,7 +72,10 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
   private ScoringBatch reusable;
 
   PredictProcessor(Serving serving, int maxPending, int batchMax, long lingerMillis, long catchUpTimeoutMillis,
-                   String labeledTopic, RawInput input, Map<String, Object> clientProperties) {
+                   String labeledTopic, RawInput input, Map<String, Object> clientProperties, String alias,
+                   String shadowAlias) {
+    this.alias = alias;
+    this.shadowAlias = shadowAlias;
     this.input = input;
     this.clientProperties = clientProperties;
     this.serving = serving;
@@ -252,7 +257,7 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     long nowMillis = System.currentTimeMillis();
     long[] latencies = batch.latenciesMicros();
     for (int i = 0; i < batch.size(); i++) {
-      Prediction p = batch.prediction(i, false, latencies[i]);
+      Prediction p = traced(batch.prediction(i, false, latencies[i]), batch.source(i), alias);
       context.forward(new Record<>(batch.key(i), predictionSerde.serialize(Topics.PREDICTIONS, p),
           batch.timestamp(i)), InferenceTopology.PREDICTIONS_SINK);
     }
@@ -263,7 +268,7 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
         if (!batch.shadowScored(i)) {
           continue;
         }
-        Prediction p = batch.prediction(i, true, latencies[i]);
+        Prediction p = traced(batch.prediction(i, true, latencies[i]), batch.source(i), shadowAlias);
         context.forward(new Record<>(batch.key(i), predictionSerde.serialize(Topics.PREDICTIONS, p),
             batch.timestamp(i)), InferenceTopology.SHADOW_SINK);
         shadowed++;
@@ -278,6 +283,18 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
   public void close() {
     serving.metrics().queued(-queue.size());
     queue.clear();
+  }
+
+  /**
+   * Names the alias that scored and the input record scored: the evaluation needs both, the alias
+   * to tell served from shadow figures, the offset to tell whether the version trained on it.
+   */
+  private static Prediction traced(Prediction p, PendingEvent source, String alias) {
+    p.setAlias(alias);
+    p.setSourceTopic(source.topic());
+    p.setSourcePartition(source.partition());
+    p.setSourceOffset(source.offset());
+    return p;
   }
 
   private void deadLetter(PendingEvent e, BadRecordException bad) {

@@ -227,6 +227,11 @@ final class ScoringBatch {
     return sources.get(i).timestamp();
   }
 
+  /** The input record of row {@code i}: its source topic, partition and offset. */
+  PendingEvent source(int i) {
+    return sources.get(i);
+  }
+
   /** The prediction of row {@code i} by the served (or shadow) version. */
   Prediction prediction(int i, boolean ofShadow, long latencyMicros) {
     ServedModel.Current by = ofShadow ? shadow : current;

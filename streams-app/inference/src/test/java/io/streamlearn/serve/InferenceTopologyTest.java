@@ -190,6 +190,24 @@ class InferenceTopologyTest {
   }
 
   @Test
+  void eachPredictionNamesItsAliasAndTheInputRecordItScored() {
+    publish(version(1, 1));
+    sendFeatures("f0", 1, 2);
+    labeledIn.pipeInput("l0", labeled.serialize(null,
+        new LabeledEvent("l0", Instant.ofEpochMilli(5), FloatLists.boxed(new float[] {0, 0}), 2)));
+    sendFeatures("f1", 1, 2);
+    Prediction f0 = next();
+    Prediction l0 = next();
+    Prediction f1 = next();
+    assertEquals("live", f0.getAlias());
+    assertEquals(List.of("streamlearn.features", 0, 0L),
+        List.of(f0.getSourceTopic(), f0.getSourcePartition(), f0.getSourceOffset()));
+    assertEquals(List.of("streamlearn.labeled", 0, 0L),
+        List.of(l0.getSourceTopic(), l0.getSourcePartition(), l0.getSourceOffset()));
+    assertEquals(1L, f1.getSourceOffset(), "the second record of the features topic");
+  }
+
+  @Test
   void badVersionIsRefusedAndTheOldOneKeepsServing() {
     publish(version(1, 0));
     ModelVersion good = version(2, 2);
@@ -292,6 +310,7 @@ class InferenceTopologyTest {
     assertEquals("x", shadow.getId());
     assertEquals(2, shadow.getModelVersion(), "shadow prediction by the challenger");
     assertEquals(2, shadow.getPredictedClass());
+    assertEquals("challenger", shadow.getAlias(), "a shadow prediction names the shadow alias");
     assertEquals(1, served.current().version().version(), "live still serves version 1");
     assertEquals(1, serving.metrics().getShadowPredictionsTotal());
     assertEquals(2, serving.metrics().getShadowVersion());

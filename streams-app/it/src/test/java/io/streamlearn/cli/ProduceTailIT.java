@@ -163,9 +163,9 @@ class ProduceTailIT extends BrokerIT {
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
         new StringSerializer(), new ByteArraySerializer())) {
       producer.send(new ProducerRecord<>(topic, "e-1", serde.serialize(topic, new Prediction("e-1", 0L,
-          "m", 3L, 1, List.of(0.1f, 0.9f), 1, 4200L, "late"))));
+          "m", 3L, 1, List.of(0.1f, 0.9f), 1, 4200L, "late", null, null, null, null))));
       producer.send(new ProducerRecord<>(topic, "e-2", serde.serialize(topic, new Prediction("e-2", 0L,
-          "m", 3L, 0, List.of(0.8f, 0.2f), 1, 1500L, null))));
+          "m", 3L, 0, List.of(0.8f, 0.2f), 1, 1500L, null, null, null, null, null))));
       producer.send(new ProducerRecord<>(topic, "e-3", new byte[] {1, 2, 3}));
       producer.flush();
     }

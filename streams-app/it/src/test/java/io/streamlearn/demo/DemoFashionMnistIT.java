@@ -89,5 +89,14 @@ class DemoFashionMnistIT {
     assertTrue(accuracy >= 0.70, "prequential accuracy after 40 s >= 0.70 (chance: 0.10), found " + summary);
     assertTrue(heldOut >= 0.70, "hold-out accuracy after 40 s >= 0.70, found " + summary);
     assertEquals("fashion-mnist", summary.get("dataset"));
+    // the evaluation ran in-process: the leak-free served figure and the leaked count
+    long evaluated = (Long) summary.get("evaluatedPredictions");
+    long leaked = (Long) summary.get("leakedPredictions");
+    double served = (Double) summary.get("servedAccuracy");
+    assertTrue(evaluated > 0, "leak-free evaluations: " + summary);
+    assertTrue(leaked >= 0, "leaked count: " + summary);
+    assertTrue(served >= 0.60, "served (leak-free) accuracy after 40 s >= 0.60, found " + summary);
+    org.slf4j.LoggerFactory.getLogger(DemoFashionMnistIT.class).info("served {} ({} evaluated, {} leaked),"
+        + " served tally {}, trainer {}", served, evaluated, leaked, accuracy, summary.get("trainerPrequentialAccuracy"));
   }
 }

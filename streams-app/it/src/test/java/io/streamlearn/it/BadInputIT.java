@@ -167,7 +167,7 @@ class BadInputIT {
         return Arrays.copyOf(good, 10 + random.nextInt(good.length - 11));
       }
       case 2:
-        return predictionSerde.serialize(null, new Prediction(id, 1L, "m", 1L, 1, List.of(1f), null, 0L, null));
+        return predictionSerde.serialize(null, new Prediction(id, 1L, "m", 1L, 1, List.of(1f), null, 0L, null, null, null, null, null));
       case 3: {
         float[] x = new float[random.nextBoolean() ? FEATURES - 1 : FEATURES + 3];
         return unlabeled.serialize(null, new FeatureEvent(id, Instant.now(), FloatLists.boxed(x)));

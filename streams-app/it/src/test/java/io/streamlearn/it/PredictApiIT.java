@@ -40,7 +40,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
+import java.util.StringJoiner;
+import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -225,25 +226,19 @@ class PredictApiIT extends BrokerIT {
    * Every sample of {@code /metrics} as the Prometheus client's parser reads it, keyed {@code
    * name{label=value,...}} with the labels sorted and the common {@code application} tag left out.
    */
-  private Map<String, Double> scrape(int port) throws Exception {
-    String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    String script = String.join("\n",
-        "import sys, json",
-        "from prometheus_client.parser import text_string_to_metric_families",
-        "out = {}",
-        "for family in text_string_to_metric_families(sys.stdin.read()):",
-        "    for s in family.samples:",
-        "        labels = ','.join(k + '=' + v for k, v in sorted(s.labels.items()) if k != 'application')",
-        "        out[s.name + '{' + labels + '}'] = s.value",
-        "print(json.dumps(out))");
-    Process p = new ProcessBuilder("/usr/bin/python3", "-c", script).redirectErrorStream(true).start();
-    p.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "the Prometheus parser read /metrics: " + out);
+  private static Map<String, Double> scrape(int port) {
     Map<String, Double> samples = new HashMap<>();
-    JSON.readTree(out).fields().forEachRemaining(e -> samples.put(e.getKey(), e.getValue().asDouble()));
+    for (PrometheusText.Family f : PrometheusText.scrape("http://127.0.0.1:" + port).families().values()) {
+      for (PrometheusText.Sample s : f.samples()) {
+        StringJoiner labels = new StringJoiner(",", "{", "}");
+        new TreeMap<>(s.labels()).forEach((k, v) -> {
+          if (!k.equals("application")) {
+            labels.add(k + "=" + v);
+          }
+        });
+        samples.put(s.name() + labels, s.value());
+      }
+    }
     return samples;
   }
 

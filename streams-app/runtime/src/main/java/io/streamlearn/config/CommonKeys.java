@@ -24,6 +24,8 @@ public final class CommonKeys {
   public static final String MODELS_TOPIC = "models.topic";
   public static final String METRICS_TOPIC = "metrics.topic";
   public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
+  /** Delayed labels ({@code LabelEvent}): the trainer joins them with features, the evaluation with predictions. */
+  public static final String LABELS_TOPIC = "labels.topic";
   public static final String TOPIC_PARTITIONS = "topic.partitions";
   public static final String REPLICATION_FACTOR = "replication.factor";
   /** The alias a trainer publishes to and a service serves unless told otherwise. */
@@ -70,6 +72,13 @@ public final class CommonKeys {
             "Partitions of event topics this app creates when they are missing.")
         .define(REPLICATION_FACTOR, Type.SHORT, (short) -1, ConfigDef.Range.between(-1, 32767),
             Importance.LOW, "Replication factor of topics this app creates (-1: the broker's default).");
+  }
+
+  /** The topic of delayed labels, for a table that reads them (the trainer, the evaluation). */
+  public static ConfigDef.ConfigKey labelsTopic() {
+    return new ConfigDef().define(LABELS_TOPIC, Type.STRING, Topics.LABELS, new NonBlank(), Importance.MEDIUM,
+        "Topic of LabelEvent records (labels that arrive after their example), joined by id.")
+        .configKeys().get(LABELS_TOPIC);
   }
 
   /**

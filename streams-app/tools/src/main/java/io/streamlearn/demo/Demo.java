@@ -15,6 +15,8 @@ import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.Prediction;
 import io.streamlearn.schema.Topics;
 import io.streamlearn.serve.InferenceConfig;
+import io.streamlearn.eval.EvaluationConfig;
+import io.streamlearn.eval.EvaluationService;
 import io.streamlearn.serve.InferenceService;
 import io.streamlearn.serve.ServedModel;
 import io.streamlearn.testkit.EmbeddedKafka;
@@ -132,12 +134,15 @@ public final class Demo {
            Dashboard.Server web = live.serve(settings.httpHost(), settings.httpPort(), Optional.empty());
            // the trainer's and inference's meters on the dashboard's port: one /metrics for the demo
            OpsServer ops = new OpsServer("demo", web.routes());
-           InferenceService inference = new InferenceService(new InferenceConfig(serve).settings(), ops)) {
+           InferenceService inference = new InferenceService(new InferenceConfig(serve).settings(), ops);
+           EvaluationService evaluation = new EvaluationService(new EvaluationConfig(evaluationSettings(common,
+               stateDir)).settings())) {
         Trainer trainer = new Trainer(TrainerSettings.from(trainerConfig), TrainerClock.SYSTEM, ops);
         dashboardUrl = web.url();
         out.println("dashboard: " + dashboardUrl + "  (open it in a browser)");
         Thread trainerThread = start("trainer", trainer);
         inference.start();
+        evaluation.start();
         producer = flights ? new FlightsReplay(kafka.bootstrapServers(), Topics.LABELED, flightRecords, settings.rate())
             : new DemoProducer(kafka.bootstrapServers(), source, settings.rate(), dashboardState);
         Thread producerThread = start("producer", producer);
@@ -154,9 +159,42 @@ public final class Demo {
         trainerThread.join(1000);
         consuming = false;
         consumer.join();
-        return summary(trainer.status(), inference.served());
+        EvaluationService.Served evaluated = awaitEvaluated(evaluation);
+        Map<String, Object> summary = summary(trainer.status(), inference.served());
+        summary.put("servedAccuracy", evaluated.accuracy());
+        summary.put("leakedPredictions", evaluated.leaked());
+        summary.put("evaluatedPredictions", evaluated.evaluated());
+        return summary;
       }
     }
+  }
+
+  /** The evaluation service's settings: the demo's topics, its own application id and state. */
+  private static Map<String, String> evaluationSettings(Map<String, String> common, Path stateDir) {
+    Map<String, String> evaluate = new HashMap<>(common);
+    evaluate.put(EvaluationConfig.APPLICATION_ID, "streamlearn-demo-evaluation");
+    evaluate.put(EvaluationConfig.STATE_DIR, stateDir.toString());
+    evaluate.put(EvaluationConfig.PUBLISH_INTERVAL_MS, "1000");
+    return evaluate;
+  }
+
+  /**
+   * The served figures once the evaluation has caught up with the last predictions: when two reads
+   * a second apart agree, or after 30 s (then what it has).
+   */
+  private static EvaluationService.Served awaitEvaluated(EvaluationService evaluation) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    EvaluationService.Served last = evaluation.served(CommonKeys.DEFAULT_ALIAS);
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(1000);
+      EvaluationService.Served now = evaluation.served(CommonKeys.DEFAULT_ALIAS);
+      if (now.equals(last) && now.evaluated() + now.leaked() > 0) {
+        return now;
+      }
+      last = now;
+    }
+    log.warn("evaluation still moving after 30 s; reporting what it has");
+    return last;
   }
 
   private DemoSource source(long seed) {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class PredictionTallyTest {
   private static Prediction p(String id, long version) {
-    return new Prediction(id, 0L, "m", version, 1, List.of(0.1f, 0.9f), 1, 0L, null);
+    return new Prediction(id, 0L, "m", version, 1, List.of(0.1f, 0.9f), 1, 0L, null, null, null, null, null);
   }
 
   @Test

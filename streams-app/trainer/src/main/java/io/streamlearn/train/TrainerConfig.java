@@ -70,7 +70,7 @@ public final class TrainerConfig extends AppConfig {
   public static final String DRIFT_BOOST_BATCHES = "drift.boost.batches";
   public static final String DRIFT_PUBLISH_AFTER_BATCHES = "drift.publish.after.batches";
   public static final String DELAYED_LABELS = "delayed.labels";
-  public static final String LABELS_TOPIC = "labels.topic";
+  public static final String LABELS_TOPIC = CommonKeys.LABELS_TOPIC;
   public static final String LABEL_WINDOW_MS = "label.window.ms";
   public static final String LABEL_MAX_PENDING = "label.max.pending";
   /** Lineage key of the optimizer as the engine runs it, flags and text combined. */
@@ -175,8 +175,7 @@ public final class TrainerConfig extends AppConfig {
       .define(DELAYED_LABELS, Type.BOOLEAN, false, Importance.MEDIUM,
           "Also learn from labels that arrive later than their example: read FeatureEvents from the "
               + "features topic and LabelEvents from the labels topic and train on each pair joined by id.")
-      .define(LABELS_TOPIC, Type.STRING, Topics.LABELS, new CommonKeys.NonBlank(), Importance.MEDIUM,
-          "Topic of LabelEvent records (delayed labels).")
+      .define(CommonKeys.labelsTopic())
       .define(LABEL_WINDOW_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.MEDIUM,
           "Delayed labels: a FeatureEvent or LabelEvent waits for its partner until the stream time "
               + "(the newest eventTime seen) is this much past its own eventTime; then it is dropped and counted.")

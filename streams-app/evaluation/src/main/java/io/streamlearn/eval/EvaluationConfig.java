@@ -1,0 +1,84 @@
+package io.streamlearn.eval;
+
+import io.streamlearn.config.AppConfig;
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.Settings;
+import io.streamlearn.schema.Topics;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The evaluation service's configuration table ({@code streamlearn evaluate}): the shared keys
+ * (Kafka, model, topics, the labels topic) plus its own, each declared here once.
+ */
+public final class EvaluationConfig extends AppConfig {
+  public static final String APPLICATION_ID = "application.id";
+  public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+  public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
+  public static final String STATE_DIR = "state.dir";
+  public static final String PREDICTION_TOPICS = "prediction.topics";
+  public static final String EVALUATIONS_TOPIC = "evaluations.topic";
+  public static final String SERVED_METRICS_TOPIC = "served.metrics.topic";
+  public static final String LABEL_WINDOW_MS = "label.window.ms";
+  public static final String METRICS_WINDOW_MS = "metrics.window.ms";
+  public static final String METRICS_RETENTION_MS = "metrics.retention.ms";
+  public static final String PUBLISH_INTERVAL_MS = "publish.interval.ms";
+
+  /** The table. */
+  public static final ConfigDef DEF = CommonKeys.define(new ConfigDef())
+      .define(CommonKeys.labelsTopic())
+      .define(APPLICATION_ID, Type.STRING, "streamlearn-evaluation", new CommonKeys.NonBlank(), Importance.HIGH,
+          "Kafka Streams application id; instances with the same id share the partitions.")
+      .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
+          ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.MEDIUM,
+          "Kafka Streams processing guarantee; under exactly_once_v2 each prediction is evaluated once.")
+      .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
+          "How often Kafka Streams commits (and, under exactly-once, makes output visible).")
+      .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/streamlearn-streams",
+          new CommonKeys.NonBlank(), Importance.LOW, "Directory of Kafka Streams local state.")
+      .define(PREDICTION_TOPICS, Type.LIST, "", Importance.MEDIUM,
+          "Topics of Prediction records to evaluate (add the shadow topic to evaluate the shadow alias);"
+              + " empty: predictions.topic. Each must have as many partitions as labels.topic (joined by id).")
+      .define(EVALUATIONS_TOPIC, Type.STRING, Topics.EVALUATIONS, new CommonKeys.NonBlank(), Importance.MEDIUM,
+          "Topic of the Evaluation records (a prediction joined with its label), keyed by event id.")
+      .define(SERVED_METRICS_TOPIC, Type.STRING, Topics.SERVED_METRICS, new CommonKeys.NonBlank(),
+          Importance.MEDIUM, "Topic of the ServedMetrics records (per version, alias and window), keyed"
+              + " model:version@alias.")
+      .define(LABEL_WINDOW_MS, Type.LONG, 600_000L, Range.atLeast(1), Importance.MEDIUM,
+          "A prediction waits this long (stream time past its timestamp) for a LabelEvent, and a label"
+              + " as long for its predictions; then it is dropped, counted as unlabeled.")
+      .define(METRICS_WINDOW_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.MEDIUM,
+          "Width of the tumbling event-time windows of the served metrics.")
+      .define(METRICS_RETENTION_MS, Type.LONG, 86_400_000L, Range.atLeast(1), Importance.LOW,
+          "How long windows of served metrics are kept in the store.")
+      .define(PUBLISH_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(1), Importance.LOW,
+          "How often (wall clock) changed served metrics are written to served.metrics.topic.");
+
+  /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
+  public EvaluationConfig(Map<String, String> merged) {
+    super(DEF, merged);
+  }
+
+  /** From command-line arguments and the environment. */
+  public static EvaluationConfig fromArgs(List<String> args, Map<String, String> env) {
+    return new EvaluationConfig(Settings.collect(DEF, args, env));
+  }
+
+  /** The settings the service runs with, read once. */
+  public EvaluationSettings settings() {
+    List<String> explicit = getList(PREDICTION_TOPICS).stream().map(String::trim).filter(s -> !s.isEmpty())
+        .toList();
+    return new EvaluationSettings(kafkaSettings(), topicSettings(), getString(CommonKeys.MODEL_NAME),
+        explicit.isEmpty() ? List.of(getString(CommonKeys.PREDICTIONS_TOPIC)) : explicit,
+        getString(CommonKeys.LABELS_TOPIC), getString(EVALUATIONS_TOPIC), getString(SERVED_METRICS_TOPIC),
+        getString(APPLICATION_ID), getString(PROCESSING_GUARANTEE), getLong(COMMIT_INTERVAL_MS),
+        getString(STATE_DIR), getLong(LABEL_WINDOW_MS), getLong(METRICS_WINDOW_MS),
+        getLong(METRICS_RETENTION_MS), getLong(PUBLISH_INTERVAL_MS));
+  }
+}

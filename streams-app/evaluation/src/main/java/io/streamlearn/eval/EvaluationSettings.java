@@ -1,0 +1,63 @@
+package io.streamlearn.eval;
+
+import io.streamlearn.config.Checks;
+import io.streamlearn.config.KafkaSettings;
+import io.streamlearn.config.TopicSettings;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The evaluation service's settings, read once from an {@link EvaluationConfig} and handed to the
+ * topology and the service.
+ *
+ * @param kafka where Kafka is and the pass-through client properties
+ * @param topics the shared topic names (the registry topic is {@code topics.models()})
+ * @param model the model whose predictions are evaluated; predictions of other models are skipped
+ * @param predictionTopics the topics of Prediction records (never empty)
+ * @param labelsTopic the topic of LabelEvent records
+ * @param evaluationsTopic where Evaluation records go
+ * @param servedMetricsTopic where ServedMetrics records go
+ * @param applicationId the Kafka Streams application id
+ * @param processingGuarantee the Kafka Streams processing guarantee
+ * @param commitIntervalMs how often Kafka Streams commits, >= 1
+ * @param stateDir the Kafka Streams state directory
+ * @param labelWindowMs how long a prediction waits for its label and a label for its predictions, >= 1
+ * @param metricsWindowMs the width of the served metrics' windows, >= 1
+ * @param metricsRetentionMs how long windows are kept, >= metricsWindowMs
+ * @param publishIntervalMs how often changed served metrics are published, >= 1
+ */
+public record EvaluationSettings(KafkaSettings kafka, TopicSettings topics, String model,
+                                 List<String> predictionTopics, String labelsTopic, String evaluationsTopic,
+                                 String servedMetricsTopic, String applicationId, String processingGuarantee,
+                                 long commitIntervalMs, String stateDir, long labelWindowMs, long metricsWindowMs,
+                                 long metricsRetentionMs, long publishIntervalMs) {
+  /** Validates and copies. */
+  public EvaluationSettings {
+    Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(topics, "topics");
+    Checks.text("model", model);
+    if (predictionTopics == null || predictionTopics.isEmpty()) {
+      throw new IllegalArgumentException("predictionTopics must name at least one topic, found " + predictionTopics);
+    }
+    predictionTopics = List.copyOf(predictionTopics);
+    Checks.text("labelsTopic", labelsTopic);
+    Checks.text("evaluationsTopic", evaluationsTopic);
+    Checks.text("servedMetricsTopic", servedMetricsTopic);
+    Checks.text("applicationId", applicationId);
+    Checks.text("processingGuarantee", processingGuarantee);
+    Checks.text("stateDir", stateDir);
+    Checks.atLeast("commitIntervalMs", commitIntervalMs, 1);
+    Checks.atLeast("labelWindowMs", labelWindowMs, 1);
+    Checks.atLeast("metricsWindowMs", metricsWindowMs, 1);
+    Checks.atLeast("metricsRetentionMs", metricsRetentionMs, metricsWindowMs);
+    Checks.atLeast("publishIntervalMs", publishIntervalMs, 1);
+    if (predictionTopics.contains(labelsTopic)) {
+      throw new IllegalArgumentException("labelsTopic '" + labelsTopic + "' is also a prediction topic");
+    }
+  }
+
+  /** The internal topic that carries evaluations keyed by {@code model:version@alias} to the aggregation. */
+  public String byVersionTopic() {
+    return applicationId + "-evaluations-by-version";
+  }
+}

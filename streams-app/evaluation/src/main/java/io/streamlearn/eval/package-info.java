@@ -1,0 +1,17 @@
+/**
+ * The evaluation service: served predictions meet their labels, and served quality is measured
+ * per model version and alias, honestly.
+ *
+ * <p>{@link io.streamlearn.eval.EvaluationTopology#build} joins each {@code Prediction} with its
+ * label (carried by the prediction, or a later or earlier {@code LabelEvent}) into an {@code
+ * Evaluation} on {@code streamlearn.evaluations}, and aggregates them into {@code ServedMetrics}
+ * on {@code streamlearn.served-metrics}. A prediction made by a version that had already trained on
+ * its input (the version's lineage covers the input's offset) is marked leaked and kept out of the
+ * served figures: a lagging inference would otherwise score events with versions that learned
+ * them, and flatter the model.
+ *
+ * <p>A module of its own, not a part of inference: it scales, restarts and is configured apart
+ * from the scoring path (its state is the label window, inference's is a micro-batch queue), and
+ * challenger tests, canaries and rollback will grow here without touching the serving hot path.
+ */
+package io.streamlearn.eval;

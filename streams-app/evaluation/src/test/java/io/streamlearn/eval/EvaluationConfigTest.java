@@ -1,0 +1,47 @@
+package io.streamlearn.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamlearn.schema.Topics;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class EvaluationConfigTest {
+  @Test
+  void defaultsReadThePredictionsAndLabelsTopicsAndWriteTheEvaluationTopics() {
+    EvaluationSettings s = EvaluationConfig.fromArgs(List.of(), Map.of()).settings();
+    assertEquals(List.of(Topics.PREDICTIONS), s.predictionTopics());
+    assertEquals(Topics.LABELS, s.labelsTopic());
+    assertEquals(Topics.EVALUATIONS, s.evaluationsTopic());
+    assertEquals(Topics.SERVED_METRICS, s.servedMetricsTopic());
+    assertEquals("exactly_once_v2", s.processingGuarantee());
+    assertEquals("streamlearn-evaluation-evaluations-by-version", s.byVersionTopic());
+  }
+
+  @Test
+  void flagsSetThePredictionTopicsAndTheWindows() {
+    EvaluationSettings s = EvaluationConfig.fromArgs(List.of("--prediction-topics",
+        "p,p.shadow", "--label-window-ms", "5000", "--metrics-window-ms", "1000"), Map.of()).settings();
+    assertEquals(List.of("p", "p.shadow"), s.predictionTopics());
+    assertEquals(5000, s.labelWindowMs());
+    assertEquals(1000, s.metricsWindowMs());
+  }
+
+  @Test
+  void aBadValueFailsNamingTheKey() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> EvaluationConfig.fromArgs(List.of("--label-window-ms", "0"), Map.of()));
+    assertTrue(e.getMessage().contains("label.window.ms"), e.getMessage());
+  }
+
+  @Test
+  void theLabelsTopicCannotAlsoBeAPredictionTopic() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EvaluationConfig.fromArgs(
+        List.of("--prediction-topics", "x", "--labels-topic", "x"), Map.of()).settings());
+    assertTrue(e.getMessage().contains("labelsTopic"), e.getMessage());
+  }
+}
