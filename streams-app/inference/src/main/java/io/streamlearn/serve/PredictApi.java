@@ -208,7 +208,7 @@ public final class PredictApi {
       for (int i = 0; i < n; i++) {
         int from = i * outputs;
         if (classifier) {
-          int k = predictedClass(out, from, outputs);
+          int k = ScoringBatch.predictedClass(out, from, outputs);
           String className = c.pipeline() != null ? c.pipeline().className(k) : sig.className(k);
           g.writeStartObject();
           g.writeFieldName("probabilities");
@@ -244,20 +244,6 @@ public final class PredictApi {
       g.writeNumber(v[from + k]);
     }
     g.writeEndArray();
-  }
-
-  /** As the stream decides it ({@code Prediction.predictedClass}): argmax, or p >= 0.5 for one output. */
-  private static int predictedClass(float[] scores, int from, int outputs) {
-    if (outputs == 1) {
-      return scores[from] >= 0.5f ? 1 : 0;
-    }
-    int best = 0;
-    for (int k = 1; k < outputs; k++) {
-      if (scores[from + k] > scores[from + best]) {
-        best = k;
-      }
-    }
-    return best;
   }
 
   /** GET: TF Serving's model status of the served versions, or of the one asked for. */

@@ -288,7 +288,11 @@ final class ScoringBatch {
     }
   }
 
-  private static Integer predictedClass(float[] scores, int from, int outputs) {
+  /**
+   * A prediction's class from its scores, the one rule the stream and the predict API share:
+   * argmax, or {@code p >= 0.5} for a single output.
+   */
+  static int predictedClass(float[] scores, int from, int outputs) {
     if (outputs == 1) {
       return scores[from] >= 0.5f ? 1 : 0;
     }
