@@ -103,7 +103,9 @@ class TrainerCrashIT extends BrokerIT {
   }
 
   private static void assertLineage(RegistryState registry, long expectedTrained, long events) {
-    assertTrue(registry.versions("crash").size() >= 3 * KILLS, "versions published across the runs: "
+    // at least one version per run, so the audit spans every restart; how many more depends on how
+    // fast a loaded machine trains between kills (8 of 9 once seen at load 19 on 2 cores)
+    assertTrue(registry.versions("crash").size() >= KILLS + 1, "versions published across the runs: "
         + registry.versions("crash").keySet());
     LineageAudit audit = LineageAudit.of(registry, "crash");
     audit.assertParentChain();
