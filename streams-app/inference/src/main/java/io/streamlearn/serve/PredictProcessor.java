@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * exactly-once). With {@code batch.linger.ms=0} (the default) nothing waits on purpose: an event
  * that finds the queue empty is scored on arrival without touching the store when the thread is
  * keeping up with its input (the event is younger than {@link #BEHIND_MILLIS}) or after a quiet
- * millisecond ({@link #QUIET_MILLIS}); behind its input, events that arrive back to back (the
+ * millisecond ({@link #QUIET_MILLIS}), and such an event first scores whatever an earlier pass
+ * left queued; behind its input, events that arrive back to back (the
  * stream thread working through what it polled) are queued and scored together when {@code
  * batch.max.size} are queued or at the end of the thread's pass over them (a wall-clock punctuator
  * of {@link #QUIET_MILLIS}, which Kafka Streams runs between passes), so the batch size follows the
@@ -154,7 +155,10 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     boolean behind = now - record.timestamp() >= BEHIND_MILLIS;
     lastArrivalMillis = now;
     ServedModel.Current current = ready(now);
-    if (queue.isEmpty() && current != null && (batchMax == 1 || (lingerMillis == 0 && (quiet || !behind)))) {
+    if (current != null && (batchMax == 1 || (lingerMillis == 0 && (quiet || !behind)))) {
+      if (!queue.isEmpty()) {
+        flush(current); // what an earlier pass left goes first; its pass is over
+      }
       score(List.of(event), current); // nothing to batch with: skip the queue's store round trip
       return;
     }

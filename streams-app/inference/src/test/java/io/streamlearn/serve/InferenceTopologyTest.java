@@ -319,6 +319,21 @@ class InferenceTopologyTest {
   }
 
   @Test
+  void withoutALingerAnEventThatKeepsUpFirstScoresWhatTheBacklogLeftQueued() throws Exception {
+    start(Map.of(InferenceConfig.BATCH_MAX_SIZE, "3"));
+    publish(version(1, 0));
+    Instant appended = Instant.now().minusSeconds(1);
+    for (String id : List.of("a", "b", "c", "d", "e")) {
+      featuresIn.pipeInput(id, features.serialize(null,
+          new FeatureEvent(id, Instant.ofEpochMilli(1000), FloatLists.boxed(new float[] {1, 1}))), appended);
+    }
+    assertEquals(List.of("a", "b", "c", "d"), List.of(next().getId(), next().getId(), next().getId(), next().getId()));
+    assertTrue(predictionsOut.isEmpty(), "e is queued");
+    sendFeatures("fresh", 1, 1);
+    assertEquals(List.of("e", "fresh"), List.of(next().getId(), next().getId()), "the queue first, in order");
+  }
+
+  @Test
   void shadowAliasScoresEveryEventToTheShadowTopic() throws Exception {
     start(Map.of(InferenceConfig.BATCH_MAX_SIZE, "1", InferenceConfig.SHADOW_ALIAS, "challenger"));
     publish(version(1, 0));
