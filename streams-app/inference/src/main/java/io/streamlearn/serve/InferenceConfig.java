@@ -44,13 +44,13 @@ public final class InferenceConfig extends AppConfig {
    * (docs/benchmarks.md), MLP 784-128-10 on Fashion-MNIST, one instance, exactly-once.
    */
   static final String BATCH_WHY = "Why these defaults ('streamlearn bench inference', MLP 784-128-10,"
-      + " exactly-once, one stream thread; docs/benchmarks.md): a forward pass costs 1.8-2.4x less per row"
-      + " 32 rows at a time, and over a backlog batches of ~19-27 cost the stream thread 11.8-14.6 µs of CPU"
+      + " exactly-once, one stream thread; docs/benchmarks.md): a forward pass costs 1.8-2.8x less per row"
+      + " 32 rows at a time, and over a backlog batches of 17-27 cost the stream thread 11.8-14.6 µs of CPU"
       + " per event against 13.5-15.6 µs one event at a time; but waiting up to 2 ms for a full batch"
       + " (batch.linger.ms=2, the default before) raised the median latency at 1,000 events/s from"
       + " 1.2-2.3 ms (one at a time) to 2.4-5.3 ms, and no setting's throughput stood out of the"
       + " run-to-run spread on a shared 2-core machine. So no event waits, and a batch is what arrived"
-      + " together: 1.1 events per pass at 5,000 events/s, ~19 from a backlog.";
+      + " together: 1.1 events per pass at 5,000 events/s, 17-19 from a backlog.";
 
   /** Short flags of {@code streamlearn serve}: {@code --model}, {@code --input-topic}, {@code --output-topic}. */
   static final Map<String, String> FLAG_ALIASES = Map.of(

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code streamlearn bench inference}: on an embedded broker, the throughput of one inference
  * instance (MLP 784-128-10 on Fashion-MNIST features, random weights) from a pre-filled topic next
- * to a raw Kafka Streams pass-through of the same topic with the same settings; then, at a steady
+ * to a raw Kafka Streams pass-through of the same topic with the same settings, in three micro-batch
+ * settings taking turns, which are also compared at steady rates ({@link BatchComparison}); then, at a steady
  * rate, latency percentiles, and swaps: prepare time, publication to first prediction, and the
  * largest gap between forward passes during swaps and without.
  */
