@@ -46,7 +46,7 @@ public final class InferenceConfig extends AppConfig {
   static final String BATCH_WHY = "Why these defaults ('streamlearn bench inference', MLP 784-128-10,"
       + " exactly-once, one stream thread; docs/benchmarks.md): a forward pass costs 1.8-2.8x less per row"
       + " 32 rows at a time, and over a backlog batches of 17-27 cost the stream thread 11.8-14.6 µs of CPU"
-      + " per event against 13.5-15.6 µs one event at a time; but waiting up to 2 ms for a full batch"
+      + " per event against 13.5-16.3 µs one event at a time; but waiting up to 2 ms for a full batch"
       + " (batch.linger.ms=2, the default before) raised the median latency at 1,000 events/s from"
       + " 1.2-2.3 ms (one at a time) to 2.4-5.3 ms, and no setting's throughput stood out of the"
       + " run-to-run spread on a shared 2-core machine. So no event waits, and a batch is what arrived"
