@@ -82,9 +82,10 @@ public final class InferenceConfig extends AppConfig {
               + " FeatureEvent). Empty: features.topic and labeled.topic.")
       .define(BATCH_MAX_SIZE, Type.INT, 32, Range.between(1, 4096), Importance.MEDIUM,
           "Most events scored in one forward pass (micro-batch); 1 scores each event on arrival. With the"
-              + " default batch.linger.ms=0 the batch follows the load: events that arrive back to back"
-              + " are scored together, up to this many, at the end of the stream thread's pass over them,"
-              + " and an event after a quiet millisecond is scored alone at once. " + BATCH_WHY)
+              + " default batch.linger.ms=0 the batch follows the load: while the service keeps up with its"
+              + " input (events under 20 ms old) or after a quiet millisecond, each event is scored alone on"
+              + " arrival; behind its input, the events of one pass of the stream thread are scored together,"
+              + " up to this many. " + BATCH_WHY)
       .define(BATCH_LINGER_MS, Type.LONG, 0L, Range.between(0, 60_000), Importance.MEDIUM,
           "Longest an event waits for its micro-batch to fill before it is scored anyway; 0: no event"
               + " waits for others, a batch is what arrived together (like a Kafka producer's linger.ms=0).")
