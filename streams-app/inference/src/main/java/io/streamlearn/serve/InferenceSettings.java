@@ -24,7 +24,8 @@ import java.util.List;
  * @param stateDir the Kafka Streams state directory
  * @param maxPendingEvents events per task held while no model exists, >= 0
  * @param batchMaxSize events per forward pass, >= 1
- * @param batchLingerMs longest wait for a micro-batch to fill, >= 1
+ * @param batchLingerMs longest wait for a micro-batch to fill, >= 0; 0: no waiting, the batch follows
+ *     the load
  * @param catchUpTimeoutMs longest wait for the registry view to catch up after a rebalance, >= 0
  * @param statusIntervalMs how often {@code serve} prints its status line; 0 never
  * @param input what the input topics hold: streamlearn's events, or the users' own records, which
@@ -58,7 +59,7 @@ public record InferenceSettings(KafkaSettings kafka, TopicSettings topics, Strin
     Checks.atLeast("commitIntervalMs", commitIntervalMs, 1);
     Checks.atLeast("maxPendingEvents", maxPendingEvents, 0);
     Checks.atLeast("batchMaxSize", batchMaxSize, 1);
-    Checks.atLeast("batchLingerMs", batchLingerMs, 1);
+    Checks.atLeast("batchLingerMs", batchLingerMs, 0);
     Checks.atLeast("catchUpTimeoutMs", catchUpTimeoutMs, 0);
     Checks.atLeast("statusIntervalMs", statusIntervalMs, 0);
     java.util.Objects.requireNonNull(input, "input");

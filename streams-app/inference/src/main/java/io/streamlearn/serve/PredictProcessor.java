@@ -33,10 +33,21 @@ import org.slf4j.LoggerFactory;
  * per event to the predictions sink (and, with a shadow alias, one to the shadow sink), or the
  * untouched record with the reason in headers to the dead-letter sink.
  *
- * <p>Every event first joins the task's input queue, a changelogged store (see the package
- * documentation for why a plain in-memory buffer would lose events under exactly-once). The queue
- * is scored in one forward pass when it holds {@code batch.max.size} events, when its oldest event
- * has waited {@code batch.linger.ms}, or from a wall-clock punctuator of that interval. While no
+ * <p>An event that cannot be scored at once joins the task's input queue, a changelogged store
+ * (see the package documentation for why a plain in-memory buffer would lose events under
+ * exactly-once). With {@code batch.linger.ms=0} (the default) nothing waits on purpose: an event
+ * that finds the queue empty is scored on arrival without touching the store when the thread is
+ * keeping up with its input (the event is younger than {@link #BEHIND_MILLIS}) or after a quiet
+ * millisecond ({@link #QUIET_MILLIS}), and such an event first scores whatever an earlier pass
+ * left queued; behind its input, events that arrive back to back (the
+ * stream thread working through what it polled) are queued and scored together when {@code
+ * batch.max.size} are queued or at the end of the thread's pass over them (a wall-clock punctuator
+ * of {@link #QUIET_MILLIS}, which Kafka Streams runs between passes), so the batch size follows the
+ * load.
+ * With {@code batch.linger.ms > 0} every event is queued and the queue is scored when it holds
+ * {@code batch.max.size} events, when its oldest event has waited {@code batch.linger.ms}, or from
+ * a wall-clock punctuator of that interval. With {@code batch.max.size=1} each event is scored on
+ * arrival. While no
  * model exists yet, or while this instance's registry view is behind the version the partition
  * last used, the queue just waits (up to {@code max.pending.events}; beyond it events go to the
  * dead-letter topic). The queue keeps the arrival order, so a partition's predictions stay in
@@ -47,6 +58,19 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
   private static final String APP = "inference";
   /** Queue key of the marker of the last alias move used on this task (its movedAt and version). */
   static final long MARKER_KEY = -1L;
+  /**
+   * Without a linger: a task that received no event for this long is quiet, and the punctuation
+   * interval that scores what a pass of the stream thread queued. Kafka Streams stamps every record
+   * of one pass over a task with the same wall-clock time, so a pass never looks quiet inside.
+   */
+  static final long QUIET_MILLIS = 1;
+  /**
+   * Without a linger: an event at least this much older than the stream thread's clock (its Kafka
+   * timestamp to the pass that processes it) means the thread is behind its input, the load at
+   * which batching pays; a younger event that finds the queue empty is scored on arrival. Above the
+   * 10-20 ms an exactly-once commit holds the thread, so a commit alone does not start batching.
+   */
+  static final long BEHIND_MILLIS = 20;
 
   private final Serving serving;
   private final int maxPending;
@@ -65,6 +89,7 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
   private ProcessorContext<String, byte[]> context;
   private KeyValueStore<Long, byte[]> store;
   private long firstQueuedAtMillis;
+  private long lastArrivalMillis = Long.MIN_VALUE;
   private long markMovedAt = Long.MIN_VALUE;
   private long markVersion;
   private long behindSinceMillis = -1;
@@ -91,7 +116,8 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     this.context = context;
     this.store = context.getStateStore(InferenceTopology.QUEUE_STORE);
     restore();
-    context.schedule(Duration.ofMillis(lingerMillis), PunctuationType.WALL_CLOCK_TIME, now -> {
+    long interval = lingerMillis > 0 ? lingerMillis : QUIET_MILLIS;
+    context.schedule(Duration.ofMillis(interval), PunctuationType.WALL_CLOCK_TIME, now -> {
       ServedModel.Current current = queue.isEmpty() ? null : ready(now);
       if (current != null) {
         flush(current);
@@ -131,8 +157,14 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     PendingEvent event = new PendingEvent(record.key(), record.value(), record.timestamp(),
         meta.topic(), meta.partition(), meta.offset());
     long now = context.currentSystemTimeMs();
+    boolean quiet = lastArrivalMillis == Long.MIN_VALUE || now - lastArrivalMillis >= QUIET_MILLIS;
+    boolean behind = now - record.timestamp() >= BEHIND_MILLIS;
+    lastArrivalMillis = now;
     ServedModel.Current current = ready(now);
-    if (queue.isEmpty() && batchMax == 1 && current != null) {
+    if (current != null && (batchMax == 1 || (lingerMillis == 0 && (quiet || !behind)))) {
+      if (!queue.isEmpty()) {
+        flush(current); // what an earlier pass left goes first; its pass is over
+      }
       score(List.of(event), current); // nothing to batch with: skip the queue's store round trip
       return;
     }
@@ -148,7 +180,8 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     store.put((long) queue.size(), event.encode());
     queue.add(event);
     serving.metrics().queued(1);
-    if (current != null && (queue.size() >= batchMax || now - firstQueuedAtMillis >= lingerMillis)) {
+    if (current != null && (queue.size() >= batchMax
+        || (lingerMillis > 0 && now - firstQueuedAtMillis >= lingerMillis))) {
       flush(current);
     }
   }

@@ -30,17 +30,30 @@
  * process()}, at the commit interval, on a rebalance and on close; there is no supported hook to
  * run work just before a commit, and punctuators are not guaranteed to run before one (the same
  * conclusion Beam's Kafka Streams runner reached for its bundles, apache/beam#39633). So a batch buffered only in memory would be lost on a crash or a
- * rebalance after its offsets were committed. Instead, every event joins a per-task queue that is
- * a changelogged state store ({@code input-queue}): a commit between {@code process()} and the
- * forward pass commits the queued events in the same transaction as their offsets, and whichever
- * instance owns the task next restores the queue and scores them. The queue is scored when it
- * holds {@code batch.max.size} events, when its oldest event has waited {@code batch.linger.ms},
- * or from a wall-clock punctuator of that interval ({@code poll.ms} is lowered to the linger so an
- * idle thread punctuates in time). The store is cached and its keys restart at 0 whenever the
- * queue empties, so between two commits the changelog gets at most {@code batch.max.size}
- * records, not one per event. With {@code batch.max.size=1} an event is scored on arrival without
- * touching the store. Events that arrive before the first version use the same queue (bounded by
- * {@code max.pending.events}, beyond it they go to the dead-letter topic).
+ * rebalance after its offsets were committed. Instead, every event that is not scored within its
+ * own {@code process()} call joins a per-task queue that is a changelogged state store ({@code
+ * input-queue}): a commit between {@code process()} and the forward pass commits the queued events
+ * in the same transaction as their offsets, and whichever instance owns the task next restores the
+ * queue and scores them. The store is cached and its keys restart at 0 whenever the queue empties,
+ * so between two commits the changelog gets at most {@code batch.max.size} records, not one per
+ * event.
+ *
+ * <p>By default ({@code batch.linger.ms=0}) no event waits for others, and the batch follows the
+ * load: an event that finds the queue empty is scored on arrival without touching the store while
+ * the stream thread keeps up with its input (the event is less than 20 ms old when processed) or
+ * after a quiet millisecond; behind its input, events that arrive back to back (Kafka Streams gives
+ * every record of one pass over a task the same wall-clock time) are queued and scored together when {@code batch.max.size}
+ * are queued or by a 1 ms wall-clock punctuator, which Kafka Streams runs between its passes, so
+ * at the end of the pass (an idle thread polls for 2 ms before it punctuates). At low
+ * rates that is one event per forward pass with no queue store at all; under a backlog, batches of
+ * up to {@code batch.max.size}, whose forward pass costs less per row. Why this is the default, with
+ * the numbers: {@code InferenceConfig}'s {@code batch.max.size} doc and docs/benchmarks.md. With
+ * {@code batch.linger.ms > 0} every event is queued and the queue is scored when it holds {@code
+ * batch.max.size} events, when its oldest event has waited the linger, or from a wall-clock
+ * punctuator of that interval ({@code poll.ms} follows the linger). With {@code batch.max.size=1}
+ * an event is scored on arrival without touching the store. Events that arrive before the first
+ * version use the same queue (bounded by {@code max.pending.events}, beyond it they go to the
+ * dead-letter topic).
  *
  * <h2>Versions never go back on a partition</h2>
  * The queue store also keeps a marker of the last alias move used on its task. When a partition

@@ -30,8 +30,10 @@ class InferenceConfigTest {
     assertNull(c.shadowAlias());
     assertEquals(StreamsConfig.EXACTLY_ONCE_V2,
         InferenceService.streamsProperties(c).get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
-    assertEquals(2L, InferenceService.streamsProperties(c).get(StreamsConfig.POLL_MS_CONFIG),
-        "poll.ms follows batch.linger.ms");
+    assertEquals(InferenceService.IDLE_POLL_MS, InferenceService.streamsProperties(c).get(StreamsConfig.POLL_MS_CONFIG),
+        "without a linger, an idle stream thread polls for 2 ms");
+    assertEquals(5L, InferenceService.streamsProperties(InferenceConfig.fromArgs(List.of("--batch-linger-ms", "5"),
+        Map.of())).get(StreamsConfig.POLL_MS_CONFIG), "poll.ms follows batch.linger.ms");
   }
 
   @Test

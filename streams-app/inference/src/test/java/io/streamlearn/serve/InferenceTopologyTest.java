@@ -298,6 +298,64 @@ class InferenceTopologyTest {
   }
 
   @Test
+  void withoutALingerAnEventAfterAQuietMillisecondIsScoredOnArrivalAlone() throws Exception {
+    start(Map.of()); // the defaults: batch.max.size=32, batch.linger.ms=0
+    publish(version(1, 0));
+    sendFeatures("a", 1, 1);
+    assertEquals("a", next().getId(), "scored on arrival, no punctuation needed");
+    driver.advanceWallClockTime(Duration.ofMillis(5));
+    sendFeatures("b", 1, 1);
+    assertEquals("b", next().getId());
+    assertEquals(1.0, serving.metrics().getMeanBatchSize(), 1e-9, "one forward pass per quiet event");
+  }
+
+  @Test
+  void withoutALingerEventsThatKeepUpAreScoredOnArrivalEvenBackToBack() throws Exception {
+    start(Map.of());
+    publish(version(1, 0));
+    for (String id : List.of("a", "b", "c")) {
+      sendFeatures(id, 1, 1); // appended now, processed in the same pass
+    }
+    assertEquals(List.of("a", "b", "c"), List.of(next().getId(), next().getId(), next().getId()));
+    assertEquals(1.0, serving.metrics().getMeanBatchSize(), 1e-9, "no backlog, no batch");
+  }
+
+  @Test
+  void withoutALingerABacklogIsScoredInBatchesInArrivalOrder() throws Exception {
+    start(Map.of(InferenceConfig.BATCH_MAX_SIZE, "3"));
+    publish(version(1, 0));
+    // Appended a second ago, processed in one pass (Kafka Streams stamps a pass with one wall-clock
+    // time): the thread is behind its input.
+    Instant appended = Instant.now().minusSeconds(1);
+    for (String id : List.of("a", "b", "c", "d", "e", "f")) {
+      featuresIn.pipeInput(id, features.serialize(null,
+          new FeatureEvent(id, Instant.ofEpochMilli(1000), FloatLists.boxed(new float[] {1, 1}))), appended);
+    }
+    List<String> scored = new ArrayList<>();
+    predictionsOut.readValuesToList().forEach(v -> scored.add(predictions.deserialize(null, v).getId()));
+    assertEquals(List.of("a", "b", "c", "d"), scored, "a alone on arrival, then b c d once 3 were queued");
+    assertTrue(predictionsOut.isEmpty(), "e and f wait for the end of the pass");
+    driver.advanceWallClockTime(Duration.ofMillis(PredictProcessor.QUIET_MILLIS));
+    assertEquals(List.of("e", "f"), List.of(next().getId(), next().getId()), "the punctuator scores the rest");
+    assertEquals(2.0, serving.metrics().getMeanBatchSize(), 1e-9, "passes of 1, 3 and 2 rows");
+  }
+
+  @Test
+  void withoutALingerAnEventThatKeepsUpFirstScoresWhatTheBacklogLeftQueued() throws Exception {
+    start(Map.of(InferenceConfig.BATCH_MAX_SIZE, "3"));
+    publish(version(1, 0));
+    Instant appended = Instant.now().minusSeconds(1);
+    for (String id : List.of("a", "b", "c", "d", "e")) {
+      featuresIn.pipeInput(id, features.serialize(null,
+          new FeatureEvent(id, Instant.ofEpochMilli(1000), FloatLists.boxed(new float[] {1, 1}))), appended);
+    }
+    assertEquals(List.of("a", "b", "c", "d"), List.of(next().getId(), next().getId(), next().getId(), next().getId()));
+    assertTrue(predictionsOut.isEmpty(), "e is queued");
+    sendFeatures("fresh", 1, 1);
+    assertEquals(List.of("e", "fresh"), List.of(next().getId(), next().getId()), "the queue first, in order");
+  }
+
+  @Test
   void shadowAliasScoresEveryEventToTheShadowTopic() throws Exception {
     start(Map.of(InferenceConfig.BATCH_MAX_SIZE, "1", InferenceConfig.SHADOW_ALIAS, "challenger"));
     publish(version(1, 0));

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code streamlearn bench inference}: on an embedded broker, the throughput of one inference
  * instance (MLP 784-128-10 on Fashion-MNIST features, random weights) from a pre-filled topic next
- * to a raw Kafka Streams pass-through of the same topic with the same settings; then, at a steady
+ * to a raw Kafka Streams pass-through of the same topic with the same settings, in three micro-batch
+ * settings taking turns, which are also compared at steady rates ({@link BatchComparison}); then, at a steady
  * rate, latency percentiles, and swaps: prepare time, publication to first prediction, and the
  * largest gap between forward passes during swaps and without; then the predict API over HTTP
  * ({@link RestPredictBench}). {@code --parts} picks which of the three run.
@@ -71,15 +72,25 @@ public final class InferenceBench {
   static final String REST_CLIENTS = "rest.clients";
   static final String PARTS = "parts";
   private static final List<String> ALL_PARTS = List.of("throughput", "steady", "rest");
+  static final String ROUNDS = "rounds";
+  static final String COMPARE_RATES = "compare.rates";
+  static final String COMPARE_SECONDS = "compare.seconds";
 
   /** The bench's options. */
   public static final ConfigDef DEF = new ConfigDef()
-      .define(EVENTS, Type.INT, 30_000, Range.atLeast(1), Importance.HIGH,
+      .define(EVENTS, Type.INT, 60_000, Range.atLeast(1), Importance.HIGH,
           "Events in the pre-filled topic, for the throughput runs.")
       .define(RATE, Type.INT, 5_000, Range.atLeast(1), Importance.HIGH, "Events per second of the steady run.")
       .define(STEADY_SECONDS, Type.INT, 8, Range.atLeast(1), Importance.MEDIUM, "Length of the steady run.")
       .define(SWAPS, Type.INT, 20, Range.atLeast(1), Importance.MEDIUM, "Versions published during the steady stream.")
-      .define(BATCH, Type.INT, 32, Range.atLeast(1), Importance.MEDIUM, "batch.max.size of the inference service.")
+      .define(BATCH, Type.INT, 32, Range.atLeast(1), Importance.MEDIUM,
+          "A fixed batch.max.size compared with 1 and with the service's defaults (32: the default before issue #15).")
+      .define(ROUNDS, Type.INT, 3, Range.atLeast(1), Importance.MEDIUM,
+          "Throughput runs of each micro-batch setting, the settings taking turns.")
+      .define(COMPARE_RATES, Type.LIST, "1000,5000", Importance.MEDIUM,
+          "Steady rates (events/s) at which the micro-batch settings' latencies are compared; empty: none.")
+      .define(COMPARE_SECONDS, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM,
+          "Length of each setting's run at each compared rate, after a second of warm-up.")
       .define(PARTITIONS, Type.INT, 2, Range.between(1, 64), Importance.MEDIUM, "Partitions of the topics.")
       .define(DATA, Type.STRING, FashionMnist.DEFAULT_DIR, Importance.MEDIUM, "Directory of the Fashion-MNIST IDX files.")
       .define(REST_RATE, Type.INT, 1_000, Range.atLeast(1), Importance.MEDIUM,
@@ -110,17 +121,17 @@ public final class InferenceBench {
     double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     List<String> parts = opt.getList(PARTS);
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      Bench b = new Bench(kafka, partitions, batchSize);
+      Bench b = new Bench(kafka, partitions);
       b.publisher.publish(RandomVersions.create(MODEL, 1, FEATURES, LAYERS, 1), "live");
       if (parts.contains("throughput")) {
         b.prefill(values, events);
-        throughput(b, values, events, partitions, batchSize, load, out);
+        throughput(b, kafka, values, events, partitions, batchSize, opt, load, out);
       }
       if (parts.contains("steady")) {
         b.steady(values, rate, opt.getInt(STEADY_SECONDS), opt.getInt(SWAPS), out);
       }
       if (parts.contains("rest")) {
-        RestPredictBench.run(b.config("bench.rest", batchSize).settings(), features(values, 1_000),
+        RestPredictBench.run(b.config("bench.rest", Map.of()).settings(), features(values, 1_000),
             opt.getInt(REST_RATE), opt.getInt(REST_SECONDS), opt.getInt(REST_CLIENTS), out);
       }
       b.close();
@@ -138,30 +149,57 @@ public final class InferenceBench {
     return rows;
   }
 
-  /** Inference against the pass-through over the pre-filled topic, then the forward pass alone. */
-  private static void throughput(Bench b, List<byte[]> values, int events, int partitions, int batchSize, double load,
-                                 PrintStream out) throws Exception {
-    // Two rounds, so neither side gets all the warm-up (JIT, page cache); the best of each counts.
+  /**
+   * Inference against the pass-through over the pre-filled topic, in the micro-batch settings
+   * taking turns, their latencies at steady rates, then the forward pass alone.
+   */
+  private static void throughput(Bench b, EmbeddedKafka kafka, List<byte[]> values, int events, int partitions,
+                                 int batchSize, AbstractConfig opt, double load, PrintStream out) throws Exception {
+    BatchComparison compare = new BatchComparison(kafka, partitions, b::config, variants(batchSize));
+    // The pass-through first and last, so neither it nor inference gets all the warm-up (JIT, page
+    // cache); the best of each counts.
     double passFirst = b.passThrough(events);
-    double inference = b.inference(events, batchSize);
-    double unbatched = b.inference(events, 1);
+    var throughput = compare.throughput(b.prefilled, events, opt.getInt(ROUNDS));
     double passLast = b.passThrough(events);
-    inference = Math.max(inference, b.inference(events, batchSize));
-    unbatched = Math.max(unbatched, b.inference(events, 1));
     double passThrough = Math.max(passFirst, passLast);
     out.printf(Locale.ROOT, "%nInference throughput: %d pre-filled Fashion-MNIST events, %d partitions,"
-        + " one instance, one stream thread, exactly_once_v2 (load average before: %.2f)%n%n", events, partitions, load);
+        + " one instance, one stream thread, exactly_once_v2, MLP 784-128-10; %d rounds, the settings taking"
+        + " turns (load average before: %.2f, after: %.2f)%n%n", events, partitions, opt.getInt(ROUNDS), load,
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     out.println("| run | events/s | ratio to pass-through | goal |");
     out.println("| --- | ---: | ---: | --- |");
     out.printf(Locale.ROOT, "| raw Kafka Streams pass-through (bytes in, bytes out), first run | %.0f | %.2f | |%n",
         passFirst, passFirst / passThrough);
     out.printf(Locale.ROOT, "| raw Kafka Streams pass-through, last run | %.0f | %.2f | |%n",
         passLast, passLast / passThrough);
-    out.printf(Locale.ROOT, "| inference, MLP 784-128-10, batch.max.size=%d | %.0f | %.2f | >= 0.7 of the faster pass-through |%n",
-        batchSize, inference, inference / passThrough);
-    out.printf(Locale.ROOT, "| inference, MLP 784-128-10, batch.max.size=1 | %.0f | %.2f | |%n",
-        unbatched, unbatched / passThrough);
+    List<BatchComparison.Throughput> byDefault = throughput.get(BatchComparison.DEFAULTS);
+    double inference = byDefault.stream().mapToDouble(BatchComparison.Throughput::eventsPerSecond).max().orElse(0);
+    out.printf(Locale.ROOT, "| inference, MLP 784-128-10, default micro-batch settings (best round) | %.0f | %.2f"
+        + " | >= 0.7 of the faster pass-through |%n%n", inference, inference / passThrough);
+    compare.printThroughput(out, throughput, passThrough);
+    List<Integer> rates = opt.getList(COMPARE_RATES).stream().map(String::trim).filter(r -> !r.isEmpty())
+        .map(Integer::valueOf).toList();
+    if (!rates.isEmpty()) {
+      double before = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+      var steady = compare.steady(values, rates, opt.getInt(COMPARE_SECONDS));
+      out.printf(Locale.ROOT, "%nLatency (input appended -> prediction made) at steady rates, %d s per setting"
+          + " after 1 s of warm-up, the settings taking turns (load average before: %.2f, after: %.2f)%n%n",
+          opt.getInt(COMPARE_SECONDS), before, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      compare.printSteady(out, steady);
+    }
     forwardPassOnly(values, batchSize, out);
+  }
+
+  /**
+   * The micro-batch settings compared: batches of {@code batch} that wait up to 2 ms to fill (the
+   * defaults before issue #15), one event per pass, and the defaults.
+   */
+  static List<BatchComparison.Variant> variants(int batch) {
+    return List.of(
+        new BatchComparison.Variant("batch.max.size=" + batch + ", batch.linger.ms=2 (waits for a full batch)", Map.of(
+            InferenceConfig.BATCH_MAX_SIZE, String.valueOf(batch), InferenceConfig.BATCH_LINGER_MS, "2")),
+        new BatchComparison.Variant("batch.max.size=1", Map.of(InferenceConfig.BATCH_MAX_SIZE, "1")),
+        BatchComparison.DEFAULTS);
   }
 
   /** The forward pass alone, one row per call against {@code batch} rows per call. */
@@ -212,16 +250,14 @@ public final class InferenceBench {
   private static final class Bench implements AutoCloseable {
     final EmbeddedKafka kafka;
     final int partitions;
-    final int batch;
     final VersionPublisher publisher;
     final String models = "bench.models";
     final String prefilled = "bench.prefilled";
     int runs;
 
-    Bench(EmbeddedKafka kafka, int partitions, int batch) {
+    Bench(EmbeddedKafka kafka, int partitions) {
       this.kafka = kafka;
       this.partitions = partitions;
-      this.batch = batch;
       kafka.createTopic(models, 1, Map.of("cleanup.policy", "compact", "max.message.bytes", "16777216"));
       kafka.createTopic(prefilled, partitions, Map.of());
       this.publisher = new VersionPublisher(kafka.bootstrapServers(), models);
@@ -237,7 +273,8 @@ public final class InferenceBench {
       }
     }
 
-    InferenceConfig config(String input, int batchSize) throws Exception {
+    /** The bench's inference configuration reading {@code input}, with {@code settings} on top. */
+    InferenceConfig config(String input, Map<String, String> settings) throws Exception {
       runs++;
       Map<String, String> s = new HashMap<>();
       s.put(CommonKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
@@ -249,13 +286,13 @@ public final class InferenceBench {
       s.put(CommonKeys.TOPIC_PARTITIONS, String.valueOf(partitions));
       s.put(InferenceConfig.APPLICATION_ID, "bench-" + runs);
       s.put(InferenceConfig.STATE_DIR, Files.createTempDirectory("bench-streams").toString());
-      s.put(InferenceConfig.BATCH_MAX_SIZE, String.valueOf(batchSize));
+      s.putAll(settings);
       return new InferenceConfig(s);
     }
 
     /** Events/s of a bytes pass-through with the inference service's Streams settings. */
     double passThrough(int events) throws Exception {
-      InferenceConfig c = config(prefilled, batch);
+      InferenceConfig c = config(prefilled, Map.of());
       AtomicLong count = new AtomicLong();
       Topology t = new Topology();
       t.addSource("in", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), prefilled);
@@ -285,15 +322,6 @@ public final class InferenceBench {
       }
     }
 
-    /** Events/s of one inference instance over the pre-filled topic. */
-    double inference(int events, int batchSize) throws Exception {
-      try (InferenceService s = new InferenceService(config(prefilled, batchSize))) {
-        s.start();
-        return measure(() -> s.metrics().getPredictionsTotal(), events,
-            () -> s.state().isRunningOrRebalancing() || s.state() == KafkaStreams.State.CREATED);
-      }
-    }
-
     /** Rate from the first counted record to the last, sampled every millisecond. */
     static double measure(LongSupplier count, int events, BooleanSupplier alive) throws InterruptedException {
       while (count.getAsLong() == 0) {
@@ -318,7 +346,7 @@ public final class InferenceBench {
     void steady(List<byte[]> values, int rate, int seconds, int swaps, PrintStream out) throws Exception {
       String topic = "bench.steady";
       kafka.createTopic(topic, partitions, Map.of());
-      InferenceConfig c = config(topic, batch);
+      InferenceConfig c = config(topic, Map.of());
       LatencyReader reader = new LatencyReader(kafka.bootstrapServers(), c.getString(CommonKeys.PREDICTIONS_TOPIC));
       SteadyProducer producer = new SteadyProducer(kafka.bootstrapServers(), topic, values, rate);
       Thread readerThread = new Thread(reader, "bench-reader");
@@ -371,8 +399,9 @@ public final class InferenceBench {
         producerThread.join();
         readerThread.join();
         out.printf(Locale.ROOT, "%nSteady %d events/s for %d s (%d predictions read, read_committed,"
-            + " commit.interval.ms=%d, batch.max.size=%d, batch.linger.ms=%d)%n%n", rate, seconds, samples,
-            c.getLong(InferenceConfig.COMMIT_INTERVAL_MS), batch, c.getLong(InferenceConfig.BATCH_LINGER_MS));
+            + " commit.interval.ms=%d, default micro-batch settings: batch.max.size=%d, batch.linger.ms=%d)%n%n",
+            rate, seconds, samples, c.getLong(InferenceConfig.COMMIT_INTERVAL_MS),
+            c.getInt(InferenceConfig.BATCH_MAX_SIZE), c.getLong(InferenceConfig.BATCH_LINGER_MS));
         out.println("| latency | p50 ms | p99 ms | goal |");
         out.println("| --- | ---: | ---: | --- |");
         out.printf(Locale.ROOT, "| input appended -> prediction made (Prediction.latencyMicros) | %.1f | %.1f | p99 <= 20 |%n",

@@ -81,7 +81,7 @@ class ToolsMainTest {
   void everyBenchListsItsOptionsWithDefaults() {
     Map<String, List<String>> options = Map.of(
         "engine", List.of("--repeats <int>", "--seeds <string>", "--no-torch[=true|false]", "default: 1,2,3,4"),
-        "inference", List.of("--events <int>", "--steady-seconds <int>", "default: 30000"),
+        "inference", List.of("--events <int>", "--steady-seconds <int>", "--rounds <int>", "default: 60000"),
         "features", List.of("--records <int>", "--batch <int>", "--no-sklearn[=true|false]", "default: 2000000"),
         "registry", List.of("--moves <int>", "default: 40"),
         "trainer", List.of("--events <int>", "--repeat <int>", "default: 600000"));
