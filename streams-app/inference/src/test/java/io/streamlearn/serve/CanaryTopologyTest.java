@@ -53,10 +53,15 @@ class CanaryTopologyTest {
   private TestInputTopic<String, byte[]> registryIn;
   private TestInputTopic<String, byte[]> featuresIn;
   private TestOutputTopic<String, byte[]> predictionsOut;
+  private TestOutputTopic<String, byte[]> shadowOut;
 
   /** Starts the driver on the real topology with a 10% canary and the given micro-batch size. */
   private void start(int batchMax) throws Exception {
-    Map<String, String> settings = new HashMap<>();
+    start(batchMax, Map.of());
+  }
+
+  private void start(int batchMax, Map<String, String> extra) throws Exception {
+    Map<String, String> settings = new HashMap<>(extra);
     settings.put(CommonKeys.MODEL_NAME, MODEL);
     settings.put(InferenceConfig.STATE_DIR, Files.createTempDirectory("canary-test").toString());
     settings.put(InferenceConfig.BATCH_MAX_SIZE, String.valueOf(batchMax));
@@ -74,6 +79,8 @@ class CanaryTopologyTest {
     featuresIn = driver.createInputTopic(config.getString(CommonKeys.FEATURES_TOPIC),
         new StringSerializer(), new ByteArraySerializer());
     predictionsOut = driver.createOutputTopic(config.getString(CommonKeys.PREDICTIONS_TOPIC),
+        new StringDeserializer(), new ByteArrayDeserializer());
+    shadowOut = driver.createOutputTopic(config.getString(InferenceConfig.SHADOW_TOPIC),
         new StringDeserializer(), new ByteArrayDeserializer());
   }
 
@@ -205,5 +212,31 @@ class CanaryTopologyTest {
     assertTrue(after.stream().filter(p -> CANARY.equals(p.getAlias())).allMatch(p -> p.getModelVersion() == 3),
         "the canary keeps serving version 3");
     assertEquals(3.0, meters.get(InferenceMetrics.SERVED_VERSION).tags("alias", CANARY).gauge().value());
+  }
+
+  @Test
+  void aShadowAliasStillScoresEveryEventWhileTheCanaryScoresItsShare() throws Exception {
+    start(8, Map.of(InferenceConfig.SHADOW_ALIAS, "challenger"));
+    publish(version(1, 0), "live");
+    publish(version(2, 2), CANARY);
+    publish(version(3, 1), "challenger");
+    send(0, 800);
+    List<Prediction> served = readAll();
+    assertEquals(800, served.size());
+    for (Prediction p : served) {
+      assertEquals(SPLIT.routes(p.getId()) ? 2 : 0, p.getPredictedClass(), p.getId());
+    }
+    List<Prediction> shadow = new ArrayList<>();
+    while (!shadowOut.isEmpty()) {
+      shadow.add(predictions.deserialize(null, shadowOut.readValue()));
+    }
+    assertEquals(800, shadow.size(), "a shadow prediction for every event, canary's share included");
+    for (int i = 0; i < shadow.size(); i++) {
+      Prediction p = shadow.get(i);
+      assertEquals("ev-" + i, p.getId());
+      assertEquals("challenger", p.getAlias());
+      assertEquals(3, p.getModelVersion());
+      assertEquals(1, p.getPredictedClass(), p.getId() + " scored by the shadow's weights");
+    }
   }
 }
