@@ -80,6 +80,14 @@ class CanaryIT extends BrokerIT {
           "canary predictions " + canaried + " of " + EVENTS + " at share " + SHARE + " (sd " + sd + ")");
       assertEquals(canaried, inference.metrics().getCanaryPredictionsTotal(), "predictions_total{alias=canary}");
       assertEquals(EVENTS - canaried, inference.metrics().getPredictionsTotal(), "predictions_total{alias=live}");
+      // the same split as Prometheus reads it (the text of GET /metrics, parsed by Prometheus' own parser)
+      PrometheusText scrape = PrometheusText.parse(inference.ops().scrape());
+      assertEquals(canaried, scrape.sum("streamlearn_predictions_total", PrometheusText.label("alias", CANARY)
+          .and(PrometheusText.label("version", "2"))), 0, "streamlearn_predictions_total{alias=canary,version=2}");
+      assertEquals(EVENTS - canaried, scrape.sum("streamlearn_predictions_total",
+          PrometheusText.label("alias", CommonKeys.DEFAULT_ALIAS)), 0, "streamlearn_predictions_total{alias=live}");
+      assertEquals(canaried, scrape.sum("streamlearn_prediction_latency_seconds_count",
+          PrometheusText.label("alias", CANARY)), 0, "one latency sample per canary prediction");
 
       long onCanary = canaried;
       LoopHarness.await(() -> evaluated(evaluation, CANARY) == onCanary
