@@ -70,9 +70,9 @@
  * status on the routes of the service's {@code OpsServer} ({@code --http-port}). A request reads
  * the same {@link io.streamlearn.serve.ServedModel.Current} a micro-batch reads, once, so it is
  * scored by exactly one version with the stream's model object and pipeline; it never waits for a
- * swap or for Kafka (before the first version it is a 503). Versions other than the served and
- * shadow ones are prepared on demand from the registry global store, which this instance already
- * holds, through interactive queries on its own copy.
+ * swap or for Kafka (before the first version it is a 503). Versions other than the served,
+ * shadow and canary ones are prepared on demand from the registry global store, which this
+ * instance already holds, through interactive queries on its own copy.
  *
  * <h2>Metrics</h2>
  * {@link io.streamlearn.serve.InferenceMetrics}: predictions by model, version and alias, the
