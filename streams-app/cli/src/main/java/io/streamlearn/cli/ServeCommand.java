@@ -32,8 +32,11 @@ final class ServeCommand {
     }, "serve-shutdown"));
     OptionalInt port = ops.start(config.http());
     service.start();
-    out.printf("serving %s@%s from %s to %s (application id %s); %s%n",
-        settings.model(), settings.alias(), settings.inputTopics(), settings.topics().predictions(),
+    out.printf("serving %s@%s%s from %s to %s (application id %s); %s%n",
+        settings.model(), settings.alias(), settings.canary() == null ? ""
+            : " (" + settings.model() + "@" + settings.canary().alias() + " scores a share "
+                + settings.canary().share() + " of the keys)",
+        settings.inputTopics(), settings.topics().predictions(),
         settings.applicationId(), port.isPresent()
             ? "metrics at http://" + config.http().host() + ":" + port.getAsInt() + OpsServer.METRICS_PATH
             + ", health at /health/ready and /health/live"

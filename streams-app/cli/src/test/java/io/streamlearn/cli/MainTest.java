@@ -136,6 +136,15 @@ class MainTest {
   }
 
   @Test
+  void aCanaryShareWithoutItsAliasOrAnAliasWithoutItsShareExitsWithUsageNamingTheFlag() {
+    assertEquals(Main.USAGE, run("serve", "--canary-share", "0.1"));
+    assertTrue(errors().contains("--canary-alias (STREAMLEARN_CANARY_ALIAS)"), errors());
+    assertEquals(Main.USAGE, run("serve", "--canary-alias", "canary"));
+    assertTrue(errors().contains("--canary-share (STREAMLEARN_CANARY_SHARE)"), errors());
+    assertEquals("", output());
+  }
+
+  @Test
   void aBareSwitchNeedsNoValue() {
     // --read-only alone is accepted as a switch: the error is about the next, unknown flag
     assertEquals(Main.USAGE, run("dashboard", "--read-only", "--no-such-flag"));

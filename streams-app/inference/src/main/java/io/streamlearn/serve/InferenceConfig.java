@@ -15,6 +15,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -36,6 +37,8 @@ public final class InferenceConfig extends AppConfig {
   public static final String BATCH_LINGER_MS = "batch.linger.ms";
   public static final String SHADOW_ALIAS = "shadow.alias";
   public static final String SHADOW_TOPIC = "shadow.topic";
+  public static final String CANARY_ALIAS = "canary.alias";
+  public static final String CANARY_SHARE = "canary.share";
   public static final String STATUS_INTERVAL_MS = "status.interval.ms";
   public static final String CATCH_UP_TIMEOUT_MS = "catch.up.timeout.ms";
 
@@ -94,6 +97,12 @@ public final class InferenceConfig extends AppConfig {
               + " empty: off.")
       .define(SHADOW_TOPIC, Type.STRING, Topics.PREDICTIONS + ".shadow", new CommonKeys.NonBlank(),
           Importance.MEDIUM, "Topic of the shadow alias's predictions (same Prediction records).")
+      .define(CANARY_ALIAS, Type.STRING, "", new CommonKeys.OptionalAlias(), Importance.MEDIUM,
+          "An alias (e.g. canary) that scores canary.share of the events instead of the served alias,"
+              + " chosen by a hash of the record key; its predictions go to the predictions topic and name"
+              + " it. Until it names a version the served alias scores its share. Empty: off.")
+      .define(CANARY_SHARE, Type.DOUBLE, null, new ShareOrUnset(), Importance.MEDIUM,
+          "The share of keys canary.alias scores, in [0, 1] (0.1: one key in ten); needs canary.alias.")
       .define(STATUS_INTERVAL_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
           "How often 'streamlearn serve' prints its status line; 0: never.")
       .define(CATCH_UP_TIMEOUT_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
@@ -104,6 +113,52 @@ public final class InferenceConfig extends AppConfig {
   public InferenceConfig(Map<String, String> merged) {
     super(DEF, merged);
     RawInput.from(this, false); // the raw-input keys go together: fail now, naming the flag
+    canary(); // so do the canary's
+  }
+
+  /**
+   * The canary split, or {@code null} when off.
+   *
+   * @throws ConfigException naming the flag: a share without an alias or an alias without a share,
+   *     or a canary alias that is the served or the shadow alias
+   */
+  public CanarySplit canary() {
+    String alias = getString(CANARY_ALIAS).trim();
+    Double share = getDouble(CANARY_SHARE);
+    if (alias.isEmpty() && share == null) {
+      return null;
+    }
+    if (alias.isEmpty()) {
+      throw new ConfigException(CANARY_ALIAS, "", "--canary-share " + share + " needs --canary-alias, the alias"
+          + " that scores that share of the events");
+    }
+    if (share == null) {
+      throw new ConfigException(CANARY_SHARE, "", "--canary-alias " + alias + " needs --canary-share, the share"
+          + " of events it scores, in [0, 1] (e.g. 0.1)");
+    }
+    if (alias.equals(getString(ALIAS).trim())) {
+      throw new ConfigException(CANARY_ALIAS, alias, "is the served alias (--alias); a canary is another alias");
+    }
+    if (alias.equals(shadowAlias())) {
+      throw new ConfigException(CANARY_ALIAS, alias, "is the shadow alias (--shadow-alias), which scores every"
+          + " event into its own topic; a canary scores a share of them instead of the served alias");
+    }
+    return new CanarySplit(alias, share);
+  }
+
+  /** Unset (null), or a share in [0, 1]. */
+  static final class ShareOrUnset implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      if (value != null && !((Double) value >= 0 && (Double) value <= 1)) {
+        throw new ConfigException(name, value, "must be in [0, 1]");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "unset, or in [0, 1]";
+    }
   }
 
   /** From command-line arguments and the environment. */
@@ -129,7 +184,7 @@ public final class InferenceConfig extends AppConfig {
         getString(ALIAS), shadowAlias(), getString(SHADOW_TOPIC), inputTopics(), getString(APPLICATION_ID),
         getString(PROCESSING_GUARANTEE), getInt(NUM_STREAM_THREADS), getLong(COMMIT_INTERVAL_MS),
         getString(STATE_DIR), getInt(MAX_PENDING_EVENTS), getInt(BATCH_MAX_SIZE), getLong(BATCH_LINGER_MS),
-        getLong(CATCH_UP_TIMEOUT_MS), getLong(STATUS_INTERVAL_MS), RawInput.from(this, false));
+        getLong(CATCH_UP_TIMEOUT_MS), getLong(STATUS_INTERVAL_MS), RawInput.from(this, false), canary());
   }
 
   /** The topics to score: {@code input.topics}, or the features and labeled topics. */

@@ -69,7 +69,10 @@ public final class InferenceMetrics {
   private final String shadowAlias;
   private final ServedModel primary;
   private final ServedModel shadow;
+  private final String canaryAlias;
+  private final ServedModel canary;
   private final Timer latency;
+  private final Timer canaryLatency;
   private final DistributionSummary batchSize;
   private final Counter deadLetters;
   private final Timer firstPredictionTimer;
@@ -98,10 +101,27 @@ public final class InferenceMetrics {
    */
   public InferenceMetrics(MeterRegistry meters, String model, String alias, ServedModel primary,
                           String shadowAlias, ServedModel shadow) {
+    this(meters, model, alias, primary, shadowAlias, shadow, null, null);
+  }
+
+  /**
+   * Metrics over the primary, (nullable) shadow and (nullable) canary served models, recorded in
+   * {@code meters}.
+   *
+   * @param canaryAlias the canary alias, {@code null} when {@code canary} is
+   */
+  public InferenceMetrics(MeterRegistry meters, String model, String alias, ServedModel primary,
+                          String shadowAlias, ServedModel shadow, String canaryAlias, ServedModel canary) {
     if ((shadowAlias == null) != (shadow == null)) {
       throw new IllegalArgumentException("shadowAlias and shadow must both be set or both null, found "
           + shadowAlias + " and " + shadow);
     }
+    if ((canaryAlias == null) != (canary == null)) {
+      throw new IllegalArgumentException("canaryAlias and canary must both be set or both null, found "
+          + canaryAlias + " and " + canary);
+    }
+    this.canaryAlias = canaryAlias;
+    this.canary = canary;
     this.meters = meters;
     this.model = model;
     this.alias = alias;
@@ -109,14 +129,8 @@ public final class InferenceMetrics {
     this.primary = primary;
     this.shadow = shadow;
     Tags ofModel = Tags.of("model", model);
-    this.latency = Timer.builder(LATENCY)
-        .description("Input's Kafka timestamp to its prediction")
-        .tags(ofModel.and("alias", alias))
-        .publishPercentileHistogram()
-        .serviceLevelObjectives(LATENCY_SLOS)
-        .minimumExpectedValue(LATENCY_SLOS[0])
-        .maximumExpectedValue(Duration.ofSeconds(10))
-        .register(meters);
+    this.latency = latencyTimer(alias);
+    this.canaryLatency = canary == null ? null : latencyTimer(canaryAlias);
     this.batchSize = DistributionSummary.builder(BATCH_SIZE)
         .description("Rows scored per forward pass")
         .baseUnit("rows")
@@ -138,12 +152,27 @@ public final class InferenceMetrics {
     if (shadow != null) {
       aliasMeters(shadowAlias, shadow);
     }
+    if (canary != null) {
+      aliasMeters(canaryAlias, canary);
+    }
+  }
+
+  private Timer latencyTimer(String aliasName) {
+    return Timer.builder(LATENCY)
+        .description("Input's Kafka timestamp to its prediction")
+        .tags(Tags.of("model", model, "alias", aliasName))
+        .publishPercentileHistogram()
+        .serviceLevelObjectives(LATENCY_SLOS)
+        .minimumExpectedValue(LATENCY_SLOS[0])
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(meters);
   }
 
   /** Metrics of a service's settings, recorded in {@code meters}. */
   static InferenceMetrics of(MeterRegistry meters, InferenceSettings settings, ServedModel primary,
-                             ServedModel shadow) {
-    return new InferenceMetrics(meters, settings.model(), settings.alias(), primary, settings.shadowAlias(), shadow);
+                             ServedModel shadow, ServedModel canary) {
+    return new InferenceMetrics(meters, settings.model(), settings.alias(), primary, settings.shadowAlias(), shadow,
+        settings.canaryAlias(), canary);
   }
 
   /** Meters that read what a served-model holder keeps (its version, swaps and refusals). */
@@ -207,6 +236,21 @@ public final class InferenceMetrics {
       throw new IllegalStateException("no shadow alias is configured");
     }
     predictionCounter(shadowAlias, by.version().version()).increment(rows);
+  }
+
+  /**
+   * Records one forward pass of {@code rows} predictions of the canary alias by {@code by}; their
+   * latencies are the first {@code rows} values of {@code latencyMicros}.
+   */
+  synchronized void recordCanary(ServedModel.Current by, int rows, long[] latencyMicros) {
+    if (canaryAlias == null) {
+      throw new IllegalStateException("no canary alias is configured");
+    }
+    for (int i = 0; i < rows; i++) {
+      canaryLatency.record(Math.max(0, latencyMicros[i]), TimeUnit.MICROSECONDS);
+    }
+    predictionCounter(canaryAlias, by.version().version()).increment(rows);
+    batchSize.record(rows);
   }
 
   void recordDeadLetter() {
@@ -299,9 +343,9 @@ public final class InferenceMetrics {
     return primary.swaps();
   }
 
-  /** How many candidate versions were refused (both aliases). */
+  /** How many candidate versions were refused (every alias followed). */
   public long getRefusedCount() {
-    return primary.refused() + (shadow == null ? 0 : shadow.refused());
+    return primary.refused() + (shadow == null ? 0 : shadow.refused()) + (canary == null ? 0 : canary.refused());
   }
 
   /** Inputs sent to the dead-letter topic. */
@@ -312,6 +356,17 @@ public final class InferenceMetrics {
   /** Shadow predictions written. */
   public long getShadowPredictionsTotal() {
     return shadowAlias == null ? 0 : total(shadowAlias);
+  }
+
+  /** Predictions of the canary alias since start (0 without a canary). */
+  public long getCanaryPredictionsTotal() {
+    return canaryAlias == null ? 0 : total(canaryAlias);
+  }
+
+  /** The version the canary alias serves, -1 when none (or there is no canary). */
+  public long getCanaryVersion() {
+    ServedModel.Current c = canary == null ? null : canary.current();
+    return c == null ? -1 : c.version().version();
   }
 
   /** Inputs waiting in the task queues now. */
@@ -338,7 +393,7 @@ public final class InferenceMetrics {
     Arrays.sort(recent); // outside the lock the stream threads record under
     long p50 = percentile(recent, 0.50);
     long p99 = percentile(recent, 0.99);
-    long total = getPredictionsTotal();
+    long total = getPredictionsTotal() + getCanaryPredictionsTotal();
     long lastFirst = getLastPublicationToFirstPredictionMillis();
     double rate;
     synchronized (this) {
@@ -352,6 +407,10 @@ public final class InferenceMetrics {
         : "serving v" + getServedVersion();
     if (shadow != null) {
       serving += shadow.current() == null ? " (shadow: no model yet)" : " (shadow v" + getShadowVersion() + ")";
+    }
+    if (canary != null) {
+      serving += " (canary " + (canary.current() == null ? "no model yet, its share served by " + alias
+          : "v" + getCanaryVersion() + ": " + getCanaryPredictionsTotal() + " predictions") + ")";
     }
     return String.format(Locale.ROOT,
         "%s | %.0f predictions/s, %d total | latency %s | swaps %d, refused %d, publication->first prediction %s"

@@ -221,7 +221,7 @@ public final class InferenceService implements AutoCloseable {
     return serving.primary();
   }
 
-  /** The served and shadow models and the metrics. */
+  /** The served, shadow and canary models and the metrics. */
   public Serving serving() {
     return serving;
   }

@@ -30,13 +30,14 @@ import java.util.List;
  * @param statusIntervalMs how often {@code serve} prints its status line; 0 never
  * @param input what the input topics hold: streamlearn's events, or the users' own records, which
  *     each version featurizes with its own pipeline
+ * @param canary the canary alias and the share of keys it scores, {@code null} for none
  */
 public record InferenceSettings(KafkaSettings kafka, TopicSettings topics, String model, String alias,
                                 String shadowAlias, String shadowTopic, List<String> inputTopics,
                                 String applicationId, String processingGuarantee, int streamThreads,
                                 long commitIntervalMs, String stateDir, int maxPendingEvents, int batchMaxSize,
                                 long batchLingerMs, long catchUpTimeoutMs, long statusIntervalMs,
-                                RawInput input) {
+                                RawInput input, CanarySplit canary) {
   /** Validates and copies the topic list. */
   public InferenceSettings {
     if (kafka == null || topics == null) {
@@ -63,6 +64,15 @@ public record InferenceSettings(KafkaSettings kafka, TopicSettings topics, Strin
     Checks.atLeast("catchUpTimeoutMs", catchUpTimeoutMs, 0);
     Checks.atLeast("statusIntervalMs", statusIntervalMs, 0);
     java.util.Objects.requireNonNull(input, "input");
+    if (canary != null && (canary.alias().equals(alias) || canary.alias().equals(shadowAlias))) {
+      throw new IllegalArgumentException("canary alias must differ from the served and the shadow alias, found '"
+          + canary.alias() + "'");
+    }
+  }
+
+  /** The canary alias, or {@code null} when there is no canary. */
+  public String canaryAlias() {
+    return canary == null ? null : canary.alias();
   }
 
   /** Settings of a service scoring streamlearn's own events. */
@@ -73,6 +83,6 @@ public record InferenceSettings(KafkaSettings kafka, TopicSettings topics, Strin
                            long batchLingerMs, long catchUpTimeoutMs, long statusIntervalMs) {
     this(kafka, topics, model, alias, shadowAlias, shadowTopic, inputTopics, applicationId, processingGuarantee,
         streamThreads, commitIntervalMs, stateDir, maxPendingEvents, batchMaxSize, batchLingerMs, catchUpTimeoutMs,
-        statusIntervalMs, RawInput.EVENTS);
+        statusIntervalMs, RawInput.EVENTS, null);
   }
 }

@@ -45,8 +45,9 @@ public final class InferenceTopology {
    * The topology serving into {@code serving}.
    *
    * <p>Sources: the input topics. The registry topic feeds a global store through {@link
-   * RegistryFollower}, which follows the served alias and the shadow alias. Sinks: predictions,
-   * shadow predictions (with a shadow alias) and dead letters.
+   * RegistryFollower}, which follows the served alias, the shadow alias and the canary alias. Sinks:
+   * predictions (the served and the canary alias's), shadow predictions (with a shadow alias) and
+   * dead letters.
    */
   public static Topology build(InferenceSettings settings, Serving serving) {
     String model = settings.model();
@@ -61,10 +62,18 @@ public final class InferenceTopology {
       throw new IllegalArgumentException("shadow.alias is '" + (shadowAlias == null ? "" : shadowAlias)
           + "' but the serving holders " + (serving.shadow() == null ? "have no" : "have a") + " shadow model");
     }
+    CanarySplit canary = settings.canary();
+    if ((canary == null) != (serving.canary() == null)) {
+      throw new IllegalArgumentException("canary.alias is '" + (canary == null ? "" : canary.alias())
+          + "' but the serving holders " + (serving.canary() == null ? "have no" : "have a") + " canary model");
+    }
     List<RegistryFollower.Target> targets = new ArrayList<>();
     targets.add(new RegistryFollower.Target(model, settings.alias(), serving.primary()));
     if (shadowAlias != null) {
       targets.add(new RegistryFollower.Target(model, shadowAlias, serving.shadow()));
+    }
+    if (canary != null) {
+      targets.add(new RegistryFollower.Target(model, canary.alias(), serving.canary()));
     }
 
     Topology t = new Topology();
@@ -78,7 +87,7 @@ public final class InferenceTopology {
         settings.inputTopics().toArray(String[]::new));
     t.addProcessor(PREDICT, () -> new ModelLogged<>(model, new PredictProcessor(serving, maxPending, batchMax,
         linger, catchUp, labeledTopic, settings.input(), settings.kafka().clientProperties(), settings.alias(),
-        shadowAlias)), SOURCE);
+        shadowAlias, canary)), SOURCE);
     // Changelogged, so queued events survive a crash with their committed offsets; cached, so the
     // changelog gets at most batch.max.size records per commit, not one per event (package-info).
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(QUEUE_STORE),

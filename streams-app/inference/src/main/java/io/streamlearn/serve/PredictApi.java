@@ -54,8 +54,8 @@ import java.util.concurrent.TimeUnit;
  * {@code classes} holds the class's name, or its index as a string when the version names no
  * classes); for a regression the output values, an array.
  *
- * <p>Versions ({@link ServedVersions}): the served alias's and the shadow alias's, which the stream
- * holds, are answered at once. Any other version or alias of the model is read from the registry
+ * <p>Versions ({@link ServedVersions}): the served alias's, the shadow alias's and the canary
+ * alias's, which the stream holds, are answered at once. Any other version or alias of the model is read from the registry
  * records the instance's global store already holds (never from Kafka on the request's path),
  * prepared and checked as the registry follower prepares a version, and kept in a small cache. A
  * request never waits for a swap or for Kafka: before the first version it gets a 503 with the
@@ -95,15 +95,33 @@ public final class PredictApi {
    * @param meters where the API counts its requests
    */
   public PredictApi(InferenceSettings settings, Serving serving, RegistryView registry, MeterRegistry meters) {
-    this(settings.model(), settings.alias(), serving.primary(), settings.shadowAlias(), serving.shadow(),
-        settings.input(), registry, meters);
+    this(settings.model(), settings.alias(), serving.primary(), held(settings.shadowAlias(), serving.shadow(),
+        settings.canaryAlias(), serving.canary()), settings.input(), registry, meters);
   }
 
   PredictApi(String model, String alias, ServedModel primary, String shadowAlias, ServedModel shadow,
              RawInput input, RegistryView registry, MeterRegistry meters) {
+    this(model, alias, primary, held(shadowAlias, shadow, null, null), input, registry, meters);
+  }
+
+  PredictApi(String model, String alias, ServedModel primary, Map<String, ServedModel> others,
+             RawInput input, RegistryView registry, MeterRegistry meters) {
     this.model = Objects.requireNonNull(model, "model");
-    this.versions = new ServedVersions(model, alias, primary, shadowAlias, shadow, input, registry);
+    this.versions = new ServedVersions(model, alias, primary, others, input, registry);
     this.meters = Objects.requireNonNull(meters, "meters");
+  }
+
+  /** The other aliases the stream holds, by name: the shadow's, then the canary's (each when set). */
+  private static Map<String, ServedModel> held(String shadowAlias, ServedModel shadow, String canaryAlias,
+                                               ServedModel canary) {
+    Map<String, ServedModel> others = new LinkedHashMap<>();
+    if (shadowAlias != null) {
+      others.put(shadowAlias, shadow);
+    }
+    if (canaryAlias != null) {
+      others.put(canaryAlias, canary);
+    }
+    return others;
   }
 
   /** Adds the API's routes; predictions are open queries (they change nothing), status is a read. */

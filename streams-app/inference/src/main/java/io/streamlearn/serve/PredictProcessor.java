@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Scores input events in micro-batches with the served model and forwards one {@link Prediction}
  * per event to the predictions sink (and, with a shadow alias, one to the shadow sink), or the
- * untouched record with the reason in headers to the dead-letter sink.
+ * untouched record with the reason in headers to the dead-letter sink. With a canary alias, the
+ * events whose key its {@link CanarySplit} routes to it are scored by the canary version instead
+ * (still one prediction each, on the predictions sink, naming the canary alias); before the canary
+ * alias names a version the served one scores them, and their predictions name the served alias.
  *
  * <p>An event that cannot be scored at once joins the task's input queue, a changelogged store
  * (see the package documentation for why a plain in-memory buffer would lose events under
@@ -82,6 +85,7 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
   private final Map<String, Object> clientProperties;
   private final String alias;
   private final String shadowAlias;
+  private final CanarySplit canarySplit;
   private final InputEventDecoder featuresDecoder = InputEventDecoder.forFeatures();
   private final InputEventDecoder labeledDecoder = InputEventDecoder.forLabeled();
   private final AvroSerde<Prediction> predictionSerde = AvroSerde.of(Prediction.class);
@@ -93,14 +97,15 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
   private long markMovedAt = Long.MIN_VALUE;
   private long markVersion;
   private long behindSinceMillis = -1;
-  /** Rows buffers of the last (version, shadow version) pair, reused while neither changes. */
+  /** Rows buffers of the last (version, shadow version, canary version), reused while none changes. */
   private ScoringBatch reusable;
 
   PredictProcessor(Serving serving, int maxPending, int batchMax, long lingerMillis, long catchUpTimeoutMillis,
                    String labeledTopic, RawInput input, Map<String, Object> clientProperties, String alias,
-                   String shadowAlias) {
+                   String shadowAlias, CanarySplit canarySplit) {
     this.alias = alias;
     this.shadowAlias = shadowAlias;
+    this.canarySplit = canarySplit;
     this.input = input;
     this.clientProperties = clientProperties;
     this.serving = serving;
@@ -234,9 +239,10 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
       store.put(MARKER_KEY, ByteBuffer.allocate(16).putLong(markMovedAt).putLong(markVersion).array());
     }
     ServedModel.Current shadow = serving.shadow() == null ? null : serving.shadow().current();
-    Signature sig = current.version().signature();
-    if (reusable == null || !reusable.servedBy(current, shadow)) {
-      reusable = new ScoringBatch(current, shadow, batchMax, input, clientProperties);
+    // Read once per micro-batch, like the served version: a canary swap lands between two batches.
+    ServedModel.Current canary = serving.canary() == null ? null : serving.canary().current();
+    if (reusable == null || !reusable.servedBy(current, shadow, canary)) {
+      reusable = new ScoringBatch(current, shadow, canary, canarySplit, batchMax, input, clientProperties);
     }
     ScoringBatch batch = reusable;
     batch.clear();
@@ -252,6 +258,8 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
         deadLetter(e, ex.getMessage());
         continue;
       }
+      // checked against the version that will score it (a canary's labels may be another set)
+      Signature sig = batch.scorerOf(e.key() != null ? e.key() : event.id()).version().signature();
       String problem = InputChecks.featureProblem(event, sig.featureCount());
       if (problem == null) {
         problem = InputChecks.labelProblem(event, sig.task(), sig.outputCount());
@@ -289,12 +297,28 @@ final class PredictProcessor implements Processor<String, byte[], String, byte[]
     batch.predict();
     long nowMillis = System.currentTimeMillis();
     long[] latencies = batch.latenciesMicros();
+    long[] servedLatencies = new long[batch.servedCount()];
+    long[] canaryLatencies = new long[batch.canaryCount()];
+    int served = 0;
+    int canaried = 0;
     for (int i = 0; i < batch.size(); i++) {
-      Prediction p = traced(batch.prediction(i, false, latencies[i]), batch.source(i), alias);
+      boolean ofCanary = batch.canaryScored(i);
+      if (ofCanary) {
+        canaryLatencies[canaried++] = latencies[i];
+      } else {
+        servedLatencies[served++] = latencies[i];
+      }
+      Prediction p = traced(batch.prediction(i, false, latencies[i]), batch.source(i),
+          ofCanary ? canarySplit.alias() : alias);
       context.forward(new Record<>(batch.key(i), predictionSerde.serialize(Topics.PREDICTIONS, p),
           batch.timestamp(i)), InferenceTopology.PREDICTIONS_SINK);
     }
-    serving.metrics().recordBatch(batch.current(), batch.size(), latencies, nowMillis, System.nanoTime());
+    if (served > 0) {
+      serving.metrics().recordBatch(batch.current(), served, servedLatencies, nowMillis, System.nanoTime());
+    }
+    if (canaried > 0) {
+      serving.metrics().recordCanary(batch.canary(), canaried, canaryLatencies);
+    }
     if (batch.hasShadow()) {
       int shadowed = 0;
       for (int i = 0; i < batch.size(); i++) {

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * reported to the {@link RefusalSink} (the dead-letter topic), and the old one keeps serving.
  *
  * <p>It follows one alias per {@link ServedModel}: the served alias and, optionally, the shadow
- * (challenger) alias.
+ * (challenger) alias and the canary alias, each prepared, refused and swapped alike, so a canary's
+ * swap pauses no stream thread either.
  *
  * <p>A version's feature pipeline is parsed here, once, when the version is prepared, and travels
  * with it in {@link ServedModel.Current}. A service reading raw records refuses a version without a

@@ -22,6 +22,13 @@ import java.util.Set;
  * Rows gathered for one forward pass of one model version (and of the shadow version, when there
  * is one with the same input width), turned into {@link Prediction}s after the pass.
  *
+ * <p>With a canary version, each row is scored by exactly one of the two: the rows whose key the
+ * {@link CanarySplit} routes to the canary go to the canary's own buffer and forward pass, the
+ * others to the served version's, and each prediction names the version that made it. Row order is
+ * kept (a row remembers its lane and its slot there), so predictions leave in input order. A canary
+ * over events whose input width differs from the served version's is not used (its share is scored
+ * by the served version, and says so), as a shadow of another width is not.
+ *
  * <p>Over raw records ({@link #addRaw}) each version featurizes a record with its own frozen
  * pipeline into its own rows (dense block and sparse fields, scored sparse), so a shadow version
  * with another vocabulary, or another spec, is scored as it would be served; the batch also holds
@@ -32,16 +39,29 @@ final class ScoringBatch {
   private final ServedModel.Current current;
   private final ServedModel.Current shadowAsGiven;
   private final ServedModel.Current shadow;
+  private final ServedModel.Current canaryAsGiven;
+  private final ServedModel.Current canary;
+  private final CanarySplit split;
   private final int capacity;
   private final int inputs;
   private final float[] x;
   private final float[] out;
   private final float[] shadowOut;
+  /** Over events with a canary: the canary's rows; and, with a shadow too, every row in order for it. */
+  private final float[] canaryX;
+  private final float[] allX;
+  private final float[] canaryOut;
+  /** Per row: whether the canary scores it, and its index among its lane's rows. */
+  private final boolean[] rowCanary;
+  private final int[] rowSlot;
+  private int servedCount;
+  private int canaryCount;
   private final List<PendingEvent> sources;
   private final List<InputEvent> events;
   /** Over raw records: the rows each version's pipeline wrote, the ids, and each version's label of the row. */
   private final SparseRows rows;
   private final SparseRows shadowRows;
+  private final SparseRows canaryRows;
   private final List<String> ids;
   private final List<Object> labels;
   private final List<Object> shadowLabels;
@@ -50,34 +70,53 @@ final class ScoringBatch {
   private final RecordId recordId;
 
   ScoringBatch(ServedModel.Current current, ServedModel.Current shadow, int capacity) {
-    this(current, shadow, capacity, RawInput.EVENTS, Map.of());
+    this(current, shadow, null, null, capacity, RawInput.EVENTS, Map.of());
   }
 
   /**
-   * A batch for {@code current} (and {@code shadow}), reading {@code input}: over raw records both
-   * versions must carry a pipeline (the registry follower refuses those that do not).
+   * A batch for {@code current} (and {@code shadow}, and {@code canary} for the keys {@code split}
+   * routes to it), reading {@code input}: over raw records every version must carry a pipeline
+   * (the registry follower refuses those that do not).
+   *
+   * @param canary the canary alias's version, or {@code null} (none configured, or no version yet:
+   *     the served version scores every row)
+   * @param split which keys the canary scores; {@code null} only when {@code canary} is
    */
-  ScoringBatch(ServedModel.Current current, ServedModel.Current shadow, int capacity, RawInput input,
-               Map<String, Object> clientProperties) {
+  ScoringBatch(ServedModel.Current current, ServedModel.Current shadow, ServedModel.Current canary,
+               CanarySplit split, int capacity, RawInput input, Map<String, Object> clientProperties) {
+    if (canary != null && split == null) {
+      throw new IllegalArgumentException("a canary version needs its split");
+    }
     this.current = current;
     this.shadowAsGiven = shadow;
+    this.canaryAsGiven = canary;
+    this.split = split;
     boolean raw = input.raw();
     if (raw) {
       this.shadow = shadow != null && shadow.pipeline() != null ? shadow : null;
+      this.canary = canary != null && canary.pipeline() != null ? canary : null;
     } else {
       this.shadow = shadow != null && shadow.model().inputs() == current.model().inputs() ? shadow : null;
+      this.canary = canary != null && canary.model().inputs() == current.model().inputs() ? canary : null;
     }
     this.capacity = capacity;
     this.inputs = current.model().inputs();
     this.x = new float[raw ? 0 : capacity * inputs];
     this.out = new float[capacity * current.model().outputs()];
     this.shadowOut = this.shadow == null ? null : new float[capacity * this.shadow.model().outputs()];
+    boolean denseCanary = !raw && this.canary != null;
+    this.canaryX = denseCanary ? new float[capacity * inputs] : null;
+    this.allX = denseCanary && this.shadow != null ? new float[capacity * inputs] : null;
+    this.canaryOut = this.canary == null ? null : new float[capacity * this.canary.model().outputs()];
+    this.rowCanary = new boolean[capacity];
+    this.rowSlot = new int[capacity];
     this.sources = new ArrayList<>(capacity);
     this.events = new ArrayList<>(capacity);
     if (raw) {
       FrozenPipeline p = current.pipeline();
       rows = new SparseRows(p.layout(), capacity);
       shadowRows = this.shadow == null ? null : new SparseRows(this.shadow.pipeline().layout(), capacity);
+      canaryRows = this.canary == null ? null : new SparseRows(this.canary.pipeline().layout(), capacity);
       ids = new ArrayList<>(capacity);
       labels = new ArrayList<>(capacity);
       shadowLabels = new ArrayList<>(capacity);
@@ -86,11 +125,15 @@ final class ScoringBatch {
       if (this.shadow != null) {
         paths.addAll(pathsOf(this.shadow.pipeline()));
       }
+      if (this.canary != null) {
+        paths.addAll(pathsOf(this.canary.pipeline()));
+      }
       decoder = input.decoder(paths, clientProperties);
       recordId = new RecordId(input.idField());
     } else {
       rows = null;
       shadowRows = null;
+      canaryRows = null;
       ids = null;
       labels = null;
       shadowLabels = null;
@@ -114,15 +157,21 @@ final class ScoringBatch {
   }
 
   /**
-   * Decodes a raw record and adds its row, featurized by the served version's pipeline; true when
-   * the batch is full.
+   * Decodes a raw record and adds its row, featurized by the pipeline of the version that scores
+   * it (the canary's for a key routed to it, else the served version's); true when the batch is
+   * full.
    *
-   * @throws BadRecordException when the record or a field is bad for the served version; nothing
-   *     is added then
+   * @throws BadRecordException when the record or a field is bad for the version that scores it;
+   *     nothing is added then
    */
   boolean addRaw(PendingEvent source) {
     InputRecord record = decoder.decode(source.value());
-    current.pipeline().featurize(record, rows);
+    String id = recordId.of(record, source.key());
+    String rowId = id != null ? id : source.topic() + "-" + source.partition() + "@" + source.offset();
+    boolean toCanary = routesToCanary(source.key() != null ? source.key() : rowId);
+    ServedModel.Current by = toCanary ? canary : current;
+    by.pipeline().featurize(record, toCanary ? canaryRows : rows);
+    lane(toCanary);
     if (shadow != null) {
       try {
         shadow.pipeline().featurize(record, shadowRows);
@@ -133,9 +182,8 @@ final class ScoringBatch {
       }
       shadowLabels.add(labelOf(shadow.pipeline(), record));
     }
-    String id = recordId.of(record, source.key());
-    ids.add(id != null ? id : source.topic() + "-" + source.partition() + "@" + source.offset());
-    labels.add(labelOf(current.pipeline(), record));
+    ids.add(rowId);
+    labels.add(labelOf(by.pipeline(), record));
     sources.add(source);
     return sources.size() == capacity;
   }
@@ -162,17 +210,60 @@ final class ScoringBatch {
     return shadowScored == null || shadowScored.get(i);
   }
 
-  /** True when this batch's buffers were made for exactly these two versions. */
-  boolean servedBy(ServedModel.Current current, ServedModel.Current shadow) {
-    return this.current == current && this.shadowAsGiven == shadow;
+  /** True when this batch's buffers were made for exactly these versions. */
+  boolean servedBy(ServedModel.Current current, ServedModel.Current shadow, ServedModel.Current canary) {
+    return this.current == current && this.shadowAsGiven == shadow && this.canaryAsGiven == canary;
   }
 
-  /** Adds a checked row; true when the batch is full. */
+  /** The version that scores the event with this key: the canary for a key routed to it, else the served one. */
+  ServedModel.Current scorerOf(String key) {
+    return routesToCanary(key) ? canary : current;
+  }
+
+  private boolean routesToCanary(String key) {
+    return canary != null && split.routes(key);
+  }
+
+  /** Adds a row checked against the version that scores it ({@link #scorerOf}); true when the batch is full. */
   boolean add(PendingEvent source, InputEvent event) {
-    System.arraycopy(event.features(), 0, x, events.size() * inputs, inputs);
+    int row = events.size();
+    boolean toCanary = routesToCanary(source.key() != null ? source.key() : event.id());
+    System.arraycopy(event.features(), 0, toCanary ? canaryX : x, (toCanary ? canaryCount : servedCount) * inputs,
+        inputs);
+    if (allX != null) {
+      System.arraycopy(event.features(), 0, allX, row * inputs, inputs);
+    }
+    lane(toCanary);
     sources.add(source);
     events.add(event);
     return events.size() == capacity;
+  }
+
+  /** Puts the next row in the canary's lane or the served version's. */
+  private void lane(boolean toCanary) {
+    int row = sources.size();
+    rowCanary[row] = toCanary;
+    rowSlot[row] = toCanary ? canaryCount++ : servedCount++;
+  }
+
+  /** Whether row {@code i} is scored by the canary version. */
+  boolean canaryScored(int i) {
+    return rowCanary[i];
+  }
+
+  /** The canary version that scores this batch's canary rows, or {@code null}. */
+  ServedModel.Current canary() {
+    return canary;
+  }
+
+  /** Rows the served version scores. */
+  int servedCount() {
+    return servedCount;
+  }
+
+  /** Rows the canary version scores. */
+  int canaryCount() {
+    return canaryCount;
   }
 
   int size() {
@@ -192,18 +283,28 @@ final class ScoringBatch {
     return shadow;
   }
 
-  /** One forward pass per model over the gathered rows. */
+  /** One forward pass per model over its gathered rows. */
   void predict() {
     if (rows != null) {
-      current.model().predict(rows, out);
+      if (servedCount > 0) {
+        current.model().predict(rows, out);
+      }
+      if (canaryCount > 0) {
+        canary.model().predict(canaryRows, canaryOut);
+      }
       if (shadow != null) {
         shadow.model().predict(shadowRows, shadowOut);
       }
       return;
     }
-    current.model().predict(x, events.size(), out);
+    if (servedCount > 0) {
+      current.model().predict(x, servedCount, out);
+    }
+    if (canaryCount > 0) {
+      canary.model().predict(canaryX, canaryCount, canaryOut);
+    }
     if (shadow != null) {
-      shadow.model().predict(x, events.size(), shadowOut);
+      shadow.model().predict(allX != null ? allX : x, events.size(), shadowOut);
     }
   }
 
@@ -232,18 +333,20 @@ final class ScoringBatch {
     return sources.get(i);
   }
 
-  /** The prediction of row {@code i} by the served (or shadow) version. */
+  /** The prediction of row {@code i} by the version that scored it (the served or canary one), or by the shadow. */
   Prediction prediction(int i, boolean ofShadow, long latencyMicros) {
-    ServedModel.Current by = ofShadow ? shadow : current;
-    float[] scores = ofShadow ? shadowOut : out;
+    boolean ofCanary = !ofShadow && rowCanary[i];
+    ServedModel.Current by = ofShadow ? shadow : ofCanary ? canary : current;
+    float[] scores = ofShadow ? shadowOut : ofCanary ? canaryOut : out;
+    int at = ofShadow ? i : rowSlot[i]; // its row in the output of the pass that scored it
     int outputs = by.model().outputs();
     List<Float> boxed = new ArrayList<>(outputs);
     for (int k = 0; k < outputs; k++) {
-      boxed.add(scores[i * outputs + k]);
+      boxed.add(scores[at * outputs + k]);
     }
     Signature sig = by.version().signature();
     Integer predicted = sig.task() == Signature.Task.CLASSIFICATION
-        ? predictedClass(scores, i * outputs, outputs) : null;
+        ? predictedClass(scores, at * outputs, outputs) : null;
     if (rows != null) {
       return Prediction.newBuilder()
           .setId(ids.get(i))
@@ -276,8 +379,13 @@ final class ScoringBatch {
   void clear() {
     sources.clear();
     events.clear();
+    servedCount = 0;
+    canaryCount = 0;
     if (rows != null) {
       rows.clear();
+      if (canaryRows != null) {
+        canaryRows.clear();
+      }
       ids.clear();
       labels.clear();
       if (shadowRows != null) {

@@ -11,6 +11,7 @@ import io.streamlearn.registry.RegistryKey;
 import io.streamlearn.registry.http.HttpError;
 import io.streamlearn.registry.http.HttpRequest;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +20,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Which version a predict request is scored by: the served alias's by default, the served or the
- * shadow version at once (the very objects the stream holds), and any other version or alias of
+ * Which version a predict request is scored by: the served alias's by default, the served, shadow
+ * or canary version at once (the very objects the stream holds), and any other version or alias of
  * the model prepared from the registry view as {@link RegistryFollower} prepares a version
  * (decoded, checksum-verified, its input kind checked, warmed up), then kept in a small cache
  * (versions are immutable). Every refusal is an {@link HttpError} naming what this instance serves.
@@ -40,8 +41,8 @@ final class ServedVersions {
   private final String model;
   private final String alias;
   private final ServedModel primary;
-  private final String shadowAlias;
-  private final ServedModel shadow;
+  /** The other aliases the stream holds (shadow, canary), in that order. */
+  private final Map<String, ServedModel> others;
   private final RawInput input;
   private final PredictApi.RegistryView registry;
   private final Map<Long, ServedModel.Current> loaded = new LinkedHashMap<>(8, 0.75f, true) {
@@ -51,19 +52,22 @@ final class ServedVersions {
     }
   };
 
-  ServedVersions(String model, String alias, ServedModel primary, String shadowAlias, ServedModel shadow,
+  /**
+   * Versions of {@code model}, over the served alias's holder and {@code others}, the other aliases
+   * the stream holds (the shadow's, the canary's) by name.
+   */
+  ServedVersions(String model, String alias, ServedModel primary, Map<String, ServedModel> others,
                  RawInput input, PredictApi.RegistryView registry) {
     this.model = Objects.requireNonNull(model, "model");
     this.alias = Objects.requireNonNull(alias, "alias");
     this.primary = Objects.requireNonNull(primary, "primary");
-    this.shadowAlias = shadowAlias;
-    this.shadow = shadow;
+    this.others = Collections.unmodifiableMap(new LinkedHashMap<>(others));
     this.input = Objects.requireNonNull(input, "input");
     this.registry = registry;
   }
 
   /**
-   * The served and shadow versions held now, each once.
+   * The served, shadow and canary versions held now, each once.
    *
    * @throws HttpError 404 for another model, 503 when no version is loaded yet
    */
@@ -71,7 +75,9 @@ final class ServedVersions {
     checkName(name);
     List<ServedModel.Current> out = new ArrayList<>();
     Set<Long> listed = new HashSet<>();
-    for (ServedModel holder : shadow == null ? List.of(primary) : List.of(primary, shadow)) {
+    List<ServedModel> holders = new ArrayList<>(List.of(primary));
+    holders.addAll(others.values());
+    for (ServedModel holder : holders) {
       ServedModel.Current c = holder.current();
       if (c != null && listed.add(c.version().version())) {
         out.add(c);
@@ -94,8 +100,8 @@ final class ServedVersions {
     if (version == null && (label == null || label.equals(alias))) {
       return new Target(held(primary, alias), alias);
     }
-    if (label != null && label.equals(shadowAlias)) {
-      return new Target(held(shadow, shadowAlias), shadowAlias);
+    if (label != null && others.containsKey(label)) {
+      return new Target(held(others.get(label), label), label);
     }
     if (label != null) {
       long v = aliasVersion(label);
@@ -130,7 +136,12 @@ final class ServedVersions {
     if (isVersion(primary.current(), v)) {
       return alias;
     }
-    return shadow != null && isVersion(shadow.current(), v) ? shadowAlias : null;
+    for (Map.Entry<String, ServedModel> other : others.entrySet()) {
+      if (isVersion(other.getValue().current(), v)) {
+        return other.getKey();
+      }
+    }
+    return null;
   }
 
   private static boolean isVersion(ServedModel.Current c, long v) {
@@ -152,8 +163,11 @@ final class ServedVersions {
     if (isVersion(primary.current(), v)) {
       return primary.current();
     }
-    if (shadow != null && isVersion(shadow.current(), v)) {
-      return shadow.current();
+    for (ServedModel other : others.values()) {
+      ServedModel.Current c = other.current();
+      if (isVersion(c, v)) {
+        return c;
+      }
     }
     synchronized (loaded) {
       ServedModel.Current c = loaded.get(v);
@@ -202,8 +216,8 @@ final class ServedVersions {
   /** What this instance serves, for a message: {@code m@live (version 3), m@challenger (none yet)}. */
   private String servedText() {
     String text = model + "@" + alias + " (" + versionText(primary.current()) + ")";
-    if (shadow != null) {
-      text += " and " + model + "@" + shadowAlias + " (" + versionText(shadow.current()) + ")";
+    for (Map.Entry<String, ServedModel> other : others.entrySet()) {
+      text += " and " + model + "@" + other.getKey() + " (" + versionText(other.getValue().current()) + ")";
     }
     return text;
   }

@@ -6,15 +6,18 @@ import java.util.Objects;
 
 /**
  * What a topology serves into and reports to: the primary model holder, the shadow one (when a
- * shadow alias is configured), the metrics and the sink of refused versions. The caller keeps it
+ * shadow alias is configured), the canary one (when a canary alias is), the metrics and the sink
+ * of refused versions. The caller keeps it
  * to watch the service; the topology itself stays a side-effect-free function of its config.
  *
  * @param primary the model of the served alias
  * @param shadow the model of the shadow alias, {@code null} when shadow scoring is off
+ * @param canary the model of the canary alias, {@code null} without a canary
  * @param metrics the instance's metrics
  * @param refusals where refused versions are reported
  */
-public record Serving(ServedModel primary, ServedModel shadow, InferenceMetrics metrics, RefusalSink refusals) {
+public record Serving(ServedModel primary, ServedModel shadow, ServedModel canary, InferenceMetrics metrics,
+                      RefusalSink refusals) {
   /** Validates. */
   public Serving {
     Objects.requireNonNull(primary, "primary");
@@ -44,6 +47,8 @@ public record Serving(ServedModel primary, ServedModel shadow, InferenceMetrics 
   public static Serving of(InferenceSettings settings, ServedModel primary, RefusalSink refusals,
                            MeterRegistry meters) {
     ServedModel shadow = settings.shadowAlias() == null ? null : new ServedModel();
-    return new Serving(primary, shadow, InferenceMetrics.of(meters, settings, primary, shadow), refusals);
+    ServedModel canary = settings.canary() == null ? null : new ServedModel();
+    return new Serving(primary, shadow, canary, InferenceMetrics.of(meters, settings, primary, shadow, canary),
+        refusals);
   }
 }

@@ -68,14 +68,24 @@
  * predictions go to {@code shadow.topic}, so a candidate is judged on live traffic before it is
  * promoted. Events scored before the shadow alias names a version have no shadow prediction.
  *
+ * <h2>Canary</h2>
+ * With {@code canary.alias} and {@code canary.share} the follower serves a third alias, into its
+ * own holder, and a {@link io.streamlearn.serve.CanarySplit} (a hash of the record key) routes that
+ * share of the events to it instead of the served alias: each event still gets exactly one
+ * prediction, on the predictions topic, naming the canary alias and its version. A micro-batch
+ * reads the canary's version once, like the served one, and scores each alias's rows in a forward
+ * pass of their own, keeping the input order on the way out. Before the canary alias names a
+ * version the served alias scores its share (and names itself); nothing waits for the canary. The
+ * catch-up marker above follows the served alias only.
+ *
  * <h2>Predict over REST</h2>
  * {@link io.streamlearn.serve.PredictApi} answers TensorFlow Serving's REST predict and model
  * status on the routes of the service's {@code OpsServer} ({@code --http-port}). A request reads
  * the same {@link io.streamlearn.serve.ServedModel.Current} a micro-batch reads, once, so it is
  * scored by exactly one version with the stream's model object and pipeline; it never waits for a
- * swap or for Kafka (before the first version it is a 503). Versions other than the served and
- * shadow ones are prepared on demand from the registry global store, which this instance already
- * holds, through interactive queries on its own copy.
+ * swap or for Kafka (before the first version it is a 503). Versions other than the served,
+ * shadow and canary ones are prepared on demand from the registry global store, which this
+ * instance already holds, through interactive queries on its own copy.
  *
  * <h2>Metrics</h2>
  * {@link io.streamlearn.serve.InferenceMetrics}: predictions by model, version and alias, the

@@ -86,4 +86,37 @@ class InferenceConfigTest {
     org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("schema.registry.url"), e.getMessage());
     assertEquals(io.streamlearn.app.RawInput.EVENTS, InferenceConfig.fromArgs(List.of(), Map.of()).settings().input());
   }
+
+  @Test
+  void aCanaryNeedsItsAliasAndItsShareAndEachMissingOneIsNamed() {
+    CanarySplit c = InferenceConfig.fromArgs(List.of("--canary-alias", "canary", "--canary-share", "0.1"), Map.of())
+        .settings().canary();
+    assertEquals(new CanarySplit("canary", 0.1), c);
+    assertNull(InferenceConfig.fromArgs(List.of(), Map.of()).settings().canary(), "off by default");
+    ConfigException noAlias = assertThrows(ConfigException.class,
+        () -> InferenceConfig.fromArgs(List.of("--canary-share", "0.1"), Map.of()));
+    org.junit.jupiter.api.Assertions.assertTrue(noAlias.getMessage().contains("canary.alias")
+        && noAlias.getMessage().contains("needs --canary-alias"), noAlias.getMessage());
+    ConfigException noShare = assertThrows(ConfigException.class,
+        () -> InferenceConfig.fromArgs(List.of("--canary-alias", "canary"), Map.of()));
+    org.junit.jupiter.api.Assertions.assertTrue(noShare.getMessage().contains("canary.share")
+        && noShare.getMessage().contains("needs --canary-share"), noShare.getMessage());
+  }
+
+  @Test
+  void aCanaryShareOutsideZeroToOneOrACanaryThatIsTheServedOrShadowAliasIsRefused() {
+    for (String share : List.of("1.5", "-0.1", "NaN")) {
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> InferenceConfig.fromArgs(List.of("--canary-alias", "canary", "--canary-share", share), Map.of()));
+      org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("canary.share"), share + ": " + e.getMessage());
+    }
+    ConfigException served = assertThrows(ConfigException.class,
+        () -> InferenceConfig.fromArgs(List.of("--canary-alias", "live", "--canary-share", "0.1"), Map.of()));
+    org.junit.jupiter.api.Assertions.assertTrue(served.getMessage().contains("is the served alias"),
+        served.getMessage());
+    ConfigException shadow = assertThrows(ConfigException.class, () -> InferenceConfig.fromArgs(List.of(
+        "--shadow-alias", "challenger", "--canary-alias", "challenger", "--canary-share", "0.1"), Map.of()));
+    org.junit.jupiter.api.Assertions.assertTrue(shadow.getMessage().contains("is the shadow alias"),
+        shadow.getMessage());
+  }
 }

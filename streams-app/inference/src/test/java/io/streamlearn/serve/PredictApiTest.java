@@ -315,4 +315,25 @@ class PredictApiTest {
         .withFeaturePipeline(pipeline.toJson(), Artifacts.inputs(pipeline));
     return new ServedModel.Current(v, Artifacts.toModel(v), 0L, -1, 0, 0, Artifacts.pipeline(v));
   }
+
+  @Test
+  void theCanaryAliasIsAHeldTargetAnsweredWithTheStreamsOwnVersionWithoutTheRegistry() throws Exception {
+    ServedModel canary = new ServedModel();
+    Map<String, ServedModel> others = new LinkedHashMap<>();
+    others.put("canary", canary);
+    PredictApi withCanary = new PredictApi(MODEL, "live", primary, others, RawInput.EVENTS, null, meters);
+    primary.swap(current(random(3)));
+    HttpError none = assertThrows(HttpError.class, () -> withCanary.predict(MODEL, null, "canary",
+        instances(row(1)).getBytes(StandardCharsets.UTF_8)));
+    assertEquals(503, none.status(), "held but no version yet: " + none.getMessage());
+    ServedModel.Current v4 = current(random(4));
+    canary.swap(v4);
+    float[] a = row(7);
+    JsonNode answer = body(withCanary.predict(MODEL, null, "canary", instances(a).getBytes(StandardCharsets.UTF_8)));
+    assertEquals("4", answer.get("model_version").asText());
+    assertEquals("canary", answer.get("alias").asText());
+    assertArrayEquals(v4.model().predict(a), floats(answer.get("predictions").get(0).get("probabilities")));
+    JsonNode byNumber = body(withCanary.predict(MODEL, "4", null, instances(a).getBytes(StandardCharsets.UTF_8)));
+    assertEquals("canary", byNumber.get("alias").asText(), "a version asked by number names the alias holding it");
+  }
 }

@@ -66,6 +66,14 @@ class RawInferenceTopologyTest {
 
   @BeforeEach
   void setUp() throws Exception {
+    start(Map.of());
+  }
+
+  /** (Re)starts the driver on the real topology with the given settings on top of this test's. */
+  private void start(Map<String, String> extra) throws Exception {
+    if (driver != null) {
+      driver.close();
+    }
     Map<String, String> settings = new HashMap<>();
     settings.put(CommonKeys.MODEL_NAME, MODEL);
     settings.put(InferenceConfig.BATCH_MAX_SIZE, "1");
@@ -73,6 +81,7 @@ class RawInferenceTopologyTest {
     settings.put(RawInputKeys.INPUT_FORMAT, "json");
     settings.put(RawInputKeys.ID_FIELD, "id");
     settings.put(InferenceConfig.STATE_DIR, Files.createTempDirectory("raw-topology-test").toString());
+    settings.putAll(extra);
     InferenceConfig config = new InferenceConfig(settings);
     Properties props = InferenceService.streamsProperties(config);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
@@ -128,8 +137,12 @@ class RawInferenceTopologyTest {
   }
 
   private void publish(ModelVersion v) {
+    publish(v, "live");
+  }
+
+  private void publish(ModelVersion v, String alias) {
     registryIn.pipeInput(v.key(), codec.encode(v));
-    AliasMove move = new AliasMove(MODEL, "live", v.version(), Instant.ofEpochMilli(v.version()), "test", "", 0);
+    AliasMove move = new AliasMove(MODEL, alias, v.version(), Instant.ofEpochMilli(v.version()), "test", "", 0);
     registryIn.pipeInput(move.key(), codec.encode(move));
   }
 
@@ -207,5 +220,37 @@ class RawInferenceTopologyTest {
     publish(version(2, new String[][] {{"DTW", "late"}, {"LAS", "ontime"}}));
     assertEquals(2L, served.current().version().version(), "a version with a pipeline serves");
     assertTrue(served.current().pipeline() != null, "its pipeline parsed once, with the version");
+  }
+
+  @Test
+  void aCanaryFeaturizesItsShareOfRecordsWithItsOwnPipelineInMixedMicroBatches() throws Exception {
+    start(Map.of(InferenceConfig.BATCH_MAX_SIZE, "4", InferenceConfig.CANARY_ALIAS, "canary",
+        InferenceConfig.CANARY_SHARE, "0.5"));
+    CanarySplit split = new CanarySplit("canary", 0.5);
+    // Opposite vocabularies and class numbers: a row featurized by the other version's pipeline
+    // would be scored as the other origin.
+    publish(version(1, new String[][] {{"DTW", "late"}, {"LAS", "ontime"}}));
+    publish(version(2, new String[][] {{"LAS", "ontime"}, {"DTW", "late"}}), "canary");
+    int n = 40;
+    for (int i = 0; i < n; i++) {
+      String origin = i % 2 == 0 ? "DTW" : "LAS";
+      send("k" + i, "{\"id\":\"f" + i + "\",\"origin\":\"" + origin + "\",\"status\":\""
+          + (i % 2 == 0 ? "late" : "ontime") + "\"}");
+    }
+    int canaried = 0;
+    for (int i = 0; i < n; i++) {
+      Prediction p = next();
+      assertEquals("f" + i, p.getId(), "in input order");
+      boolean toCanary = split.routes("k" + i); // the record key, when there is one
+      canaried += toCanary ? 1 : 0;
+      assertEquals(toCanary ? "canary" : "live", p.getAlias(), p.getId());
+      assertEquals(toCanary ? 2L : 1L, p.getModelVersion(), p.getId());
+      String status = i % 2 == 0 ? "late" : "ontime";
+      assertEquals(status, p.getPredictedLabel(), p.getId() + " featurized by its scorer's own vocabulary");
+      int classOfStatus = (status.equals("late") ? 0 : 1) ^ (toCanary ? 1 : 0); // version 2 numbers them the other way
+      assertEquals(classOfStatus, p.getLabel(), p.getId() + ": its label through the scoring version's classes");
+    }
+    assertTrue(predictionsOut.isEmpty(), "one prediction per record");
+    assertTrue(canaried > 0 && canaried < n, "both aliases scored some of the 40 records: " + canaried);
   }
 }
