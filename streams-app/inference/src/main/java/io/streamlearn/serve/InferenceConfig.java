@@ -7,7 +7,6 @@ import io.streamlearn.config.HttpKeys;
 import io.streamlearn.config.HttpSettings;
 import io.streamlearn.config.RawInputKeys;
 import io.streamlearn.config.Settings;
-import io.streamlearn.schema.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +33,8 @@ public final class InferenceConfig extends AppConfig {
   public static final String INPUT_TOPICS = "input.topics";
   public static final String BATCH_MAX_SIZE = "batch.max.size";
   public static final String BATCH_LINGER_MS = "batch.linger.ms";
-  public static final String SHADOW_ALIAS = "shadow.alias";
-  public static final String SHADOW_TOPIC = "shadow.topic";
+  public static final String SHADOW_ALIAS = CommonKeys.SHADOW_ALIAS;
+  public static final String SHADOW_TOPIC = CommonKeys.SHADOW_TOPIC;
   public static final String STATUS_INTERVAL_MS = "status.interval.ms";
   public static final String CATCH_UP_TIMEOUT_MS = "catch.up.timeout.ms";
 
@@ -71,11 +70,9 @@ public final class InferenceConfig extends AppConfig {
           "Most events scored in one forward pass (micro-batch); 1 scores each event on arrival.")
       .define(BATCH_LINGER_MS, Type.LONG, 2L, Range.between(1, 60_000), Importance.MEDIUM,
           "Longest an event waits for its micro-batch to fill before it is scored anyway.")
-      .define(SHADOW_ALIAS, Type.STRING, "", new CommonKeys.OptionalAlias(), Importance.MEDIUM,
-          "A second alias (e.g. challenger) to score every event with too, written to shadow.topic;"
-              + " empty: off.")
-      .define(SHADOW_TOPIC, Type.STRING, Topics.PREDICTIONS + ".shadow", new CommonKeys.NonBlank(),
-          Importance.MEDIUM, "Topic of the shadow alias's predictions (same Prediction records).")
+      .define(CommonKeys.shadowAlias("A second alias (e.g. challenger) to score every event with too, written"
+          + " to shadow.topic; empty: off."))
+      .define(CommonKeys.shadowTopic())
       .define(STATUS_INTERVAL_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
           "How often 'streamlearn serve' prints its status line; 0: never.")
       .define(CATCH_UP_TIMEOUT_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
