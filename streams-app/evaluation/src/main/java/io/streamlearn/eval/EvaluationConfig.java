@@ -54,8 +54,8 @@ public final class EvaluationConfig extends AppConfig {
       .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/streamlearn-streams",
           new CommonKeys.NonBlank(), Importance.LOW, "Directory of Kafka Streams local state.")
       .define(PREDICTION_TOPICS, Type.LIST, "", Importance.MEDIUM,
-          "Topics of Prediction records to evaluate (add the shadow topic to evaluate the shadow alias);"
-              + " empty: predictions.topic. Each must have as many partitions as labels.topic (joined by id).")
+          "Topics of Prediction records to evaluate; empty: predictions.topic. With shadow.alias, shadow.topic"
+              + " is added. Each must have as many partitions as labels.topic (joined by id).")
       .define(EVALUATIONS_TOPIC, Type.STRING, Topics.EVALUATIONS, new CommonKeys.NonBlank(), Importance.MEDIUM,
           "Topic of the Evaluation records (a prediction joined with its label), keyed by event id.")
       .define(SERVED_METRICS_TOPIC, Type.STRING, Topics.SERVED_METRICS, new CommonKeys.NonBlank(),
