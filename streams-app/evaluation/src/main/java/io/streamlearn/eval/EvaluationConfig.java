@@ -12,6 +12,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -89,6 +90,9 @@ public final class EvaluationConfig extends AppConfig {
   /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
   public EvaluationConfig(Map<String, String> merged) {
     super(DEF, merged);
+    if (getBoolean(AUTO_PROMOTE_CHALLENGER) && getString(CommonKeys.SHADOW_ALIAS).isBlank()) {
+      throw new ConfigException(AUTO_PROMOTE_CHALLENGER, true, "needs the challenger: set shadow.alias");
+    }
   }
 
   /** From command-line arguments and the environment. */
