@@ -116,7 +116,7 @@ final class ChallengerJudge implements Processor<String, byte[], String, byte[]>
   }
 
   /** The evidence of a promotion, for the alias record's reason and the alert. */
-  String evidence(Versions v, ChallengerTally t) {
+  private String evidence(Versions v, ChallengerTally t) {
     ChallengerSprt test = settings.test();
     return String.format(Locale.ROOT, "%s v%d better than %s v%d on the same events (SPRT on discordant"
             + " pairs): b=%d (live only right), c=%d (challenger only right), n=%d, LLR=%.4f >= %.4f;"
