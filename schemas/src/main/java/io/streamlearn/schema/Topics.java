@@ -23,6 +23,8 @@ public final class Topics {
   public static final String EVALUATIONS = "streamlearn.evaluations";
   /** Served quality per version and alias and window ({@link ServedMetrics}), keyed {@code model:version@alias}. */
   public static final String SERVED_METRICS = "streamlearn.served-metrics";
+  /** The paired test of the shadow alias against live ({@link ChallengerVerdict}), keyed {@code model:live>challenger}. */
+  public static final String CHALLENGER_VERDICTS = "streamlearn.challenger-verdicts";
 
   private Topics() {}
 }

@@ -4,6 +4,7 @@ import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.Settings;
 import io.streamlearn.schema.Topics;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
@@ -11,6 +12,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -29,10 +31,20 @@ public final class EvaluationConfig extends AppConfig {
   public static final String METRICS_WINDOW_MS = "metrics.window.ms";
   public static final String METRICS_RETENTION_MS = "metrics.retention.ms";
   public static final String PUBLISH_INTERVAL_MS = "publish.interval.ms";
+  public static final String CHALLENGER_VERDICTS_TOPIC = "challenger.verdicts.topic";
+  public static final String CHALLENGER_ALPHA = "challenger.alpha";
+  public static final String CHALLENGER_BETA = "challenger.beta";
+  public static final String CHALLENGER_DELTA = "challenger.delta";
+  public static final String AUTO_PROMOTE_CHALLENGER = "auto.promote.challenger";
 
   /** The table. */
-  public static final ConfigDef DEF = CommonKeys.define(new ConfigDef())
+  public static final ConfigDef DEF = CommonKeys.alias(CommonKeys.define(new ConfigDef()),
+          "The served alias: a challenger is compared with it and, with auto.promote.challenger, moves it.")
       .define(CommonKeys.labelsTopic())
+      .define(CommonKeys.shadowAlias("The challenger: the alias inference scores with on shadow.topic"
+          + " (serve --shadow-alias); its predictions are paired with the served alias's on the same events"
+          + " and tested (challenger.verdicts.topic). Empty: no comparison."))
+      .define(CommonKeys.shadowTopic())
       .define(APPLICATION_ID, Type.STRING, "streamlearn-evaluation", new CommonKeys.NonBlank(), Importance.HIGH,
           "Kafka Streams application id; instances with the same id share the partitions.")
       .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
@@ -43,8 +55,8 @@ public final class EvaluationConfig extends AppConfig {
       .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/streamlearn-streams",
           new CommonKeys.NonBlank(), Importance.LOW, "Directory of Kafka Streams local state.")
       .define(PREDICTION_TOPICS, Type.LIST, "", Importance.MEDIUM,
-          "Topics of Prediction records to evaluate (add the shadow topic to evaluate the shadow alias);"
-              + " empty: predictions.topic. Each must have as many partitions as labels.topic (joined by id).")
+          "Topics of Prediction records to evaluate; empty: predictions.topic. With shadow.alias, shadow.topic"
+              + " is added. Each must have as many partitions as labels.topic (joined by id).")
       .define(EVALUATIONS_TOPIC, Type.STRING, Topics.EVALUATIONS, new CommonKeys.NonBlank(), Importance.MEDIUM,
           "Topic of the Evaluation records (a prediction joined with its label), keyed by event id.")
       .define(SERVED_METRICS_TOPIC, Type.STRING, Topics.SERVED_METRICS, new CommonKeys.NonBlank(),
@@ -58,11 +70,29 @@ public final class EvaluationConfig extends AppConfig {
       .define(METRICS_RETENTION_MS, Type.LONG, 86_400_000L, Range.atLeast(1), Importance.LOW,
           "How long windows of served metrics are kept in the store.")
       .define(PUBLISH_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(1), Importance.LOW,
-          "How often (wall clock) changed served metrics are written to served.metrics.topic.");
+          "How often (wall clock) changed served metrics are written to served.metrics.topic.")
+      .define(CHALLENGER_VERDICTS_TOPIC, Type.STRING, Topics.CHALLENGER_VERDICTS, new CommonKeys.NonBlank(),
+          Importance.MEDIUM, "Topic of the ChallengerVerdict records (the paired test of shadow.alias against"
+              + " alias), keyed model:liveVersion>challengerVersion.")
+      .define(CHALLENGER_ALPHA, Type.DOUBLE, 0.05, Range.between(1e-6, 0.4999), Importance.MEDIUM,
+          "The challenger test's false-promotion rate: how often a challenger of the same quality is"
+              + " declared better.")
+      .define(CHALLENGER_BETA, Type.DOUBLE, 0.2, Range.between(1e-6, 0.4999), Importance.MEDIUM,
+          "The challenger test's miss rate: how often a challenger challenger.delta better is declared"
+              + " not better.")
+      .define(CHALLENGER_DELTA, Type.DOUBLE, 0.1, Range.between(1e-3, 0.4999), Importance.MEDIUM,
+          "The better challenger the test is built to find: right in 0.5 + delta of the events where"
+              + " exactly one of the two is right.")
+      .define(AUTO_PROMOTE_CHALLENGER, Type.BOOLEAN, false, Importance.MEDIUM,
+          "Move the served alias to the challenger's version when the test says the challenger is better"
+              + " (movedBy auto-promote, the evidence in the reason), once per (live, challenger) pair.");
 
   /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
   public EvaluationConfig(Map<String, String> merged) {
     super(DEF, merged);
+    if (getBoolean(AUTO_PROMOTE_CHALLENGER) && getString(CommonKeys.SHADOW_ALIAS).isBlank()) {
+      throw new ConfigException(AUTO_PROMOTE_CHALLENGER, true, "needs the challenger: set shadow.alias");
+    }
   }
 
   /** From command-line arguments and the environment. */
@@ -74,11 +104,25 @@ public final class EvaluationConfig extends AppConfig {
   public EvaluationSettings settings() {
     List<String> explicit = getList(PREDICTION_TOPICS).stream().map(String::trim).filter(s -> !s.isEmpty())
         .toList();
+    ChallengerSettings challenger = challengerSettings();
+    List<String> predictionTopics = new ArrayList<>(
+        explicit.isEmpty() ? List.of(getString(CommonKeys.PREDICTIONS_TOPIC)) : explicit);
+    if (challenger.enabled() && !predictionTopics.contains(challenger.shadowTopic())) {
+      predictionTopics.add(challenger.shadowTopic()); // the challenger's predictions are evaluated too
+    }
     return new EvaluationSettings(kafkaSettings(), topicSettings(), getString(CommonKeys.MODEL_NAME),
-        explicit.isEmpty() ? List.of(getString(CommonKeys.PREDICTIONS_TOPIC)) : explicit,
+        predictionTopics,
         getString(CommonKeys.LABELS_TOPIC), getString(EVALUATIONS_TOPIC), getString(SERVED_METRICS_TOPIC),
         getString(APPLICATION_ID), getString(PROCESSING_GUARANTEE), getLong(COMMIT_INTERVAL_MS),
         getString(STATE_DIR), getLong(LABEL_WINDOW_MS), getLong(METRICS_WINDOW_MS),
-        getLong(METRICS_RETENTION_MS), getLong(PUBLISH_INTERVAL_MS));
+        getLong(METRICS_RETENTION_MS), getLong(PUBLISH_INTERVAL_MS), challenger);
+  }
+
+  private ChallengerSettings challengerSettings() {
+    String shadow = getString(CommonKeys.SHADOW_ALIAS).trim();
+    return new ChallengerSettings(getString(CommonKeys.ALIAS), shadow.isEmpty() ? null : shadow,
+        getString(CommonKeys.SHADOW_TOPIC), getString(CHALLENGER_VERDICTS_TOPIC),
+        new ChallengerSprt(getDouble(CHALLENGER_ALPHA), getDouble(CHALLENGER_BETA), getDouble(CHALLENGER_DELTA)),
+        getBoolean(AUTO_PROMOTE_CHALLENGER));
   }
 }

@@ -32,6 +32,7 @@ public final class EvaluationService implements AutoCloseable {
 
   private final EvaluationSettings settings;
   private final KafkaStreams streams;
+  private final RegistryChallengerPromoter promoter;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
@@ -57,10 +58,18 @@ public final class EvaluationService implements AutoCloseable {
     topics.add(KafkaSupport.eventTopic(settings.evaluationsTopic(), partitions));
     topics.add(KafkaSupport.eventTopic(settings.byVersionTopic(), partitions));
     topics.add(KafkaSupport.eventTopic(settings.servedMetricsTopic(), partitions));
+    if (settings.challenger().enabled()) {
+      topics.add(KafkaSupport.eventTopic(settings.challengerPairsTopic(), partitions));
+      topics.add(KafkaSupport.eventTopic(settings.challenger().verdictsTopic(), partitions));
+      topics.add(KafkaSupport.eventTopic(shared.metrics(), 1)); // as the trainer creates it: one ordered history
+    }
     topics.add(KafkaSupport.deadLetterTopic(shared.deadLetter()));
     topics.add(KafkaSupport.registryTopic(shared.models()));
     KafkaSupport.ensureTopics(client, shared.replicationFactor(), topics);
-    streams = new KafkaStreams(EvaluationTopology.build(settings), streamsProperties(settings));
+    promoter = settings.challenger().autoPromote()
+        ? new RegistryChallengerPromoter(client, shared.models()) : null;
+    streams = new KafkaStreams(promoter == null ? EvaluationTopology.build(settings)
+        : EvaluationTopology.build(settings, promoter), streamsProperties(settings));
     streams.setUncaughtExceptionHandler(e -> {
       log.error("evaluation stream thread failed; replacing it", e);
       return StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -126,5 +135,8 @@ public final class EvaluationService implements AutoCloseable {
     }
     streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
         .withTimeout(Duration.ofSeconds(30)));
+    if (promoter != null) {
+      promoter.close(); // after the stream threads, the only callers, have stopped
+    }
   }
 }

@@ -25,12 +25,13 @@ import java.util.Objects;
  * @param metricsWindowMs the width of the served metrics' windows, >= 1
  * @param metricsRetentionMs how long windows are kept, >= metricsWindowMs
  * @param publishIntervalMs how often changed served metrics are published, >= 1
+ * @param challenger the comparison of the shadow alias with the served one (off without a shadow alias)
  */
 public record EvaluationSettings(KafkaSettings kafka, TopicSettings topics, String model,
                                  List<String> predictionTopics, String labelsTopic, String evaluationsTopic,
                                  String servedMetricsTopic, String applicationId, String processingGuarantee,
                                  long commitIntervalMs, String stateDir, long labelWindowMs, long metricsWindowMs,
-                                 long metricsRetentionMs, long publishIntervalMs) {
+                                 long metricsRetentionMs, long publishIntervalMs, ChallengerSettings challenger) {
   /** Validates and copies. */
   public EvaluationSettings {
     Objects.requireNonNull(kafka, "kafka");
@@ -51,9 +52,15 @@ public record EvaluationSettings(KafkaSettings kafka, TopicSettings topics, Stri
     Checks.atLeast("metricsWindowMs", metricsWindowMs, 1);
     Checks.atLeast("metricsRetentionMs", metricsRetentionMs, metricsWindowMs);
     Checks.atLeast("publishIntervalMs", publishIntervalMs, 1);
+    Objects.requireNonNull(challenger, "challenger");
     if (predictionTopics.contains(labelsTopic)) {
       throw new IllegalArgumentException("labelsTopic '" + labelsTopic + "' is also a prediction topic");
     }
+  }
+
+  /** The internal topic that carries paired outcomes keyed {@code model:live>challenger} to the challenger test. */
+  public String challengerPairsTopic() {
+    return applicationId + "-challenger-pairs";
   }
 
   /** The internal topic that carries evaluations keyed by {@code model:version@alias} to the aggregation. */

@@ -18,6 +18,9 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>the by-version topic → {@link ServedAggregator} → served metrics.
  * </ol>
  *
+ * <p>With a shadow alias, {@link ChallengerTopology} adds the paired test of the challenger
+ * against the served alias.
+ *
  * <p>The registry topic feeds a global store ({@link RegistryMirror}) from which the join judges
  * leaks ({@link Lineages}). All stores are in memory and changelogged: their size is bounded by
  * the label window and the metrics retention, and a restarted instance restores them, so pending
@@ -41,8 +44,21 @@ public final class EvaluationTopology {
 
   private EvaluationTopology() {}
 
-  /** The topology of these settings. Side-effect free: the service and the tests call it alike. */
+  /**
+   * The topology of these settings, without auto-promotion. Side-effect free: the service and the
+   * tests call it alike.
+   *
+   * @throws IllegalArgumentException when the settings ask for auto-promotion (it needs a promoter)
+   */
   public static Topology build(EvaluationSettings settings) {
+    if (settings.challenger().autoPromote()) {
+      throw new IllegalArgumentException("auto-promotion needs a promoter: build(settings, promoter)");
+    }
+    return build(settings, ChallengerPromoter.none());
+  }
+
+  /** The topology of these settings; a better challenger is promoted through {@code promoter}. */
+  public static Topology build(EvaluationSettings settings, ChallengerPromoter promoter) {
     Topology t = new Topology();
     t.addGlobalStore(
         Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REGISTRY_STORE), Serdes.String(),
@@ -78,6 +94,9 @@ public final class EvaluationTopology {
         Serdes.ByteArray()), AGGREGATE);
     t.addSink(SERVED_METRICS_SINK, settings.servedMetricsTopic(), Serdes.String().serializer(),
         Serdes.ByteArray().serializer(), AGGREGATE);
+    if (settings.challenger().enabled()) {
+      ChallengerTopology.add(t, settings, promoter);
+    }
     return t;
   }
 }

@@ -10,6 +10,12 @@
  * served figures: a lagging inference would otherwise score events with versions that learned
  * them, and flatter the model.
  *
+ * <p>With a shadow alias, the challenger's evaluations are paired with live's on the same events
+ * ({@link io.streamlearn.eval.ChallengerTopology}) and tested with Wald's SPRT on the discordant
+ * pairs ({@link io.streamlearn.eval.ChallengerSprt}); {@code ChallengerVerdict} records go to
+ * {@code streamlearn.challenger-verdicts}, and with auto-promotion a significantly better
+ * challenger becomes the served alias ({@link io.streamlearn.eval.ChallengerPromoter}).
+ *
  * <p>A module of its own, not a part of inference: it scales, restarts and is configured apart
  * from the scoring path (its state is the label window, inference's is a micro-batch queue), and
  * challenger tests, canaries and rollback will grow here without touching the serving hot path.

@@ -44,4 +44,24 @@ class EvaluationConfigTest {
         List.of("--prediction-topics", "x", "--labels-topic", "x"), Map.of()).settings());
     assertTrue(e.getMessage().contains("labelsTopic"), e.getMessage());
   }
+
+  @Test
+  void challengerFlagsSetTheAliasesTheTestAndAutoPromotion() {
+    ChallengerSettings c = EvaluationConfig.fromArgs(List.of("--shadow-alias", "challenger", "--shadow-topic", "s",
+        "--challenger-alpha", "0.01", "--challenger-beta", "0.05", "--challenger-delta", "0.2",
+        "--auto-promote-challenger"), Map.of()).settings().challenger();
+    assertEquals("live", c.liveAlias());
+    assertEquals("challenger", c.challengerAlias());
+    assertEquals("s", c.shadowTopic());
+    assertEquals(Topics.CHALLENGER_VERDICTS, c.verdictsTopic());
+    assertEquals(new ChallengerSprt(0.01, 0.05, 0.2), c.test());
+    assertTrue(c.autoPromote());
+  }
+
+  @Test
+  void autoPromotionWithoutAShadowAliasFailsNamingTheFlag() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> EvaluationConfig.fromArgs(List.of("--auto-promote-challenger"), Map.of()));
+    assertTrue(e.getMessage().contains("auto.promote.challenger"), e.getMessage());
+  }
 }

@@ -7,7 +7,6 @@ import io.streamlearn.config.HttpKeys;
 import io.streamlearn.config.HttpSettings;
 import io.streamlearn.config.RawInputKeys;
 import io.streamlearn.config.Settings;
-import io.streamlearn.schema.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +34,8 @@ public final class InferenceConfig extends AppConfig {
   public static final String INPUT_TOPICS = "input.topics";
   public static final String BATCH_MAX_SIZE = "batch.max.size";
   public static final String BATCH_LINGER_MS = "batch.linger.ms";
-  public static final String SHADOW_ALIAS = "shadow.alias";
-  public static final String SHADOW_TOPIC = "shadow.topic";
+  public static final String SHADOW_ALIAS = CommonKeys.SHADOW_ALIAS;
+  public static final String SHADOW_TOPIC = CommonKeys.SHADOW_TOPIC;
   public static final String CANARY_ALIAS = "canary.alias";
   public static final String CANARY_SHARE = "canary.share";
   public static final String STATUS_INTERVAL_MS = "status.interval.ms";
@@ -92,11 +91,9 @@ public final class InferenceConfig extends AppConfig {
       .define(BATCH_LINGER_MS, Type.LONG, 0L, Range.between(0, 60_000), Importance.MEDIUM,
           "Longest an event waits for its micro-batch to fill before it is scored anyway; 0: no event"
               + " waits for others, a batch is what arrived together (like a Kafka producer's linger.ms=0).")
-      .define(SHADOW_ALIAS, Type.STRING, "", new CommonKeys.OptionalAlias(), Importance.MEDIUM,
-          "A second alias (e.g. challenger) to score every event with too, written to shadow.topic;"
-              + " empty: off.")
-      .define(SHADOW_TOPIC, Type.STRING, Topics.PREDICTIONS + ".shadow", new CommonKeys.NonBlank(),
-          Importance.MEDIUM, "Topic of the shadow alias's predictions (same Prediction records).")
+      .define(CommonKeys.shadowAlias("A second alias (e.g. challenger) to score every event with too, written"
+          + " to shadow.topic; empty: off."))
+      .define(CommonKeys.shadowTopic())
       .define(CANARY_ALIAS, Type.STRING, "", new CommonKeys.OptionalAlias(), Importance.MEDIUM,
           "An alias (e.g. canary) that scores canary.share of the events instead of the served alias,"
               + " chosen by a hash of the record key; its predictions go to the predictions topic and name"

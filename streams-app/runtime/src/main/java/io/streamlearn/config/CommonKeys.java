@@ -26,6 +26,9 @@ public final class CommonKeys {
   public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
   /** Delayed labels ({@code LabelEvent}): the trainer joins them with features, the evaluation with predictions. */
   public static final String LABELS_TOPIC = "labels.topic";
+  /** A second alias whose predictions go to {@link #SHADOW_TOPIC}: inference scores with it, the evaluation pairs it with live. */
+  public static final String SHADOW_ALIAS = "shadow.alias";
+  public static final String SHADOW_TOPIC = "shadow.topic";
   public static final String TOPIC_PARTITIONS = "topic.partitions";
   public static final String REPLICATION_FACTOR = "replication.factor";
   /** The alias a trainer publishes to and a service serves unless told otherwise. */
@@ -79,6 +82,23 @@ public final class CommonKeys {
     return new ConfigDef().define(LABELS_TOPIC, Type.STRING, Topics.LABELS, new NonBlank(), Importance.MEDIUM,
         "Topic of LabelEvent records (labels that arrive after their example), joined by id.")
         .configKeys().get(LABELS_TOPIC);
+  }
+
+  /**
+   * The shadow alias (empty: none), checked with the registry's own rule.
+   *
+   * @param doc what the shadow alias means to this command
+   */
+  public static ConfigDef.ConfigKey shadowAlias(String doc) {
+    return new ConfigDef().define(SHADOW_ALIAS, Type.STRING, "", new OptionalAlias(), Importance.MEDIUM, doc)
+        .configKeys().get(SHADOW_ALIAS);
+  }
+
+  /** The topic of the shadow alias's predictions, which inference writes and the evaluation reads. */
+  public static ConfigDef.ConfigKey shadowTopic() {
+    return new ConfigDef().define(SHADOW_TOPIC, Type.STRING, Topics.PREDICTIONS + ".shadow", new NonBlank(),
+        Importance.MEDIUM, "Topic of the shadow alias's predictions (same Prediction records).")
+        .configKeys().get(SHADOW_TOPIC);
   }
 
   /**
