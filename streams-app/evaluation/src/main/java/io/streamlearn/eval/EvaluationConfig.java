@@ -29,6 +29,12 @@ public final class EvaluationConfig extends AppConfig {
   public static final String METRICS_WINDOW_MS = "metrics.window.ms";
   public static final String METRICS_RETENTION_MS = "metrics.retention.ms";
   public static final String PUBLISH_INTERVAL_MS = "publish.interval.ms";
+  public static final String AUTO_ROLLBACK = "auto.rollback";
+  public static final String ROLLBACK_ALPHA = "auto.rollback.alpha";
+  public static final String ROLLBACK_BETA = "auto.rollback.beta";
+  public static final String ROLLBACK_MARGIN = "auto.rollback.margin";
+  public static final String ROLLBACK_DELTA = "auto.rollback.delta";
+  public static final String ROLLBACK_MIN_EVENTS = "auto.rollback.min.events";
 
   /** The table. */
   public static final ConfigDef DEF = CommonKeys.define(new ConfigDef())
@@ -58,7 +64,22 @@ public final class EvaluationConfig extends AppConfig {
       .define(METRICS_RETENTION_MS, Type.LONG, 86_400_000L, Range.atLeast(1), Importance.LOW,
           "How long windows of served metrics are kept in the store.")
       .define(PUBLISH_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(1), Importance.LOW,
-          "How often (wall clock) changed served metrics are written to served.metrics.topic.");
+          "How often (wall clock) changed served metrics are written to served.metrics.topic.")
+      .define(AUTO_ROLLBACK, Type.BOOLEAN, true, Importance.HIGH,
+          "Move an alias back to its previous version when the version a person promoted to it serves"
+              + " significantly worse (a sequential test; see docs/evaluation.md). Moves by the trainer and"
+              + " moves whose reason starts with 'pin' are never rolled back.")
+      .define(ROLLBACK_ALPHA, Type.DOUBLE, 0.01, Range.between(1e-9, 0.49), Importance.LOW,
+          "The rollback test's tolerated rate of rolling back a version no worse than its predecessor"
+              + " (beyond the margin).")
+      .define(ROLLBACK_BETA, Type.DOUBLE, 0.05, Range.between(1e-9, 0.49), Importance.LOW,
+          "The rollback test's tolerated rate of keeping a version worse than its predecessor by the delta.")
+      .define(ROLLBACK_MARGIN, Type.DOUBLE, 0.02, Range.between(0.0, 0.99), Importance.LOW,
+          "How much higher an error rate than the predecessor's still counts as no worse (H0).")
+      .define(ROLLBACK_DELTA, Type.DOUBLE, 0.10, Range.between(1e-6, 0.99), Importance.LOW,
+          "How much higher an error rate than the predecessor's counts as broken (H1); above the margin.")
+      .define(ROLLBACK_MIN_EVENTS, Type.LONG, 200L, Range.atLeast(1), Importance.LOW,
+          "Leak-free labeled evaluations the rollback test needs of the new version and of its predecessor.");
 
   /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
   public EvaluationConfig(Map<String, String> merged) {
@@ -79,6 +100,8 @@ public final class EvaluationConfig extends AppConfig {
         getString(CommonKeys.LABELS_TOPIC), getString(EVALUATIONS_TOPIC), getString(SERVED_METRICS_TOPIC),
         getString(APPLICATION_ID), getString(PROCESSING_GUARANTEE), getLong(COMMIT_INTERVAL_MS),
         getString(STATE_DIR), getLong(LABEL_WINDOW_MS), getLong(METRICS_WINDOW_MS),
-        getLong(METRICS_RETENTION_MS), getLong(PUBLISH_INTERVAL_MS));
+        getLong(METRICS_RETENTION_MS), getLong(PUBLISH_INTERVAL_MS),
+        new RollbackRule(getBoolean(AUTO_ROLLBACK), getDouble(ROLLBACK_ALPHA), getDouble(ROLLBACK_BETA),
+            getDouble(ROLLBACK_MARGIN), getDouble(ROLLBACK_DELTA), getLong(ROLLBACK_MIN_EVENTS)));
   }
 }

@@ -57,6 +57,8 @@ public final class EvaluationService implements AutoCloseable {
     topics.add(KafkaSupport.eventTopic(settings.evaluationsTopic(), partitions));
     topics.add(KafkaSupport.eventTopic(settings.byVersionTopic(), partitions));
     topics.add(KafkaSupport.eventTopic(settings.servedMetricsTopic(), partitions));
+    topics.add(KafkaSupport.eventTopic(RollbackBranch.byAliasTopic(settings), partitions));
+    topics.add(KafkaSupport.eventTopic(shared.metrics(), 1)); // the trainer's history: rollback alerts go there too
     topics.add(KafkaSupport.deadLetterTopic(shared.deadLetter()));
     topics.add(KafkaSupport.registryTopic(shared.models()));
     KafkaSupport.ensureTopics(client, shared.replicationFactor(), topics);

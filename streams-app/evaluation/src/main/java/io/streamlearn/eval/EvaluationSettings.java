@@ -25,12 +25,13 @@ import java.util.Objects;
  * @param metricsWindowMs the width of the served metrics' windows, >= 1
  * @param metricsRetentionMs how long windows are kept, >= metricsWindowMs
  * @param publishIntervalMs how often changed served metrics are published, >= 1
+ * @param rollback when an alias is moved back automatically ({@link RollbackGuard})
  */
 public record EvaluationSettings(KafkaSettings kafka, TopicSettings topics, String model,
                                  List<String> predictionTopics, String labelsTopic, String evaluationsTopic,
                                  String servedMetricsTopic, String applicationId, String processingGuarantee,
                                  long commitIntervalMs, String stateDir, long labelWindowMs, long metricsWindowMs,
-                                 long metricsRetentionMs, long publishIntervalMs) {
+                                 long metricsRetentionMs, long publishIntervalMs, RollbackRule rollback) {
   /** Validates and copies. */
   public EvaluationSettings {
     Objects.requireNonNull(kafka, "kafka");
@@ -51,6 +52,7 @@ public record EvaluationSettings(KafkaSettings kafka, TopicSettings topics, Stri
     Checks.atLeast("metricsWindowMs", metricsWindowMs, 1);
     Checks.atLeast("metricsRetentionMs", metricsRetentionMs, metricsWindowMs);
     Checks.atLeast("publishIntervalMs", publishIntervalMs, 1);
+    Objects.requireNonNull(rollback, "rollback");
     if (predictionTopics.contains(labelsTopic)) {
       throw new IllegalArgumentException("labelsTopic '" + labelsTopic + "' is also a prediction topic");
     }

@@ -15,7 +15,9 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>predictions and labels, both keyed by event id (so they must be co-partitioned) →
  *       {@link EvaluationJoin} → evaluations (keyed by id) and the by-version topic (keyed {@code
  *       model:version@alias}); undecodable records → the dead-letter topic;
- *   <li>the by-version topic → {@link ServedAggregator} → served metrics.
+ *   <li>the by-version topic → {@link ServedAggregator} → served metrics;
+ *   <li>the by-version topic re-keyed by alias → {@link RollbackGuard} → alias moves back and
+ *       alerts ({@link RollbackBranch}).
  * </ol>
  *
  * <p>The registry topic feeds a global store ({@link RegistryMirror}) from which the join judges
@@ -43,6 +45,11 @@ public final class EvaluationTopology {
 
   /** The topology of these settings. Side-effect free: the service and the tests call it alike. */
   public static Topology build(EvaluationSettings settings) {
+    return build(settings, EvaluationMeters.NONE);
+  }
+
+  /** The topology of these settings, telling {@code meters} what it evaluates and rolls back. */
+  public static Topology build(EvaluationSettings settings, EvaluationMeters meters) {
     Topology t = new Topology();
     t.addGlobalStore(
         Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REGISTRY_STORE), Serdes.String(),
@@ -78,6 +85,7 @@ public final class EvaluationTopology {
         Serdes.ByteArray()), AGGREGATE);
     t.addSink(SERVED_METRICS_SINK, settings.servedMetricsTopic(), Serdes.String().serializer(),
         Serdes.ByteArray().serializer(), AGGREGATE);
+    RollbackBranch.add(t, settings, "by-version-source", meters);
     return t;
   }
 }
