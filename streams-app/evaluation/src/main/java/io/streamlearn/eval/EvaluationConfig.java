@@ -2,6 +2,8 @@ package io.streamlearn.eval;
 
 import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.HttpKeys;
+import io.streamlearn.config.HttpSettings;
 import io.streamlearn.config.Settings;
 import io.streamlearn.schema.Topics;
 import java.util.List;
@@ -65,6 +67,8 @@ public final class EvaluationConfig extends AppConfig {
           "How long windows of served metrics are kept in the store.")
       .define(PUBLISH_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(1), Importance.LOW,
           "How often (wall clock) changed served metrics are written to served.metrics.topic.")
+      .define(HttpKeys.host())
+      .define(HttpKeys.port(HttpKeys.OFF, "/metrics, /health/live and /health/ready"))
       .define(AUTO_ROLLBACK, Type.BOOLEAN, true, Importance.HIGH,
           "Move an alias back to its previous version when the version a person promoted to it serves"
               + " significantly worse (a sequential test; see docs/evaluation.md). Moves by the trainer and"
@@ -89,6 +93,11 @@ public final class EvaluationConfig extends AppConfig {
   /** From command-line arguments and the environment. */
   public static EvaluationConfig fromArgs(List<String> args, Map<String, String> env) {
     return new EvaluationConfig(Settings.collect(DEF, args, env));
+  }
+
+  /** Where {@code evaluate} listens for HTTP (off unless {@code --http-port} is set). */
+  public HttpSettings http() {
+    return HttpSettings.of(this);
   }
 
   /** The settings the service runs with, read once. */

@@ -90,6 +90,11 @@ final class RollbackGuard implements Processor<String, byte[], String, byte[]> {
     if (!model.equals(e.getModel())) {
       return;
     }
+    if (e.getAlias() == null) {
+      // an older writer's prediction names no alias: nothing to judge or roll back
+      meters.evaluated(e, Double.NaN);
+      return;
+    }
     String versionKey = e.getModel() + ":" + e.getModelVersion() + "@" + e.getAlias();
     ServedStats served = ServedStats.decode(stats.get(versionKey));
     served.add(e);

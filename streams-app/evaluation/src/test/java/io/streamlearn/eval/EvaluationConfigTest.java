@@ -44,4 +44,18 @@ class EvaluationConfigTest {
         List.of("--prediction-topics", "x", "--labels-topic", "x"), Map.of()).settings());
     assertTrue(e.getMessage().contains("labelsTopic"), e.getMessage());
   }
+
+  @Test
+  void automaticRollbackIsOnByDefaultAndItsFlagsSetTheTest() {
+    RollbackRule defaults = EvaluationConfig.fromArgs(List.of(), Map.of()).settings().rollback();
+    assertEquals(new RollbackRule(true, 0.01, 0.05, 0.02, 0.10, 200), defaults);
+    EvaluationConfig config = EvaluationConfig.fromArgs(List.of("--auto-rollback", "false",
+        "--auto-rollback-alpha", "0.05", "--auto-rollback-min-events", "50", "--http-port", "0"), Map.of());
+    RollbackRule off = config.settings().rollback();
+    assertEquals(false, off.enabled());
+    assertEquals(0.05, off.alpha());
+    assertEquals(50, off.minEvents());
+    assertEquals(0, config.http().port());
+    assertEquals(false, EvaluationConfig.fromArgs(List.of(), Map.of()).http().enabled(), "no server by default");
+  }
 }
