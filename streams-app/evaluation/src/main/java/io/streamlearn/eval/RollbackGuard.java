@@ -114,13 +114,16 @@ final class RollbackGuard implements Processor<String, byte[], String, byte[]> {
       return;
     }
     long movedAt = current.movedAt().toEpochMilli();
-    if (watch == null || !watch.watches(current.version(), movedAt)) {
+    boolean fresh = watch == null || !watch.watches(current.version(), movedAt);
+    if (fresh) {
       watch = new RollbackWatch(current.version(), current.previousVersion(), movedAt, 0, 0, false);
       log.info("watching {} -> {} (was {}, moved by {}) for automatic rollback", aliasKey, current.version(),
           current.previousVersion(), current.movedBy());
     }
     if (watch.decided() || e.getModelVersion() != watch.version() || e.getLeaked() || e.getCorrect() == null) {
-      watches.put(aliasKey, watch.encode());
+      if (fresh) {
+        watches.put(aliasKey, watch.encode());
+      }
       return;
     }
     watch = watch.count(!e.getCorrect());
@@ -150,7 +153,12 @@ final class RollbackGuard implements Processor<String, byte[], String, byte[]> {
     RollbackRule.Evidence ev = rule.decide(watch.n(), watch.errors(), oldError);
     switch (ev.verdict()) {
       case ROLL_BACK:
-        rollBack(current, watch, ev, old);
+        if (registry.get(RegistryKey.version(current.model(), watch.previous()).toString()) == null) {
+          log.warn("{}: version {} serves worse than {}, which the registry no longer holds; not rolling back",
+              aliasKey, watch.version(), watch.previous());
+        } else {
+          rollBack(current, watch, ev, old);
+        }
         return true;
       case KEEP:
         log.info("{}: version {} kept: error {} over {} against the predecessor's bound {} over {} (LLR {} <= {})",

@@ -10,6 +10,10 @@
  * served figures: a lagging inference would otherwise score events with versions that learned
  * them, and flatter the model.
  *
+ * <p>Automatic rollback ({@code RollbackGuard}, {@link io.streamlearn.eval.RollbackRule}): when a version a person moved an alias to serves
+ * significantly worse than its predecessor (a sequential test with stated error rates), the alias
+ * moves back, with the evidence in the alias record and an alert on the metrics topic.
+ *
  * <p>A module of its own, not a part of inference: it scales, restarts and is configured apart
  * from the scoring path (its state is the label window, inference's is a micro-batch queue), and
  * challenger tests, canaries and rollback will grow here without touching the serving hot path.

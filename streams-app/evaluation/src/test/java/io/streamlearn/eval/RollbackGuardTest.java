@@ -195,4 +195,15 @@ class RollbackGuardTest {
     serve(3, 300, 0.5, random);
     assertEquals(List.of(), aliasMoves(), "nothing to roll back once the trainer has moved on");
   }
+
+  @Test
+  void noRollbackPointsAtAVersionTheRegistryNoLongerHolds() throws Exception {
+    start(Map.of());
+    java.util.SplittableRandom random = new java.util.SplittableRandom(13);
+    serve(9, 400, 0.85, random); // version 9 served well, then was removed from the registry
+    move(2, "alice", "promoted from the CLI", 9);
+    serve(2, 300, 0.5, random);
+    assertEquals(List.of(), aliasMoves());
+    assertEquals(List.of(), alerts());
+  }
 }

@@ -58,8 +58,9 @@ class RollbackRuleTest {
     }
     double rate = (double) rollbacks / RUNS;
     // alpha/(1 - beta) for the test, alpha more for a predecessor whose error the bound understates
-    assertTrue(rate <= DEFAULTS.alpha() / (1 - DEFAULTS.beta()) + DEFAULTS.alpha() + 3 * Math.sqrt(DEFAULTS.alpha() * (1 - DEFAULTS.alpha()) / RUNS),
-        "false rollbacks of an equal version: " + rate);
+    double bound = DEFAULTS.alpha() / (1 - DEFAULTS.beta()) + DEFAULTS.alpha()
+        + 3 * Math.sqrt(DEFAULTS.alpha() * (1 - DEFAULTS.alpha()) / RUNS);
+    assertTrue(rate <= bound, "false rollbacks of an equal version: " + rate + " > " + bound);
   }
 
   @Test
