@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /** The rollback SPRT: its formula by hand, and its error rates by seeded simulation. */
 class RollbackRuleTest {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RollbackRuleTest.class);
   private static final RollbackRule DEFAULTS = new RollbackRule(true, 0.01, 0.05, 0.02, 0.10, 200);
   private static final int RUNS = 2_000;
   private static final int HORIZON = 5_000;
@@ -60,6 +61,7 @@ class RollbackRuleTest {
     // alpha/(1 - beta) for the test, alpha more for a predecessor whose error the bound understates
     double bound = DEFAULTS.alpha() / (1 - DEFAULTS.beta()) + DEFAULTS.alpha()
         + 3 * Math.sqrt(DEFAULTS.alpha() * (1 - DEFAULTS.alpha()) / RUNS);
+    log.info("rollback rate {} of an equal version against an estimated predecessor", rate);
     assertTrue(rate <= bound, "false rollbacks of an equal version: " + rate + " > " + bound);
   }
 
@@ -115,7 +117,9 @@ class RollbackRuleTest {
         rollbacks++;
       }
     }
-    return (double) rollbacks / RUNS;
+    double rate = (double) rollbacks / RUNS;
+    log.info("rollback rate {} with {} at error {} against {}", rate, rule, newError, oldError);
+    return rate;
   }
 
   /** One sequential test until it decides or the horizon (undecided counts as kept). */
