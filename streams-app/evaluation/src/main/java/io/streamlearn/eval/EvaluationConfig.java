@@ -2,6 +2,8 @@ package io.streamlearn.eval;
 
 import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.HttpKeys;
+import io.streamlearn.config.HttpSettings;
 import io.streamlearn.config.Settings;
 import io.streamlearn.schema.Topics;
 import java.util.ArrayList;
@@ -36,6 +38,12 @@ public final class EvaluationConfig extends AppConfig {
   public static final String CHALLENGER_BETA = "challenger.beta";
   public static final String CHALLENGER_DELTA = "challenger.delta";
   public static final String AUTO_PROMOTE_CHALLENGER = "auto.promote.challenger";
+  public static final String AUTO_ROLLBACK = "auto.rollback";
+  public static final String ROLLBACK_ALPHA = "auto.rollback.alpha";
+  public static final String ROLLBACK_BETA = "auto.rollback.beta";
+  public static final String ROLLBACK_MARGIN = "auto.rollback.margin";
+  public static final String ROLLBACK_DELTA = "auto.rollback.delta";
+  public static final String ROLLBACK_MIN_EVENTS = "auto.rollback.min.events";
 
   /** The table. */
   public static final ConfigDef DEF = CommonKeys.alias(CommonKeys.define(new ConfigDef()),
@@ -85,7 +93,25 @@ public final class EvaluationConfig extends AppConfig {
               + " exactly one of the two is right.")
       .define(AUTO_PROMOTE_CHALLENGER, Type.BOOLEAN, false, Importance.MEDIUM,
           "Move the served alias to the challenger's version when the test says the challenger is better"
-              + " (movedBy auto-promote, the evidence in the reason), once per (live, challenger) pair.");
+              + " (movedBy auto-promote, the evidence in the reason), once per (live, challenger) pair.")
+
+      .define(HttpKeys.host())
+      .define(HttpKeys.port(HttpKeys.OFF, "/metrics, /health/live and /health/ready"))
+      .define(AUTO_ROLLBACK, Type.BOOLEAN, true, Importance.HIGH,
+          "Move an alias back to its previous version when the version a person promoted to it serves"
+              + " significantly worse (a sequential test; see docs/evaluation.md). Moves by the trainer and"
+              + " moves whose reason starts with 'pin' are never rolled back.")
+      .define(ROLLBACK_ALPHA, Type.DOUBLE, 0.01, Range.between(1e-9, 0.49), Importance.LOW,
+          "The rollback test's tolerated rate of rolling back a version no worse than its predecessor"
+              + " (beyond the margin).")
+      .define(ROLLBACK_BETA, Type.DOUBLE, 0.05, Range.between(1e-9, 0.49), Importance.LOW,
+          "The rollback test's tolerated rate of keeping a version worse than its predecessor by the delta.")
+      .define(ROLLBACK_MARGIN, Type.DOUBLE, 0.02, Range.between(0.0, 0.99), Importance.LOW,
+          "How much higher an error rate than the predecessor's still counts as no worse (H0).")
+      .define(ROLLBACK_DELTA, Type.DOUBLE, 0.10, Range.between(1e-6, 0.99), Importance.LOW,
+          "How much higher an error rate than the predecessor's counts as broken (H1); above the margin.")
+      .define(ROLLBACK_MIN_EVENTS, Type.LONG, 200L, Range.atLeast(1), Importance.LOW,
+          "Leak-free labeled evaluations the rollback test needs of the new version and of its predecessor.");
 
   /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
   public EvaluationConfig(Map<String, String> merged) {
@@ -98,6 +124,11 @@ public final class EvaluationConfig extends AppConfig {
   /** From command-line arguments and the environment. */
   public static EvaluationConfig fromArgs(List<String> args, Map<String, String> env) {
     return new EvaluationConfig(Settings.collect(DEF, args, env));
+  }
+
+  /** Where {@code evaluate} listens for HTTP (off unless {@code --http-port} is set). */
+  public HttpSettings http() {
+    return HttpSettings.of(this);
   }
 
   /** The settings the service runs with, read once. */
@@ -115,7 +146,9 @@ public final class EvaluationConfig extends AppConfig {
         getString(CommonKeys.LABELS_TOPIC), getString(EVALUATIONS_TOPIC), getString(SERVED_METRICS_TOPIC),
         getString(APPLICATION_ID), getString(PROCESSING_GUARANTEE), getLong(COMMIT_INTERVAL_MS),
         getString(STATE_DIR), getLong(LABEL_WINDOW_MS), getLong(METRICS_WINDOW_MS),
-        getLong(METRICS_RETENTION_MS), getLong(PUBLISH_INTERVAL_MS), challenger);
+        getLong(METRICS_RETENTION_MS), getLong(PUBLISH_INTERVAL_MS), challenger,
+        new RollbackRule(getBoolean(AUTO_ROLLBACK), getDouble(ROLLBACK_ALPHA), getDouble(ROLLBACK_BETA),
+            getDouble(ROLLBACK_MARGIN), getDouble(ROLLBACK_DELTA), getLong(ROLLBACK_MIN_EVENTS)));
   }
 
   private ChallengerSettings challengerSettings() {

@@ -1,12 +1,19 @@
 package io.streamlearn.eval;
 
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.streamlearn.app.KafkaSupport;
+import io.streamlearn.app.OpsServer;
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.registry.http.Health;
 import io.streamlearn.config.TopicSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -26,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * A running evaluation instance: creates the missing topics (its internal by-version topic too),
  * then runs {@link EvaluationTopology}, and answers the all-time served figures of this instance's
  * partitions ({@link #served(String)}).
+ *
+ * <p>It records into its {@link OpsServer}: {@link EvaluationOpsMeters} and the Kafka Streams
+ * client's metrics (Micrometer's {@link KafkaStreamsMetrics}); its health: ready while Streams is
+ * {@code RUNNING}, live unless Streams failed or stopped unasked ({@link EvaluationHealth}).
  */
 public final class EvaluationService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EvaluationService.class);
@@ -34,6 +45,19 @@ public final class EvaluationService implements AutoCloseable {
   private final KafkaStreams streams;
   private final RegistryChallengerPromoter promoter;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Health component name of the Streams client. */
+  static final String STREAMS_CHECK = "evaluation.streams";
+  private static final Duration METRICS_REFRESH = Duration.ofSeconds(15);
+  private final OpsServer ops;
+  private final boolean ownsOps;
+  private final EvaluationHealth health = new EvaluationHealth();
+  /** Re-reads the Streams client's metric list for the binder (one daemon thread, ours to stop). */
+  private final ScheduledExecutorService metricsRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "evaluation-kafka-metrics");
+    t.setDaemon(true);
+    return t;
+  });
+  private final KafkaStreamsMetrics streamsMetrics;
 
   /**
    * The served figures of one alias summed over its versions.
@@ -44,9 +68,23 @@ public final class EvaluationService implements AutoCloseable {
    */
   public record Served(long evaluated, long leaked, double accuracy) {}
 
-  /** Creates missing topics and prepares (does not start) the streams app. */
+  /** Creates missing topics and prepares (does not start) the streams app, with meters of its own. */
   public EvaluationService(EvaluationSettings settings) {
+    this(settings, new OpsServer("evaluation"), true);
+  }
+
+  /**
+   * Creates missing topics and prepares (does not start) the streams app, recording metrics and
+   * health in {@code ops} (which the caller serves and closes).
+   */
+  public EvaluationService(EvaluationSettings settings, OpsServer ops) {
+    this(settings, ops, false);
+  }
+
+  private EvaluationService(EvaluationSettings settings, OpsServer ops, boolean ownsOps) {
     this.settings = settings;
+    this.ops = ops;
+    this.ownsOps = ownsOps;
     Map<String, Object> client = settings.kafka().clientProperties();
     TopicSettings shared = settings.topics();
     int partitions = shared.partitions();
@@ -61,19 +99,34 @@ public final class EvaluationService implements AutoCloseable {
     if (settings.challenger().enabled()) {
       topics.add(KafkaSupport.eventTopic(settings.challengerPairsTopic(), partitions));
       topics.add(KafkaSupport.eventTopic(settings.challenger().verdictsTopic(), partitions));
-      topics.add(KafkaSupport.eventTopic(shared.metrics(), 1)); // as the trainer creates it: one ordered history
     }
+    topics.add(KafkaSupport.eventTopic(RollbackBranch.byAliasTopic(settings), partitions));
+    // the trainer's history, as the trainer creates it (one ordered partition): rollback and
+    // promotion alerts go there too
+    topics.add(KafkaSupport.eventTopic(shared.metrics(), 1));
     topics.add(KafkaSupport.deadLetterTopic(shared.deadLetter()));
     topics.add(KafkaSupport.registryTopic(shared.models()));
     KafkaSupport.ensureTopics(client, shared.replicationFactor(), topics);
     promoter = settings.challenger().autoPromote()
         ? new RegistryChallengerPromoter(client, shared.models()) : null;
-    streams = new KafkaStreams(promoter == null ? EvaluationTopology.build(settings)
-        : EvaluationTopology.build(settings, promoter), streamsProperties(settings));
+    EvaluationMeters meters = new EvaluationOpsMeters(ops.meters(), settings.model(), CommonKeys.DEFAULT_ALIAS);
+    streams = new KafkaStreams(EvaluationTopology.build(settings,
+        promoter == null ? ChallengerPromoter.none() : promoter, meters), streamsProperties(settings));
     streams.setUncaughtExceptionHandler(e -> {
       log.error("evaluation stream thread failed; replacing it", e);
       return StreamThreadExceptionResponse.REPLACE_THREAD;
     });
+    streams.setStateListener(health);
+    streamsMetrics = new KafkaStreamsMetrics(streams, Tags.empty(), metricsRefresh, METRICS_REFRESH);
+    streamsMetrics.bindTo(ops.meters());
+    ops.health()
+        .ready(STREAMS_CHECK, Health.of(health::notReady))
+        .live(STREAMS_CHECK, Health.of(health::failure));
+  }
+
+  /** Where this instance records its metrics and health. */
+  public OpsServer ops() {
+    return ops;
   }
 
   /** The Kafka Streams properties of these settings. */
@@ -133,10 +186,16 @@ public final class EvaluationService implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    health.closing();
     streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
         .withTimeout(Duration.ofSeconds(30)));
     if (promoter != null) {
       promoter.close(); // after the stream threads, the only callers, have stopped
+    }
+    metricsRefresh.shutdownNow();
+    streamsMetrics.close();
+    if (ownsOps) {
+      ops.close();
     }
   }
 }

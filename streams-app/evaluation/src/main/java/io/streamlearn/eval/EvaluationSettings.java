@@ -26,12 +26,14 @@ import java.util.Objects;
  * @param metricsRetentionMs how long windows are kept, >= metricsWindowMs
  * @param publishIntervalMs how often changed served metrics are published, >= 1
  * @param challenger the comparison of the shadow alias with the served one (off without a shadow alias)
+ * @param rollback when an alias is moved back automatically ({@link RollbackGuard})
  */
 public record EvaluationSettings(KafkaSettings kafka, TopicSettings topics, String model,
                                  List<String> predictionTopics, String labelsTopic, String evaluationsTopic,
                                  String servedMetricsTopic, String applicationId, String processingGuarantee,
                                  long commitIntervalMs, String stateDir, long labelWindowMs, long metricsWindowMs,
-                                 long metricsRetentionMs, long publishIntervalMs, ChallengerSettings challenger) {
+                                 long metricsRetentionMs, long publishIntervalMs, ChallengerSettings challenger,
+                                 RollbackRule rollback) {
   /** Validates and copies. */
   public EvaluationSettings {
     Objects.requireNonNull(kafka, "kafka");
@@ -53,6 +55,7 @@ public record EvaluationSettings(KafkaSettings kafka, TopicSettings topics, Stri
     Checks.atLeast("metricsRetentionMs", metricsRetentionMs, metricsWindowMs);
     Checks.atLeast("publishIntervalMs", publishIntervalMs, 1);
     Objects.requireNonNull(challenger, "challenger");
+    Objects.requireNonNull(rollback, "rollback");
     if (predictionTopics.contains(labelsTopic)) {
       throw new IllegalArgumentException("labelsTopic '" + labelsTopic + "' is also a prediction topic");
     }

@@ -15,7 +15,9 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>predictions and labels, both keyed by event id (so they must be co-partitioned) →
  *       {@link EvaluationJoin} → evaluations (keyed by id) and the by-version topic (keyed {@code
  *       model:version@alias}); undecodable records → the dead-letter topic;
- *   <li>the by-version topic → {@link ServedAggregator} → served metrics.
+ *   <li>the by-version topic → {@link ServedAggregator} → served metrics;
+ *   <li>the by-version topic re-keyed by alias → {@link RollbackGuard} → alias moves back and
+ *       alerts ({@link RollbackBranch}).
  * </ol>
  *
  * <p>With a shadow alias, {@link ChallengerTopology} adds the paired test of the challenger
@@ -51,14 +53,19 @@ public final class EvaluationTopology {
    * @throws IllegalArgumentException when the settings ask for auto-promotion (it needs a promoter)
    */
   public static Topology build(EvaluationSettings settings) {
-    if (settings.challenger().autoPromote()) {
-      throw new IllegalArgumentException("auto-promotion needs a promoter: build(settings, promoter)");
-    }
-    return build(settings, ChallengerPromoter.none());
+    return build(settings, ChallengerPromoter.none(), EvaluationMeters.NONE);
   }
 
   /** The topology of these settings; a better challenger is promoted through {@code promoter}. */
   public static Topology build(EvaluationSettings settings, ChallengerPromoter promoter) {
+    return build(settings, promoter, EvaluationMeters.NONE);
+  }
+
+  /**
+   * The topology of these settings: a better challenger is promoted through {@code promoter}, and
+   * {@code meters} hear what it evaluates and rolls back.
+   */
+  public static Topology build(EvaluationSettings settings, ChallengerPromoter promoter, EvaluationMeters meters) {
     Topology t = new Topology();
     t.addGlobalStore(
         Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REGISTRY_STORE), Serdes.String(),
@@ -97,6 +104,7 @@ public final class EvaluationTopology {
     if (settings.challenger().enabled()) {
       ChallengerTopology.add(t, settings, promoter);
     }
+    RollbackBranch.add(t, settings, "by-version-source", meters);
     return t;
   }
 }

@@ -15,6 +15,9 @@
  * pairs ({@link io.streamlearn.eval.ChallengerSprt}); {@code ChallengerVerdict} records go to
  * {@code streamlearn.challenger-verdicts}, and with auto-promotion a significantly better
  * challenger becomes the served alias ({@link io.streamlearn.eval.ChallengerPromoter}).
+ * <p>Automatic rollback ({@code RollbackGuard}, {@link io.streamlearn.eval.RollbackRule}): when a version a person moved an alias to serves
+ * significantly worse than its predecessor (a sequential test with stated error rates), the alias
+ * moves back, with the evidence in the alias record and an alert on the metrics topic.
  *
  * <p>A module of its own, not a part of inference: it scales, restarts and is configured apart
  * from the scoring path (its state is the label window, inference's is a micro-batch queue), and

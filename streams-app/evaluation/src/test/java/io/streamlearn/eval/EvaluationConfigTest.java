@@ -64,4 +64,18 @@ class EvaluationConfigTest {
         () -> EvaluationConfig.fromArgs(List.of("--auto-promote-challenger"), Map.of()));
     assertTrue(e.getMessage().contains("auto.promote.challenger"), e.getMessage());
   }
+
+  @Test
+  void automaticRollbackIsOnByDefaultAndItsFlagsSetTheTest() {
+    RollbackRule defaults = EvaluationConfig.fromArgs(List.of(), Map.of()).settings().rollback();
+    assertEquals(new RollbackRule(true, 0.01, 0.05, 0.02, 0.10, 200), defaults);
+    EvaluationConfig config = EvaluationConfig.fromArgs(List.of("--auto-rollback", "false",
+        "--auto-rollback-alpha", "0.05", "--auto-rollback-min-events", "50", "--http-port", "0"), Map.of());
+    RollbackRule off = config.settings().rollback();
+    assertEquals(false, off.enabled());
+    assertEquals(0.05, off.alpha());
+    assertEquals(50, off.minEvents());
+    assertEquals(0, config.http().port());
+    assertEquals(false, EvaluationConfig.fromArgs(List.of(), Map.of()).http().enabled(), "no server by default");
+  }
 }

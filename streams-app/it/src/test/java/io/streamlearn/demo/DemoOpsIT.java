@@ -18,9 +18,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code demo --http-port P}: the dashboard's port also serves {@code /metrics}, with the trainer's
- * and inference's {@code streamlearn_} families moving while the demo runs, as the README says
- * ({@code curl localhost:P/metrics}).
+ * {@code demo --http-port P}: the dashboard's port also serves {@code /metrics}, with the trainer's,
+ * inference's and the evaluation's {@code streamlearn_} families moving while the demo runs, as the
+ * README says ({@code curl localhost:P/metrics}).
  */
 class DemoOpsIT {
   private static final Pattern DASHBOARD = Pattern.compile("dashboard: http://localhost:(\\d+)/");
@@ -52,13 +52,17 @@ class DemoOpsIT {
     await(() -> {
       scrape.set(PrometheusText.scrape(base.get()));
       return scrape.get().sum("streamlearn_examples_trained_total", PrometheusText.any()) > 0
-          && scrape.get().sum("streamlearn_predictions_total", PrometheusText.any()) > 0;
-    }, () -> "the trainer trains and inference predicts: " + scrape.get().families().keySet());
+          && scrape.get().sum("streamlearn_predictions_total", PrometheusText.any()) > 0
+          && scrape.get().sum("streamlearn_evaluations_total", PrometheusText.any()) > 0;
+    }, () -> "the trainer trains, inference predicts and the evaluation evaluates: "
+        + scrape.get().families().keySet());
     PrometheusText metrics = scrape.get();
     assertEquals("counter", metrics.family("streamlearn_examples_trained").type());
     assertEquals("counter", metrics.family("streamlearn_predictions").type());
     assertEquals("histogram", metrics.family("streamlearn_prediction_latency_seconds").type());
     assertEquals("gauge", metrics.family("streamlearn_trainer_prequential_accuracy").type());
+    assertEquals("gauge", metrics.family("streamlearn_served_accuracy").type());
+    assertEquals("counter", metrics.family("streamlearn_rollbacks").type());
     metrics.family("jvm_memory_used_bytes");
     assertEquals("demo", metrics.family("streamlearn_predictions").samples().get(0).labels().get("application"));
 

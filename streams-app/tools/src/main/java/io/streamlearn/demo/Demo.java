@@ -132,11 +132,11 @@ public final class Demo {
                Topics.METRICS, Topics.MODELS, Topics.PREDICTIONS, Topics.LABELED, Topics.FEATURES),
                false, Duration.ofSeconds(60));
            Dashboard.Server web = live.serve(settings.httpHost(), settings.httpPort(), Optional.empty());
-           // the trainer's and inference's meters on the dashboard's port: one /metrics for the demo
+           // the trainer's, inference's and the evaluation's meters on the dashboard's port: one /metrics for the demo
            OpsServer ops = new OpsServer("demo", web.routes());
            InferenceService inference = new InferenceService(new InferenceConfig(serve).settings(), ops);
            EvaluationService evaluation = new EvaluationService(new EvaluationConfig(evaluationSettings(common,
-               stateDir)).settings())) {
+               stateDir)).settings(), ops)) {
         Trainer trainer = new Trainer(TrainerSettings.from(trainerConfig), TrainerClock.SYSTEM, ops);
         dashboardUrl = web.url();
         out.println("dashboard: " + dashboardUrl + "  (open it in a browser)");
