@@ -53,6 +53,9 @@ public final class EvaluationTopology {
    * @throws IllegalArgumentException when the settings ask for auto-promotion (it needs a promoter)
    */
   public static Topology build(EvaluationSettings settings) {
+    if (settings.challenger().autoPromote()) {
+      throw new IllegalArgumentException("auto-promotion needs a promoter: build(settings, promoter)");
+    }
     return build(settings, ChallengerPromoter.none(), EvaluationMeters.NONE);
   }
 
