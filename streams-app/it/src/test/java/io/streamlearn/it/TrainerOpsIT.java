@@ -81,8 +81,12 @@ class TrainerOpsIT extends BrokerIT {
         AtomicReference<PrometheusText> last = new AtomicReference<>();
         LoopHarness.await(() -> {
           last.set(scrape(port));
+          // a checkpoint commits every 500 ms: wait for one after the first scrape too, not only for
+          // more examples (the counters move at different moments)
           return sample(last.get(), "streamlearn_examples_trained_total") > trained
-              && sample(last.get(), "streamlearn_trainer_versions_published_total") >= 1;
+              && sample(last.get(), "streamlearn_trainer_versions_published_total") >= 1
+              && sample(last.get(), "streamlearn_trainer_checkpoints_total")
+                  > sample(first, "streamlearn_trainer_checkpoints_total");
         }, Duration.ofSeconds(60), () -> "the counters move and a version is published: " + trainer.status());
         PrometheusText second2 = last.get();
 
