@@ -56,7 +56,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The dashboard in a real browser against a real loop: trainer and inference on an embedded
  * broker learning 28x28 (784-feature) inputs (Fashion-MNIST test images where installed), the page polling, and its promote button moving an
- * alias on the registry topic once the page has been given the server's token. Skipped where
+ * alias on the registry topic once the page has been given the server's token; with the evaluation
+ * running beside them (a 20% canary and a shadow challenger, both on v1) and a label-free DRIFT
+ * event on the metrics topic, the served-vs-trainer, challenger, canary and feature-drift panels
+ * render the figures of the state the page polled. Skipped where
  * Chromium is not installed. Leaves a screenshot in
  * {@code target/dashboard-screenshot.png}.
  */
