@@ -73,7 +73,7 @@ final class RegistryCommand {
       return null;
     }
     Map<String, Object> client = settings.server().clientProperties();
-    DashboardFeed.Topics topics = DashboardFeed.Topics.of(settings.topics());
+    DashboardFeed.Topics topics = settings.dashboardTopics();
     KafkaSupport.ensureTopics(client, settings.topics().replicationFactor(),
         topics.specs(settings.topics().partitions()));
     LiveDashboard live = LiveDashboard.start(client, topics, settings.model(), false, Duration.ofMinutes(5));

@@ -4,6 +4,7 @@ import io.streamlearn.config.AppConfig;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.config.HttpKeys;
 import io.streamlearn.config.Settings;
+import io.streamlearn.dashboard.DashboardFeed;
 import io.streamlearn.registry.PromotionPolicy;
 import io.streamlearn.registry.RegistryCodec;
 import io.streamlearn.registry.http.RegistryServer;
@@ -35,6 +36,8 @@ public final class RegistryConfig extends AppConfig {
       .define(DASHBOARD, Type.BOOLEAN, true, Importance.MEDIUM,
           "Also serve the web dashboard of model.name at /dashboard/ on the same port; its promote"
               + " needs the token like every write.")
+      .define(CommonKeys.servedMetricsTopic())
+      .define(CommonKeys.challengerVerdictsTopic())
       .define(HttpKeys.host())
       .define(HttpKeys.port(8090, "the REST API, the dashboard, metrics and health"))
       .define(HttpKeys.token())
@@ -68,7 +71,8 @@ public final class RegistryConfig extends AppConfig {
     RegistryServer.Config server = new RegistryServer.Config(clientProperties(), getString(CommonKeys.MODELS_TOPIC),
         getString(HTTP_HOST), getInt(HTTP_PORT), HttpKeys.token(this), policy,
         getInt(RETENTION_KEEP_LAST), getBoolean(RECORD_FOREIGN_MOVES), getInt(MAX_RECORD_BYTES));
-    return new RegistrySettings(server, topicSettings(), getString(CommonKeys.MODEL_NAME), getBoolean(DASHBOARD));
+    return new RegistrySettings(server, topicSettings(), DashboardFeed.Topics.of(this), getString(CommonKeys.MODEL_NAME),
+        getBoolean(DASHBOARD));
   }
 
   /** From command-line arguments and the environment. */

@@ -19,6 +19,8 @@ public final class DashboardConfig extends AppConfig {
 
   /** The table: shared keys plus the dashboard's own. */
   public static final ConfigDef DEF = CommonKeys.define(new ConfigDef())
+      .define(CommonKeys.servedMetricsTopic())
+      .define(CommonKeys.challengerVerdictsTopic())
       .define(HttpKeys.host())
       .define(HttpKeys.port(8080, "the dashboard, its API and health"))
       .define(READ_ONLY, Type.BOOLEAN, false, Importance.MEDIUM,
@@ -37,12 +39,12 @@ public final class DashboardConfig extends AppConfig {
 
   /** The topics the feed reads, as configured. */
   public DashboardFeed.Topics topics() {
-    return DashboardFeed.Topics.of(topicSettings());
+    return DashboardFeed.Topics.of(this);
   }
 
   /** The settings the dashboard runs with, read once. */
   public DashboardSettings settings() {
-    return new DashboardSettings(kafkaSettings(), topicSettings(), getString(CommonKeys.MODEL_NAME),
+    return new DashboardSettings(kafkaSettings(), topicSettings(), topics(), getString(CommonKeys.MODEL_NAME),
         getBoolean(READ_ONLY), getString(HTTP_HOST), getInt(HTTP_PORT), HttpKeys.token(this));
   }
 }

@@ -1,12 +1,17 @@
 package io.streamlearn.dashboard;
 
 import io.streamlearn.app.KafkaSupport;
+import io.streamlearn.config.AppConfig;
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.config.TopicSettings;
 import io.streamlearn.registry.InvalidModelException;
 import io.streamlearn.registry.RegistryCodec;
 import io.streamlearn.schema.AvroSerde;
+import io.streamlearn.schema.ChallengerVerdict;
 import io.streamlearn.schema.InputEvent;
 import io.streamlearn.schema.InputEventDecoder;
 import io.streamlearn.schema.Prediction;
+import io.streamlearn.schema.ServedMetrics;
 import io.streamlearn.schema.TrainingEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * with one consumer and no consumer group (it assigns partitions, so any number of dashboards
  * can watch one cluster without moving anyone's offsets).
  *
- * <p>The registry and the training history are read from the beginning (they are the model's
- * history); predictions and input events from the moment the feed starts. Input events are read
+ * <p>The registry, the training history and the evaluation's served metrics and challenger
+ * verdicts are read from the beginning (they are the model's history: a version's all-time served
+ * figures may have been written long ago); predictions and input events from the moment the feed
+ * starts. Input events are read
  * only to show images next to their predictions. Records that do not decode are logged and
  * skipped: a dashboard never stops on a bad record.
  */
@@ -42,17 +49,20 @@ public final class DashboardFeed implements AutoCloseable {
   /**
    * The topics a feed reads.
    *
-   * @param metrics the training-history topic
+   * @param metrics the training-history topic (also the evaluation's DRIFT and ALERT events)
    * @param models the registry topic
    * @param predictions the predictions topic
    * @param labeled the labeled-events topic
    * @param features the feature-events topic
+   * @param servedMetrics the evaluation's {@code ServedMetrics} topic
+   * @param challengerVerdicts the evaluation's {@code ChallengerVerdict} topic
    */
   public record Topics(String metrics, String models, String predictions, String labeled,
-                       String features) {
+                       String features, String servedMetrics, String challengerVerdicts) {
     /**
      * How to create these topics where they are missing, as the apps that write them would:
-     * event topics with {@code partitions}, the metrics topic with one, the registry compacted.
+     * event topics (the evaluation's outputs too) with {@code partitions}, the metrics topic with
+     * one, the registry compacted.
      */
     public List<KafkaSupport.TopicSpec> specs(int partitions) {
       return List.of(
@@ -60,18 +70,28 @@ public final class DashboardFeed implements AutoCloseable {
           KafkaSupport.eventTopic(features, partitions),
           KafkaSupport.eventTopic(predictions, partitions),
           KafkaSupport.eventTopic(metrics, 1),
-          KafkaSupport.registryTopic(models));
+          KafkaSupport.registryTopic(models),
+          KafkaSupport.eventTopic(servedMetrics, partitions),
+          KafkaSupport.eventTopic(challengerVerdicts, partitions));
     }
 
-    /** The topics of an app's shared topic settings. */
-    public static Topics of(io.streamlearn.config.TopicSettings topics) {
+    /**
+     * The topics of a command whose table holds the shared topic keys ({@link
+     * io.streamlearn.config.CommonKeys#topics}) and the evaluation's two output topics ({@link
+     * io.streamlearn.config.CommonKeys#servedMetricsTopic}, {@link
+     * io.streamlearn.config.CommonKeys#challengerVerdictsTopic}).
+     */
+    public static Topics of(AppConfig config) {
+      TopicSettings topics = config.topicSettings();
       return new Topics(topics.metrics(), topics.models(), topics.predictions(), topics.labeled(),
-          topics.features());
+          topics.features(), config.getString(CommonKeys.SERVED_METRICS_TOPIC),
+          config.getString(CommonKeys.CHALLENGER_VERDICTS_TOPIC));
     }
 
     /** Validates. */
     public Topics {
-      for (String t : new String[] {metrics, models, predictions, labeled, features}) {
+      for (String t : new String[] {metrics, models, predictions, labeled, features, servedMetrics,
+          challengerVerdicts}) {
         if (t == null || t.isBlank()) {
           throw new IllegalArgumentException("topic names must be non-blank, found '" + t + "'");
         }
@@ -85,6 +105,8 @@ public final class DashboardFeed implements AutoCloseable {
   private final RegistryCodec codec = new RegistryCodec();
   private final AvroSerde<TrainingEvent> trainingSerde = AvroSerde.of(TrainingEvent.class);
   private final AvroSerde<Prediction> predictionSerde = AvroSerde.of(Prediction.class);
+  private final AvroSerde<ServedMetrics> servedSerde = AvroSerde.of(ServedMetrics.class);
+  private final AvroSerde<ChallengerVerdict> verdictSerde = AvroSerde.of(ChallengerVerdict.class);
   private final InputEventDecoder labeledDecoder = InputEventDecoder.forLabeled();
   private final InputEventDecoder featuresDecoder = InputEventDecoder.forFeatures();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -128,7 +150,8 @@ public final class DashboardFeed implements AutoCloseable {
     props.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
     try (KafkaConsumer<String, byte[]> consumer =
              new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> history = partitions(consumer, Set.of(topics.metrics(), topics.models()));
+      List<TopicPartition> history = partitions(consumer, Set.of(topics.metrics(), topics.models(),
+          topics.servedMetrics(), topics.challengerVerdicts()));
       List<TopicPartition> live = partitions(consumer,
           Set.of(topics.predictions(), topics.labeled(), topics.features()));
       List<TopicPartition> all = new ArrayList<>(history);
@@ -185,6 +208,10 @@ public final class DashboardFeed implements AutoCloseable {
         state.onTrainingEvent(trainingSerde.deserialize(topic, r.value()));
       } else if (topic.equals(topics.models())) {
         state.onRegistry(codec.decode(r.key(), r.value()));
+      } else if (topic.equals(topics.servedMetrics())) {
+        state.onServedMetrics(servedSerde.deserialize(topic, r.value()));
+      } else if (topic.equals(topics.challengerVerdicts())) {
+        state.onChallengerVerdict(verdictSerde.deserialize(topic, r.value()));
       }
     } catch (SerializationException | InvalidModelException e) {
       log.debug("dashboard skips {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());

@@ -4,7 +4,9 @@ import io.streamlearn.learn.metrics.WindowedMean;
 import io.streamlearn.registry.AliasMove;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.RegistryCodec;
+import io.streamlearn.schema.ChallengerVerdict;
 import io.streamlearn.schema.Prediction;
+import io.streamlearn.schema.ServedMetrics;
 import io.streamlearn.schema.TrainingEvent;
 import io.streamlearn.schema.TrainingEventType;
 import java.util.ArrayDeque;
@@ -19,8 +21,10 @@ import java.util.function.LongSupplier;
 /**
  * What the dashboard shows about one model, built from the records a {@link DashboardFeed} reads:
  * the training history ({@code TrainingEvent}s), the registry (versions and alias moves), and the
- * predictions (served accuracy per version, hold-out accuracy, throughput, latency, the latest
- * few with their input images). Every list is bounded, so a long run keeps a constant footprint.
+ * predictions (served accuracy per version, hold-out accuracy, throughput, latency, the canary
+ * split, the latest few with their input images), and the evaluation's records (served figures per
+ * version and alias, challenger verdicts, label-free feature drift: {@link EvaluationPanels}).
+ * Every list is bounded, so a long run keeps a constant footprint.
  *
  * <p>Hold-out accuracy needs the true label of unlabeled events, which no topic carries: whoever
  * produced them (the demo) tells the state with {@link #expectLabel}. Thread-safe.
@@ -50,6 +54,7 @@ public final class DashboardState {
   private final Map<String, Integer> expected = lru(MAX_EXPECTED);
   private final WindowedMean servedWindow = new WindowedMean(WINDOW);
   private final WindowedMean heldOutWindow = new WindowedMean(WINDOW);
+  private final EvaluationPanels evaluation = new EvaluationPanels(WINDOW);
   private long predictions;
   private long labeledPredictions;
   private long heldOutPredictions;
@@ -111,6 +116,9 @@ public final class DashboardState {
     point.put("metrics", metrics);
     point.put("message", e.getMessage());
     add(training, point, MAX_POINTS);
+    if (e.getType() == TrainingEventType.DRIFT) {
+      evaluation.onDrift(e); // kept per version when it names features; an alert either way
+    }
     if (e.getType() == TrainingEventType.DRIFT || e.getType() == TrainingEventType.ALERT
         || e.getType() == TrainingEventType.REJECTED) {
       add(alerts, point, 200);
@@ -191,6 +199,7 @@ public final class DashboardState {
     }
     lastServedVersion = version;
     stats.served++;
+    evaluation.onPrediction(p.getAlias(), version);
     Integer predicted = p.getPredictedClass();
     Integer truth = p.getLabel() instanceof Integer i ? i : null;
     boolean heldOut = false;
@@ -239,6 +248,20 @@ public final class DashboardState {
     }
   }
 
+  /** Applies one of the evaluation's served-metrics records; only the all-time ones are kept. */
+  public synchronized void onServedMetrics(ServedMetrics m) {
+    if (m.getModel().equals(model)) {
+      evaluation.onServedMetrics(m);
+    }
+  }
+
+  /** Applies one of the evaluation's challenger verdicts. */
+  public synchronized void onChallengerVerdict(ChallengerVerdict v) {
+    if (v.getModel().equals(model)) {
+      evaluation.onChallengerVerdict(v);
+    }
+  }
+
   /** A snapshot for the page, as plain maps and lists (Jackson writes it). */
   public synchronized Map<String, Object> snapshot() {
     Map<String, Object> s = new LinkedHashMap<>();
@@ -258,6 +281,10 @@ public final class DashboardState {
     s.put("aliasMoves", new ArrayList<>(aliasMoves));
     s.put("swaps", new ArrayList<>(swaps));
     s.put("alerts", new ArrayList<>(alerts));
+    s.put("served", evaluation.servedRows(versions));
+    s.put("challenger", evaluation.challengerRows());
+    s.put("canary", evaluation.canarySplit());
+    s.put("drift", evaluation.driftRows());
     s.put("throughput", throughput.completeSeconds(clock.getAsLong()));
     List<Map<String, Object>> rows = new ArrayList<>(latest);
     java.util.Collections.reverse(rows);

@@ -28,12 +28,12 @@ public final class EvaluationConfig extends AppConfig {
   public static final String STATE_DIR = "state.dir";
   public static final String PREDICTION_TOPICS = "prediction.topics";
   public static final String EVALUATIONS_TOPIC = "evaluations.topic";
-  public static final String SERVED_METRICS_TOPIC = "served.metrics.topic";
+  public static final String SERVED_METRICS_TOPIC = CommonKeys.SERVED_METRICS_TOPIC;
   public static final String LABEL_WINDOW_MS = "label.window.ms";
   public static final String METRICS_WINDOW_MS = "metrics.window.ms";
   public static final String METRICS_RETENTION_MS = "metrics.retention.ms";
   public static final String PUBLISH_INTERVAL_MS = "publish.interval.ms";
-  public static final String CHALLENGER_VERDICTS_TOPIC = "challenger.verdicts.topic";
+  public static final String CHALLENGER_VERDICTS_TOPIC = CommonKeys.CHALLENGER_VERDICTS_TOPIC;
   public static final String CHALLENGER_ALPHA = "challenger.alpha";
   public static final String CHALLENGER_BETA = "challenger.beta";
   public static final String CHALLENGER_DELTA = "challenger.delta";
@@ -67,9 +67,7 @@ public final class EvaluationConfig extends AppConfig {
               + " is added. Each must have as many partitions as labels.topic (joined by id).")
       .define(EVALUATIONS_TOPIC, Type.STRING, Topics.EVALUATIONS, new CommonKeys.NonBlank(), Importance.MEDIUM,
           "Topic of the Evaluation records (a prediction joined with its label), keyed by event id.")
-      .define(SERVED_METRICS_TOPIC, Type.STRING, Topics.SERVED_METRICS, new CommonKeys.NonBlank(),
-          Importance.MEDIUM, "Topic of the ServedMetrics records (per version, alias and window), keyed"
-              + " model:version@alias.")
+      .define(CommonKeys.servedMetricsTopic())
       .define(LABEL_WINDOW_MS, Type.LONG, 600_000L, Range.atLeast(1), Importance.MEDIUM,
           "A prediction waits this long (stream time past its timestamp) for a LabelEvent, and a label"
               + " as long for its predictions; then it is dropped, counted as unlabeled.")
@@ -79,9 +77,7 @@ public final class EvaluationConfig extends AppConfig {
           "How long windows of served metrics are kept in the store.")
       .define(PUBLISH_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(1), Importance.LOW,
           "How often (wall clock) changed served metrics are written to served.metrics.topic.")
-      .define(CHALLENGER_VERDICTS_TOPIC, Type.STRING, Topics.CHALLENGER_VERDICTS, new CommonKeys.NonBlank(),
-          Importance.MEDIUM, "Topic of the ChallengerVerdict records (the paired test of shadow.alias against"
-              + " alias), keyed model:liveVersion>challengerVersion.")
+      .define(CommonKeys.challengerVerdictsTopic())
       .define(CHALLENGER_ALPHA, Type.DOUBLE, 0.05, Range.between(1e-6, 0.4999), Importance.MEDIUM,
           "The challenger test's false-promotion rate: how often a challenger of the same quality is"
               + " declared better.")

@@ -3,9 +3,17 @@ package io.streamlearn.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamlearn.it.PrometheusText;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -20,13 +28,14 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code demo --http-port P}: the dashboard's port also serves {@code /metrics}, with the trainer's,
  * inference's and the evaluation's {@code streamlearn_} families moving while the demo runs, as the
- * README says ({@code curl localhost:P/metrics}).
+ * README says ({@code curl localhost:P/metrics}); and its dashboard shows the in-process
+ * evaluation's served figures.
  */
 class DemoOpsIT {
   private static final Pattern DASHBOARD = Pattern.compile("dashboard: http://localhost:(\\d+)/");
 
   @Test
-  void theDemosPortServesTheTrainersAndInferencesMetrics() throws Exception {
+  void theDemosPortServesTheTrainersAndInferencesMetricsAndTheDashboardTheServedFigures() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     Demo demo = new Demo(DemoConfig.fromArgs(List.of("--duration", "20", "--http-port", "0", "--kafka-port", "0",
@@ -65,6 +74,28 @@ class DemoOpsIT {
     assertEquals("counter", metrics.family("streamlearn_rollbacks").type());
     metrics.family("jvm_memory_used_bytes");
     assertEquals("demo", metrics.family("streamlearn_predictions").samples().get(0).labels().get("application"));
+
+    // the dashboard reads the served-metrics topic the demo's own evaluation writes
+    HttpClient http = HttpClient.newHttpClient();
+    AtomicReference<JsonNode> state = new AtomicReference<>();
+    await(() -> {
+      try {
+        state.set(new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(base.get() + "/api/state"))
+            .build(), HttpResponse.BodyHandlers.ofString()).body()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return true;
+      }
+      for (JsonNode row : state.get().path("served")) {
+        if (row.path("alias").asText().equals("live") && row.path("evaluated").asLong() > 0
+            && row.path("accuracy").isNumber()) {
+          return true;
+        }
+      }
+      return false;
+    }, () -> "the dashboard shows served figures of @live: " + state.get().path("served"));
 
     Map<String, Object> summary = run.get(120, TimeUnit.SECONDS);
     assertEquals(summary.get("eventsProduced"), summary.get("distinctPredictedEvents"),

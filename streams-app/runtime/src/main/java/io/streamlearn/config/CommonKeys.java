@@ -29,6 +29,10 @@ public final class CommonKeys {
   /** A second alias whose predictions go to {@link #SHADOW_TOPIC}: inference scores with it, the evaluation pairs it with live. */
   public static final String SHADOW_ALIAS = "shadow.alias";
   public static final String SHADOW_TOPIC = "shadow.topic";
+  /** The evaluation's served figures ({@code ServedMetrics}): it writes them, the dashboard reads them. */
+  public static final String SERVED_METRICS_TOPIC = "served.metrics.topic";
+  /** The evaluation's challenger verdicts ({@code ChallengerVerdict}): it writes them, the dashboard reads them. */
+  public static final String CHALLENGER_VERDICTS_TOPIC = "challenger.verdicts.topic";
   public static final String TOPIC_PARTITIONS = "topic.partitions";
   public static final String REPLICATION_FACTOR = "replication.factor";
   /** The alias a trainer publishes to and a service serves unless told otherwise. */
@@ -99,6 +103,22 @@ public final class CommonKeys {
     return new ConfigDef().define(SHADOW_TOPIC, Type.STRING, Topics.PREDICTIONS + ".shadow", new NonBlank(),
         Importance.MEDIUM, "Topic of the shadow alias's predictions (same Prediction records).")
         .configKeys().get(SHADOW_TOPIC);
+  }
+
+  /** The topic of the evaluation's {@code ServedMetrics}, which the evaluation writes and the dashboard reads. */
+  public static ConfigDef.ConfigKey servedMetricsTopic() {
+    return new ConfigDef().define(SERVED_METRICS_TOPIC, Type.STRING, Topics.SERVED_METRICS, new NonBlank(),
+        Importance.MEDIUM, "Topic of the ServedMetrics records (per version, alias and window), keyed"
+            + " model:version@alias.")
+        .configKeys().get(SERVED_METRICS_TOPIC);
+  }
+
+  /** The topic of the evaluation's {@code ChallengerVerdict}s, which the evaluation writes and the dashboard reads. */
+  public static ConfigDef.ConfigKey challengerVerdictsTopic() {
+    return new ConfigDef().define(CHALLENGER_VERDICTS_TOPIC, Type.STRING, Topics.CHALLENGER_VERDICTS,
+        new NonBlank(), Importance.MEDIUM, "Topic of the ChallengerVerdict records (the paired test of"
+            + " shadow.alias against alias), keyed model:liveVersion>challengerVersion.")
+        .configKeys().get(CHALLENGER_VERDICTS_TOPIC);
   }
 
   /**

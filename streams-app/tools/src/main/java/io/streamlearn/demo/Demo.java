@@ -115,10 +115,12 @@ public final class Demo {
       TrainerConfig trainerConfig = new TrainerConfig(flights ? flightsTrainerSettings(common)
           : trainerSettings(common, source));
       Map<String, Object> client = KafkaSupport.clientProperties(kafka.bootstrapServers(), Map.of());
-      KafkaSupport.ensureTopics(client, (short) -1, List.of(
-          KafkaSupport.eventTopic(Topics.LABELED, 3), KafkaSupport.eventTopic(Topics.FEATURES, 3),
-          KafkaSupport.eventTopic(Topics.PREDICTIONS, 3), KafkaSupport.eventTopic(Topics.METRICS, 1),
-          KafkaSupport.eventTopic(Topics.DEAD_LETTER, 1), KafkaSupport.registryTopic(Topics.MODELS)));
+      EvaluationConfig evaluationConfig = new EvaluationConfig(evaluationSettings(common, stateDir));
+      // the dashboard reads what the in-process evaluation writes: its topics come from its config
+      DashboardFeed.Topics dashboardTopics = DashboardFeed.Topics.of(evaluationConfig);
+      List<KafkaSupport.TopicSpec> topics = new ArrayList<>(dashboardTopics.specs(3));
+      topics.add(KafkaSupport.eventTopic(Topics.DEAD_LETTER, 1));
+      KafkaSupport.ensureTopics(client, (short) -1, topics);
       dashboardState.setClassNames(flights ? List.of("false", "true") : source.classNames());
       Map<String, String> serve = new HashMap<>(common);
       serve.put(InferenceConfig.APPLICATION_ID, "streamlearn-demo-inference");
@@ -128,15 +130,13 @@ public final class Demo {
         serve.put(RawInputKeys.INPUT_FORMAT, "json");
         serve.put(InferenceConfig.INPUT_TOPICS, Topics.LABELED);
       }
-      try (LiveDashboard live = LiveDashboard.start(dashboardState, client, new DashboardFeed.Topics(
-               Topics.METRICS, Topics.MODELS, Topics.PREDICTIONS, Topics.LABELED, Topics.FEATURES),
-               false, Duration.ofSeconds(60));
+      try (LiveDashboard live = LiveDashboard.start(dashboardState, client, dashboardTopics, false,
+               Duration.ofSeconds(60));
            Dashboard.Server web = live.serve(settings.httpHost(), settings.httpPort(), Optional.empty());
            // the trainer's, inference's and the evaluation's meters on the dashboard's port: one /metrics for the demo
            OpsServer ops = new OpsServer("demo", web.routes());
            InferenceService inference = new InferenceService(new InferenceConfig(serve).settings(), ops);
-           EvaluationService evaluation = new EvaluationService(new EvaluationConfig(evaluationSettings(common,
-               stateDir)).settings(), ops)) {
+           EvaluationService evaluation = new EvaluationService(evaluationConfig.settings(), ops)) {
         Trainer trainer = new Trainer(TrainerSettings.from(trainerConfig), TrainerClock.SYSTEM, ops);
         dashboardUrl = web.url();
         out.println("dashboard: " + dashboardUrl + "  (open it in a browser)");

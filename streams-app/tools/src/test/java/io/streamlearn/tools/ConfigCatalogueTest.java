@@ -9,6 +9,7 @@ import io.streamlearn.cli.TailConfig;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.dashboard.DashboardConfig;
 import io.streamlearn.demo.DemoConfig;
+import io.streamlearn.eval.EvaluationConfig;
 import io.streamlearn.serve.InferenceConfig;
 import io.streamlearn.train.TrainerConfig;
 import java.util.List;
@@ -21,11 +22,13 @@ import org.junit.jupiter.api.Test;
 class ConfigCatalogueTest {
   private static final Map<String, ConfigDef> DEFS = Map.of("train", TrainerConfig.DEF,
       "serve", InferenceConfig.DEF, "dashboard", DashboardConfig.DEF, "produce", ProduceConfig.DEF,
-      "tail", TailConfig.DEF, "models", ModelsConfig.DEF, "registry", RegistryConfig.DEF, "demo", DemoConfig.DEF);
+      "tail", TailConfig.DEF, "models", ModelsConfig.DEF, "registry", RegistryConfig.DEF, "demo", DemoConfig.DEF,
+      "evaluate", EvaluationConfig.DEF);
   private static final List<String> SHARED = List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.MODEL_NAME,
       CommonKeys.ALIAS, CommonKeys.BATCH_SIZE, CommonKeys.LABELED_TOPIC, CommonKeys.FEATURES_TOPIC,
       CommonKeys.PREDICTIONS_TOPIC, CommonKeys.MODELS_TOPIC, CommonKeys.METRICS_TOPIC,
-      CommonKeys.DEAD_LETTER_TOPIC, CommonKeys.TOPIC_PARTITIONS, CommonKeys.REPLICATION_FACTOR);
+      CommonKeys.DEAD_LETTER_TOPIC, CommonKeys.TOPIC_PARTITIONS, CommonKeys.REPLICATION_FACTOR,
+      CommonKeys.SERVED_METRICS_TOPIC, CommonKeys.CHALLENGER_VERDICTS_TOPIC);
 
   @Test
   void aSharedKeyHasOneTypeDefaultAndRuleInEveryCommandThatTakesIt() {

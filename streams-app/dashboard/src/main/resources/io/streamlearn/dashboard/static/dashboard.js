@@ -16,6 +16,12 @@ function fmt(v, digits) {
   return Number(v).toFixed(digits === undefined ? 3 : digits);
 }
 
+// as fmt, for figures that may be negative (a log-likelihood ratio, its lower threshold)
+function signed(v, digits) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '–';
+  return Number(v).toFixed(digits === undefined ? 3 : digits);
+}
+
 function short(n) {
   if (n >= 1e6) return (n / 1e6).toFixed(1) + 'M';
   if (n >= 1e3) return (n / 1e3).toFixed(n >= 1e4 ? 0 : 1) + 'k';
@@ -221,6 +227,80 @@ function drawTables(s) {
   });
 }
 
+// rows: arrays of cells; a cell is text, or {text, cls} for a styled one, or a DOM node
+function fillTable(id, rows, empty, columns) {
+  const tbody = document.querySelector('#' + id + ' tbody');
+  tbody.innerHTML = '';
+  if (!rows.length) {
+    const td = document.createElement('td');
+    td.className = 'muted'; td.colSpan = columns; td.textContent = empty;
+    tbody.appendChild(document.createElement('tr')).appendChild(td);
+    tbody.dataset.rows = '0';
+    return;
+  }
+  rows.forEach(cells => {
+    const tr = document.createElement('tr');
+    cells.forEach(c => {
+      const td = document.createElement('td');
+      if (c instanceof Node) td.appendChild(c);
+      else if (c !== null && typeof c === 'object') { td.textContent = c.text; td.className = c.cls || ''; }
+      else td.textContent = c;
+      tr.appendChild(td);
+    });
+    tbody.appendChild(tr);
+  });
+  tbody.dataset.rows = String(rows.length);
+}
+
+function drawEvaluation(s) {
+  fillTable('served', (s.served || []).map(r => ['v' + r.version, r.alias ? '@' + r.alias : '–',
+    fmt(r.accuracy), short(r.evaluated), short(r.leaked), fmt(r.metrics.logLoss),
+    fmt(r.trainerPrequentialAccuracy), fmt(r.trainerHoldoutAccuracy)]), 'no evaluation yet', 8);
+
+  const verdicts = s.challenger || [];
+  fillTable('challenger', verdicts.map(v => [
+    '@' + v.liveAlias + ' v' + v.liveVersion + ' → @' + v.challengerAlias + ' v' + v.challengerVersion,
+    short(v.pairs), short(v.liveOnlyCorrect), short(v.challengerOnlyCorrect), signed(v.logLikelihoodRatio, 2),
+    signed(v.lowerThreshold, 2) + ' / ' + signed(v.upperThreshold, 2),
+    {text: v.verdict + (v.decidedAtPairs ? ' at ' + v.decidedAtPairs : '') + (v.promoted ? ', promoted' : ''),
+      cls: 'verdict-' + v.verdict}]), 'no challenger', 7);
+  const newest = verdicts[0];
+  const llr = newest ? newest.path.map(p => [p[0], p[1]]) : [];
+  const xs = llr.map(p => p[0]);
+  const span = xs.length ? [Math.min(0, ...xs), Math.max(...xs, 1)] : [];
+  const series = !newest ? [] : [
+    {name: 'LLR v' + newest.liveVersion + ' → v' + newest.challengerVersion, color: COLORS[0], points: llr},
+    {name: 'better at ' + signed(newest.upperThreshold, 2), color: COLORS[2],
+      points: span.map(x => [x, newest.upperThreshold])},
+    {name: 'not better at ' + signed(newest.lowerThreshold, 2), color: COLORS[1],
+      points: span.map(x => [x, newest.lowerThreshold])},
+  ];
+  lineChart(document.getElementById('chart-llr'), series, {xLabel: 'pairs'});
+  legend('legend-llr', series);
+
+  const split = s.canary || {aliases: [], window: 0, predictions: 0};
+  document.getElementById('canary-window').textContent = short(split.window);
+  document.getElementById('canary-count').textContent = short(split.predictions);
+  fillTable('canary', split.aliases.map(a => {
+    const bar = document.createElement('span');
+    bar.className = 'bar';
+    bar.style.width = Math.round(a.share * 120) + 'px';
+    return [a.alias ? '@' + a.alias : '(unnamed)', a.version ? 'v' + a.version : '–', short(a.predictions),
+      (100 * a.share).toFixed(1) + '%', bar];
+  }), 'no predictions yet', 5);
+
+  fillTable('drift', (s.drift || []).map(d => {
+    const box = document.createElement('span');
+    d.features.forEach((f, i) => {
+      const span = document.createElement('span');
+      span.className = f.psi > 0.25 ? 'psi-high' : f.psi > 0.1 ? 'psi-mid' : '';
+      span.textContent = (i ? ', ' : '') + f.feature + ' ' + fmt(f.psi, 3);
+      box.appendChild(span);
+    });
+    return ['v' + d.version, new Date(d.t).toLocaleTimeString(), box];
+  }), 'no feature drift', 3);
+}
+
 function drawLatest(s) {
   const box = document.getElementById('latest');
   box.innerHTML = '';
@@ -260,6 +340,7 @@ function render(s) {
   drawCurves(s);
   drawTimeline(s);
   drawTables(s);
+  drawEvaluation(s);
   drawLatest(s);
   document.getElementById('updated').textContent = 'updated ' + new Date(s.now).toLocaleTimeString();
 }
