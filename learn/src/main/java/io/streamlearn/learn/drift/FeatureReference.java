@@ -18,6 +18,12 @@ import java.util.Locale;
  * @param counts per sketched column, the training examples per bin ({@code bins} each)
  */
 public record FeatureReference(int features, float[][] cuts, long[][] counts) {
+  /**
+   * The model-version annotation that carries {@link #toText()}: an annotation, not a tensor, so it
+   * needs no schema change, stays out of the weights' checksum, the inference model and the ONNX
+   * export, and reads from a chunked version's manifest alone.
+   */
+  public static final String ANNOTATION = "reference.sketch";
   /** The first line of {@link #toText()}, with the text format's version. */
   static final String HEADER = "reference 1";
 
