@@ -36,6 +36,10 @@ public final class EvaluationConfig extends AppConfig {
   public static final String CHALLENGER_BETA = "challenger.beta";
   public static final String CHALLENGER_DELTA = "challenger.delta";
   public static final String AUTO_PROMOTE_CHALLENGER = "auto.promote.challenger";
+  public static final String DRIFT_ENABLED = "drift.enabled";
+  public static final String DRIFT_INPUT_TOPICS = "drift.input.topics";
+  public static final String DRIFT_WINDOW_EVENTS = "drift.window.events";
+  public static final String DRIFT_PSI_THRESHOLD = "drift.psi.threshold";
 
   /** The table. */
   public static final ConfigDef DEF = CommonKeys.alias(CommonKeys.define(new ConfigDef()),
@@ -85,7 +89,20 @@ public final class EvaluationConfig extends AppConfig {
               + " exactly one of the two is right.")
       .define(AUTO_PROMOTE_CHALLENGER, Type.BOOLEAN, false, Importance.MEDIUM,
           "Move the served alias to the challenger's version when the test says the challenger is better"
-              + " (movedBy auto-promote, the evidence in the reason), once per (live, challenger) pair.");
+              + " (movedBy auto-promote, the evidence in the reason), once per (live, challenger) pair.")
+      .define(DRIFT_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+          "Drift without labels: bin the served inputs with the reference sketch of the version alias names"
+              + " and publish a DRIFT training event on metrics.topic naming the features whose PSI reaches"
+              + " drift.psi.threshold.")
+      .define(DRIFT_INPUT_TOPICS, Type.LIST, "", Importance.LOW,
+          "The event topics (LabeledEvent, FeatureEvent) whose inputs are watched for drift; empty: labeled.topic"
+              + " and features.topic, what inference reads.")
+      .define(DRIFT_WINDOW_EVENTS, Type.INT, 1000, Range.atLeast(10), Importance.MEDIUM,
+          "Events per tumbling drift window (per version and input partition): PSI is computed, and at most one"
+              + " DRIFT event published, when a window is full.")
+      .define(DRIFT_PSI_THRESHOLD, Type.DOUBLE, 0.2, Range.between(1e-6, 100.0), Importance.MEDIUM,
+          "The population stability index at or above which a feature has drifted (0.1 to 0.2 moderate, 0.2"
+              + " and above a significant shift).");
 
   /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
   public EvaluationConfig(Map<String, String> merged) {
@@ -115,7 +132,14 @@ public final class EvaluationConfig extends AppConfig {
         getString(CommonKeys.LABELS_TOPIC), getString(EVALUATIONS_TOPIC), getString(SERVED_METRICS_TOPIC),
         getString(APPLICATION_ID), getString(PROCESSING_GUARANTEE), getLong(COMMIT_INTERVAL_MS),
         getString(STATE_DIR), getLong(LABEL_WINDOW_MS), getLong(METRICS_WINDOW_MS),
-        getLong(METRICS_RETENTION_MS), getLong(PUBLISH_INTERVAL_MS), challenger);
+        getLong(METRICS_RETENTION_MS), getLong(PUBLISH_INTERVAL_MS), challenger, driftSettings());
+  }
+
+  private DriftSettings driftSettings() {
+    List<String> inputs = getList(DRIFT_INPUT_TOPICS).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    return new DriftSettings(getBoolean(DRIFT_ENABLED), getString(CommonKeys.ALIAS),
+        inputs.isEmpty() ? List.of(getString(CommonKeys.LABELED_TOPIC), getString(CommonKeys.FEATURES_TOPIC)) : inputs,
+        getInt(DRIFT_WINDOW_EVENTS), getDouble(DRIFT_PSI_THRESHOLD));
   }
 
   private ChallengerSettings challengerSettings() {

@@ -63,6 +63,10 @@ public final class EvaluationService implements AutoCloseable {
       topics.add(KafkaSupport.eventTopic(settings.challenger().verdictsTopic(), partitions));
       topics.add(KafkaSupport.eventTopic(shared.metrics(), 1)); // as the trainer creates it: one ordered history
     }
+    if (settings.drift().enabled()) {
+      settings.drift().inputTopics().forEach(t -> topics.add(KafkaSupport.eventTopic(t, partitions)));
+      topics.add(KafkaSupport.eventTopic(shared.metrics(), 1)); // as the trainer creates it: one ordered history
+    }
     topics.add(KafkaSupport.deadLetterTopic(shared.deadLetter()));
     topics.add(KafkaSupport.registryTopic(shared.models()));
     KafkaSupport.ensureTopics(client, shared.replicationFactor(), topics);

@@ -26,12 +26,14 @@ import java.util.Objects;
  * @param metricsRetentionMs how long windows are kept, >= metricsWindowMs
  * @param publishIntervalMs how often changed served metrics are published, >= 1
  * @param challenger the comparison of the shadow alias with the served one (off without a shadow alias)
+ * @param drift the watch of the served inputs against the served version's reference sketch
  */
 public record EvaluationSettings(KafkaSettings kafka, TopicSettings topics, String model,
                                  List<String> predictionTopics, String labelsTopic, String evaluationsTopic,
                                  String servedMetricsTopic, String applicationId, String processingGuarantee,
                                  long commitIntervalMs, String stateDir, long labelWindowMs, long metricsWindowMs,
-                                 long metricsRetentionMs, long publishIntervalMs, ChallengerSettings challenger) {
+                                 long metricsRetentionMs, long publishIntervalMs, ChallengerSettings challenger,
+                                 DriftSettings drift) {
   /** Validates and copies. */
   public EvaluationSettings {
     Objects.requireNonNull(kafka, "kafka");
@@ -55,6 +57,15 @@ public record EvaluationSettings(KafkaSettings kafka, TopicSettings topics, Stri
     Objects.requireNonNull(challenger, "challenger");
     if (predictionTopics.contains(labelsTopic)) {
       throw new IllegalArgumentException("labelsTopic '" + labelsTopic + "' is also a prediction topic");
+    }
+    Objects.requireNonNull(drift, "drift");
+    if (drift.enabled()) {
+      for (String t : drift.inputTopics()) {
+        if (predictionTopics.contains(t) || t.equals(labelsTopic) || t.equals(evaluationsTopic)) {
+          throw new IllegalArgumentException("drift input topic '" + t + "' is also a prediction, labels or"
+              + " evaluations topic");
+        }
+      }
     }
   }
 
