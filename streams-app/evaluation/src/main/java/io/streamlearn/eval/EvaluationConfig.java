@@ -44,6 +44,10 @@ public final class EvaluationConfig extends AppConfig {
   public static final String ROLLBACK_MARGIN = "auto.rollback.margin";
   public static final String ROLLBACK_DELTA = "auto.rollback.delta";
   public static final String ROLLBACK_MIN_EVENTS = "auto.rollback.min.events";
+  public static final String DRIFT_ENABLED = "drift.enabled";
+  public static final String DRIFT_INPUT_TOPICS = "drift.input.topics";
+  public static final String DRIFT_WINDOW_EVENTS = "drift.window.events";
+  public static final String DRIFT_PSI_THRESHOLD = "drift.psi.threshold";
 
   /** The table. */
   public static final ConfigDef DEF = CommonKeys.alias(CommonKeys.define(new ConfigDef()),
@@ -107,7 +111,20 @@ public final class EvaluationConfig extends AppConfig {
       .define(ROLLBACK_DELTA, Type.DOUBLE, 0.10, Range.between(1e-6, 0.99), Importance.LOW,
           "How much higher an error rate than the predecessor's counts as broken (H1); above the margin.")
       .define(ROLLBACK_MIN_EVENTS, Type.LONG, 200L, Range.atLeast(1), Importance.LOW,
-          "Leak-free labeled evaluations the rollback test needs of the new version and of its predecessor.");
+          "Leak-free labeled evaluations the rollback test needs of the new version and of its predecessor.")
+      .define(DRIFT_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+          "Drift without labels: bin the served inputs with the reference sketch of the version alias names"
+              + " and publish a DRIFT training event on metrics.topic naming the features whose PSI reaches"
+              + " drift.psi.threshold.")
+      .define(DRIFT_INPUT_TOPICS, Type.LIST, "", Importance.LOW,
+          "The event topics (LabeledEvent, FeatureEvent) whose inputs are watched for drift; empty: labeled.topic"
+              + " and features.topic, what inference reads.")
+      .define(DRIFT_WINDOW_EVENTS, Type.INT, 1000, Range.atLeast(10), Importance.MEDIUM,
+          "Events per tumbling drift window (per version and input partition): PSI is computed, and at most one"
+              + " DRIFT event published, when a window is full.")
+      .define(DRIFT_PSI_THRESHOLD, Type.DOUBLE, 0.2, Range.between(1e-6, 100.0), Importance.MEDIUM,
+          "The population stability index at or above which a feature has drifted (0.1 to 0.2 moderate, 0.2"
+              + " and above a significant shift).");
 
   /** Parses and validates; throws {@link org.apache.kafka.common.config.ConfigException} naming the key. */
   public EvaluationConfig(Map<String, String> merged) {
@@ -144,7 +161,14 @@ public final class EvaluationConfig extends AppConfig {
         getString(STATE_DIR), getLong(LABEL_WINDOW_MS), getLong(METRICS_WINDOW_MS),
         getLong(METRICS_RETENTION_MS), getLong(PUBLISH_INTERVAL_MS), challenger,
         new RollbackRule(getBoolean(AUTO_ROLLBACK), getDouble(ROLLBACK_ALPHA), getDouble(ROLLBACK_BETA),
-            getDouble(ROLLBACK_MARGIN), getDouble(ROLLBACK_DELTA), getLong(ROLLBACK_MIN_EVENTS)));
+            getDouble(ROLLBACK_MARGIN), getDouble(ROLLBACK_DELTA), getLong(ROLLBACK_MIN_EVENTS)), driftSettings());
+  }
+
+  private DriftSettings driftSettings() {
+    List<String> inputs = getList(DRIFT_INPUT_TOPICS).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    return new DriftSettings(getBoolean(DRIFT_ENABLED), getString(CommonKeys.ALIAS),
+        inputs.isEmpty() ? List.of(getString(CommonKeys.LABELED_TOPIC), getString(CommonKeys.FEATURES_TOPIC)) : inputs,
+        getInt(DRIFT_WINDOW_EVENTS), getDouble(DRIFT_PSI_THRESHOLD));
   }
 
   private ChallengerSettings challengerSettings() {

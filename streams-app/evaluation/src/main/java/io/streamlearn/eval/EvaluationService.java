@@ -104,6 +104,9 @@ public final class EvaluationService implements AutoCloseable {
     // the trainer's history, as the trainer creates it (one ordered partition): rollback and
     // promotion alerts go there too
     topics.add(KafkaSupport.eventTopic(shared.metrics(), 1));
+    if (settings.drift().enabled()) {
+      settings.drift().inputTopics().forEach(t -> topics.add(KafkaSupport.eventTopic(t, partitions)));
+    }
     topics.add(KafkaSupport.deadLetterTopic(shared.deadLetter()));
     topics.add(KafkaSupport.registryTopic(shared.models()));
     KafkaSupport.ensureTopics(client, shared.replicationFactor(), topics);

@@ -27,13 +27,14 @@ import java.util.Objects;
  * @param publishIntervalMs how often changed served metrics are published, >= 1
  * @param challenger the comparison of the shadow alias with the served one (off without a shadow alias)
  * @param rollback when an alias is moved back automatically ({@link RollbackGuard})
+ * @param drift the watch of the served inputs against the served version's reference sketch
  */
 public record EvaluationSettings(KafkaSettings kafka, TopicSettings topics, String model,
                                  List<String> predictionTopics, String labelsTopic, String evaluationsTopic,
                                  String servedMetricsTopic, String applicationId, String processingGuarantee,
                                  long commitIntervalMs, String stateDir, long labelWindowMs, long metricsWindowMs,
                                  long metricsRetentionMs, long publishIntervalMs, ChallengerSettings challenger,
-                                 RollbackRule rollback) {
+                                 RollbackRule rollback, DriftSettings drift) {
   /** Validates and copies. */
   public EvaluationSettings {
     Objects.requireNonNull(kafka, "kafka");
@@ -58,6 +59,15 @@ public record EvaluationSettings(KafkaSettings kafka, TopicSettings topics, Stri
     Objects.requireNonNull(rollback, "rollback");
     if (predictionTopics.contains(labelsTopic)) {
       throw new IllegalArgumentException("labelsTopic '" + labelsTopic + "' is also a prediction topic");
+    }
+    Objects.requireNonNull(drift, "drift");
+    if (drift.enabled()) {
+      for (String t : drift.inputTopics()) {
+        if (predictionTopics.contains(t) || t.equals(labelsTopic) || t.equals(evaluationsTopic)) {
+          throw new IllegalArgumentException("drift input topic '" + t + "' is also a prediction, labels or"
+              + " evaluations topic");
+        }
+      }
     }
   }
 

@@ -21,7 +21,8 @@ import org.apache.kafka.streams.state.Stores;
  * </ol>
  *
  * <p>With a shadow alias, {@link ChallengerTopology} adds the paired test of the challenger
- * against the served alias.
+ * against the served alias. With drift on, {@link DriftTopology} watches the served inputs against
+ * the served version's reference sketch.
  *
  * <p>The registry topic feeds a global store ({@link RegistryMirror}) from which the join judges
  * leaks ({@link Lineages}). All stores are in memory and changelogged: their size is bounded by
@@ -108,6 +109,9 @@ public final class EvaluationTopology {
       ChallengerTopology.add(t, settings, promoter);
     }
     RollbackBranch.add(t, settings, "by-version-source", meters);
+    if (settings.drift().enabled()) {
+      DriftTopology.add(t, settings);
+    }
     return t;
   }
 }

@@ -19,6 +19,11 @@
  * significantly worse than its predecessor (a sequential test with stated error rates), the alias
  * moves back, with the evidence in the alias record and an alert on the metrics topic.
  *
+ * <p>Drift without labels ({@link io.streamlearn.eval.DriftTopology}): the served inputs are
+ * binned with the reference sketch of the version the served alias names, and a full window whose
+ * PSI reaches the threshold in any feature publishes a {@code DRIFT} training event naming those
+ * features ({@link io.streamlearn.eval.DriftMonitor}).
+ *
  * <p>A module of its own, not a part of inference: it scales, restarts and is configured apart
  * from the scoring path (its state is the label window, inference's is a micro-batch queue), and
  * challenger tests, canaries and rollback will grow here without touching the serving hot path.

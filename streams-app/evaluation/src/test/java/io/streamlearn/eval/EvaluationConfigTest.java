@@ -78,4 +78,24 @@ class EvaluationConfigTest {
     assertEquals(0, config.http().port());
     assertEquals(false, EvaluationConfig.fromArgs(List.of(), Map.of()).http().enabled(), "no server by default");
   }
+
+  @Test
+  void driftWatchesWhatInferenceReadsByDefaultAndTheFlagsSetItsWindowAndThreshold() {
+    DriftSettings d = EvaluationConfig.fromArgs(List.of(), Map.of()).settings().drift();
+    assertTrue(d.enabled());
+    assertEquals(List.of(Topics.LABELED, Topics.FEATURES), d.inputTopics());
+    assertEquals("live", d.alias());
+    assertEquals(1000, d.windowEvents());
+    assertEquals(0.2, d.threshold());
+    DriftSettings set = EvaluationConfig.fromArgs(List.of("--drift-input-topics", "f", "--drift-window-events", "200",
+        "--drift-psi-threshold", "0.1"), Map.of()).settings().drift();
+    assertEquals(List.of("f"), set.inputTopics());
+    assertEquals(200, set.windowEvents());
+    assertEquals(0.1, set.threshold());
+    assertEquals(false, EvaluationConfig.fromArgs(List.of("--drift-enabled", "false"), Map.of()).settings()
+        .drift().enabled());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> EvaluationConfig.fromArgs(List.of("--drift-input-topics", Topics.PREDICTIONS), Map.of()).settings());
+    assertTrue(e.getMessage().contains(Topics.PREDICTIONS), e.getMessage());
+  }
 }

@@ -28,12 +28,14 @@ import java.util.Objects;
  * @param join pending delayed-label join state, or {@code null} without delayed labels
  * @param pipeline the feature pipeline's fitted state ({@code FrozenPipeline} JSON: vocabularies,
  *     running statistics, label classes) of a trainer over raw records, or {@code null} over events
+ * @param reference the accumulating reference sketch of the training inputs ({@code
+ *     ReferenceSketch.toBytes()}), or {@code null} without one
  */
 record Checkpoint(String model, String architecture, int features, long lastVersion,
           long examplesSeen, long examplesSinceParent, List<PartitionProgress> partitions,
           List<NamedTensor> parameters, OptimizerState optimizer, double configuredLearningRate,
           double learningRate, LearningRateControl.State rate, OnlineScaler.State scaler,
-          LabelJoin.State join, String pipeline) {
+          LabelJoin.State join, String pipeline, byte[] reference) {
 
   /** A checkpoint of a trainer over streamlearn's own events (no feature pipeline). */
   Checkpoint(String model, String architecture, int features, long lastVersion,
@@ -42,7 +44,17 @@ record Checkpoint(String model, String architecture, int features, long lastVers
              double learningRate, LearningRateControl.State rate, OnlineScaler.State scaler,
              LabelJoin.State join) {
     this(model, architecture, features, lastVersion, examplesSeen, examplesSinceParent, partitions, parameters,
-        optimizer, configuredLearningRate, learningRate, rate, scaler, join, null);
+        optimizer, configuredLearningRate, learningRate, rate, scaler, join, null, null);
+  }
+
+  /** A checkpoint without a reference sketch (written before drift without labels, or with the sketch off). */
+  Checkpoint(String model, String architecture, int features, long lastVersion,
+             long examplesSeen, long examplesSinceParent, List<PartitionProgress> partitions,
+             List<NamedTensor> parameters, OptimizerState optimizer, double configuredLearningRate,
+             double learningRate, LearningRateControl.State rate, OnlineScaler.State scaler,
+             LabelJoin.State join, String pipeline) {
+    this(model, architecture, features, lastVersion, examplesSeen, examplesSinceParent, partitions, parameters,
+        optimizer, configuredLearningRate, learningRate, rate, scaler, join, pipeline, null);
   }
 
   /** Validates and copies. */
@@ -58,6 +70,13 @@ record Checkpoint(String model, String architecture, int features, long lastVers
   parameters = List.copyOf(parameters);
   Objects.requireNonNull(optimizer, "optimizer");
   Objects.requireNonNull(rate, "rate");
+  reference = reference == null ? null : reference.clone();
+  }
+
+  /** A copy of the sketch's bytes, or {@code null}. */
+  @Override
+  public byte[] reference() {
+    return reference == null ? null : reference.clone();
   }
 
   /**

@@ -26,10 +26,16 @@ import java.util.List;
  * presence flag, then the {@code FrozenPipeline} JSON as a length and UTF-8 bytes (not
  * {@code writeUTF}, whose 64 KiB limit a vocabulary can pass). Format 1 checkpoints, written before
  * raw records existed, still decode, with no pipeline.
+ *
+ * <p>Format 3 appends the trainer's accumulating reference sketch of its inputs (drift without
+ * labels): a presence flag, then {@code ReferenceSketch.toBytes()} as a length and the bytes.
+ * Formats 1 and 2 still decode, with no sketch (the trainer starts a fresh one).
  */
 final class CheckpointCodec {
   static final int MAGIC = 0x534C434B;
-  static final int FORMAT = 2;
+  static final int FORMAT = 3;
+  /** The format before the reference sketch; still decoded. */
+  static final int FORMAT_2 = 2;
   /** The format before the feature pipeline; still decoded. */
   static final int FORMAT_1 = 1;
 
@@ -79,6 +85,12 @@ final class CheckpointCodec {
         out.writeInt(utf8.length);
         out.write(utf8);
       }
+      out.writeBoolean(c.reference() != null);
+      if (c.reference() != null) {
+        byte[] sketch = c.reference();
+        out.writeInt(sketch.length);
+        out.write(sketch);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot encode checkpoint of " + c.model(), e);
     }
@@ -94,8 +106,8 @@ final class CheckpointCodec {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
       int magic = in.readInt();
       int format = in.readInt();
-      if (magic != MAGIC || (format != FORMAT && format != FORMAT_1)) {
-        throw new IllegalArgumentException("not a trainer checkpoint of format " + FORMAT_1 + " or " + FORMAT + ": magic "
+      if (magic != MAGIC || (format != FORMAT && format != FORMAT_2 && format != FORMAT_1)) {
+        throw new IllegalArgumentException("not a trainer checkpoint of format " + FORMAT_1 + " to " + FORMAT + ": magic "
             + Integer.toHexString(magic) + ", format " + format);
       }
       String model = in.readUTF();
@@ -128,11 +140,20 @@ final class CheckpointCodec {
         }
         pipeline = new String(in.readNBytes(length), StandardCharsets.UTF_8);
       }
+      byte[] reference = null;
+      if (format >= 3 && in.readBoolean()) {
+        int length = in.readInt();
+        if (length < 0 || length > in.available()) {
+          throw new IllegalArgumentException("checkpoint's reference sketch claims " + length + " bytes, "
+              + in.available() + " left");
+        }
+        reference = in.readNBytes(length);
+      }
       if (in.available() > 0) {
         throw new IllegalArgumentException(in.available() + " trailing bytes after the checkpoint");
       }
       return new Checkpoint(model, architecture, features, lastVersion, seen, sinceParent, partitions,
-          parameters, optimizer, configured, rate, control, scaler, join, pipeline);
+          parameters, optimizer, configured, rate, control, scaler, join, pipeline, reference);
     } catch (IOException e) {
       throw new IllegalArgumentException("truncated or corrupt trainer checkpoint: " + e, e);
     }

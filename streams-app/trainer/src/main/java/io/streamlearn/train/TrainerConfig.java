@@ -48,6 +48,7 @@ public final class TrainerConfig extends AppConfig {
   public static final String ALIAS = CommonKeys.ALIAS;
   public static final String PREQUENTIAL_WINDOW = "prequential.window";
   public static final String FADING_FACTOR = "fading.factor";
+  public static final String REFERENCE_MAX_FEATURES = "reference.max.features";
   public static final String SCALER = "scaler";
   public static final String INITIAL_MODEL = "initial.model";
   public static final String CHECKPOINT_TOPIC = "checkpoint.topic";
@@ -118,6 +119,10 @@ public final class TrainerConfig extends AppConfig {
           "Examples in the sliding window of the prequential metrics.")
       .define(FADING_FACTOR, Type.DOUBLE, 0.999, Range.between(0.5, 1.0), Importance.LOW,
           "Fading factor of the faded prequential metrics (weight of an example 'age' examples old: factor^age).")
+      .define(REFERENCE_MAX_FEATURES, Type.INT, 64, Range.atLeast(0), Importance.LOW,
+          "Input columns (the first ones) of the reference sketch each version carries for drift without labels"
+              + " (10-bin histograms of the training inputs, annotation reference.sketch); the rest are named"
+              + " unsketched. 0: no sketch. Over events only (not raw records).")
       .define(SCALER, Type.STRING, "none", ValidString.in("none", "standard", "minmax"), Importance.MEDIUM,
           "Online input scaler learned from the stream and frozen into each published version's "
               + "preprocessing: none, standard (running mean and standard deviation) or minmax.")

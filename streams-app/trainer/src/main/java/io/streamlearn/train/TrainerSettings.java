@@ -84,7 +84,8 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
             c.getInt(TrainerConfig.HOLDOUT_MIN_EXAMPLES), c.getDouble(TrainerConfig.GATE_MARGIN),
             c.getInt(TrainerConfig.PLATEAU_PATIENCE), c.getDouble(TrainerConfig.PLATEAU_FACTOR),
             c.getDouble(TrainerConfig.PLATEAU_MIN_DELTA), c.getDouble(TrainerConfig.PLATEAU_MIN_LR),
-            c.getInt(TrainerConfig.PREQUENTIAL_WINDOW), c.getDouble(TrainerConfig.FADING_FACTOR)),
+            c.getInt(TrainerConfig.PREQUENTIAL_WINDOW), c.getDouble(TrainerConfig.FADING_FACTOR),
+            c.getInt(TrainerConfig.REFERENCE_MAX_FEATURES)),
         new Drift(c.getString(TrainerConfig.DRIFT_DETECTOR), c.getDouble(TrainerConfig.DRIFT_DELTA),
             c.getDouble(TrainerConfig.DRIFT_THRESHOLD), c.getString(TrainerConfig.DRIFT_ACTION),
             c.getDouble(TrainerConfig.DRIFT_LR_FACTOR), c.getInt(TrainerConfig.DRIFT_BOOST_BATCHES)),
@@ -172,9 +173,10 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
   /** The hold-out set, the validation gate, reduce-on-plateau and the prequential metrics. */
   public record Rules(double holdoutFraction, int holdoutSize, int holdoutMinExamples, double gateMargin,
                       int plateauPatience, double plateauFactor, double plateauMinDelta, double plateauMinLr,
-                      int prequentialWindow, double fadingFactor) {
+                      int prequentialWindow, double fadingFactor, int referenceMaxFeatures) {
     /** Validates. */
     public Rules {
+      Checks.atLeast("referenceMaxFeatures", referenceMaxFeatures, 0);
       if (!(holdoutFraction >= 0 && holdoutFraction < 1)) {
         throw new IllegalArgumentException("holdoutFraction must be in [0, 1), found " + holdoutFraction);
       }

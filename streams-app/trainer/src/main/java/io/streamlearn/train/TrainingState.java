@@ -10,6 +10,8 @@ import io.streamlearn.learn.Model;
 import io.streamlearn.learn.NetworkSpec;
 import io.streamlearn.learn.OptimizerState;
 import io.streamlearn.learn.TrainingConfig;
+import io.streamlearn.learn.drift.FeatureReference;
+import io.streamlearn.learn.drift.ReferenceSketch;
 import io.streamlearn.learn.scale.MinMaxScaler;
 import io.streamlearn.learn.scale.OnlineScaler;
 import io.streamlearn.learn.scale.StandardScaler;
@@ -40,6 +42,13 @@ final class TrainingState {
   final LearningRateControl rate;
   private final String scalerKind;
   private OnlineScaler scaler;
+  /**
+   * The reference sketch of the inputs trained on (before scaling: what a FeatureEvent carries and the
+   * evaluation bins), in the checkpoint; null over raw records (the evaluation reads events only) or
+   * with {@code reference.max.features=0}.
+   */
+  private ReferenceSketch sketch;
+  private final int referenceMaxFeatures;
   private final double configuredRate;
   long lastVersion;
   long examplesSeen;
@@ -90,6 +99,18 @@ final class TrainingState {
         rules.plateauMinLr());
     scalerKind = network.scaler();
     scaler = input.raw() ? null : newScaler(scalerKind, features);
+    referenceMaxFeatures = rules.referenceMaxFeatures();
+    sketch = newSketch();
+  }
+
+  private ReferenceSketch newSketch() {
+    return input.raw() || referenceMaxFeatures == 0 ? null : new ReferenceSketch(spec.inputs(),
+        ReferenceSketch.DEFAULT_BINS, referenceMaxFeatures, ReferenceSketch.DEFAULT_WARMUP);
+  }
+
+  /** The reference sketch for the next version (fixes its bins if the warm-up has not), or null without one. */
+  FeatureReference reference() {
+    return sketch == null ? null : sketch.reference();
   }
 
   private static OnlineScaler newScaler(String kind, int features) {
@@ -106,6 +127,9 @@ final class TrainingState {
    */
   Outcome train(Batch batch, Prequential prequential, DriftMonitor drift) {
     int rows = batch.rows;
+    if (sketch != null && batch.sparse == null) {
+      sketch.add(batch.x, rows); // a rollback restores the checkpoint's sketch with the rest
+    }
     if (scaler != null) {
       scaler.update(batch.x, rows);
       scaler.transform(batch.x, rows);
@@ -224,7 +248,7 @@ final class TrainingState {
     return new Checkpoint(model, spec.text(), spec.inputs(), lastVersion, examplesSeen, examplesSinceParent,
         partitions, learner.parameters(), learner.optimizerState(), configuredRate, learner.learningRate(),
         rate.state(), scaler == null ? null : scaler.export(), join,
-        pipeline == null ? null : pipeline.freeze().toJson());
+        pipeline == null ? null : pipeline.freeze().toJson(), sketch == null ? null : sketch.toBytes());
   }
 
   /**
@@ -236,6 +260,7 @@ final class TrainingState {
     lastVersion = c.lastVersion();
     examplesSeen = c.examplesSeen();
     examplesSinceParent = c.examplesSinceParent();
+    sketch = restoredSketch(c.reference());
     if (!c.architecture().equals(spec.text()) || c.features() != spec.inputs()) {
       log.warn("checkpoint has network '{}' on {} features, the configuration '{}' on {}: fresh weights",
           c.architecture(), c.features(), spec.text(), spec.inputs());
@@ -269,5 +294,23 @@ final class TrainingState {
     } else {
       scaler = newScaler(scalerKind, spec.inputs());
     }
+  }
+
+  /** The checkpoint's sketch when it fits this trainer; a fresh one otherwise (an older checkpoint has none). */
+  private ReferenceSketch restoredSketch(byte[] saved) {
+    if (saved == null || newSketch() == null) {
+      return newSketch();
+    }
+    try {
+      ReferenceSketch s = ReferenceSketch.fromBytes(saved);
+      if (s.features() == spec.inputs()) {
+        return s;
+      }
+      log.warn("checkpoint's reference sketch is over {} features, the network reads {}: a fresh sketch",
+          s.features(), spec.inputs());
+    } catch (IllegalArgumentException e) {
+      log.warn("checkpoint's reference sketch is unreadable ({}): a fresh sketch", e.getMessage());
+    }
+    return newSketch();
   }
 }

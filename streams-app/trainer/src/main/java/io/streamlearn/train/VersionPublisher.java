@@ -3,6 +3,7 @@ package io.streamlearn.train;
 import io.streamlearn.app.Artifacts;
 import io.streamlearn.features.FrozenPipeline;
 import io.streamlearn.learn.Model;
+import io.streamlearn.learn.drift.FeatureReference;
 import io.streamlearn.registry.AliasChange;
 import io.streamlearn.registry.AliasMove;
 import io.streamlearn.registry.Lineage;
@@ -100,6 +101,10 @@ final class VersionPublisher {
     ModelVersion v = ModelVersion.create(model, version, state.lastVersion, now, state.spec.text(),
         signature(state.signature, pipeline), state.preprocessing(), state.learner.parameters(),
         lineage(state, ranges), metrics);
+    FeatureReference reference = state.reference();
+    if (reference != null) {
+      v = withReference(v, reference);
+    }
     if (pipeline != null) {
       v = v.withFeaturePipeline(pipeline.toJson(), Artifacts.inputs(pipeline));
     }
@@ -156,5 +161,12 @@ final class VersionPublisher {
     hyper.put("learning.rate.current", String.valueOf(state.learner.learningRate()));
     return new Lineage(ranges, state.examplesSeen, state.examplesSinceParent, hyper,
         settings.network().seed(), Trainer.codeVersion());
+  }
+
+  /** The version with its reference sketch as the {@link FeatureReference#ANNOTATION} annotation. */
+  static ModelVersion withReference(ModelVersion v, FeatureReference reference) {
+    Map<String, String> annotations = new LinkedHashMap<>(v.annotations());
+    annotations.put(FeatureReference.ANNOTATION, reference.toText());
+    return v.withContent(v.tensors(), v.preprocessing(), annotations);
   }
 }

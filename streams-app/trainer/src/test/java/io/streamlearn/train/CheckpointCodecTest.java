@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamlearn.learn.OptimizerState;
+import io.streamlearn.learn.drift.ReferenceSketch;
 import io.streamlearn.learn.scale.OnlineScaler;
 import io.streamlearn.schema.InputEvent;
 import io.streamlearn.tensor.NamedTensor;
@@ -70,13 +71,36 @@ class CheckpointCodecTest {
 
   @Test
   void stillDecodesAFormat1CheckpointWrittenBeforeTheFeaturePipeline() {
-    // Format 1 is format 2 without the trailing pipeline flag: derive those bytes from the sample.
-    byte[] v2 = CheckpointCodec.encode(sample());
-    byte[] v1 = Arrays.copyOf(v2, v2.length - 1);
+    // Format 1 is format 3 without the trailing pipeline and sketch flags: derive those bytes from the sample.
+    byte[] v3 = CheckpointCodec.encode(sample());
+    byte[] v1 = Arrays.copyOf(v3, v3.length - 2);
     java.nio.ByteBuffer.wrap(v1).putInt(4, CheckpointCodec.FORMAT_1);
     Checkpoint d = CheckpointCodec.decode(v1);
     assertEquals(sample().parameters(), d.parameters());
     assertEquals(9, d.join().dropped());
     assertEquals(null, d.pipeline());
+  }
+
+  @Test
+  void stillDecodesAFormat2CheckpointWrittenBeforeTheReferenceSketch() {
+    byte[] v3 = CheckpointCodec.encode(sample());
+    byte[] v2 = Arrays.copyOf(v3, v3.length - 1); // format 3 without the trailing sketch flag
+    java.nio.ByteBuffer.wrap(v2).putInt(4, CheckpointCodec.FORMAT_2);
+    Checkpoint d = CheckpointCodec.decode(v2);
+    assertEquals(sample().parameters(), d.parameters());
+    assertEquals(null, d.reference());
+  }
+
+  @Test
+  void roundTripsTheAccumulatingReferenceSketch() {
+    Checkpoint c = sample();
+    ReferenceSketch sketch = new ReferenceSketch(2, 10, 64, 4);
+    sketch.add(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 5);
+    Checkpoint with = new Checkpoint(c.model(), c.architecture(), c.features(), c.lastVersion(), c.examplesSeen(),
+        c.examplesSinceParent(), c.partitions(), c.parameters(), c.optimizer(), c.configuredLearningRate(),
+        c.learningRate(), c.rate(), c.scaler(), c.join(), null, sketch.toBytes());
+    Checkpoint d = CheckpointCodec.decode(CheckpointCodec.encode(with));
+    assertEquals(sketch.reference(), ReferenceSketch.fromBytes(d.reference()).reference());
+    assertEquals(null, CheckpointCodec.decode(CheckpointCodec.encode(c)).reference(), "none written, none read");
   }
 }
