@@ -1,9 +1,9 @@
 package io.streamlearn.eval;
 
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.app.OpsServer;
+import io.streamlearn.app.StreamsOps;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.registry.http.Health;
 import io.streamlearn.config.TopicSettings;
@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -36,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It records into its {@link OpsServer}: {@link EvaluationOpsMeters} and the Kafka Streams
  * client's metrics (Micrometer's {@link KafkaStreamsMetrics}); its health: ready while Streams is
- * {@code RUNNING}, live unless Streams failed or stopped unasked ({@link EvaluationHealth}).
+ * {@code RUNNING}, live unless Streams failed or stopped unasked ({@link StreamsOps}).
  */
 public final class EvaluationService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EvaluationService.class);
@@ -47,17 +45,9 @@ public final class EvaluationService implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Health component name of the Streams client. */
   static final String STREAMS_CHECK = "evaluation.streams";
-  private static final Duration METRICS_REFRESH = Duration.ofSeconds(15);
   private final OpsServer ops;
   private final boolean ownsOps;
-  private final EvaluationHealth health = new EvaluationHealth();
-  /** Re-reads the Streams client's metric list for the binder (one daemon thread, ours to stop). */
-  private final ScheduledExecutorService metricsRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "evaluation-kafka-metrics");
-    t.setDaemon(true);
-    return t;
-  });
-  private final KafkaStreamsMetrics streamsMetrics;
+  private final StreamsOps streamsOps;
 
   /**
    * The served figures of one alias summed over its versions.
@@ -119,12 +109,7 @@ public final class EvaluationService implements AutoCloseable {
       log.error("evaluation stream thread failed; replacing it", e);
       return StreamThreadExceptionResponse.REPLACE_THREAD;
     });
-    streams.setStateListener(health);
-    streamsMetrics = new KafkaStreamsMetrics(streams, Tags.empty(), metricsRefresh, METRICS_REFRESH);
-    streamsMetrics.bindTo(ops.meters());
-    ops.health()
-        .ready(STREAMS_CHECK, Health.of(health::notReady))
-        .live(STREAMS_CHECK, Health.of(health::failure));
+    streamsOps = StreamsOps.attach(streams, ops, STREAMS_CHECK, "evaluation-kafka-metrics");
   }
 
   /** Where this instance records its metrics and health. */
@@ -189,14 +174,13 @@ public final class EvaluationService implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    health.closing();
+    streamsOps.closing();
     streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
         .withTimeout(Duration.ofSeconds(30)));
     if (promoter != null) {
       promoter.close(); // after the stream threads, the only callers, have stopped
     }
-    metricsRefresh.shutdownNow();
-    streamsMetrics.close();
+    streamsOps.close();
     if (ownsOps) {
       ops.close();
     }

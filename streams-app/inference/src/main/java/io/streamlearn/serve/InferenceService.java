@@ -1,10 +1,10 @@
 package io.streamlearn.serve;
 
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.streamlearn.app.KafkaSupport;
 import io.streamlearn.app.OpsServer;
+import io.streamlearn.app.StreamsOps;
 import io.streamlearn.config.TopicSettings;
 import io.streamlearn.registry.http.Health;
 import java.time.Duration;
@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -45,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *       NOT_RUNNING} when this service was not closed (a normal close is not a failure).
  * </ul>
  *
- * <p>Both read the state a Kafka Streams state listener keeps ({@link StreamsHealth}), so a probe
+ * <p>Both read the state a Kafka Streams state listener keeps ({@link StreamsOps}), so a probe
  * never waits on Kafka.
  *
  * <p>Its {@link PredictApi} answers synchronous predict requests on the routes of its {@link
@@ -60,7 +58,6 @@ public final class InferenceService implements AutoCloseable {
   /** Health component names: the Streams client, and the served alias's model. */
   static final String STREAMS_CHECK = "inference.streams";
   static final String MODEL_CHECK = "inference.model";
-  private static final Duration METRICS_REFRESH = Duration.ofSeconds(15);
   /** Kafka Streams' poll.ms without a micro-batch linger. */
   static final long IDLE_POLL_MS = 2;
 
@@ -69,16 +66,8 @@ public final class InferenceService implements AutoCloseable {
   private final KafkaStreams streams;
   private final OpsServer ops;
   private final boolean ownsOps;
-  /** Re-reads the Kafka clients' metric lists for the binders (one daemon thread, ours to stop). */
-  private final ScheduledExecutorService metricsRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "inference-kafka-metrics");
-    t.setDaemon(true);
-    return t;
-  });
-  private final KafkaStreamsMetrics streamsMetrics;
-  private final KafkaClientMetrics refusalMetrics;
+  private final StreamsOps streamsOps;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final StreamsHealth streamsHealth = new StreamsHealth();
 
   /** Creates missing topics and prepares (does not start) the streams app. */
   public InferenceService(InferenceConfig config) {
@@ -125,19 +114,11 @@ public final class InferenceService implements AutoCloseable {
       log.error("stream thread failed; replacing it", e);
       return StreamThreadExceptionResponse.REPLACE_THREAD;
     });
-    streams.setStateListener(streamsHealth);
-    // New tasks' and threads' metrics (after a rebalance) appear within this interval, not the default minute.
-    this.streamsMetrics = new KafkaStreamsMetrics(streams, Tags.empty(), metricsRefresh, METRICS_REFRESH);
-    streamsMetrics.bindTo(ops.meters());
-    this.refusalMetrics = new KafkaClientMetrics(refusals.producer(), Tags.empty(), metricsRefresh,
-        METRICS_REFRESH);
-    refusalMetrics.bindTo(ops.meters());
+    this.streamsOps = StreamsOps.attach(streams, ops, STREAMS_CHECK, "inference-kafka-metrics");
+    streamsOps.bind(refusals.producer());
     String served = settings.model() + "@" + settings.alias();
-    ops.health()
-        .ready(STREAMS_CHECK, Health.of(streamsHealth::notReady))
-        .ready(MODEL_CHECK, Health.of(() -> serving.primary().current() != null ? null
-            : "no model loaded yet for " + served))
-        .live(STREAMS_CHECK, Health.of(streamsHealth::failure));
+    ops.health().ready(MODEL_CHECK, Health.of(() -> serving.primary().current() != null ? null
+        : "no model loaded yet for " + served));
     new PredictApi(settings, serving, this::registryRecord, ops.meters()).register(ops.routes());
   }
 
@@ -246,14 +227,12 @@ public final class InferenceService implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    streamsHealth.closing();
+    streamsOps.closing();
     // Leave the group at once so the other instances take over this one's partitions now, not
     // after the session timeout.
     streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
         .withTimeout(Duration.ofSeconds(30)));
-    metricsRefresh.shutdownNow();
-    streamsMetrics.close();
-    refusalMetrics.close();
+    streamsOps.close();
     refusals.close();
     if (ownsOps) {
       ops.close();

@@ -1,4 +1,4 @@
-package io.streamlearn.serve;
+package io.streamlearn.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import org.apache.kafka.streams.KafkaStreams.State;
 import org.junit.jupiter.api.Test;
 
-class StreamsHealthTest {
+class StreamsOpsTest {
   @Test
   void readyOnlyWhileRunningWithTheStateAsTheReason() {
-    StreamsHealth h = new StreamsHealth();
+    StreamsOps h = StreamsOps.detached();
     assertEquals("Kafka Streams is CREATED", h.notReady());
     h.onChange(State.REBALANCING, State.CREATED);
     assertEquals("Kafka Streams is REBALANCING", h.notReady());
@@ -20,7 +20,7 @@ class StreamsHealthTest {
 
   @Test
   void anErrorStateFailsLivenessForGoodEvenWhenStreamsIsClosedAfterwards() {
-    StreamsHealth h = new StreamsHealth();
+    StreamsOps h = StreamsOps.detached();
     h.onChange(State.RUNNING, State.REBALANCING);
     h.onChange(State.PENDING_ERROR, State.RUNNING);
     assertEquals("Kafka Streams failed (PENDING_ERROR)", h.failure());
@@ -33,13 +33,13 @@ class StreamsHealthTest {
 
   @Test
   void notRunningFailsLivenessOnlyWhenTheServiceDidNotCloseIt() {
-    StreamsHealth stopped = new StreamsHealth();
+    StreamsOps stopped = StreamsOps.detached();
     stopped.onChange(State.RUNNING, State.REBALANCING);
     stopped.onChange(State.PENDING_SHUTDOWN, State.RUNNING);
     stopped.onChange(State.NOT_RUNNING, State.PENDING_SHUTDOWN);
     assertEquals("Kafka Streams is NOT_RUNNING but the service was not closed", stopped.failure());
 
-    StreamsHealth closed = new StreamsHealth();
+    StreamsOps closed = StreamsOps.detached();
     closed.onChange(State.RUNNING, State.REBALANCING);
     closed.closing();
     closed.onChange(State.PENDING_SHUTDOWN, State.RUNNING);
