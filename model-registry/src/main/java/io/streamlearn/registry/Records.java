@@ -35,7 +35,8 @@ final class Records {
     }
     List<OffsetRangeRecord> ranges = new ArrayList<>();
     for (OffsetRange r : v.lineage().ranges()) {
-      ranges.add(new OffsetRangeRecord(r.topic(), r.partition(), r.fromOffset(), r.untilOffset()));
+      ranges.add(new OffsetRangeRecord(r.topic(), r.partition(), r.fromOffset(), r.untilOffset(), r.sampleRate(),
+          r.skipped()));
     }
     Signature s = v.signature();
     return ModelVersionRecord.newBuilder()
@@ -94,7 +95,8 @@ final class Records {
     }
     List<OffsetRange> ranges = new ArrayList<>();
     for (OffsetRangeRecord o : r.getLineage().getRanges()) {
-      ranges.add(new OffsetRange(o.getTopic(), o.getPartition(), o.getFromOffset(), o.getUntilOffset()));
+      ranges.add(new OffsetRange(o.getTopic(), o.getPartition(), o.getFromOffset(), o.getUntilOffset(),
+          o.getSampleRate(), o.getSkipped()));
     }
     SignatureRecord s = r.getSignature();
     List<Signature.InputField> inputs = new ArrayList<>(s.getInputs().size());

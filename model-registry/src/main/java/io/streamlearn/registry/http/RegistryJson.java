@@ -81,7 +81,7 @@ public final class RegistryJson {
     List<Map<String, Object>> ranges = new ArrayList<>();
     for (OffsetRange r : v.lineage().ranges()) {
       ranges.add(Map.of("topic", r.topic(), "partition", r.partition(), "fromOffset", r.fromOffset(),
-          "untilOffset", r.untilOffset()));
+          "untilOffset", r.untilOffset(), "sampleRate", r.sampleRate(), "skipped", r.skipped()));
     }
     l.put("ranges", ranges);
     l.put("examplesSeen", v.lineage().examplesSeen());
