@@ -2,6 +2,7 @@ package io.streamlearn.train;
 
 import io.streamlearn.learn.OptimizerState;
 import io.streamlearn.learn.scale.OnlineScaler;
+import io.streamlearn.registry.OffsetRange;
 import io.streamlearn.tensor.NamedTensor;
 import java.util.List;
 import java.util.Objects;
@@ -84,14 +85,35 @@ record Checkpoint(String model, String architecture, int features, long lastVers
    *
    * @param rangeStart the first offset not yet covered by a published version's lineage
    * @param nextOffset the next offset to consume (committed with the checkpoint)
+   * @param ranges the next version's lineage ranges of this partition so far, split where the
+   *     sampling rate changed ({@code --max-lag}), with their rates and skipped counts; they tile
+   *     {@code [rangeStart, nextOffset)}. Empty: one range at rate 1 (a checkpoint of format 3 or
+   *     older, or nothing consumed since {@code rangeStart})
    */
-  record PartitionProgress(String topic, int partition, long rangeStart, long nextOffset) {
+  record PartitionProgress(String topic, int partition, long rangeStart, long nextOffset, List<OffsetRange> ranges) {
   PartitionProgress {
     Objects.requireNonNull(topic, "topic");
     if (partition < 0 || rangeStart < 0 || nextOffset < rangeStart) {
     throw new IllegalArgumentException("need partition >= 0 and 0 <= rangeStart <= nextOffset, found "
       + partition + ", " + rangeStart + ", " + nextOffset);
     }
+    ranges = List.copyOf(ranges);
+    long at = rangeStart;
+    for (OffsetRange r : ranges) {
+      if (r.fromOffset() != at || !r.topic().equals(topic) || r.partition() != partition) {
+        throw new IllegalArgumentException("ranges must tile [" + rangeStart + ", " + nextOffset + ") of " + topic
+            + "-" + partition + ", found " + ranges);
+      }
+      at = r.untilOffset();
+    }
+    if (!ranges.isEmpty() && at != nextOffset) {
+      throw new IllegalArgumentException("ranges must end at nextOffset " + nextOffset + ", found " + ranges);
+    }
+  }
+
+  /** Progress with no sampling recorded: whatever was consumed since {@code rangeStart} was at rate 1. */
+  PartitionProgress(String topic, int partition, long rangeStart, long nextOffset) {
+    this(topic, partition, rangeStart, nextOffset, List.of());
   }
   }
 }

@@ -2,6 +2,7 @@ package io.streamlearn.train;
 
 import io.streamlearn.learn.OptimizerState;
 import io.streamlearn.learn.scale.OnlineScaler;
+import io.streamlearn.registry.OffsetRange;
 import io.streamlearn.schema.InputEvent;
 import io.streamlearn.tensor.NamedTensor;
 import java.io.ByteArrayInputStream;
@@ -30,10 +31,16 @@ import java.util.List;
  * <p>Format 3 appends the trainer's accumulating reference sketch of its inputs (drift without
  * labels): a presence flag, then {@code ReferenceSketch.toBytes()} as a length and the bytes.
  * Formats 1 and 2 still decode, with no sketch (the trainer starts a fresh one).
+ *
+ * <p>Format 4 appends, per partition in the order above, the next version's lineage ranges so far
+ * with their sampling rates and skipped counts ({@code --max-lag}): a count, then each range's
+ * from, until, rate (double) and skipped. Formats 1 to 3 still decode, as ranges at rate 1.
  */
 final class CheckpointCodec {
   static final int MAGIC = 0x534C434B;
-  static final int FORMAT = 3;
+  static final int FORMAT = 4;
+  /** The format before sampled lineage ranges; still decoded. */
+  static final int FORMAT_3 = 3;
   /** The format before the reference sketch; still decoded. */
   static final int FORMAT_2 = 2;
   /** The format before the feature pipeline; still decoded. */
@@ -91,6 +98,15 @@ final class CheckpointCodec {
         out.writeInt(sketch.length);
         out.write(sketch);
       }
+      for (Checkpoint.PartitionProgress p : c.partitions()) {
+        out.writeInt(p.ranges().size());
+        for (OffsetRange r : p.ranges()) {
+          out.writeLong(r.fromOffset());
+          out.writeLong(r.untilOffset());
+          out.writeDouble(r.sampleRate());
+          out.writeLong(r.skipped());
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot encode checkpoint of " + c.model(), e);
     }
@@ -106,7 +122,7 @@ final class CheckpointCodec {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
       int magic = in.readInt();
       int format = in.readInt();
-      if (magic != MAGIC || (format != FORMAT && format != FORMAT_2 && format != FORMAT_1)) {
+      if (magic != MAGIC || (format != FORMAT && format != FORMAT_3 && format != FORMAT_2 && format != FORMAT_1)) {
         throw new IllegalArgumentException("not a trainer checkpoint of format " + FORMAT_1 + " to " + FORMAT + ": magic "
             + Integer.toHexString(magic) + ", format " + format);
       }
@@ -148,6 +164,23 @@ final class CheckpointCodec {
               + in.available() + " left");
         }
         reference = in.readNBytes(length);
+      }
+      if (format >= 4) {
+        for (int i = 0; i < partitions.size(); i++) {
+          Checkpoint.PartitionProgress p = partitions.get(i);
+          int count = in.readInt();
+          if (count < 0 || count > in.available()) {
+            throw new IllegalArgumentException("checkpoint claims " + count + " lineage ranges of " + p.topic() + "-"
+                + p.partition());
+          }
+          List<OffsetRange> ranges = new ArrayList<>(count);
+          for (int k = 0; k < count; k++) {
+            ranges.add(new OffsetRange(p.topic(), p.partition(), in.readLong(), in.readLong(), in.readDouble(),
+                in.readLong()));
+          }
+          partitions.set(i, new Checkpoint.PartitionProgress(p.topic(), p.partition(), p.rangeStart(),
+              p.nextOffset(), ranges));
+        }
       }
       if (in.available() > 0) {
         throw new IllegalArgumentException(in.available() + " trailing bytes after the checkpoint");

@@ -33,6 +33,10 @@ final class Chunk {
   /** Records in this chunk, and how many of them the fast path took. */
   int records;
   int fast;
+  /** The share of training examples kept ({@link LagSampling}); chosen when the chunk opens. */
+  double rate = 1.0;
+  /** Per partition, the fast path's events left out by that sampling. */
+  final Map<TopicPartition, Long> skipped = new HashMap<>();
   /** The trainer's rollback epoch the records were read in; a chunk of an older epoch is dropped. */
   long epoch;
   long openedNanos;
@@ -63,6 +67,8 @@ final class Chunk {
     raw.clear();
     decoded.clear();
     next.clear();
+    skipped.clear();
+    rate = 1.0;
     records = 0;
     fast = 0;
   }

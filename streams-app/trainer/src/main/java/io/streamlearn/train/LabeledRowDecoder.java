@@ -94,6 +94,11 @@ final class LabeledRowDecoder {
     return HoldOut.isHeldOut(b, idStart, idLength, fraction);
   }
 
+  /** Whether the parsed event is trained on at sampling rate {@code rate} ({@link LagSampling}). */
+  boolean sampledIn(double rate) {
+    return LagSampling.keeps(b, idStart, idLength, rate);
+  }
+
   /** The parsed label as the engine's float target. */
   float label() {
     return label;

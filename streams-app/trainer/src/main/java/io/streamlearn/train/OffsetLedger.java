@@ -16,12 +16,72 @@ import org.apache.kafka.common.TopicPartition;
  * Where the trainer stands in each input partition: the next offset to take (everything before it
  * is in the trainer's state, held out or dead-lettered), where the lineage range of the next
  * version starts, and the offsets of a discarded batch that are to be dead-lettered when they are
- * read again. It is what a checkpoint saves and a version's lineage reports. Not thread-safe.
+ * read again. It is what a checkpoint saves and a version's lineage reports.
+ *
+ * <p>The next version's lineage of a partition is a run of ranges that tile {@code [rangeStart,
+ * nextOffset)}: a new range starts where the sampling rate of {@code --max-lag} changes (only
+ * between chunks, so a range is whole chunks), and each counts the records sampling left out. Not
+ * thread-safe.
  */
 final class OffsetLedger {
   private final Map<TopicPartition, Long> rangeStart = new LinkedHashMap<>();
   private final Map<TopicPartition, Long> nextOffset = new LinkedHashMap<>();
   private final Map<TopicPartition, Set<Long>> poisoned = new HashMap<>();
+  /** Per partition, the closed ranges of the next version's lineage and the open one's start, rate and skips. */
+  private final Map<TopicPartition, Segments> segments = new HashMap<>();
+
+  /** The lineage ranges of one partition since its {@code rangeStart}; the open one ends at the next offset. */
+  private static final class Segments {
+    final List<OffsetRange> closed = new ArrayList<>();
+    long start;
+    double rate = 1.0;
+    long skipped;
+
+    Segments(long start) {
+      this.start = start;
+    }
+  }
+
+  private Segments segments(TopicPartition tp) {
+    return segments.computeIfAbsent(tp, k -> new Segments(rangeStart.getOrDefault(k, nextOffset.getOrDefault(k, 0L))));
+  }
+
+  /**
+   * The records of {@code tp} from its next offset on are sampled at {@code rate}: when that is not
+   * the open range's rate, the open range closes here (if it holds any record) and a new one opens.
+   */
+  void sampleRate(TopicPartition tp, double rate) {
+    Segments s = segments(tp);
+    if (s.rate == rate) {
+      return;
+    }
+    long next = nextOffset.getOrDefault(tp, s.start);
+    if (next > s.start) {
+      s.closed.add(new OffsetRange(tp.topic(), tp.partition(), s.start, next, s.rate, s.skipped));
+    }
+    s.start = next;
+    s.rate = rate;
+    s.skipped = 0;
+  }
+
+  /** {@code count} records of {@code tp}'s open range were left out by sampling. */
+  void skipped(TopicPartition tp, long count) {
+    segments(tp).skipped += count;
+  }
+
+  /** The ranges of {@code tp} since its range start, the open one last (if it holds any record). */
+  private List<OffsetRange> ranges(TopicPartition tp, long next) {
+    Segments s = segments.get(tp);
+    if (s == null) {
+      long from = rangeStart.getOrDefault(tp, next);
+      return next > from ? List.of(new OffsetRange(tp.topic(), tp.partition(), from, next)) : List.of();
+    }
+    List<OffsetRange> ranges = new ArrayList<>(s.closed);
+    if (next > s.start) {
+      ranges.add(new OffsetRange(tp.topic(), tp.partition(), s.start, next, s.rate, s.skipped));
+    }
+    return ranges;
+  }
 
   /** Moves a partition's next offset forward (never back). */
   void advance(TopicPartition tp, long next) {
@@ -42,6 +102,16 @@ final class OffsetLedger {
       TopicPartition tp = new TopicPartition(pp.topic(), pp.partition());
       rangeStart.put(tp, pp.rangeStart());
       nextOffset.put(tp, pp.nextOffset());
+      Segments s = new Segments(pp.rangeStart());
+      if (!pp.ranges().isEmpty()) {
+        List<OffsetRange> ranges = pp.ranges();
+        OffsetRange open = ranges.get(ranges.size() - 1);
+        s.closed.addAll(ranges.subList(0, ranges.size() - 1));
+        s.start = open.fromOffset();
+        s.rate = open.sampleRate();
+        s.skipped = open.skipped();
+      }
+      segments.put(tp, s);
       seek.put(tp, pp.nextOffset());
     }
     return seek;
@@ -74,6 +144,12 @@ final class OffsetLedger {
   /** A version was published: the next one's lineage starts here. */
   void versionPublished() {
     rangeStart.putAll(nextOffset);
+    nextOffset.forEach((tp, next) -> {
+      Segments s = segments(tp);
+      s.closed.clear();
+      s.start = next;
+      s.skipped = 0;
+    });
   }
 
   int partitionCount(String topic) {
@@ -83,8 +159,8 @@ final class OffsetLedger {
   /** Each partition's progress, as a checkpoint stores it. */
   List<Checkpoint.PartitionProgress> progress() {
     List<Checkpoint.PartitionProgress> progress = new ArrayList<>();
-    nextOffset.forEach((tp, next) -> progress.add(
-        new Checkpoint.PartitionProgress(tp.topic(), tp.partition(), rangeStart.getOrDefault(tp, next), next)));
+    nextOffset.forEach((tp, next) -> progress.add(new Checkpoint.PartitionProgress(tp.topic(), tp.partition(),
+        rangeStart.getOrDefault(tp, next), next, ranges(tp, next))));
     return progress;
   }
 
@@ -98,13 +174,9 @@ final class OffsetLedger {
   /** The records consumed since the last version, per partition: the next version's lineage. */
   List<OffsetRange> lineage() {
     List<OffsetRange> ranges = new ArrayList<>();
-    nextOffset.forEach((tp, next) -> {
-      long from = rangeStart.getOrDefault(tp, next);
-      if (next > from) {
-        ranges.add(new OffsetRange(tp.topic(), tp.partition(), from, next));
-      }
-    });
-    ranges.sort(Comparator.comparing(OffsetRange::topic).thenComparing(OffsetRange::partition));
+    nextOffset.forEach((tp, next) -> ranges.addAll(ranges(tp, next)));
+    ranges.sort(Comparator.comparing(OffsetRange::topic).thenComparing(OffsetRange::partition)
+        .thenComparingLong(OffsetRange::fromOffset));
     return ranges;
   }
 

@@ -81,6 +81,8 @@ public final class Poller implements Runnable {
   /** Over the users' own records: decodes a labeled-topic value on the poller thread; else null. */
   private volatile Function<byte[], Object> rawDecoder;
   private volatile boolean closed;
+  /** {@code max.lag}: 0 trains on everything. */
+  private volatile long maxLag;
   private volatile Throwable failure;
   /** Per assigned partition, records after the consumer's position; -1 until the consumer knows. */
   private final Map<TopicPartition, AtomicLong> lags = new TreeMap<>(
@@ -94,6 +96,8 @@ public final class Poller implements Runnable {
   private Chunk current;
   private long epoch;
   private Map<TopicPartition, Set<Long>> poisoned = Map.of();
+  /** Records of the last poll not yet added to a chunk: with the lags, the backlog behind a new chunk. */
+  private long pollRemaining;
 
   /**
    * @param maxWait how long a partly filled chunk may wait for more records before it is handed over
@@ -131,6 +135,7 @@ public final class Poller implements Runnable {
     applyRewind();
     ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ZERO);
     noteLags();
+    pollRemaining = records.count();
     for (ConsumerRecord<String, byte[]> r : records) {
       add(r);
     }
@@ -177,6 +182,14 @@ public final class Poller implements Runnable {
    */
   void decodeRaw(Function<byte[], Object> decoder) {
     this.rawDecoder = decoder;
+  }
+
+  /**
+   * Bounds the staleness: while more than {@code maxLag} records wait behind a chunk, its events
+   * are sampled ({@link LagSampling}); 0 (off) trains on everything.
+   */
+  void boundLag(long maxLag) {
+    this.maxLag = maxLag;
   }
 
   /** Enables the fast path once the trainer knows its network; chunks from now on carry batches. */
@@ -282,6 +295,7 @@ public final class Poller implements Runnable {
           continue; // read before the rollback: the seek re-reads them
         }
         boolean complete = true;
+        pollRemaining = records.count();
         for (ConsumerRecord<String, byte[]> r : records) {
           if (!add(r)) {
             complete = false;
@@ -336,6 +350,7 @@ public final class Poller implements Runnable {
     if (c.records == 0) {
       c.openedNanos = System.nanoTime();
     }
+    pollRemaining--;
     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
     if (!fastPath(c, tp, r)) {
       c.raw.add(r);
@@ -360,6 +375,14 @@ public final class Poller implements Runnable {
         return false;
       }
       c.heldY[c.held++] = decoder.label();
+    } else if (!decoder.sampledIn(c.rate)) {
+      // Consumed, not trained on. Its features are checked (into the batch's next row, left
+      // uncommitted) so that a bad record is dead-lettered whether or not the sample keeps it.
+      Batch b = c.train;
+      if (!decoder.copyFeatures(b.x, b.rows * b.features)) {
+        return false;
+      }
+      c.skipped.merge(tp, 1L, Long::sum);
     } else {
       Batch b = c.train;
       if (!decoder.copyFeatures(b.x, b.rows * b.features)) {
@@ -398,8 +421,18 @@ public final class Poller implements Runnable {
       decoder = new LabeledRowDecoder(l.features(), l.classes());
     }
     c.epoch = epoch;
+    c.rate = LagSampling.rate(maxLag, backlog());
     current = c;
     return true;
+  }
+
+  /** The records behind the next one to read: every partition's lag and what is left of the last poll. */
+  private long backlog() {
+    long backlog = Math.max(0, pollRemaining);
+    for (AtomicLong lag : lags.values()) {
+      backlog += Math.max(0, lag.get());
+    }
+    return backlog;
   }
 
   private void handOver() {

@@ -55,6 +55,7 @@ public final class TrainerConfig extends AppConfig {
   public static final String CHECKPOINT_EVERY_BATCHES = "checkpoint.every.batches";
   public static final String CHECKPOINT_EVERY_MS = "checkpoint.every.ms";
   public static final String HEALTH_CHECKPOINT_MAX_AGE_MS = "health.checkpoint.max.age.ms";
+  public static final String MAX_LAG = "max.lag";
   public static final String HOLDOUT_FRACTION = "holdout.fraction";
   public static final String HOLDOUT_SIZE = "holdout.size";
   public static final String HOLDOUT_MIN_EXAMPLES = "holdout.min.examples";
@@ -141,6 +142,12 @@ public final class TrainerConfig extends AppConfig {
           "Readiness (/health/ready): the trainer is not ready while records wait and its last committed "
               + "checkpoint is older than this (an idle input with nothing to commit stays ready). 0 (the "
               + "default): 30 x checkpoint.every.ms, at least 60000.")
+      .define(MAX_LAG, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM,
+          "Bounded staleness, in records: while more than this many input records wait behind the one being "
+              + "read (the consumer lag), the trainer trains on a deterministic sample of its events (by a hash "
+              + "of the id, independent of the hold-out's) at the rate max.lag / backlog, rounded down to a "
+              + "sixteenth and at least 1/16, until it catches up; skipped events are consumed and committed, "
+              + "not trained on, and each lineage range records its rate and skipped count. 0 (the default): off.")
       .define(HOLDOUT_FRACTION, Type.DOUBLE, 0.1, Range.between(0.0, 0.5), Importance.MEDIUM,
           "Share of events held out by a hash of their id: never trained on, they measure each candidate version.")
       .define(HOLDOUT_SIZE, Type.INT, 2_000, Range.between(1, 1_000_000), Importance.LOW,

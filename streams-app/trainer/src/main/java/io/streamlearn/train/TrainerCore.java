@@ -195,6 +195,7 @@ public final class TrainerCore {
   void attach(Poller poller) {
     this.poller = poller;
     health.attach(poller);
+    poller.boundLag(settings.rules().maxLag());
     meters.partitions(poller);
     if (raw != null) {
       poller.decodeRaw(raw::decodeOrRefusal);
@@ -281,6 +282,11 @@ public final class TrainerCore {
       return;
     }
     long at = epoch;
+    // A lineage range has one rate: a chunk whose rate differs starts new ranges where it starts.
+    for (TopicPartition tp : chunk.next.keySet()) {
+      ledger.sampleRate(tp, chunk.rate);
+    }
+    counters.sampleRate = chunk.rate;
     for (int i = 0; i < chunk.raw.size(); i++) {
       handle(chunk.raw.get(i), chunk.decoded.get(i));
       if (epoch != at) {
@@ -300,6 +306,10 @@ public final class TrainerCore {
       }
     }
     counters.consumed += chunk.fast;
+    chunk.skipped.forEach((tp, n) -> {
+      ledger.skipped(tp, n);
+      counters.skippedBySampling += n;
+    });
     ledger.advanceAll(chunk.next);
     dirty |= chunk.records > 0;
     health.taken(counters.consumed);
@@ -348,7 +358,8 @@ public final class TrainerCore {
         throw bad;
       }
       InputRecord record = decoded instanceof InputRecord pre ? pre : raw.decode(r.value());
-      if (rules.holdout.isHeldOut(raw.id(record, r))) {
+      String id = raw.id(record, r);
+      if (rules.holdout.isHeldOut(id)) {
         state.pipeline.featurize(record, raw.scratch(state.pipeline.layout()));
         Label label;
         try {
@@ -364,6 +375,10 @@ public final class TrainerCore {
         }
         rules.holdout.addRaw(record, (float) label.target());
         counters.heldOut++;
+        return;
+      }
+      if (!LagSampling.keeps(id, counters.sampleRate)) {
+        skippedBySampling(new TopicPartition(r.topic(), r.partition()));
         return;
       }
       Label label = state.pipeline.learnAndFeaturize(record, rules.batch.sparse);
@@ -397,10 +412,20 @@ public final class TrainerCore {
       counters.heldOut++;
       return;
     }
+    if (!LagSampling.keeps(event.id(), counters.sampleRate)) {
+      skippedBySampling(tp);
+      return;
+    }
     rules.batch.add(event.features(), event.label().asFloat(), tp, offset);
     if (rules.batch.isFull()) {
       trainBatch(rules.batch);
     }
+  }
+
+  /** An event consumed and left out by sampling: counted, and in its lineage range. */
+  private void skippedBySampling(TopicPartition tp) {
+    ledger.skipped(tp, 1);
+    counters.skippedBySampling++;
   }
 
   private void trainBatch(Batch b) {

@@ -11,6 +11,10 @@ final class TrainerCounters {
   long discardedBatches;
   long drifts;
   long skippedFeatureRecords;
+  /** Events consumed but not trained on: sampled out while the backlog exceeded {@code max.lag}. */
+  long skippedBySampling;
+  /** The sampling rate of the last chunk taken. */
+  double sampleRate = 1.0;
 
   /** The metrics of a PROGRESS record: the prequential ones, then these totals. */
   Map<String, Double> progress(Prequential prequential, VersionPublisher publisher, LabelJoin join) {
@@ -20,6 +24,8 @@ final class TrainerCounters {
     m.put("deadLetters", (double) deadLetters);
     m.put("discardedBatches", (double) discardedBatches);
     m.put("drifts", (double) drifts);
+    m.put("skippedBySampling", (double) skippedBySampling);
+    m.put("sampleRate", sampleRate);
     m.put("versionsRejected", (double) publisher.rejected);
     if (join != null) {
       m.put("labelsPending", (double) join.pending());
@@ -35,6 +41,7 @@ final class TrainerCounters {
         prequential == null ? Double.NaN : prequential.windowedAccuracy(),
         prequential == null ? Double.NaN : prequential.windowedLoss(),
         consumed, heldOut, publisher.rejected, drifts,
-        state == null ? Double.NaN : state.learner.learningRate(), join == null ? 0 : join.dropped());
+        state == null ? Double.NaN : state.learner.learningRate(), join == null ? 0 : join.dropped(),
+        skippedBySampling, sampleRate);
   }
 }

@@ -45,6 +45,8 @@ final class TrainerMeters implements AutoCloseable {
   static final String LOSS = "streamlearn.trainer.prequential.loss";
   static final String LEARNING_RATE = "streamlearn.trainer.learning.rate";
   static final String LAST_VERSION = "streamlearn.trainer.last.version";
+  static final String SKIPPED = "streamlearn.trainer.examples.skipped";
+  static final String SAMPLE_RATE = "streamlearn.trainer.sample.rate";
 
   private final MeterRegistry registry;
   private final Tags tags;
@@ -80,6 +82,10 @@ final class TrainerMeters implements AutoCloseable {
     total(ROLLBACKS, "Rollbacks to the last checkpoint after a non-finite loss or weights",
         TrainerStatus::discardedBatches);
     total(DRIFTS, "Drifts detected on the prequential error", TrainerStatus::drifts);
+    total(SKIPPED, "Events consumed but not trained on: sampled out while the backlog exceeded max.lag",
+        TrainerStatus::skippedBySampling);
+    gauge(SAMPLE_RATE, "Share of events trained on in the last chunk (1 unless behind by more than max.lag)",
+        s -> s.status.get().sampleRate(), null);
     gauge(ACCURACY, "Accuracy of the predictions made before training, over the prequential window",
         s -> s.status.get().prequentialAccuracy(), null);
     gauge(LOSS, "Mean loss before training, over the prequential window",

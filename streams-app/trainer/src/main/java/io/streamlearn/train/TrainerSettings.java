@@ -85,7 +85,7 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
             c.getInt(TrainerConfig.PLATEAU_PATIENCE), c.getDouble(TrainerConfig.PLATEAU_FACTOR),
             c.getDouble(TrainerConfig.PLATEAU_MIN_DELTA), c.getDouble(TrainerConfig.PLATEAU_MIN_LR),
             c.getInt(TrainerConfig.PREQUENTIAL_WINDOW), c.getDouble(TrainerConfig.FADING_FACTOR),
-            c.getInt(TrainerConfig.REFERENCE_MAX_FEATURES)),
+            c.getInt(TrainerConfig.REFERENCE_MAX_FEATURES), c.getLong(TrainerConfig.MAX_LAG)),
         new Drift(c.getString(TrainerConfig.DRIFT_DETECTOR), c.getDouble(TrainerConfig.DRIFT_DELTA),
             c.getDouble(TrainerConfig.DRIFT_THRESHOLD), c.getString(TrainerConfig.DRIFT_ACTION),
             c.getDouble(TrainerConfig.DRIFT_LR_FACTOR), c.getInt(TrainerConfig.DRIFT_BOOST_BATCHES)),
@@ -173,10 +173,13 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
   /** The hold-out set, the validation gate, reduce-on-plateau and the prequential metrics. */
   public record Rules(double holdoutFraction, int holdoutSize, int holdoutMinExamples, double gateMargin,
                       int plateauPatience, double plateauFactor, double plateauMinDelta, double plateauMinLr,
-                      int prequentialWindow, double fadingFactor, int referenceMaxFeatures) {
+                      int prequentialWindow, double fadingFactor, int referenceMaxFeatures, long maxLag) {
     /** Validates. */
     public Rules {
       Checks.atLeast("referenceMaxFeatures", referenceMaxFeatures, 0);
+      if (maxLag < 0) {
+        throw new IllegalArgumentException("maxLag must be >= 0 (0 is off), found " + maxLag);
+      }
       if (!(holdoutFraction >= 0 && holdoutFraction < 1)) {
         throw new IllegalArgumentException("holdoutFraction must be in [0, 1), found " + holdoutFraction);
       }
@@ -184,6 +187,14 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
       Checks.atLeast("holdoutMinExamples", holdoutMinExamples, 1);
       Checks.atLeast("plateauPatience", plateauPatience, 0);
       Checks.atLeast("prequentialWindow", prequentialWindow, 1);
+    }
+
+    /** Rules without a bound on the lag ({@code max.lag} 0: every event is trained on). */
+    public Rules(double holdoutFraction, int holdoutSize, int holdoutMinExamples, double gateMargin,
+                 int plateauPatience, double plateauFactor, double plateauMinDelta, double plateauMinLr,
+                 int prequentialWindow, double fadingFactor, int referenceMaxFeatures) {
+      this(holdoutFraction, holdoutSize, holdoutMinExamples, gateMargin, plateauPatience, plateauFactor,
+          plateauMinDelta, plateauMinLr, prequentialWindow, fadingFactor, referenceMaxFeatures, 0);
     }
   }
 

@@ -16,12 +16,25 @@ package io.streamlearn.train;
  * @param drifts drifts detected in this run
  * @param learningRate the current base learning rate
  * @param labelsDroppedUnmatched delayed-label join: events that expired without their partner
+ * @param skippedBySampling events this run consumed but did not train on because its backlog
+ *     exceeded {@code max.lag} (sampling; a version's lineage counts them per range)
+ * @param sampleRate the share of events trained on in the last chunk: 1 unless behind by more than {@code max.lag}
  */
 public record TrainerStatus(long publishedVersions, long lastVersion, long examplesTrained,
                             long deadLetters, long discardedBatches, double prequentialAccuracy,
                             double prequentialLoss, long eventsConsumed, long heldOut,
                             long rejectedVersions, long drifts, double learningRate,
-                            long labelsDroppedUnmatched) {
+                            long labelsDroppedUnmatched, long skippedBySampling, double sampleRate) {
+  /** A status without sampling: nothing skipped, rate 1. */
+  public TrainerStatus(long publishedVersions, long lastVersion, long examplesTrained, long deadLetters,
+                       long discardedBatches, double prequentialAccuracy, double prequentialLoss,
+                       long eventsConsumed, long heldOut, long rejectedVersions, long drifts,
+                       double learningRate, long labelsDroppedUnmatched) {
+    this(publishedVersions, lastVersion, examplesTrained, deadLetters, discardedBatches, prequentialAccuracy,
+        prequentialLoss, eventsConsumed, heldOut, rejectedVersions, drifts, learningRate, labelsDroppedUnmatched,
+        0, 1.0);
+  }
+
   static TrainerStatus initial() {
     return new TrainerStatus(0, 0, 0, 0, 0, Double.NaN, Double.NaN, 0, 0, 0, 0, Double.NaN, 0);
   }

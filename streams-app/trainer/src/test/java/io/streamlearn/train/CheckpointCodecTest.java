@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamlearn.learn.OptimizerState;
 import io.streamlearn.learn.drift.ReferenceSketch;
 import io.streamlearn.learn.scale.OnlineScaler;
+import io.streamlearn.registry.OffsetRange;
 import io.streamlearn.schema.InputEvent;
 import io.streamlearn.tensor.NamedTensor;
 import java.util.Arrays;
@@ -69,10 +70,49 @@ class CheckpointCodecTest {
     assertEquals(null, CheckpointCodec.decode(CheckpointCodec.encode(c)).pipeline(), "a trainer over events has none");
   }
 
+  /**
+   * The sample as format 3 wrote it: format 4 without the trailing per-partition range counts (the
+   * sample's partitions have no ranges, one int each).
+   */
+  private static byte[] format3() {
+    byte[] v4 = CheckpointCodec.encode(sample());
+    byte[] v3 = Arrays.copyOf(v4, v4.length - Integer.BYTES * sample().partitions().size());
+    java.nio.ByteBuffer.wrap(v3).putInt(4, CheckpointCodec.FORMAT_3);
+    return v3;
+  }
+
+  @Test
+  void stillDecodesAFormat3CheckpointWrittenBeforeSampledRanges() {
+    Checkpoint d = CheckpointCodec.decode(format3());
+    assertEquals(sample().partitions(), d.partitions());
+    assertEquals(List.of(), d.partitions().get(0).ranges(), "no ranges: all at rate 1");
+  }
+
+  @Test
+  void roundTripsTheSampledLineageRangesOfEachPartition() {
+    Checkpoint c = sample();
+    List<OffsetRange> ranges = List.of(new OffsetRange("t", 0, 10, 14, 1.0, 0),
+        new OffsetRange("t", 0, 14, 20, 0.25, 5));
+    List<Checkpoint.PartitionProgress> partitions = List.of(new Checkpoint.PartitionProgress("t", 0, 10, 20, ranges),
+        c.partitions().get(1));
+    Checkpoint sampled = new Checkpoint(c.model(), c.architecture(), c.features(), c.lastVersion(), c.examplesSeen(),
+        c.examplesSinceParent(), partitions, c.parameters(), c.optimizer(), c.configuredLearningRate(),
+        c.learningRate(), c.rate(), c.scaler(), c.join());
+    assertEquals(partitions, CheckpointCodec.decode(CheckpointCodec.encode(sampled)).partitions());
+  }
+
+  @Test
+  void progressWhoseRangesDoNotTileItsOffsetsIsRefused() {
+    assertThrows(IllegalArgumentException.class, () -> new Checkpoint.PartitionProgress("t", 0, 10, 20,
+        List.of(new OffsetRange("t", 0, 10, 15, 0.5, 1))));
+    assertThrows(IllegalArgumentException.class, () -> new Checkpoint.PartitionProgress("t", 0, 10, 20,
+        List.of(new OffsetRange("t", 0, 11, 20, 0.5, 1))));
+  }
+
   @Test
   void stillDecodesAFormat1CheckpointWrittenBeforeTheFeaturePipeline() {
     // Format 1 is format 3 without the trailing pipeline and sketch flags: derive those bytes from the sample.
-    byte[] v3 = CheckpointCodec.encode(sample());
+    byte[] v3 = format3();
     byte[] v1 = Arrays.copyOf(v3, v3.length - 2);
     java.nio.ByteBuffer.wrap(v1).putInt(4, CheckpointCodec.FORMAT_1);
     Checkpoint d = CheckpointCodec.decode(v1);
@@ -83,7 +123,7 @@ class CheckpointCodecTest {
 
   @Test
   void stillDecodesAFormat2CheckpointWrittenBeforeTheReferenceSketch() {
-    byte[] v3 = CheckpointCodec.encode(sample());
+    byte[] v3 = format3();
     byte[] v2 = Arrays.copyOf(v3, v3.length - 1); // format 3 without the trailing sketch flag
     java.nio.ByteBuffer.wrap(v2).putInt(4, CheckpointCodec.FORMAT_2);
     Checkpoint d = CheckpointCodec.decode(v2);
