@@ -18,8 +18,9 @@ import java.util.List;
  * @param versions the model's versions, oldest first
  * @param trained the examples trained on over the lineage of all versions
  * @param covered the input offsets covered by all lineage ranges
+ * @param skipped the offsets consumed but left out by sampling ({@code --max-lag}), as the ranges count them
  */
-record LineageAudit(List<ModelVersion> versions, long trained, long covered) {
+record LineageAudit(List<ModelVersion> versions, long trained, long covered, long skipped) {
 
   /** Audits the versions of {@code model}: strictly increasing, no two lineage ranges overlapping. */
   static LineageAudit of(RegistryState registry, String model) {
@@ -39,7 +40,8 @@ record LineageAudit(List<ModelVersion> versions, long trained, long covered) {
       }
     }
     long covered = ranges.stream().mapToLong(r -> r.untilOffset() - r.fromOffset()).sum();
-    return new LineageAudit(List.copyOf(versions), trained, covered);
+    long skipped = ranges.stream().mapToLong(OffsetRange::skipped).sum();
+    return new LineageAudit(List.copyOf(versions), trained, covered, skipped);
   }
 
   /** Asserts that each version descends from the one before it (the first from none). */

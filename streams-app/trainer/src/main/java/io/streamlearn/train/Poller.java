@@ -57,6 +57,7 @@ public final class Poller implements Runnable {
   static final long BUFFER_BYTES = 64L << 20;
   private static final Duration POLL = Duration.ofMillis(100);
   private static final long WAIT_SLICE_MS = 50;
+  private static final long ENDS_EVERY_NANOS = Duration.ofMillis(200).toNanos();
 
   /** How the fast path decodes: the network's input and output sizes and the trainer's batch size. */
   record Layout(int features, int outputs, int classes, int batchSize, double holdoutFraction) {}
@@ -98,6 +99,14 @@ public final class Poller implements Runnable {
   private Map<TopicPartition, Set<Long>> poisoned = Map.of();
   /** Records of the last poll not yet added to a chunk: with the lags, the backlog behind a new chunk. */
   private long pollRemaining;
+  /**
+   * With {@code max.lag}, on the poller thread: the input partitions' end offsets (the last stable
+   * ones: the consumer reads committed records), asked of the broker every {@link #ENDS_EVERY_NANOS}.
+   * The consumer's own lag is as of the fetch that filled its buffer, and with a buffer of megabytes
+   * it can lag the log by tens of thousands of records.
+   */
+  private Map<TopicPartition, Long> ends;
+  private long endsAskedNanos;
 
   /**
    * @param maxWait how long a partly filled chunk may wait for more records before it is handed over
@@ -291,6 +300,7 @@ public final class Poller implements Runnable {
         applyRewind();
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
         noteLags();
+        askEnds();
         if (rewind.get() != null) {
           continue; // read before the rollback: the seek re-reads them
         }
@@ -426,13 +436,39 @@ public final class Poller implements Runnable {
     return true;
   }
 
-  /** The records behind the next one to read: every partition's lag and what is left of the last poll. */
+  /**
+   * The records behind the next one to read: what is left of the last poll and, per partition, the
+   * records after the consumer's position: to the end offsets last asked for (a poller thread with
+   * {@code max.lag}), else the consumer's own lag (an inline poller, whose consumer has no buffer).
+   */
   private long backlog() {
     long backlog = Math.max(0, pollRemaining);
+    if (ends != null) {
+      for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+        backlog += Math.max(0, e.getValue() - consumer.position(e.getKey()));
+      }
+      return backlog;
+    }
     for (AtomicLong lag : lags.values()) {
       backlog += Math.max(0, lag.get());
     }
     return backlog;
+  }
+
+  /** Poller thread with {@code max.lag} only: refreshes {@link #ends} when due. */
+  private void askEnds() {
+    if (maxLag <= 0 || System.nanoTime() - endsAskedNanos < ENDS_EVERY_NANOS) {
+      return;
+    }
+    endsAskedNanos = System.nanoTime();
+    try {
+      ends = new HashMap<>(consumer.endOffsets(lags.keySet(), Duration.ofSeconds(5)));
+    } catch (WakeupException e) {
+      throw e; // close() wakes the consumer up: stop, as after a poll
+    } catch (KafkaException e) {
+      // the last ends answered stay: a rate from an older end is a rate from a smaller backlog
+      log.debug("the trainer's poller could not read the input's end offsets: {}", e.toString());
+    }
   }
 
   private void handOver() {
