@@ -16,6 +16,9 @@
  * and {@code LearningRateControl} are the publication rules (hold-out by id hash, validation gate,
  * reduce-on-plateau, drift boost); {@code DriftMonitor} and {@code Prequential} watch the
  * prequential error; {@code LabelJoin} joins delayed labels on event-time watermarks.
+ * {@code LagSampling} bounds staleness ({@code --max-lag}): a trainer behind by more than that
+ * trains on a sample of its events by id hash, and {@code OffsetLedger} records each lineage
+ * range's rate and skipped count (docs/scaling.md).
  * {@code RawTraining} is the path of the users' own records ({@code --input-format json|avro|
  * confluent-avro}): decoded one by one on the general path, learned by the feature pipeline (part of
  * {@code TrainingState} and of the checkpoint) into sparse batches, held out as decoded records that
