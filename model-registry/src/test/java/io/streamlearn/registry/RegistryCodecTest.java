@@ -236,6 +236,57 @@ class RegistryCodecTest {
     assertThrows(IllegalArgumentException.class, () -> RegistryKey.alias("m", "a#b"));
   }
 
+  /** A version whose lineage was sampled ({@code --max-lag}): two ranges at different rates. */
+  private static ModelVersion sampled() {
+    ModelVersion v = sample(5, 2f);
+    return ModelVersion.create(v.name(), v.version(), v.parentVersion(), v.createdAt(), v.architecture(),
+        v.signature(), v.preprocessing(), v.tensors(),
+        new Lineage(List.of(new OffsetRange("streamlearn.labeled", 0, 0, 640, 0.25, 470),
+            new OffsetRange("streamlearn.labeled", 0, 640, 700)), 230, 230, Map.of("optimizer", "adam"), 42, "0.1.0"),
+        v.metrics());
+  }
+
+  @Test
+  void aSampledLineageRoundTripsWithEachRangesRateAndSkippedCount() {
+    ModelVersion v = sampled();
+    byte[] bytes = codec.versionRecords(v, RegistryCodec.DEFAULT_MAX_RECORD_BYTES).get(0).value();
+    ModelVersion d = assertInstanceOf(RegistryCodec.VersionEntry.class, codec.decode("blobs:5", bytes)).version();
+    assertEquals(v.lineage().ranges(), d.lineage().ranges());
+    assertEquals(0.25, d.lineage().ranges().get(0).sampleRate());
+    assertEquals(470, d.lineage().ranges().get(0).skipped());
+  }
+
+  @Test
+  void aVersionWrittenBeforeSampledRangesDecodesWithRateOneAndNothingSkipped() throws Exception {
+    ModelVersion v = sampled();
+    ModelVersion d = assertInstanceOf(RegistryCodec.VersionEntry.class,
+        codec.decode("blobs:5", asWrittenBy("ModelVersionRecord-0.1.0-pipeline.avsc", v))).version();
+    assertEquals(List.of(new OffsetRange("streamlearn.labeled", 0, 0, 640),
+        new OffsetRange("streamlearn.labeled", 0, 640, 700)), d.lineage().ranges());
+    assertEquals(v.tensors(), d.tensors());
+  }
+
+  /** {@code v} single-object encoded as the earlier writer schema {@code file} would have written it. */
+  private static byte[] asWrittenBy(String file, ModelVersion v) throws Exception {
+    org.apache.avro.Schema pre;
+    try (var in = RegistryCodec.class.getResourceAsStream("/io/streamlearn/registry/writer-schemas/" + file)) {
+      pre = new org.apache.avro.Schema.Parser().parse(in);
+    }
+    var out = new java.io.ByteArrayOutputStream();
+    var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+    new org.apache.avro.specific.SpecificDatumWriter<ModelVersionRecord>(ModelVersionRecord.getClassSchema())
+        .write(RegistryCodec.toRecord(v), encoder);
+    encoder.flush();
+    var asPre = new org.apache.avro.generic.GenericDatumReader<org.apache.avro.generic.GenericRecord>(
+        ModelVersionRecord.getClassSchema(), pre)
+        .read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+    var buffer = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+        org.apache.avro.generic.GenericData.get(), pre).encode(asPre);
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    return bytes;
+  }
+
   @Test
   void valuesWrittenWithAnEarlierWriterSchemaStillDecode() throws Exception {
     org.apache.avro.Schema pre;
