@@ -1,5 +1,6 @@
 package io.streamlearn.serve;
 
+import io.streamlearn.app.IdHash;
 import io.streamlearn.config.Checks;
 import java.nio.charset.StandardCharsets;
 
@@ -21,8 +22,6 @@ import java.nio.charset.StandardCharsets;
 public record CanarySplit(String alias, double share) {
   /** Buckets of the split: a share is honoured to 1/10,000. */
   static final int BUCKETS = 10_000;
-  private static final long FNV_OFFSET = 0xcbf29ce484222325L;
-  private static final long FNV_PRIME = 0x100000001b3L;
 
   /** Validates. */
   public CanarySplit {
@@ -39,21 +38,6 @@ public record CanarySplit(String alias, double share) {
 
   /** The key's bucket in [0, {@value #BUCKETS}). */
   static int bucket(String key) {
-    long h = FNV_OFFSET;
-    for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
-      h ^= b & 0xff;
-      h *= FNV_PRIME;
-    }
-    return (int) Long.remainderUnsigned(mix(h), BUCKETS);
-  }
-
-  /** MurmurHash3's fmix64: every input bit flips each output bit with probability about 1/2. */
-  private static long mix(long h) {
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    h *= 0xc4ceb9fe1a85ec53L;
-    h ^= h >>> 33;
-    return h;
+    return (int) IdHash.bucket(IdHash.mix(IdHash.fnv1a(key.getBytes(StandardCharsets.UTF_8))), BUCKETS);
   }
 }

@@ -1,5 +1,6 @@
 package io.streamlearn.train;
 
+import io.streamlearn.app.IdHash;
 import io.streamlearn.features.BadRecordException;
 import io.streamlearn.features.FrozenPipeline;
 import io.streamlearn.features.InputRecord;
@@ -28,8 +29,6 @@ import java.util.Map;
  * zeros over wide hashed fields.
  */
 public final class HoldOut {
-  private static final long FNV_OFFSET = 0xcbf29ce484222325L;
-  private static final long FNV_PRIME = 0x100000001b3L;
   private static final int BUCKETS = 1_000_000;
 
   private final double fraction;
@@ -117,12 +116,7 @@ public final class HoldOut {
     if (fraction <= 0) {
       return false;
     }
-    long h = FNV_OFFSET;
-    for (int i = from; i < from + length; i++) {
-      h ^= utf8[i] & 0xff;
-      h *= FNV_PRIME;
-    }
-    return Long.remainderUnsigned(h, BUCKETS) < (long) (fraction * BUCKETS);
+    return IdHash.bucket(IdHash.fnv1a(utf8, from, length), BUCKETS) < (long) (fraction * BUCKETS);
   }
 
   /** The share of events held out. */

@@ -1,5 +1,6 @@
 package io.streamlearn.train;
 
+import io.streamlearn.app.IdHash;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -19,8 +20,6 @@ public final class LagSampling {
   /** The rate never falls below this: a trainer far behind still learns from one event in sixteen. */
   public static final double MIN_RATE = 1.0 / 16;
   private static final int STEPS = 16;
-  private static final long FNV_OFFSET = 0xcbf29ce484222325L;
-  private static final long FNV_PRIME = 0x100000001b3L;
   private static final long SALT = 0x9e3779b97f4a7c15L;
   private static final int BUCKETS = 1_000_000;
 
@@ -53,21 +52,7 @@ public final class LagSampling {
     if (rate >= 1) {
       return true;
     }
-    long h = FNV_OFFSET;
-    for (int i = from; i < from + length; i++) {
-      h ^= utf8[i] & 0xff;
-      h *= FNV_PRIME;
-    }
-    return Long.remainderUnsigned(mix(h ^ SALT), BUCKETS) < (long) (rate * BUCKETS);
-  }
-
-  /** MurmurHash3's fmix64: every input bit reaches every output bit. */
-  private static long mix(long h) {
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    h *= 0xc4ceb9fe1a85ec53L;
-    h ^= h >>> 33;
-    return h;
+    long h = IdHash.mix(IdHash.fnv1a(utf8, from, length) ^ SALT);
+    return IdHash.bucket(h, BUCKETS) < (long) (rate * BUCKETS);
   }
 }
