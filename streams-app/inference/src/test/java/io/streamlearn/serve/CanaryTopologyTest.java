@@ -1,5 +1,6 @@
 package io.streamlearn.serve;
 
+import static io.streamlearn.serve.InferenceTopologyTest.version;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,16 +8,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.registry.AliasMove;
-import io.streamlearn.registry.Lineage;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.RegistryCodec;
-import io.streamlearn.registry.Signature;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.FeatureEvent;
 import io.streamlearn.schema.FloatLists;
 import io.streamlearn.schema.Prediction;
-import io.streamlearn.tensor.NamedTensor;
-import io.streamlearn.tensor.Preprocessing;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,18 +86,6 @@ class CanaryTopologyTest {
     if (driver != null) {
       driver.close();
     }
-  }
-
-  /** A 2-feature, 3-class linear model that always predicts {@code winner}. */
-  private static ModelVersion version(long v, int winner) {
-    float[] bias = new float[3];
-    bias[winner] = 5f;
-    return ModelVersion.create(MODEL, v, v - 1, Instant.EPOCH, "dense(3,softmax)",
-        new Signature(2, Signature.Task.CLASSIFICATION, 3, List.of(), "SOFTMAX_CROSS_ENTROPY"),
-        Preprocessing.identity(),
-        List.of(new NamedTensor("layers.0.weight", new int[] {2, 3}, new float[6]),
-            new NamedTensor("layers.0.bias", new int[] {3}, bias)),
-        new Lineage(List.of(), 0, 0, Map.of(), 1, "test"), Map.of());
   }
 
   /** Publishes a version and moves {@code alias} to it. */

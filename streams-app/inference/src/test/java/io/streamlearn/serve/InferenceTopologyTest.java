@@ -103,8 +103,8 @@ class InferenceTopologyTest {
     driver.close();
   }
 
-  /** A 2-feature, 3-class linear model that always predicts {@code winner}. */
-  private static ModelVersion version(long v, int winner) {
+  /** A 2-feature, 3-class linear model of {@value #MODEL} that always predicts {@code winner}. */
+  static ModelVersion version(long v, int winner) {
     float[] bias = new float[3];
     bias[winner] = 5f;
     return ModelVersion.create(MODEL, v, v - 1, Instant.EPOCH, "dense(3,softmax)",
