@@ -23,7 +23,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -67,7 +66,8 @@ class AutoRollbackIT extends BrokerIT {
     Thread trainerThread = new Thread(trainer, "trainer");
     trainerThread.start();
     String models = h.topic(CommonKeys.MODELS_TOPIC);
-    Map<String, String> e = evaluationSettings(h);
+    Map<String, String> e = h.evaluationSettings(
+        Map.of(EvaluationConfig.ROLLBACK_MIN_EVENTS, String.valueOf(MIN_EVENTS)));
     try (InferenceService inference = new InferenceService(h.inferenceConfig(Map.of()));
          OpsServer ops = new OpsServer("evaluation");
          EvaluationService evaluation = new EvaluationService(new EvaluationConfig(e).settings(), ops);
@@ -206,27 +206,5 @@ class AutoRollbackIT extends BrokerIT {
       }
     }
     throw new AssertionError("no ALERT rolling back version " + version + " on the metrics topic");
-  }
-
-  private static Map<String, String> evaluationSettings(LoopHarness h) throws Exception {
-    Map<String, String> e = new HashMap<>();
-    e.put(CommonKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    e.put(CommonKeys.MODEL_NAME, MODEL);
-    for (String key : List.of(CommonKeys.PREDICTIONS_TOPIC, CommonKeys.MODELS_TOPIC, CommonKeys.DEAD_LETTER_TOPIC,
-        CommonKeys.METRICS_TOPIC)) {
-      e.put(key, h.topic(key));
-    }
-    String suffix = h.topic(CommonKeys.MODELS_TOPIC).replace("models-", "");
-    e.put(CommonKeys.LABELS_TOPIC, "labels-" + suffix);
-    e.put(EvaluationConfig.EVALUATIONS_TOPIC, "evaluations-" + suffix);
-    e.put(EvaluationConfig.SERVED_METRICS_TOPIC, "served-" + suffix);
-    e.put(EvaluationConfig.APPLICATION_ID, "it-evaluation-" + suffix);
-    e.put(EvaluationConfig.STATE_DIR, Files.createTempDirectory("it-rollback-").toString());
-    e.put(EvaluationConfig.ROLLBACK_MIN_EVENTS, String.valueOf(MIN_EVENTS));
-    e.put(CommonKeys.TOPIC_PARTITIONS, "3");
-    if (kafka.security() != null) {
-      kafka.security().clientProperties().forEach((k, v) -> e.put("kafka." + k, v.toString()));
-    }
-    return e;
   }
 }

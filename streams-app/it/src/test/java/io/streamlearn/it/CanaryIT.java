@@ -14,10 +14,8 @@ import io.streamlearn.serve.InferenceConfig;
 import io.streamlearn.serve.InferenceService;
 import io.streamlearn.serve.ServedModel;
 import io.streamlearn.testkit.gen.GaussianBlobs;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +47,7 @@ class CanaryIT extends BrokerIT {
         InferenceConfig.CANARY_SHARE, String.valueOf(SHARE)));
     CanarySplit split = config.settings().canary();
     try (InferenceService inference = new InferenceService(config);
-         EvaluationService evaluation = new EvaluationService(new EvaluationConfig(evaluationSettings(h)).settings());
+         EvaluationService evaluation = new EvaluationService(new EvaluationConfig(h.evaluationSettings(Map.of())).settings());
          VersionPublisher publisher = new VersionPublisher(kafka.bootstrapServers(), h.topic(CommonKeys.MODELS_TOPIC));
          KafkaConsumer<String, byte[]> predictions = h.predictionsConsumer()) {
       inference.start();
@@ -111,24 +109,5 @@ class CanaryIT extends BrokerIT {
   private static long evaluated(EvaluationService evaluation, String alias) {
     EvaluationService.Served s = evaluation.served(alias);
     return s.evaluated() + s.leaked();
-  }
-
-  private static Map<String, String> evaluationSettings(LoopHarness h) throws Exception {
-    Map<String, String> e = new HashMap<>();
-    e.put(CommonKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    e.put(CommonKeys.MODEL_NAME, MODEL);
-    for (String key : List.of(CommonKeys.PREDICTIONS_TOPIC, CommonKeys.MODELS_TOPIC, CommonKeys.DEAD_LETTER_TOPIC)) {
-      e.put(key, h.topic(key));
-    }
-    e.put(CommonKeys.LABELS_TOPIC, "labels-" + h.suffix);
-    e.put(EvaluationConfig.EVALUATIONS_TOPIC, "evaluations-" + h.suffix);
-    e.put(EvaluationConfig.SERVED_METRICS_TOPIC, "served-" + h.suffix);
-    e.put(EvaluationConfig.APPLICATION_ID, "it-evaluation-" + h.suffix);
-    e.put(EvaluationConfig.STATE_DIR, Files.createTempDirectory("it-evaluation-").toString());
-    e.put(CommonKeys.TOPIC_PARTITIONS, "3");
-    if (kafka.security() != null) {
-      kafka.security().clientProperties().forEach((k, v) -> e.put("kafka." + k, v.toString()));
-    }
-    return e;
   }
 }

@@ -244,17 +244,9 @@ class ChallengerIT extends BrokerIT {
   }
 
   private static Map<String, String> evaluationSettings(LoopHarness h, String shadowTopic) throws Exception {
-    Map<String, String> e = new HashMap<>(h.common);
-    e.put(CommonKeys.SHADOW_ALIAS, "challenger");
-    e.put(CommonKeys.SHADOW_TOPIC, shadowTopic);
-    e.put(EvaluationConfig.AUTO_PROMOTE_CHALLENGER, "true");
-    e.put(CommonKeys.LABELS_TOPIC, "labels-" + h.suffix);
-    e.put(EvaluationConfig.EVALUATIONS_TOPIC, "evaluations-" + h.suffix);
-    e.put(EvaluationConfig.SERVED_METRICS_TOPIC, "served-" + h.suffix);
-    e.put(EvaluationConfig.CHALLENGER_VERDICTS_TOPIC, "verdicts-" + h.suffix);
-    e.put(EvaluationConfig.PUBLISH_INTERVAL_MS, "500");
-    e.put(EvaluationConfig.APPLICATION_ID, "it-evaluation-" + h.suffix);
-    e.put(EvaluationConfig.STATE_DIR, Files.createTempDirectory("it-challenger-").toString());
-    return e;
+    return h.evaluationSettings(Map.of(CommonKeys.SHADOW_ALIAS, "challenger", CommonKeys.SHADOW_TOPIC, shadowTopic,
+        EvaluationConfig.AUTO_PROMOTE_CHALLENGER, "true",
+        EvaluationConfig.CHALLENGER_VERDICTS_TOPIC, "verdicts-" + h.suffix,
+        EvaluationConfig.PUBLISH_INTERVAL_MS, "500"));
   }
 }

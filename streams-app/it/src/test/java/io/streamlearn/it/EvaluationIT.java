@@ -51,7 +51,7 @@ class EvaluationIT extends BrokerIT {
     TrainerConfig trainerConfig = h.trainerConfig(FEATURES, LAYERS, Map.of(
         TrainerConfig.PUBLISH_EVERY_BATCHES, "5", TrainerConfig.PUBLISH_EVERY_MS, "1000",
         TrainerConfig.PREQUENTIAL_WINDOW, String.valueOf(WINDOW)));
-    Map<String, String> e = evaluationSettings(h, "evaluation");
+    Map<String, String> e = h.evaluationSettings(Map.of());
     Trainer trainer = new Trainer(trainerConfig);
     Thread trainerThread = new Thread(trainer, "trainer");
     trainerThread.start();
@@ -103,7 +103,7 @@ class EvaluationIT extends BrokerIT {
   void delayedLabelsInAnyOrderAreEachEvaluatedOnceAcrossARestart() throws Exception {
     LoopHarness h = new LoopHarness(kafka, "delayed");
     h.createTopics();
-    Map<String, String> e = evaluationSettings(h, "delayed");
+    Map<String, String> e = h.evaluationSettings(Map.of());
     String labelsTopic = e.get(CommonKeys.LABELS_TOPIC);
     String predictionsTopic = h.topic(CommonKeys.PREDICTIONS_TOPIC);
     int n = 1_000;
@@ -160,26 +160,6 @@ class EvaluationIT extends BrokerIT {
     assertEquals(n, times.size(), "an evaluation for every prediction");
     List<String> twice = times.entrySet().stream().filter(x -> x.getValue() > 1).map(Map.Entry::getKey).toList();
     assertTrue(twice.isEmpty(), "evaluated more than once: " + twice);
-  }
-
-  private static Map<String, String> evaluationSettings(LoopHarness h, String model) throws Exception {
-    Map<String, String> e = new HashMap<>();
-    e.put(CommonKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    e.put(CommonKeys.MODEL_NAME, model);
-    for (String key : List.of(CommonKeys.PREDICTIONS_TOPIC, CommonKeys.MODELS_TOPIC, CommonKeys.DEAD_LETTER_TOPIC)) {
-      e.put(key, h.topic(key));
-    }
-    String suffix = h.topic(CommonKeys.MODELS_TOPIC).replace("models-", "");
-    e.put(CommonKeys.LABELS_TOPIC, "labels-" + suffix);
-    e.put(EvaluationConfig.EVALUATIONS_TOPIC, "evaluations-" + suffix);
-    e.put(EvaluationConfig.SERVED_METRICS_TOPIC, "served-" + suffix);
-    e.put(EvaluationConfig.APPLICATION_ID, "it-evaluation-" + suffix);
-    e.put(EvaluationConfig.STATE_DIR, Files.createTempDirectory("it-evaluation-").toString());
-    e.put(CommonKeys.TOPIC_PARTITIONS, "3");
-    if (kafka.security() != null) {
-      kafka.security().clientProperties().forEach((k, v) -> e.put("kafka." + k, v.toString()));
-    }
-    return e;
   }
 
   private static byte[] prediction(String id, int predicted) {

@@ -13,9 +13,7 @@ import io.streamlearn.testkit.gen.GaussianBlobs;
 import io.streamlearn.testkit.gen.StreamGenerator;
 import io.streamlearn.train.Trainer;
 import io.streamlearn.train.TrainerConfig;
-import java.nio.file.Files;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -72,7 +70,8 @@ class LabelFreeDriftIT extends BrokerIT {
     Trainer trainer = new Trainer(trainerConfig);
     Thread trainerThread = new Thread(trainer, "trainer");
     trainerThread.start();
-    try (EvaluationService evaluation = new EvaluationService(new EvaluationConfig(evaluationSettings(h)).settings());
+    try (EvaluationService evaluation = new EvaluationService(new EvaluationConfig(h.evaluationSettings(
+        Map.of(EvaluationConfig.DRIFT_WINDOW_EVENTS, String.valueOf(WINDOW)))).settings());
          TrainingHistory history = new TrainingHistory(kafka, h.topic(CommonKeys.METRICS_TOPIC))) {
       evaluation.start(); // it watches the labeled training stream too: inputs as trained on, no alert
       h.produce(blobs, 0, TRAINING, 0, 3_000);
@@ -121,16 +120,5 @@ class LabelFreeDriftIT extends BrokerIT {
       }
     }
     return named;
-  }
-
-  private static Map<String, String> evaluationSettings(LoopHarness h) throws Exception {
-    Map<String, String> e = new HashMap<>(h.common);
-    e.put(CommonKeys.LABELS_TOPIC, "labels-" + h.suffix);
-    e.put(EvaluationConfig.EVALUATIONS_TOPIC, "evaluations-" + h.suffix);
-    e.put(EvaluationConfig.SERVED_METRICS_TOPIC, "served-" + h.suffix);
-    e.put(EvaluationConfig.APPLICATION_ID, "it-evaluation-" + h.suffix);
-    e.put(EvaluationConfig.STATE_DIR, Files.createTempDirectory("it-evaluation-").toString());
-    e.put(EvaluationConfig.DRIFT_WINDOW_EVENTS, String.valueOf(WINDOW));
-    return e;
   }
 }

@@ -1,6 +1,7 @@
 package io.streamlearn.it;
 
 import io.streamlearn.config.CommonKeys;
+import io.streamlearn.eval.EvaluationConfig;
 import io.streamlearn.schema.AvroSerde;
 import io.streamlearn.schema.FeatureEvent;
 import io.streamlearn.schema.FloatLists;
@@ -11,6 +12,7 @@ import io.streamlearn.testkit.EmbeddedKafka;
 import io.streamlearn.testkit.gen.Example;
 import io.streamlearn.testkit.gen.StreamGenerator;
 import io.streamlearn.train.TrainerConfig;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -113,6 +115,22 @@ final class LoopHarness {
     s.put(InferenceConfig.STATE_DIR, Files.createTempDirectory("it-streams-").toString());
     s.putAll(extra);
     return new InferenceConfig(s);
+  }
+
+  /**
+   * The evaluation app's settings over this loop's topics, with topics and an application id of its
+   * own (labels, evaluations, served metrics) and a fresh state directory; {@code extra} on top.
+   * Mutable, for a test to add to.
+   */
+  Map<String, String> evaluationSettings(Map<String, String> extra) throws IOException {
+    Map<String, String> e = new HashMap<>(common);
+    e.put(CommonKeys.LABELS_TOPIC, "labels-" + suffix);
+    e.put(EvaluationConfig.EVALUATIONS_TOPIC, "evaluations-" + suffix);
+    e.put(EvaluationConfig.SERVED_METRICS_TOPIC, "served-" + suffix);
+    e.put(EvaluationConfig.APPLICATION_ID, "it-evaluation-" + suffix);
+    e.put(EvaluationConfig.STATE_DIR, Files.createTempDirectory("it-evaluation-").toString());
+    e.putAll(extra);
+    return e;
   }
 
   /**
