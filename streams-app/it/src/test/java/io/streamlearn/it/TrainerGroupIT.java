@@ -1,0 +1,482 @@
+package io.streamlearn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamlearn.app.KafkaSupport;
+import io.streamlearn.config.CommonKeys;
+import io.streamlearn.registry.ModelVersion;
+import io.streamlearn.registry.OffsetRange;
+import io.streamlearn.registry.RegistryState;
+import io.streamlearn.schema.Prediction;
+import io.streamlearn.serve.InferenceConfig;
+import io.streamlearn.testkit.gen.GaussianBlobs;
+import io.streamlearn.train.TrainerConfig;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A trainer group (issue #17) on the embedded broker, each member a child JVM of {@code train
+ * --group-member X}, one {@code serve} child beside them, while events flow at a steady rate into a
+ * 6-partition labeled topic. Two members start; a third joins later; then a member chosen by a
+ * seeded random is killed with SIGKILL and left dead until the others have taken over its
+ * partitions (past the session timeout), then restarted; a second round kills another member.
+ * Which member publishes (the owner of labeled partition 0) cannot be told from outside, so the
+ * two rounds kill two of the three members.
+ *
+ * <p>At the end the versions' lineage accounts for every labeled offset exactly once, versions
+ * strictly increase and descend from each other, every member contributed on the sync topic, and
+ * inference wrote exactly one prediction per event, each naming one of the group's versions. The
+ * phases' timings (how long the group took to take over a dead member's partitions) are logged.
+ */
+class TrainerGroupIT extends BrokerIT {
+  private static final Logger log = LoggerFactory.getLogger(TrainerGroupIT.class);
+  private static final String MODEL = "team";
+  private static final int FEATURES = 8;
+  private static final int PARTITIONS = 6;
+  private static final int RATE = 400;
+  /** Every 5th event is a FeatureEvent, served but not trained on. */
+  private static final int UNLABELED_EVERY = 5;
+  private static final Duration PHASE_TIMEOUT = Duration.ofSeconds(120);
+  private static final List<String> MEMBERS = List.of("a", "b", "c");
+
+  @Test
+  void membersJoinDieAndReturnWhileTheGroupTrainsEveryLabeledEventOnceAndInferenceServesEachEventOnce()
+      throws Exception {
+    LoopHarness h = new LoopHarness(kafka, MODEL);
+    h.common.put(CommonKeys.TOPIC_PARTITIONS, String.valueOf(PARTITIONS));
+    KafkaSupport.ensureTopics(kafka.clientProperties(), (short) 1, List.of(
+        KafkaSupport.eventTopic(h.topic(CommonKeys.LABELED_TOPIC), PARTITIONS),
+        KafkaSupport.eventTopic(h.topic(CommonKeys.FEATURES_TOPIC), PARTITIONS),
+        KafkaSupport.eventTopic(h.topic(CommonKeys.PREDICTIONS_TOPIC), PARTITIONS)));
+    h.createTopics(); // the others, as the apps would
+    String syncTopic = "trainer-sync-" + h.suffix;
+    Map<String, ChildApp> members = new LinkedHashMap<>();
+    for (String id : MEMBERS) {
+      members.put(id, new ChildApp("member-" + id, memberArgs(h, id, syncTopic)));
+    }
+    Timeline timeline = new Timeline();
+    Stream stream = new Stream(h);
+    ExecutorService producer = Executors.newSingleThreadExecutor();
+    try (ChildApp serve = new ChildApp("serve", serveArgs(h));
+         Registry registry = new Registry(h);
+         Ends ends = new Ends(h);
+         KafkaConsumer<String, byte[]> predictions = h.predictionsConsumer()) {
+      members.get("a").start();
+      members.get("b").start();
+      serve.start();
+      Future<List<String>> produced = producer.submit(stream);
+      timeline.mark("members a and b, serve and the stream started");
+      LoopHarness.await(() -> registry.latestVersion() >= 1, PHASE_TIMEOUT,
+          () -> "the group of a and b publishes a first version; see " + logs(members));
+      timeline.mark("first version published by a and b");
+
+      try (SyncLog sync = new SyncLog(h, syncTopic)) {
+        long joined = System.currentTimeMillis();
+        members.get("c").start();
+        long started = timeline.mark("c started");
+        LoopHarness.await(() -> sync.contributedSince("c", joined), PHASE_TIMEOUT,
+            () -> "member c, started later, contributes; contributions seen " + sync.counts() + "; see " + logs(members));
+        timeline.mark("c joined: its first contribution, " + Timeline.since(started) + " after its start");
+
+        Random chaos = new Random(20261202L);
+        List<String> candidates = new ArrayList<>(MEMBERS);
+        for (int round = 1; round <= 2; round++) {
+          String victim = candidates.remove(chaos.nextInt(candidates.size()));
+          ChildApp child = members.get(victim);
+          Thread.sleep(chaos.nextInt(2_000)); // somewhere in a round
+          String owner = partitionZeroOwner(h);
+          long before = registry.latestVersion();
+          child.kill();
+          // Measured after the process is gone: the dead member cannot have read past these.
+          Map<Integer, Long> endAtKill = ends.labeled();
+          long killed = timeline.mark("round " + round + ": killed " + victim + " (partition 0 was "
+              + owner + "), at version " + before);
+          int r = round;
+          boolean[] published = {false};
+          LoopHarness.await(() -> {
+            if (!published[0] && registry.latestVersion() > before) {
+              published[0] = true;
+              timeline.mark("round " + r + ": version " + registry.latestVersion() + " published, "
+                  + Timeline.since(killed) + " after the kill");
+            }
+            return registry.pastAll(endAtKill);
+          }, PHASE_TIMEOUT, () -> "round " + r + ": with " + victim + " dead, the others train every partition past"
+              + " its end at the kill " + endAtKill + "; the lineage reaches " + registry.frontier()
+              + "; timings " + timeline + "; see " + logs(members));
+          assertFalse(child.isAlive(), victim + " stayed dead while the others took over");
+          timeline.mark("round " + r + ": every partition trained past its end at the kill, " + Timeline.since(killed)
+              + " after it, " + victim + " still dead");
+          long restarted = System.currentTimeMillis();
+          child.start();
+          long again = timeline.mark("round " + r + ": " + victim + " restarted");
+          LoopHarness.await(() -> sync.contributedSince(victim, restarted), PHASE_TIMEOUT,
+              () -> "round " + r + ": " + victim + " restarted contributes; contributions seen " + sync.counts()
+                  + "; see " + logs(members));
+          timeline.mark("round " + r + ": " + victim + "'s first contribution, " + Timeline.since(again)
+              + " after its restart");
+        }
+        Thread.sleep(3_000); // a last stretch of stream with all three members
+        stream.stop();
+        List<String> ids = produced.get(60, TimeUnit.SECONDS);
+        long labeled = ids.stream().filter(id -> Integer.parseInt(id.substring(3)) % UNLABELED_EVERY != 0).count();
+        timeline.mark("stream stopped: " + ids.size() + " events, " + labeled + " labeled");
+        Map<Integer, Long> end = ends.labeled();
+        assertEquals(labeled, end.values().stream().mapToLong(Long::longValue).sum(),
+            "the labeled topic holds the labeled events produced");
+
+        LoopHarness.await(() -> registry.covered() >= labeled, Duration.ofSeconds(180),
+            () -> "the versions' lineage covers all " + labeled + " labeled offsets: " + registry.covered()
+                + ", up to " + registry.frontier() + " of " + end + "; see " + logs(members));
+        timeline.mark("lineage covers every labeled offset");
+
+        RegistryState state = registry.state();
+        LineageAudit audit = LineageAudit.of(state, MODEL);
+        audit.assertParentChain();
+        assertEquals(labeled, audit.covered(), "offsets covered by the lineage = labeled events produced");
+        assertEquals(labeled, audit.trained(), "examples trained over the lineage = labeled events (hold-out 0)");
+        assertEquals(labeled, state.latest(MODEL).orElseThrow().lineage().examplesSeen(),
+            "the last version has seen every labeled event");
+        assertEachPartitionCoveredFromZeroToItsEnd(audit, h.topic(CommonKeys.LABELED_TOPIC), end);
+
+        sync.poll();
+        for (String id : MEMBERS) {
+          assertTrue(sync.counts().getOrDefault(id, 0) > 0,
+              "member " + id + " contributed to the group: " + sync.counts());
+        }
+
+        List<LoopHarness.Read> reads = new ArrayList<>();
+        LoopHarness.pollUntil(predictions, reads, () -> reads.size() >= ids.size(), PHASE_TIMEOUT);
+        // a moment more, so a late duplicate shows
+        LoopHarness.pollUntil(predictions, reads, () -> false, Duration.ofSeconds(2));
+        assertPredictions(ids, reads, state);
+        timeline.mark("every event predicted once");
+
+        for (Map.Entry<String, ChildApp> m : members.entrySet()) {
+          assertTrue(m.getValue().isAlive(), "member " + m.getKey() + " runs at the end; see " + m.getValue().log());
+        }
+        assertTrue(serve.isAlive(), "serve runs at the end; see " + serve.log());
+        log.info("trainer group: {} events at {}/s, {} labeled; {} versions; contributions per member {}; "
+                + "members started {}", ids.size(), RATE, labeled, audit.versions().size(), sync.counts(),
+            members.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().starts())));
+        log.info("trainer group timings:\n{}", timeline);
+
+        List<CompletableFuture<Boolean>> stops = members.values().stream()
+            .map(m -> CompletableFuture.supplyAsync(() -> stopGracefully(m))).toList();
+        for (String id : MEMBERS) {
+          assertTrue(stops.get(MEMBERS.indexOf(id)).get(), "member " + id + " stops on SIGTERM");
+        }
+      }
+    } finally {
+      stream.stop();
+      producer.shutdownNow();
+      for (ChildApp m : members.values()) {
+        m.close();
+      }
+    }
+  }
+
+  private static void assertEachPartitionCoveredFromZeroToItsEnd(LineageAudit audit, String topic,
+                                                                 Map<Integer, Long> end) {
+    Map<Integer, List<OffsetRange>> byPartition = new TreeMap<>();
+    for (ModelVersion v : audit.versions()) {
+      for (OffsetRange r : v.lineage().ranges()) {
+        assertEquals(topic, r.topic(), v.key() + " trained on the labeled topic only: " + r);
+        byPartition.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(r);
+      }
+    }
+    for (int p = 0; p < PARTITIONS; p++) {
+      List<OffsetRange> ranges = byPartition.getOrDefault(p, List.of()).stream()
+          .sorted(Comparator.comparingLong(OffsetRange::fromOffset)).toList();
+      long next = 0;
+      for (OffsetRange r : ranges) {
+        assertEquals(next, r.fromOffset(), "partition " + p + ": the range after offset " + next + " is " + r);
+        next = r.untilOffset();
+      }
+      assertEquals(end.get(p), next, "partition " + p + " covered up to its end");
+    }
+  }
+
+  private static void assertPredictions(List<String> ids, List<LoopHarness.Read> reads, RegistryState state) {
+    Set<Long> versions = state.versions(MODEL).keySet();
+    Map<String, Integer> counts = new HashMap<>();
+    Set<Long> served = new TreeSet<>();
+    for (LoopHarness.Read r : reads) {
+      Prediction p = r.prediction();
+      counts.merge(p.getId(), 1, Integer::sum);
+      assertEquals(MODEL, p.getModel(), "prediction of " + p.getId());
+      assertTrue(versions.contains(p.getModelVersion()), "prediction of " + p.getId() + " names version "
+          + p.getModelVersion() + ", one of the group's " + versions);
+      served.add(p.getModelVersion());
+    }
+    List<String> missing = ids.stream().filter(id -> !counts.containsKey(id)).limit(10).toList();
+    assertTrue(missing.isEmpty(), "events without a prediction (first 10): " + missing);
+    assertEquals(ids.size(), reads.size(), "exactly one prediction per event (duplicates: "
+        + counts.entrySet().stream().filter(e -> e.getValue() > 1).limit(10).toList() + ")");
+    assertTrue(served.size() > 1, "inference served the group's successive versions: " + served);
+  }
+
+  /** The client id of the consumer owning labeled partition 0, as the broker's group describes it. */
+  private static String partitionZeroOwner(LoopHarness h) {
+    TopicPartition zero = new TopicPartition(h.topic(CommonKeys.LABELED_TOPIC), 0);
+    String group = "streamlearn-trainer-" + MODEL;
+    try (Admin admin = Admin.create(h.clientProps())) {
+      ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS)
+          .get(group);
+      for (MemberDescription m : d.members()) {
+        if (m.assignment().topicPartitions().contains(zero)) {
+          return m.clientId();
+        }
+      }
+      return "unassigned (group " + d.groupState() + ")";
+    } catch (Exception e) {
+      return "unknown (" + e + ")";
+    }
+  }
+
+  private static boolean stopGracefully(ChildApp child) {
+    try {
+      return child.stopGracefully();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static String logs(Map<String, ChildApp> members) {
+    return members.values().iterator().next().log().getParent().toAbsolutePath().toString();
+  }
+
+  private static List<String> memberArgs(LoopHarness h, String member, String syncTopic) {
+    Map<String, String> settings = new HashMap<>(h.common);
+    settings.putAll(Map.of(
+        TrainerConfig.FEATURES, String.valueOf(FEATURES),
+        TrainerConfig.LAYERS, "dense(16,relu) > dense(4,softmax)",
+        TrainerConfig.LEARNING_RATE, "0.01",
+        TrainerConfig.PUBLISH_EVERY_BATCHES, "1000",
+        TrainerConfig.PUBLISH_EVERY_MS, "1000",
+        TrainerConfig.HOLDOUT_FRACTION, "0", // every labeled event is trained on
+        TrainerConfig.CHECKPOINT_TOPIC, "trainer-state-" + h.suffix,
+        "group.member", member,
+        "group.sync.topic", syncTopic));
+    return args("train", settings);
+  }
+
+  private static List<String> serveArgs(LoopHarness h) throws Exception {
+    Map<String, String> settings = new HashMap<>(h.common);
+    settings.put(InferenceConfig.APPLICATION_ID, "team-inference-" + h.suffix);
+    settings.put(InferenceConfig.STATE_DIR, Files.createTempDirectory("team-state-").toString());
+    return args("serve", settings);
+  }
+
+  private static List<String> args(String command, Map<String, String> settings) {
+    List<String> args = new ArrayList<>(List.of(command));
+    settings.forEach((k, v) -> {
+      if (k.startsWith("kafka.")) {
+        args.add("--kafka-property");
+        args.add(k.substring("kafka.".length()) + "=" + v);
+      } else {
+        args.add("--" + k.replace('.', '-'));
+        args.add(v);
+      }
+    });
+    return args;
+  }
+
+  /** The test's input: events at {@link #RATE} in 2-second chunks until stopped; returns their ids. */
+  private static final class Stream implements java.util.concurrent.Callable<List<String>> {
+    private final LoopHarness h;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+
+    Stream(LoopHarness h) {
+      this.h = h;
+    }
+
+    void stop() {
+      stopped.set(true);
+    }
+
+    @Override
+    public List<String> call() throws Exception {
+      GaussianBlobs blobs = new GaussianBlobs(4, FEATURES, 21, 0);
+      List<String> ids = new ArrayList<>();
+      while (!stopped.get()) {
+        ids.addAll(h.produce(blobs, ids.size(), 2 * RATE, UNLABELED_EVERY, RATE));
+      }
+      return ids;
+    }
+  }
+
+  /** The registry as it grows, followed by one read_committed consumer (reading it whole per check is slow). */
+  private static final class Registry implements AutoCloseable {
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final RegistryState state = new RegistryState();
+    private final String labeledTopic;
+
+    Registry(LoopHarness h) {
+      consumer = h.committedReader(h.topic(CommonKeys.MODELS_TOPIC));
+      labeledTopic = h.topic(CommonKeys.LABELED_TOPIC);
+    }
+
+    RegistryState state() {
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+        if (r.key() != null) {
+          state.apply(r.key(), r.value());
+        }
+      }
+      return state;
+    }
+
+    long latestVersion() {
+      return state().latestVersionNumber(MODEL);
+    }
+
+    /** Per partition of the labeled topic, the highest offset the lineage reaches (exclusive). */
+    Map<Integer, Long> frontier() {
+      Map<Integer, Long> reach = new TreeMap<>();
+      for (ModelVersion v : state().versions(MODEL).values()) {
+        for (OffsetRange r : v.lineage().ranges()) {
+          if (r.topic().equals(labeledTopic)) {
+            reach.merge(r.partition(), r.untilOffset(), Math::max);
+          }
+        }
+      }
+      return reach;
+    }
+
+    /** Whether the lineage reaches past {@code offsets} on every partition. */
+    boolean pastAll(Map<Integer, Long> offsets) {
+      Map<Integer, Long> reach = frontier();
+      return offsets.entrySet().stream().allMatch(e -> reach.getOrDefault(e.getKey(), 0L) > e.getValue());
+    }
+
+    long covered() {
+      return state().versions(MODEL).values().stream().flatMap(v -> v.lineage().ranges().stream())
+          .mapToLong(OffsetRange::records).sum();
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
+    }
+  }
+
+  /** The labeled topic's end offsets. */
+  private static final class Ends implements AutoCloseable {
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final List<TopicPartition> partitions = new ArrayList<>();
+
+    Ends(LoopHarness h) {
+      consumer = new KafkaConsumer<>(h.clientProps(), new StringDeserializer(), new ByteArrayDeserializer());
+      for (int p = 0; p < PARTITIONS; p++) {
+        partitions.add(new TopicPartition(h.topic(CommonKeys.LABELED_TOPIC), p));
+      }
+    }
+
+    Map<Integer, Long> labeled() {
+      Map<Integer, Long> end = new TreeMap<>();
+      consumer.endOffsets(partitions).forEach((tp, o) -> end.put(tp.partition(), o));
+      return end;
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
+    }
+  }
+
+  /**
+   * The contributions on the sync topic (keys {@code <model>/c/<member>/<incarnation>-<n>}), read
+   * committed: tombstones of folded ones are skipped, so each counts once, when it was written.
+   */
+  private static final class SyncLog implements AutoCloseable {
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Map<String, Integer> counts = new TreeMap<>();
+    private final Map<String, Long> lastWritten = new HashMap<>();
+
+    SyncLog(LoopHarness h, String topic) {
+      consumer = h.committedReader(topic);
+    }
+
+    void poll() {
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+        String prefix = MODEL + "/c/";
+        if (r.key() != null && r.key().startsWith(prefix) && r.value() != null) {
+          String member = r.key().substring(prefix.length()).split("/", 2)[0];
+          counts.merge(member, 1, Integer::sum);
+          lastWritten.merge(member, r.timestamp(), Math::max);
+        }
+      }
+    }
+
+    /** Whether {@code member} wrote a contribution at or after {@code millis} (the record's timestamp). */
+    boolean contributedSince(String member, long millis) {
+      poll();
+      return lastWritten.getOrDefault(member, 0L) >= millis;
+    }
+
+    Map<String, Integer> counts() {
+      return counts;
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
+    }
+  }
+
+  /** Named moments since the start, for the log and for failure messages. */
+  private static final class Timeline {
+    private final long start = System.nanoTime();
+    private final List<String> marks = new ArrayList<>();
+    private long last = start;
+
+    /** Notes a moment; returns it ({@link System#nanoTime()}). */
+    synchronized long mark(String what) {
+      long now = System.nanoTime();
+      String line = String.format("%7.1f s (+%5.1f s) %s", (now - start) / 1e9, (now - last) / 1e9, what);
+      last = now;
+      marks.add(line);
+      log.info("trainer group: {}", line);
+      return now;
+    }
+
+    static String since(long nanos) {
+      return String.format("%.1f s", (System.nanoTime() - nanos) / 1e9);
+    }
+
+    @Override
+    public synchronized String toString() {
+      return String.join("\n", marks);
+    }
+  }
+}
