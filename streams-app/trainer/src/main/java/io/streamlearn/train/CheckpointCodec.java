@@ -248,7 +248,7 @@ final class CheckpointCodec {
     throw new IOException("unknown label kind " + kind);
   }
 
-  private static void writeTensors(DataOutputStream out, List<NamedTensor> tensors) throws IOException {
+  static void writeTensors(DataOutputStream out, List<NamedTensor> tensors) throws IOException {
     out.writeInt(tensors.size());
     for (NamedTensor t : tensors) {
       out.writeUTF(t.name());
@@ -261,7 +261,7 @@ final class CheckpointCodec {
     }
   }
 
-  private static List<NamedTensor> readTensors(DataInputStream in) throws IOException {
+  static List<NamedTensor> readTensors(DataInputStream in) throws IOException {
     int n = in.readInt();
     List<NamedTensor> tensors = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -313,14 +313,14 @@ final class CheckpointCodec {
     return values;
   }
 
-  private static void writeDoubles(DataOutputStream out, double[] values) throws IOException {
+  static void writeDoubles(DataOutputStream out, double[] values) throws IOException {
     out.writeInt(values.length);
     for (double v : values) {
       out.writeDouble(v);
     }
   }
 
-  private static double[] readDoubles(DataInputStream in) throws IOException {
+  static double[] readDoubles(DataInputStream in) throws IOException {
     int n = in.readInt();
     if (n < 0 || n > in.available() / 8) {
       throw new IOException("double array of " + n + " values with " + in.available() + " bytes left");

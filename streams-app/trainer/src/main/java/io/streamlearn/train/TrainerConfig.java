@@ -72,6 +72,12 @@ public final class TrainerConfig extends AppConfig {
   public static final String DRIFT_BOOST_BATCHES = "drift.boost.batches";
   public static final String DRIFT_PUBLISH_AFTER_BATCHES = "drift.publish.after.batches";
   public static final String DELAYED_LABELS = "delayed.labels";
+  public static final String GROUP_MEMBER = "group.member";
+  public static final String GROUP_SYNC_BATCHES = "group.sync.batches";
+  public static final String GROUP_SYNC_MS = "group.sync.ms";
+  public static final String GROUP_ROUND_TIMEOUT_MS = "group.round.timeout.ms";
+  public static final String GROUP_COMBINE = "group.combine";
+  public static final String GROUP_SYNC_TOPIC = "group.sync.topic";
   public static final String LABELS_TOPIC = CommonKeys.LABELS_TOPIC;
   public static final String LABEL_WINDOW_MS = "label.window.ms";
   public static final String LABEL_MAX_PENDING = "label.max.pending";
@@ -193,7 +199,24 @@ public final class TrainerConfig extends AppConfig {
               + "(the newest eventTime seen) is this much past its own eventTime; then it is dropped and counted.")
       .define(LABEL_MAX_PENDING, Type.INT, 10_000, Range.between(1, 10_000_000), Importance.LOW,
           "Delayed labels: the most unmatched events kept (each side); the oldest are dropped beyond it. "
-              + "They are part of the checkpoint, so keep features x this x 4 bytes well under 16 MiB.");
+              + "They are part of the checkpoint, so keep features x this x 4 bytes well under 16 MiB.")
+      .define(GROUP_MEMBER, Type.STRING, "", Importance.HIGH,
+          "Train in a group: this process joins the trainer group of --model as the member with this id (unique "
+              + "in the group, stable across restarts: a restart fences its predecessor). Members share the input "
+              + "partitions through the consumer group, train local replicas and merge them through the sync topic; "
+              + "the member owning the labeled topic's partition 0 publishes. Empty (the default): one trainer.")
+      .define(GROUP_SYNC_BATCHES, Type.INT, 16, Range.atLeast(1), Importance.MEDIUM,
+          "Group: a member sends its update (a contribution) to the sync topic after this many batches...")
+      .define(GROUP_SYNC_MS, Type.LONG, 1_000L, Range.atLeast(1), Importance.MEDIUM,
+          "Group: ...or after this many milliseconds with a record read, whichever comes first.")
+      .define(GROUP_ROUND_TIMEOUT_MS, Type.LONG, 5_000L, Range.atLeast(1), Importance.LOW,
+          "Group: the publishing member folds the pending contributions into a round once every active member "
+              + "has sent one, or this long after the oldest pending one arrived.")
+      .define(GROUP_COMBINE, Type.STRING, GroupFold.SUM, ValidString.in(GroupFold.SUM, GroupFold.MEAN),
+          Importance.LOW, "Group: how a round folds the members' updates into the group's weights: sum (every "
+              + "update applied once, as one trainer would) or mean (model averaging, weighted by examples).")
+      .define(GROUP_SYNC_TOPIC, Type.STRING, "streamlearn.trainer-sync", new CommonKeys.NonBlank(), Importance.LOW,
+          "Group: the compacted topic of contributions and rounds (keys prefixed with the model name).");
 
   private final OptimizerConfig optimizer;
 
@@ -203,6 +226,26 @@ public final class TrainerConfig extends AppConfig {
     optimizer = effectiveOptimizer();
     checkLossFitsNetwork();
     checkRawInput();
+    checkGroup();
+  }
+
+  // A group merges the replicas' weights; what else a trainer learns online must be mergeable too.
+  private void checkGroup() {
+    String member = getString(GROUP_MEMBER).strip();
+    if (member.isEmpty()) {
+      return;
+    }
+    if (!member.matches("[A-Za-z0-9._-]{1,100}")) {
+      throw new ConfigException(GROUP_MEMBER, member, "a member id is 1 to 100 letters, digits, '.', '_' or '-'");
+    }
+    if (RawInput.from(this, true).raw()) {
+      throw new ConfigException(GROUP_MEMBER, member, "trainer groups read LabeledEvents; with --input-format the "
+          + "pipeline's vocabularies and label classes are fitted per process and are not merged across members");
+    }
+    if (getBoolean(DELAYED_LABELS)) {
+      throw new ConfigException(GROUP_MEMBER, member, "trainer groups do not join delayed labels: the join needs "
+          + "a partition's features and labels in one process, which the group's assignment does not guarantee");
+    }
   }
 
   /** From command-line arguments and the environment. */

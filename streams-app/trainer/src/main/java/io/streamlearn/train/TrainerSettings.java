@@ -23,7 +23,8 @@ import java.util.Objects;
  */
 public record TrainerSettings(String model, String alias, Map<String, Object> clientProperties, Topics topics,
                               Network network, Schedule schedule, Rules rules, Drift drift,
-                              DelayedLabels delayedLabels, Map<String, String> hyperparameters, RawInput input) {
+                              DelayedLabels delayedLabels, Map<String, String> hyperparameters, RawInput input,
+                              Group group) {
   /** The keys whose values a version's lineage records. */
   /** Validates and copies. */
   public TrainerSettings {
@@ -46,6 +47,18 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
     if (input.raw() && delayedLabels.enabled()) {
       throw new IllegalArgumentException("delayed labels join LabeledEvent features; raw records carry their label");
     }
+    Objects.requireNonNull(group, "group");
+    if (group.enabled() && (input.raw() || delayedLabels.enabled())) {
+      throw new IllegalArgumentException("a trainer group reads LabeledEvents without delayed labels");
+    }
+  }
+
+  /** Settings of one trainer (no group) over {@code input}. */
+  public TrainerSettings(String model, String alias, Map<String, Object> clientProperties, Topics topics,
+                         Network network, Schedule schedule, Rules rules, Drift drift,
+                         DelayedLabels delayedLabels, Map<String, String> hyperparameters, RawInput input) {
+    this(model, alias, clientProperties, topics, network, schedule, rules, drift, delayedLabels, hyperparameters,
+        input, Group.OFF);
   }
 
   /** Settings of a trainer over streamlearn's own events. */
@@ -59,7 +72,13 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
   /** A copy reading {@code newInput}. */
   public TrainerSettings withInput(RawInput newInput) {
     return new TrainerSettings(model, alias, clientProperties, topics, network, schedule, rules, drift, delayedLabels,
-        hyperparameters, newInput);
+        hyperparameters, newInput, group);
+  }
+
+  /** A copy training as a member of a group. */
+  public TrainerSettings withGroup(Group newGroup) {
+    return new TrainerSettings(model, alias, clientProperties, topics, network, schedule, rules, drift, delayedLabels,
+        hyperparameters, input, newGroup);
   }
 
   /** Reads a parsed configuration. */
@@ -91,7 +110,10 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
             c.getDouble(TrainerConfig.DRIFT_LR_FACTOR), c.getInt(TrainerConfig.DRIFT_BOOST_BATCHES)),
         new DelayedLabels(c.getBoolean(TrainerConfig.DELAYED_LABELS), c.getLong(TrainerConfig.LABEL_WINDOW_MS),
             c.getInt(TrainerConfig.LABEL_MAX_PENDING)),
-        c.effectiveValues(), RawInput.from(c, true));
+        c.effectiveValues(), RawInput.from(c, true),
+        new Group(c.getString(TrainerConfig.GROUP_MEMBER).strip(), c.getInt(TrainerConfig.GROUP_SYNC_BATCHES),
+            c.getLong(TrainerConfig.GROUP_SYNC_MS), c.getLong(TrainerConfig.GROUP_ROUND_TIMEOUT_MS),
+            c.getString(TrainerConfig.GROUP_COMBINE), c.getString(TrainerConfig.GROUP_SYNC_TOPIC)));
   }
 
   /** The trainer's topics, and how it creates the missing ones. */
@@ -215,6 +237,39 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
     public DelayedLabels {
       Checks.atLeast("windowMs", windowMs, 1);
       Checks.atLeast("maxPending", maxPending, 1);
+    }
+  }
+
+  /**
+   * Training in a group of trainers ({@code group.*}): see {@code GroupSync}.
+   *
+   * @param member this process's member id; empty for a trainer on its own
+   * @param syncBatches a member contributes its update after this many batches...
+   * @param syncMs ...or this many milliseconds, whichever first
+   * @param roundTimeoutMs the publishing member folds a round this long after its oldest pending contribution
+   * @param combine {@link GroupFold#SUM} or {@link GroupFold#MEAN}
+   * @param topic the sync topic
+   */
+  public record Group(String member, int syncBatches, long syncMs, long roundTimeoutMs, String combine,
+                      String topic) {
+    /** No group: one trainer owns every partition. */
+    public static final Group OFF = new Group("", 16, 1_000, 5_000, GroupFold.SUM, "streamlearn.trainer-sync");
+
+    /** Validates. */
+    public Group {
+      Objects.requireNonNull(member, "member");
+      Checks.atLeast("syncBatches", syncBatches, 1);
+      Checks.atLeast("syncMs", syncMs, 1);
+      Checks.atLeast("roundTimeoutMs", roundTimeoutMs, 1);
+      if (!combine.equals(GroupFold.SUM) && !combine.equals(GroupFold.MEAN)) {
+        throw new IllegalArgumentException("combine must be sum or mean, found " + combine);
+      }
+      Checks.text("topic", topic);
+    }
+
+    /** Whether this trainer is a member of a group. */
+    public boolean enabled() {
+      return !member.isEmpty();
     }
   }
 }
