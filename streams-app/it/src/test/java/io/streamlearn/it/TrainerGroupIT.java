@@ -12,6 +12,7 @@ import io.streamlearn.registry.RegistryState;
 import io.streamlearn.schema.Prediction;
 import io.streamlearn.serve.InferenceConfig;
 import io.streamlearn.testkit.gen.GaussianBlobs;
+import io.streamlearn.train.GroupRecords;
 import io.streamlearn.train.TrainerConfig;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -32,9 +33,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -47,16 +45,17 @@ import org.slf4j.LoggerFactory;
 /**
  * A trainer group (issue #17) on the embedded broker, each member a child JVM of {@code train
  * --group-member X}, one {@code serve} child beside them, while events flow at a steady rate into a
- * 6-partition labeled topic. Two members start; a third joins later; then a member chosen by a
- * seeded random is killed with SIGKILL and left dead until the others have taken over its
- * partitions (past the session timeout), then restarted; a second round kills another member.
- * Which member publishes (the owner of labeled partition 0) cannot be told from outside, so the
- * two rounds kill two of the three members.
+ * 6-partition labeled topic. Two members start; a third joins later; then the publishing member
+ * (the one owning labeled partition 0, which the rounds on the sync topic name) is killed with
+ * SIGKILL and left dead until the others have trained every partition past its end at the kill
+ * (so past the session timeout), then restarted; a second round does the same to one of the other
+ * two, chosen by a seeded random, at a seeded random moment.
  *
  * <p>At the end the versions' lineage accounts for every labeled offset exactly once, versions
- * strictly increase and descend from each other, every member contributed on the sync topic, and
- * inference wrote exactly one prediction per event, each naming one of the group's versions. The
- * phases' timings (how long the group took to take over a dead member's partitions) are logged.
+ * strictly increase and descend from each other, every member contributed on the sync topic and
+ * the committed contributions account for every offset once too, and inference wrote exactly one
+ * prediction per event, each naming one of the group's versions. The phases' timings (how long
+ * the group took to take over a dead member's partitions) are logged.
  */
 class TrainerGroupIT extends BrokerIT {
   private static final Logger log = LoggerFactory.getLogger(TrainerGroupIT.class);
@@ -111,16 +110,19 @@ class TrainerGroupIT extends BrokerIT {
         Random chaos = new Random(20261202L);
         List<String> candidates = new ArrayList<>(MEMBERS);
         for (int round = 1; round <= 2; round++) {
-          String victim = candidates.remove(chaos.nextInt(candidates.size()));
-          ChildApp child = members.get(victim);
           Thread.sleep(chaos.nextInt(2_000)); // somewhere in a round
-          String owner = partitionZeroOwner(h);
+          // The first victim is the publishing member (the rounds name it), the second another one.
+          String leader = sync.leader();
+          String victim = round == 1 && candidates.contains(leader) ? leader
+              : candidates.get(chaos.nextInt(candidates.size()));
+          candidates.remove(victim);
+          ChildApp child = members.get(victim);
           long before = registry.latestVersion();
           child.kill();
           // Measured after the process is gone: the dead member cannot have read past these.
           Map<Integer, Long> endAtKill = ends.labeled();
-          long killed = timeline.mark("round " + round + ": killed " + victim + " (partition 0 was "
-              + owner + "), at version " + before);
+          long killed = timeline.mark("round " + round + ": killed " + victim + (victim.equals(leader)
+              ? ", the publishing member," : " (" + leader + " publishing)") + " at version " + before);
           int r = round;
           boolean[] published = {false};
           LoopHarness.await(() -> {
@@ -173,6 +175,7 @@ class TrainerGroupIT extends BrokerIT {
           assertTrue(sync.counts().getOrDefault(id, 0) > 0,
               "member " + id + " contributed to the group: " + sync.counts());
         }
+        assertContributionsAccountForEveryOffsetOnce(sync.contributions(), labeled);
 
         List<LoopHarness.Read> reads = new ArrayList<>();
         LoopHarness.pollUntil(predictions, reads, () -> reads.size() >= ids.size(), PHASE_TIMEOUT);
@@ -186,7 +189,8 @@ class TrainerGroupIT extends BrokerIT {
         }
         assertTrue(serve.isAlive(), "serve runs at the end; see " + serve.log());
         log.info("trainer group: {} events at {}/s, {} labeled; {} versions; contributions per member {}; "
-                + "members started {}", ids.size(), RATE, labeled, audit.versions().size(), sync.counts(),
+                + "publishing members in turn {}; members started {}", ids.size(), RATE, labeled,
+            audit.versions().size(), sync.counts(), sync.leaders(),
             members.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().starts())));
         log.info("trainer group timings:\n{}", timeline);
 
@@ -226,6 +230,29 @@ class TrainerGroupIT extends BrokerIT {
     }
   }
 
+  /**
+   * The committed contributions are what the rounds folded: their ranges do not overlap and cover
+   * every labeled offset, their examples add up to the labeled events (a killed member's uncommitted
+   * work is not among them; its partitions were re-read by whoever took them over).
+   */
+  private static void assertContributionsAccountForEveryOffsetOnce(List<GroupRecords.Contribution> contributions,
+                                                                   long labeled) {
+    List<OffsetRange> seen = new ArrayList<>();
+    long examples = 0;
+    for (GroupRecords.Contribution c : contributions) {
+      examples += c.examples();
+      for (OffsetRange r : c.ranges()) {
+        for (OffsetRange other : seen) {
+          assertFalse(r.overlaps(other), c.key() + " range " + r + " overlaps an earlier contribution's " + other);
+        }
+        seen.add(r);
+      }
+    }
+    assertEquals(labeled, seen.stream().mapToLong(OffsetRange::records).sum(),
+        "offsets covered by the committed contributions = labeled events");
+    assertEquals(labeled, examples, "examples over the committed contributions = labeled events");
+  }
+
   private static void assertPredictions(List<String> ids, List<LoopHarness.Read> reads, RegistryState state) {
     Set<Long> versions = state.versions(MODEL).keySet();
     Map<String, Integer> counts = new HashMap<>();
@@ -243,24 +270,6 @@ class TrainerGroupIT extends BrokerIT {
     assertEquals(ids.size(), reads.size(), "exactly one prediction per event (duplicates: "
         + counts.entrySet().stream().filter(e -> e.getValue() > 1).limit(10).toList() + ")");
     assertTrue(served.size() > 1, "inference served the group's successive versions: " + served);
-  }
-
-  /** The client id of the consumer owning labeled partition 0, as the broker's group describes it. */
-  private static String partitionZeroOwner(LoopHarness h) {
-    TopicPartition zero = new TopicPartition(h.topic(CommonKeys.LABELED_TOPIC), 0);
-    String group = "streamlearn-trainer-" + MODEL;
-    try (Admin admin = Admin.create(h.clientProps())) {
-      ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS)
-          .get(group);
-      for (MemberDescription m : d.members()) {
-        if (m.assignment().topicPartitions().contains(zero)) {
-          return m.clientId();
-        }
-      }
-      return "unassigned (group " + d.groupState() + ")";
-    } catch (Exception e) {
-      return "unknown (" + e + ")";
-    }
   }
 
   private static boolean stopGracefully(ChildApp child) {
@@ -415,13 +424,15 @@ class TrainerGroupIT extends BrokerIT {
   }
 
   /**
-   * The contributions on the sync topic (keys {@code <model>/c/<member>/<incarnation>-<n>}), read
-   * committed: tombstones of folded ones are skipped, so each counts once, when it was written.
+   * The group's sync topic as it grows, read committed: the contributions (a folded one's tombstone
+   * is skipped, so each counts once) and the rounds, which name the member that folded them.
    */
   private static final class SyncLog implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
+    private final List<GroupRecords.Contribution> contributions = new ArrayList<>();
     private final Map<String, Integer> counts = new TreeMap<>();
-    private final Map<String, Long> lastWritten = new HashMap<>();
+    private final List<String> leaders = new ArrayList<>();
+    private GroupRecords.Round latest;
 
     SyncLog(LoopHarness h, String topic) {
       consumer = h.committedReader(topic);
@@ -429,23 +440,46 @@ class TrainerGroupIT extends BrokerIT {
 
     void poll() {
       for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-        String prefix = MODEL + "/c/";
-        if (r.key() != null && r.key().startsWith(prefix) && r.value() != null) {
-          String member = r.key().substring(prefix.length()).split("/", 2)[0];
-          counts.merge(member, 1, Integer::sum);
-          lastWritten.merge(member, r.timestamp(), Math::max);
+        if (r.value() == null) {
+          continue;
+        }
+        if (GroupRecords.isContribution(MODEL, r.key())) {
+          GroupRecords.Contribution c = GroupRecords.decodeContribution(r.value());
+          contributions.add(c);
+          counts.merge(c.member(), 1, Integer::sum);
+        } else if (GroupRecords.roundKey(MODEL).equals(r.key())) {
+          latest = GroupRecords.decodeRound(r.value());
+          if (leaders.isEmpty() || !leaders.get(leaders.size() - 1).startsWith(latest.leader() + " ")) {
+            leaders.add(latest.leader() + " from round " + latest.round());
+          }
         }
       }
     }
 
-    /** Whether {@code member} wrote a contribution at or after {@code millis} (the record's timestamp). */
+    /** Whether {@code member} sent a contribution at or after {@code millis}. */
     boolean contributedSince(String member, long millis) {
       poll();
-      return lastWritten.getOrDefault(member, 0L) >= millis;
+      return contributions.stream().anyMatch(c -> c.member().equals(member) && c.sentAtMs() >= millis);
     }
 
+    /** The member that folded the latest round seen, if any. */
+    String leader() {
+      poll();
+      return latest == null ? "" : latest.leader();
+    }
+
+    List<GroupRecords.Contribution> contributions() {
+      return contributions;
+    }
+
+    /** Contributions per member. */
     Map<String, Integer> counts() {
       return counts;
+    }
+
+    /** Which member folded the rounds, in turn. */
+    List<String> leaders() {
+      return leaders;
     }
 
     @Override
