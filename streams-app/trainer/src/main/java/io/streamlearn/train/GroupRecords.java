@@ -39,9 +39,10 @@ public final class GroupRecords {
    * @param ranges the input offsets it consumed since its previous contribution: trained, held out,
    *     dead-lettered or sampled out; every consumed offset is in exactly one contribution
    * @param sentAtMs wall-clock time of sending
+   * @param last the member is stopping: the publisher does not wait for it in later rounds
    */
   public record Contribution(String model, String member, String id, long baseRound, long examples,
-                             List<NamedTensor> update, List<OffsetRange> ranges, long sentAtMs) {
+                             List<NamedTensor> update, List<OffsetRange> ranges, long sentAtMs, boolean last) {
     /** Validates and copies. */
     public Contribution {
       Objects.requireNonNull(model, "model");
@@ -52,6 +53,12 @@ public final class GroupRecords {
       }
       update = List.copyOf(update);
       ranges = List.copyOf(ranges);
+    }
+
+    /** A contribution of a member that goes on training. */
+    public Contribution(String model, String member, String id, long baseRound, long examples,
+                        List<NamedTensor> update, List<OffsetRange> ranges, long sentAtMs) {
+      this(model, member, id, baseRound, examples, update, ranges, sentAtMs, false);
     }
 
     /** The record key. */
@@ -129,6 +136,7 @@ public final class GroupRecords {
       CheckpointCodec.writeTensors(out, c.update());
       writeRanges(out, c.ranges());
       out.writeLong(c.sentAtMs());
+      out.writeBoolean(c.last());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot encode contribution " + c.key(), e);
     }
@@ -178,7 +186,7 @@ public final class GroupRecords {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
       header(in, CONTRIBUTION_MAGIC, "contribution");
       return new Contribution(in.readUTF(), in.readUTF(), in.readUTF(), in.readLong(), in.readLong(),
-          CheckpointCodec.readTensors(in), readRanges(in), in.readLong());
+          CheckpointCodec.readTensors(in), readRanges(in), in.readLong(), in.readBoolean());
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("not a trainer group contribution: " + e.getMessage(), e);
     }

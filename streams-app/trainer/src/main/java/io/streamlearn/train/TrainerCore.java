@@ -83,6 +83,8 @@ public final class TrainerCore {
   private long lastContributionNanos;
   private long lastMemberCheckpointNanos;
   private boolean warnedRound;
+  /** A group member that stops: its last contribution says so. */
+  private boolean leaving;
   private long lastSyncPollNanos;
   private static final long SYNC_POLL_NANOS = 20_000_000L;
   private final GroupCounters groupCounters = new GroupCounters();
@@ -233,7 +235,7 @@ public final class TrainerCore {
   void startGroup(GroupSync sync, TrainerStart.Found found) {
     this.group = sync;
     initial = found.initial();
-    sync.catchUp();
+    sync.start();
     health.assigned();
     lastContributionNanos = clock.nanoTime();
     lastMemberCheckpointNanos = clock.nanoTime();
@@ -771,7 +773,7 @@ public final class TrainerCore {
     GroupRecords.Round base = group.latest();
     GroupRecords.Contribution c = new GroupRecords.Contribution(model, settings.group().member(),
         incarnation + "-" + (contributionSeq + 1), base == null ? -1 : base.round(), examplesSinceContribution,
-        GroupFold.minus(theta, anchor), ledger.lineage(), clock.now().toEpochMilli());
+        GroupFold.minus(theta, anchor), ledger.lineage(), clock.now().toEpochMilli(), leaving);
     ProducerRecord<String, byte[]> record = group.contributionRecord(c);
     producer.send(record);
     Checkpoint checkpoint = null;
@@ -1038,6 +1040,7 @@ public final class TrainerCore {
   private void finishInGroup() {
     try {
       if (rules != null) {
+        leaving = true;
         boolean sent = contribute(null);
         if (sent && group.publishing()) {
           // its own contribution, read back, is folded with the others that wait
