@@ -98,6 +98,12 @@ public final class TrainerCore {
     volatile long roundBytes;
     volatile long refusedCommits;
     volatile long partitions;
+    /** Time spent sending contributions: the update, its encoding and the transaction's commit. */
+    volatile long contributeNanos;
+    /** Time spent folding rounds (and publishing from them), as the publisher. */
+    volatile long foldNanos;
+    /** Time spent adopting rounds. */
+    volatile long adoptNanos;
   }
 
   TrainerCore(TrainerSettings settings, TrainerClock clock, Producer<String, byte[]> producer, Transactions tx,
@@ -764,6 +770,7 @@ public final class TrainerCore {
         return false;
       }
     }
+    long started = clock.nanoTime();
     tx.await();
     if (!state.weightsFinite()) {
       rollBack(null, "weights");
@@ -806,6 +813,7 @@ public final class TrainerCore {
     schedule.checkpointed();
     groupCounters.contributions++;
     groupCounters.contributionBytes += record.value().length;
+    groupCounters.contributeNanos += clock.nanoTime() - started;
     updateStatus();
     return true;
   }
@@ -852,6 +860,7 @@ public final class TrainerCore {
       }
       return;
     }
+    long started = clock.nanoTime();
     List<NamedTensor> theta = state.learner.parameters();
     state.learner.setParameters(GroupFold.plus(r.parameters(), GroupFold.minus(theta, anchor)));
     anchor = r.parameters();
@@ -863,6 +872,7 @@ public final class TrainerCore {
       state.adoptScaler(r.scaler());
     }
     groupCounters.roundsAdopted++;
+    groupCounters.adoptNanos += clock.nanoTime() - started;
     updateStatus();
   }
 
@@ -973,6 +983,7 @@ public final class TrainerCore {
    * ranges as its lineage; one transaction of the publisher's producer.
    */
   private void fold(boolean finishing) {
+    long started = clock.nanoTime();
     GroupRecords.Round base = group.latest();
     TrainingState state = rules.state;
     List<GroupRecords.Contribution> folded = new ArrayList<>(group.pending().values());
@@ -1032,6 +1043,7 @@ public final class TrainerCore {
     }
     groupCounters.roundsFolded++;
     groupCounters.roundBytes += records.get(0).value().length;
+    groupCounters.foldNanos += clock.nanoTime() - started;
     group.roundCommitted(next);
     adopt(group.takeNewRound());
   }
