@@ -60,7 +60,8 @@ final class GroupSync implements AutoCloseable {
   private final Map<String, Long> heard = new HashMap<>();
   /** Members whose newest contribution said they stop: no round waits for them. */
   private final Set<String> leaving = new HashSet<>();
-  private Producer<String, byte[]> publisher;
+  /** Written by the training thread, read by status readers. */
+  private volatile Producer<String, byte[]> publisher;
   private long lastPublishMs;
   long bytesRead;
 

@@ -268,6 +268,13 @@ public final class TrainerCore {
     return groupCounters;
   }
 
+  /** A snapshot of {@link #groupCounters()}; safe from any thread. */
+  GroupStats groupStats() {
+    GroupCounters g = groupCounters;
+    return new GroupStats(g.contributions, g.contributionBytes, g.contributeNanos, g.roundsAdopted, g.adoptNanos,
+        g.roundsFolded, g.roundBytes, g.foldNanos, g.refusedCommits, g.partitions, group != null && group.publishing());
+  }
+
   /** Gives the core the poller it rewinds after a rollback, and turns on its fast path when the network is known. */
   void attach(Poller poller) {
     this.poller = poller;
