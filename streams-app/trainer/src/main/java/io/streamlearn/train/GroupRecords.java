@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -188,7 +189,8 @@ public final class GroupRecords {
       return new Contribution(in.readUTF(), in.readUTF(), in.readUTF(), in.readLong(), in.readLong(),
           CheckpointCodec.readTensors(in), readRanges(in), in.readLong(), in.readBoolean());
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("not a trainer group contribution: " + e.getMessage(), e);
+      throw new IllegalArgumentException("not a trainer group contribution: " + (e instanceof EOFException
+          ? "the bytes end before the record does (truncated)" : e.getMessage()), e);
     }
   }
 
@@ -227,7 +229,8 @@ public final class GroupRecords {
       return new Round(model, round, leader, architecture, features, lastVersion, seen, sinceParent, lr, scaler,
           parameters, unpublished, folded, in.readLong());
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("not a trainer group round: " + e.getMessage(), e);
+      throw new IllegalArgumentException("not a trainer group round: " + (e instanceof EOFException
+          ? "the bytes end before the record does (truncated)" : e.getMessage()), e);
     }
   }
 
