@@ -47,6 +47,15 @@ class GroupRecordsTest {
   void aContributionBeforeTheGroupsFirstRoundWithoutExamplesOrRangesRoundTrips() {
     GroupRecords.Contribution c = new GroupRecords.Contribution("m", "a", "x-1", -1, 0, PARAMETERS, List.of(), 0);
     assertEquals(c, GroupRecords.decodeContribution(GroupRecords.encode(c)));
+    assertFalse(GroupRecords.decodeContribution(GroupRecords.encode(c)).last());
+  }
+
+  @Test
+  void aStoppingMembersLastContributionSaysSo() {
+    GroupRecords.Contribution c = new GroupRecords.Contribution("m", "a", "x-9", 3, 5, PARAMETERS, RANGES, 7, true);
+    GroupRecords.Contribution d = GroupRecords.decodeContribution(GroupRecords.encode(c));
+    assertTrue(d.last());
+    assertEquals(c, d);
   }
 
   @Test
