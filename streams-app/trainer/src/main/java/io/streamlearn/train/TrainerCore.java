@@ -240,6 +240,7 @@ public final class TrainerCore {
    */
   void startGroup(GroupSync sync, TrainerStart.Found found) {
     this.group = sync;
+    meters.group(groupCounters, sync::publishing, settings.group().member());
     initial = found.initial();
     sync.start();
     health.assigned();
