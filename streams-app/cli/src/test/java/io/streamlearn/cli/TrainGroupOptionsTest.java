@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamlearn.config.RawInputKeys;
 import io.streamlearn.train.TrainerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -58,7 +59,7 @@ class TrainGroupOptionsTest {
   }
 
   @Test
-  void aMemberIdThatCannotBeATransactionalIdSuffixExitsWithUsage() {
+  void aMemberIdOtherThanLettersDigitsDotsDashesAndUnderscoresExitsWithUsageNamingIt() {
     assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
       assertEquals(Main.USAGE, train("--group-member", "a/b"), errors());
       assertTrue(errors().contains("--group-member") && errors().contains("a/b"), errors());
@@ -68,7 +69,8 @@ class TrainGroupOptionsTest {
   @Test
   void theSameRawInputAndDelayedLabelsWithoutAGroupAreAccepted() {
     // the control: the refusals above are the group's, not a mistake in the other flags
-    TrainerConfig.fromArgs(List.of(RAW), Map.of());
-    TrainerConfig.fromArgs(List.of("--delayed-labels", "true"), Map.of());
+    assertEquals("json", TrainerConfig.fromArgs(List.of(RAW), Map.of()).getString(RawInputKeys.INPUT_FORMAT));
+    assertTrue(TrainerConfig.fromArgs(List.of("--delayed-labels", "true"), Map.of())
+        .getBoolean(TrainerConfig.DELAYED_LABELS));
   }
 }
