@@ -13,6 +13,7 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -41,6 +42,8 @@ final class GroupSync implements AutoCloseable {
   private static final Duration CATCH_UP = Duration.ofSeconds(60);
   /** Offsets of the rounds partition a member reads first at start (a round and its commit marker are two). */
   private static final long TAIL = 64;
+  /** How long one {@link #poll()} reads while records keep coming. */
+  private static final long POLL_BUDGET_NANOS = 20_000_000L;
 
   private final TrainerSettings settings;
   private final String model;
@@ -87,8 +90,11 @@ final class GroupSync implements AutoCloseable {
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20);
-    p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 << 20);
+    // Weights are megabytes: the OS's auto-tuned socket buffer (Kafka's 64 KiB default takes a 20 MB
+    // fetch in hundreds of reads, each a poll of the training thread's) and fetches of a few records.
+    p.putIfAbsent(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1);
+    p.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 << 20);
+    p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 32 << 20);
     return p;
   }
 
@@ -127,9 +133,18 @@ final class GroupSync implements AutoCloseable {
     }
   }
 
-  /** Takes what the topic has now, without waiting. */
+  /**
+   * Takes what the topic has now without waiting, and goes on (20 ms at most) while records come, so
+   * a large fetch is read through rather than one socket buffer per call.
+   */
   void poll() {
-    poll(Duration.ZERO);
+    long deadline = System.nanoTime() + POLL_BUDGET_NANOS;
+    int n;
+    do {
+      ConsumerRecords<String, byte[]> records = reader.poll(Duration.ZERO);
+      n = records.count();
+      apply(records);
+    } while (n > 0 && System.nanoTime() < deadline);
   }
 
   /** Takes what the topic has, waiting up to {@code timeout} for something. */
