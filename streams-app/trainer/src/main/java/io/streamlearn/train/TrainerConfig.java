@@ -205,7 +205,7 @@ public final class TrainerConfig extends AppConfig {
               + "in the group, stable across restarts: a restart fences its predecessor). Members share the input "
               + "partitions through the consumer group, train local replicas and merge them through the sync topic; "
               + "the member owning the labeled topic's partition 0 publishes. Empty (the default): one trainer.")
-      .define(GROUP_SYNC_BATCHES, Type.INT, 16, Range.atLeast(1), Importance.MEDIUM,
+      .define(GROUP_SYNC_BATCHES, Type.INT, 200, Range.atLeast(1), Importance.MEDIUM,
           "Group: a member sends its update (a contribution) to the sync topic after this many batches...")
       .define(GROUP_SYNC_MS, Type.LONG, 1_000L, Range.atLeast(1), Importance.MEDIUM,
           "Group: ...or after this many milliseconds with a record read, whichever comes first.")
