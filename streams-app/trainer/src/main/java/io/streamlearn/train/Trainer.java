@@ -44,6 +44,11 @@ import org.slf4j.MDC;
  * sent to the dead-letter topic; an ALERT record says so. Invalid records go to the dead-letter
  * topic as well.
  *
+ * <p>With {@code group.member} set it is one member of the model's trainer group instead: its
+ * consumer subscribes (a cooperative consumer group shares the input among the members), its
+ * transactional id is its member's, and it trains, contributes and adopts rounds through the sync
+ * topic ({@link GroupSync}; docs/scaling.md).
+ *
  * <p>The rules are {@link TrainerCore}'s; this class gives it real Kafka clients, the poller and
  * committer threads, and its lifecycle.
  *

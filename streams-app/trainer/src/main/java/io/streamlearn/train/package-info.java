@@ -26,6 +26,12 @@
  * {@code TrainerMeters} are the trainer's Micrometer meters (what {@code /metrics} serves) and
  * {@code TrainerHealth} its readiness rule (partitions assigned, a checkpoint committed lately while
  * records wait), both read from any thread without touching the trainer's state or its consumer.
+ * A trainer group ({@code --group-member}) is several trainers of one model: {@code Poller}
+ * subscribes and hands the group's assignments and revocations to the training thread, {@code
+ * TrainerCore} contributes its replica's update with its offsets in one transaction and adopts
+ * rounds, {@code GroupSync} follows the sync topic and, on the member owning the labeled topic's
+ * partition 0, folds rounds ({@code GroupFold}) and publishes; {@code GroupRecords} are the sync
+ * topic's records (docs/scaling.md).
  * {@link io.streamlearn.bench.TrainerBench} is {@code streamlearn bench trainer}.
  */
 package io.streamlearn.train;
