@@ -55,6 +55,7 @@ public final class GroupEfficiencyBench {
   static final String COMBINES = "combines";
   static final String MLP = "mlp.layers";
   static final String CNN = "cnn.layers";
+  static final String SEEDS = "seeds";
   /** The and {@code bench engine}'s CNN. */
   static final String THE_CNN = "input(28,28,1) > conv2d(32,3,relu) > maxpool(2) > conv2d(64,3,relu) > maxpool(2)"
       + " > dense(128,relu) > dense(10,softmax)";
@@ -70,6 +71,9 @@ public final class GroupEfficiencyBench {
       .define(MLP, Type.STRING, "dense(128,relu) > dense(10,softmax)", Importance.MEDIUM,
           "The MLP; empty skips it.")
       .define(CNN, Type.STRING, THE_CNN, Importance.MEDIUM, "The CNN; empty skips it.")
+      .define(SEEDS, Type.LIST, "42", Importance.MEDIUM,
+          "Weight-initialisation seeds; every configuration runs once per seed (a group's runs also vary with"
+              + " thread timing), and with more than one seed a table of means follows.")
       .define(TrainerConfig.HOLDOUT_FRACTION, Type.DOUBLE, 0.1, Range.between(0.0, 0.5), Importance.MEDIUM,
           "Share of the events held out.")
       .define(TrainerConfig.GROUP_SYNC_BATCHES, Type.STRING, "", Importance.LOW,
@@ -86,8 +90,16 @@ public final class GroupEfficiencyBench {
    * @param members 0 for the plain trainer
    * @param combine the group's combine, "-" for the plain trainer and a group of one
    */
-  private record Row(String network, int members, String combine, GroupRun.Result result, double testAccuracy,
-                     long rounds) {}
+  private record Row(String network, int members, String combine, long seed, GroupRun.Result result,
+                     double testAccuracy, long rounds) {
+    String configuration() {
+      return members == 0 ? "single (no group)" : members + " member" + (members > 1 ? "s" : "");
+    }
+
+    double holdoutAccuracy() {
+      return result.last().map(v -> v.metrics().getOrDefault("holdoutAccuracy", Double.NaN)).orElse(Double.NaN);
+    }
+  }
 
   /** Runs the bench with {@code streamlearn bench group-efficiency} arguments and prints the table. */
   public static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
@@ -115,12 +127,19 @@ public final class GroupEfficiencyBench {
         networks.put("CNN", config.getString(CNN));
       }
       int run = 0;
+      // not reported: the first trainer in a JVM runs while the JIT still compiles its paths
+      measure("MLP", 0, "-", 42, servers, topic, suffix + "-warmup", config.getString(MLP).isBlank()
+          ? "dense(128,relu) > dense(10,softmax)" : config.getString(MLP), config, test);
       for (Map.Entry<String, String> net : networks.entrySet()) {
-        rows.add(measure(net.getKey(), 0, "-", servers, topic, suffix + "-" + run++, net.getValue(), config, test));
-        for (int n : sizes) {
-          for (String combine : n == 1 ? List.of("-") : combines) {
-            rows.add(measure(net.getKey(), n, combine, servers, topic, suffix + "-" + run++, net.getValue(), config,
-                test));
+        for (String seedText : config.getList(SEEDS)) {
+          long seed = Long.parseLong(seedText.strip());
+          rows.add(measure(net.getKey(), 0, "-", seed, servers, topic, suffix + "-" + run++, net.getValue(), config,
+              test));
+          for (int n : sizes) {
+            for (String combine : n == 1 ? List.of("-") : combines) {
+              rows.add(measure(net.getKey(), n, combine, seed, servers, topic, suffix + "-" + run++, net.getValue(),
+                  config, test));
+            }
           }
         }
       }
@@ -133,7 +152,7 @@ public final class GroupEfficiencyBench {
     }
   }
 
-  private static Row measure(String network, int members, String combine, String servers, String topic,
+  private static Row measure(String network, int members, String combine, long seed, String servers, String topic,
                              String suffix, String layers, AbstractConfig bench, Dataset test)
       throws InterruptedException {
     Map<String, String> t = new HashMap<>();
@@ -146,6 +165,7 @@ public final class GroupEfficiencyBench {
     }
     t.put(TrainerConfig.FEATURES, String.valueOf(test.cols()));
     t.put(TrainerConfig.LAYERS, layers);
+    t.put(TrainerConfig.SEED, String.valueOf(seed));
     t.put(TrainerConfig.BATCH_SIZE, String.valueOf(bench.getInt(TrainerConfig.BATCH_SIZE)));
     t.put(TrainerConfig.HOLDOUT_FRACTION, String.valueOf(bench.getDouble(TrainerConfig.HOLDOUT_FRACTION)));
     // a window as long as the stream: each member's windowed accuracy is then over all it trained on
@@ -162,7 +182,7 @@ public final class GroupEfficiencyBench {
     GroupRun.Result r = GroupRun.run(t, ids, Duration.ofMinutes(10));
     long rounds = members == 0 ? 0 : SyncTally.read(servers, t.get(TrainerConfig.GROUP_SYNC_TOPIC), r.model()).lastRound();
     double testAccuracy = r.last().map(v -> accuracy(v, test)).orElse(Double.NaN);
-    return new Row(network, members, combine, r, testAccuracy, rounds);
+    return new Row(network, members, combine, seed, r, testAccuracy, rounds);
   }
 
   /** The version's accuracy on {@code data}. */
@@ -220,25 +240,28 @@ public final class GroupEfficiencyBench {
         orDefault(config.getString(TrainerConfig.GROUP_SYNC_MS)));
     networks.forEach((k, v) -> out.printf(Locale.ROOT, "%s: %s%n", k, v));
     out.println();
-    out.println("| network | trainers | combine | prequential accuracy | vs single | final version | hold-out accuracy"
-        + " | test accuracy (10k) | vs single | trained | trained/s | versions | rounds | lineage overlaps | seconds to covering version |");
-    out.println("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    out.println("| network | trainers | combine | seed | prequential accuracy | vs single | final version"
+        + " | hold-out accuracy | test accuracy (10k) | vs single | trained | trained/s | versions | rounds"
+        + " | lineage overlaps | seconds to covering version |");
+    out.println("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     Map<String, Row> single = new HashMap<>();
     for (Row r : rows) {
       if (r.members() == 0) {
-        single.put(r.network(), r);
+        single.put(r.network() + "/" + r.seed(), r);
       }
-      Row ref = single.get(r.network());
+      Row ref = single.get(r.network() + "/" + r.seed());
       GroupRun.Result g = r.result();
-      ModelVersion last = g.last().orElse(null);
-      out.printf(Locale.ROOT, "| %s | %s | %s | %.4f | %+.4f | %s | %s | %.4f | %+.4f | %,d | %,.0f | %d | %s | %d | %.1f |%n",
-          r.network(), r.members() == 0 ? "single (no group)" : r.members() + " member" + (r.members() > 1 ? "s" : ""),
-          r.combine(), g.prequentialAccuracy(), g.prequentialAccuracy() - ref.result().prequentialAccuracy(),
-          last == null ? "-" : "v" + last.version(),
-          last == null ? "-" : String.format(Locale.ROOT, "%.4f", last.metrics().getOrDefault("holdoutAccuracy",
-              Double.NaN)),
+      out.printf(Locale.ROOT, "| %s | %s | %s | %d | %.4f | %+.4f | %s | %.4f | %.4f | %+.4f | %,d | %,.0f | %d | %s | %d"
+              + " | %.1f |%n",
+          r.network(), r.configuration(), r.combine(), r.seed(), g.prequentialAccuracy(),
+          g.prequentialAccuracy() - ref.result().prequentialAccuracy(),
+          g.last().map(v -> "v" + v.version()).orElse("-"), r.holdoutAccuracy(),
           r.testAccuracy(), r.testAccuracy() - ref.testAccuracy(), g.trained(), g.trained() / g.consumedSeconds(),
           g.versions().size(), r.members() == 0 ? "-" : String.valueOf(r.rounds()), g.overlaps(), g.coveredSeconds());
+    }
+    if (config.getList(SEEDS).size() > 1) {
+      out.println();
+      printMeans(out, rows);
     }
     out.println();
     out.println("prequential accuracy: each member's test-then-train accuracy over everything it trained on"
@@ -246,6 +269,34 @@ public final class GroupEfficiencyBench {
         + " metric (the publishing member's latest held-out events). test accuracy: the final version on the 10,000"
         + " test images. trained/s: examples trained by all members over first to last consumed record. rounds:"
         + " the last round number on the sync topic.");
+  }
+
+  /** Each configuration's means over the seeds, and their differences from the plain trainer's. */
+  private static void printMeans(PrintStream out, List<Row> rows) {
+    out.println("| network | trainers | combine | runs | prequential accuracy, mean | vs single | hold-out accuracy, mean"
+        + " | test accuracy, mean | vs single | test accuracy, min-max | trained/s, mean |");
+    out.println("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
+    Map<String, List<Row>> byConfiguration = new java.util.LinkedHashMap<>();
+    for (Row r : rows) {
+      byConfiguration.computeIfAbsent(r.network() + "|" + r.configuration() + "|" + r.combine(), k -> new ArrayList<>())
+          .add(r);
+    }
+    Map<String, double[]> single = new HashMap<>();
+    for (List<Row> rs : byConfiguration.values()) {
+      Row first = rs.get(0);
+      double prequential = rs.stream().mapToDouble(r -> r.result().prequentialAccuracy()).average().orElse(Double.NaN);
+      double test = rs.stream().mapToDouble(Row::testAccuracy).average().orElse(Double.NaN);
+      if (first.members() == 0) {
+        single.put(first.network(), new double[] {prequential, test});
+      }
+      double[] ref = single.get(first.network());
+      out.printf(Locale.ROOT, "| %s | %s | %s | %d | %.4f | %+.4f | %.4f | %.4f | %+.4f | %.4f-%.4f | %,.0f |%n",
+          first.network(), first.configuration(), first.combine(), rs.size(), prequential, prequential - ref[0],
+          rs.stream().mapToDouble(Row::holdoutAccuracy).average().orElse(Double.NaN), test, test - ref[1],
+          rs.stream().mapToDouble(Row::testAccuracy).min().orElse(Double.NaN),
+          rs.stream().mapToDouble(Row::testAccuracy).max().orElse(Double.NaN),
+          rs.stream().mapToDouble(r -> r.result().trained() / r.result().consumedSeconds()).average().orElse(Double.NaN));
+    }
   }
 
   private static String orDefault(String value) {
