@@ -152,6 +152,46 @@ final class OffsetLedger {
     });
   }
 
+  /**
+   * A group member's: the group assigned {@code tp}, whose records it reads from {@code start} (the
+   * committed offset): the partition's next lineage range starts there.
+   */
+  void assign(TopicPartition tp, long start) {
+    rangeStart.put(tp, start);
+    nextOffset.put(tp, start);
+    segments.put(tp, new Segments(start));
+    poisoned.remove(tp);
+  }
+
+  /** A group member's: the group took these partitions away; nothing of them is committed from now on. */
+  void remove(Set<TopicPartition> partitions) {
+    for (TopicPartition tp : partitions) {
+      rangeStart.remove(tp);
+      nextOffset.remove(tp);
+      segments.remove(tp);
+      poisoned.remove(tp);
+    }
+  }
+
+  /** The next offset of every partition: where the consumer is to read from to go on as the ledger stands. */
+  Map<TopicPartition, Long> positions() {
+    return new LinkedHashMap<>(nextOffset);
+  }
+
+  /**
+   * A group member's rollback: everything consumed since each partition's range start (its last
+   * contribution, or its assignment) is to be read again.
+   *
+   * @return the offsets to seek to
+   */
+  Map<TopicPartition, Long> rewindToRangeStart() {
+    rangeStart.forEach((tp, start) -> {
+      nextOffset.put(tp, start);
+      segments.put(tp, new Segments(start));
+    });
+    return positions();
+  }
+
   int partitionCount(String topic) {
     return (int) nextOffset.keySet().stream().filter(tp -> tp.topic().equals(topic)).count();
   }

@@ -10,15 +10,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.Function;
+import java.util.Collection;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.KafkaException;
@@ -86,8 +91,19 @@ public final class Poller implements Runnable {
   private volatile long maxLag;
   private volatile Throwable failure;
   /** Per assigned partition, records after the consumer's position; -1 until the consumer knows. */
-  private final Map<TopicPartition, AtomicLong> lags = new TreeMap<>(
+  private final Map<TopicPartition, AtomicLong> lags = new ConcurrentSkipListMap<>(
       Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+  /**
+   * A group member's: partitions the consumer group assigned, with the offset each starts at (its
+   * committed offset), not yet taken by the training thread ({@link #takeAssigned()}).
+   */
+  private final Map<TopicPartition, Long> assigned = new ConcurrentHashMap<>();
+  /** A group member's: partitions the group takes away, waiting for the training thread to let go. */
+  private final AtomicReference<Revocation> revocation = new AtomicReference<>();
+  /** The consumer's group metadata as of its last poll or rebalance (a group member commits with it). */
+  private volatile ConsumerGroupMetadata groupMetadata;
+  /** A group member's: whether it owns partition 0 of the labeled topic (which makes it the publisher). */
+  private volatile boolean ownsFirstPartition;
   /** Records in chunks handed over and not yet recycled. */
   private final AtomicLong queuedRecords = new AtomicLong();
 
@@ -120,6 +136,7 @@ public final class Poller implements Runnable {
     for (TopicPartition tp : consumer.assignment()) { // the trainer assigns before it makes the poller
       lags.put(tp, new AtomicLong(-1));
     }
+    this.groupMetadata = consumer.groupMetadata();
     if (name == null) {
       this.thread = null;
       this.limit = Integer.MAX_VALUE; // the caller takes every chunk before it polls again
@@ -199,6 +216,150 @@ public final class Poller implements Runnable {
    */
   void boundLag(long maxLag) {
     this.maxLag = maxLag;
+  }
+
+  /**
+   * Partitions the group takes from a member: {@link #revoked()} (the group can give them to another
+   * member once the trainer has committed what it trained of them, or, {@code lost}, discarded it)
+   * and the group metadata to commit with. The poller thread waits in the rebalance callback until
+   * the training thread calls {@link #done()}.
+   */
+  static final class Revocation {
+    private final Set<TopicPartition> partitions;
+    private final boolean lost;
+    private final ConsumerGroupMetadata group;
+    private final CountDownLatch done = new CountDownLatch(1);
+
+    Revocation(Set<TopicPartition> partitions, boolean lost, ConsumerGroupMetadata group) {
+      this.partitions = Set.copyOf(partitions);
+      this.lost = lost;
+      this.group = group;
+    }
+
+    Set<TopicPartition> revoked() {
+      return partitions;
+    }
+
+    /** The session expired: another member may own them already; nothing of them may be committed. */
+    boolean lost() {
+      return lost;
+    }
+
+    ConsumerGroupMetadata group() {
+      return group;
+    }
+
+    /** The training thread has let go of the partitions: the callback returns. */
+    void done() {
+      done.countDown();
+    }
+  }
+
+  /**
+   * A group member's consumer: subscribes to {@code topics} with a listener that tells the training
+   * thread what the group assigns ({@link #takeAssigned()}) and takes away ({@link #revocation()}).
+   * Call before {@link #start()}; the consumer's group protocol must be cooperative.
+   */
+  void subscribe(Collection<String> topics) {
+    consumer.subscribe(topics, new ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        groupMetadata = consumer.groupMetadata();
+        for (TopicPartition tp : partitions) {
+          // The committed offset: the previous owner's last transaction (the consumer waits for an
+          // open one to end, within its transaction timeout) or the reset position.
+          long start = consumer.position(tp, Duration.ofSeconds(60));
+          lags.putIfAbsent(tp, new AtomicLong(-1));
+          assigned.put(tp, start);
+        }
+        ownsFirstPartition = consumer.assignment().contains(new TopicPartition(labeledTopic, 0));
+        if (!partitions.isEmpty()) {
+          log.info("the group assigned {} (starting at {}); this member now reads {}", partitions,
+              startsOf(partitions), consumer.assignment());
+        }
+      }
+
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        letGo(partitions, false);
+      }
+
+      @Override
+      public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        letGo(partitions, true);
+      }
+    });
+  }
+
+  private Map<TopicPartition, Long> startsOf(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, Long> starts = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      starts.put(tp, assigned.get(tp));
+    }
+    return starts;
+  }
+
+  /** In a rebalance callback: waits until the training thread has let go of {@code partitions}. */
+  private void letGo(Collection<TopicPartition> partitions, boolean lost) {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    groupMetadata = consumer.groupMetadata();
+    Revocation r = new Revocation(Set.copyOf(partitions), lost, groupMetadata);
+    log.info("the group {} {}; the trainer lets go of them", lost ? "lost" : "takes away", partitions);
+    revocation.set(r);
+    try {
+      while (!r.done.await(WAIT_SLICE_MS, TimeUnit.MILLISECONDS)) {
+        if (closed) {
+          return; // the trainer stops: it commits nothing more
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    partitions.forEach(tp -> {
+      lags.remove(tp);
+      assigned.remove(tp);
+    });
+    if (ends != null) {
+      partitions.forEach(ends::remove); // backlog() asks the consumer for their positions
+    }
+    ownsFirstPartition = consumer.assignment().stream().filter(tp -> !partitions.contains(tp))
+        .anyMatch(tp -> tp.topic().equals(labeledTopic) && tp.partition() == 0);
+  }
+
+  /**
+   * Training thread: the partitions assigned since the last call, with the offset each starts at;
+   * call before taking a chunk, which may hold their records.
+   */
+  Map<TopicPartition, Long> takeAssigned() {
+    if (assigned.isEmpty()) {
+      return Map.of();
+    }
+    Map<TopicPartition, Long> taken = new HashMap<>();
+    for (TopicPartition tp : List.copyOf(assigned.keySet())) {
+      Long start = assigned.remove(tp);
+      if (start != null) {
+        taken.put(tp, start);
+      }
+    }
+    return taken;
+  }
+
+  /** Training thread: the pending revocation, if any; call {@link Revocation#done()} once handled. */
+  Revocation revocation() {
+    return revocation.getAndSet(null);
+  }
+
+  /** The consumer's group metadata as of its last poll or rebalance; safe from any thread. */
+  ConsumerGroupMetadata groupMetadata() {
+    return groupMetadata;
+  }
+
+  /** A group member's: whether it owns partition 0 of the labeled topic; safe from any thread. */
+  boolean ownsFirstPartition() {
+    return ownsFirstPartition;
   }
 
   /** Enables the fast path once the trainer knows its network; chunks from now on carry batches. */
@@ -299,6 +460,7 @@ public final class Poller implements Runnable {
       while (!closed) {
         applyRewind();
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+        groupMetadata = consumer.groupMetadata();
         noteLags();
         askEnds();
         if (rewind.get() != null) {
@@ -342,7 +504,12 @@ public final class Poller implements Runnable {
     if (r == null) {
       return;
     }
-    r.positions().forEach(consumer::seek);
+    Set<TopicPartition> owned = consumer.assignment();
+    r.positions().forEach((tp, offset) -> {
+      if (owned.contains(tp)) { // a group member's partition may have been taken away since
+        consumer.seek(tp, offset);
+      }
+    });
     epoch = r.epoch();
     poisoned = r.poisoned();
     if (current != null) {

@@ -5,11 +5,16 @@ import io.streamlearn.app.LogContext;
 import io.streamlearn.app.OpsServer;
 import io.streamlearn.registry.http.Health;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -51,6 +56,8 @@ import org.slf4j.MDC;
 public final class Trainer implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Trainer.class);
   private static final Duration TAKE_TIMEOUT = Duration.ofMillis(100);
+  /** A group member's session and transaction timeout unless the user sets them. */
+  static final int GROUP_TIMEOUT_MS = 10_000;
 
   private final TrainerSettings settings;
   private final TrainerClock clock;
@@ -197,12 +204,13 @@ public final class Trainer implements Runnable {
 
   private void runLoop() throws InterruptedException {
     TrainerStart.ensureTopics(settings);
-    String txId = "streamlearn-trainer-" + model;
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-             Poller.consumerProperties(settings.clientProperties(), txId),
+    // The consumer group of a trainer on its own and of a group's members: offsets carry over.
+    String groupId = "streamlearn-trainer-" + model;
+    TrainerSettings.Group group = settings.group();
+    String txId = group.enabled() ? groupId + "-member-" + group.member() : groupId;
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProperties(groupId),
              new StringDeserializer(), new ByteArrayDeserializer());
-         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-             TrainerStart.producerProperties(settings.clientProperties(), txId),
+         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties(txId),
              new StringSerializer(), new ByteArraySerializer());
          // Closed before the clients; their client.id names the model.
          KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer);
@@ -214,12 +222,21 @@ public final class Trainer implements Runnable {
       producer.initTransactions();
       Transactions tx = new Transactions(producer, consumer.groupMetadata(), model);
       TrainerCore c = null;
+      GroupSync sync = null;
       try {
         c = new TrainerCore(settings, clock, producer, tx, ops.meters());
-        c.start(consumer, TrainerStart.read(settings));
+        if (group.enabled()) {
+          sync = new GroupSync(settings, clock);
+          c.startGroup(sync, TrainerStart.read(settings));
+        } else {
+          c.start(consumer, TrainerStart.read(settings));
+        }
       } catch (RuntimeException e) {
         if (c != null) {
           c.closeMeters();
+        }
+        if (sync != null) {
+          sync.close();
         }
         tx.close();
         throw e;
@@ -227,7 +244,11 @@ public final class Trainer implements Runnable {
       core = c;
       try {
         Poller poller = new Poller(consumer, settings.topics().labeled(), "streamlearn-poller-" + model,
-            Duration.ofMillis(settings.schedule().checkpointEveryMs()), TrainerCore.CHUNK_RECORDS);
+            Duration.ofMillis(group.enabled() ? Math.min(group.syncMs(), settings.schedule().checkpointEveryMs())
+                : settings.schedule().checkpointEveryMs()), TrainerCore.CHUNK_RECORDS);
+        if (group.enabled()) {
+          poller.subscribe(List.of(settings.topics().labeled()));
+        }
         c.attach(poller);
         poller.start();
         train(c, poller, tx);
@@ -251,6 +272,7 @@ public final class Trainer implements Runnable {
             }
           }
           c.checkpointIfDue();
+          c.groupStep();
         }
       } finally {
         poller.close(); // the consumer is this thread's again
@@ -259,6 +281,30 @@ public final class Trainer implements Runnable {
     } finally {
       tx.close();
     }
+  }
+
+  /**
+   * The consumer's settings; a group member's is a cooperative group member (partitions move one at
+   * a time, the others keep training) whose session, like its producer's transaction, times out in
+   * 10 s unless the user says otherwise: how long a killed member holds its partitions.
+   */
+  private Map<String, Object> consumerProperties(String groupId) {
+    Map<String, Object> p = Poller.consumerProperties(settings.clientProperties(), groupId);
+    if (settings.group().enabled()) {
+      p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+      p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, GROUP_TIMEOUT_MS);
+      p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, GROUP_TIMEOUT_MS / 4);
+      p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "streamlearn-trainer-" + model + "-" + settings.group().member());
+    }
+    return p;
+  }
+
+  private Map<String, Object> producerProperties(String txId) {
+    Map<String, Object> p = TrainerStart.producerProperties(settings.clientProperties(), txId);
+    if (settings.group().enabled()) {
+      p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, GROUP_TIMEOUT_MS);
+    }
+    return p;
   }
 
   static String codeVersion() {

@@ -13,6 +13,14 @@ import io.streamlearn.registry.Signature;
 import io.streamlearn.schema.InputEvent;
 import io.streamlearn.schema.TrainingEventType;
 import java.util.List;
+import io.streamlearn.app.LogContext;
+import io.streamlearn.registry.OffsetRange;
+import io.streamlearn.registry.RegistryReader;
+import io.streamlearn.tensor.NamedTensor;
+import java.time.Duration;
+import java.util.ArrayList;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.common.KafkaException;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -63,6 +71,32 @@ public final class TrainerCore {
   private TrainerRules rules;
   private long epoch;
   private boolean dirty;
+  /** A group member's view of the sync topic; null for a trainer on its own. */
+  private GroupSync group;
+  /** This process's contributions are keyed {@code <incarnation>-<n>}: unique across its restarts. */
+  private final String incarnation = Long.toString(System.currentTimeMillis(), 36);
+  private long contributionSeq;
+  /** A group member's: the weights it last adopted from a round or sent (its replica minus these is its update). */
+  private List<NamedTensor> anchor;
+  private long examplesSinceContribution;
+  private int batchesSinceContribution;
+  private long lastContributionNanos;
+  private long lastMemberCheckpointNanos;
+  private boolean warnedRound;
+  private long lastSyncPollNanos;
+  private static final long SYNC_POLL_NANOS = 20_000_000L;
+  private final GroupCounters groupCounters = new GroupCounters();
+
+  /** What a group member did, for its status line and bench: safe to read from any thread. */
+  static final class GroupCounters {
+    volatile long contributions;
+    volatile long contributionBytes;
+    volatile long roundsAdopted;
+    volatile long roundsFolded;
+    volatile long roundBytes;
+    volatile long refusedCommits;
+    volatile long partitions;
+  }
 
   TrainerCore(TrainerSettings settings, TrainerClock clock, Producer<String, byte[]> producer, Transactions tx,
               MeterRegistry registry) {
@@ -191,6 +225,41 @@ public final class TrainerCore {
         found.checkpoint().isPresent() ? "from its checkpoint" : "no checkpoint", ledger);
   }
 
+  /**
+   * A group member's start: follows the sync topic to its end and, when the network is known (from
+   * the configuration, the group's newest round, the member's checkpoint or the registry), sets up
+   * and adopts the newest round. The poller subscribes; the group assigns the partitions.
+   */
+  void startGroup(GroupSync sync, TrainerStart.Found found) {
+    this.group = sync;
+    initial = found.initial();
+    sync.catchUp();
+    health.assigned();
+    lastContributionNanos = clock.nanoTime();
+    lastMemberCheckpointNanos = clock.nanoTime();
+    GroupRecords.Round round = sync.latest();
+    int features = settings.network().features();
+    if (features == 0) {
+      features = round != null ? round.features() : found.checkpoint().map(Checkpoint::features)
+          .orElse(found.latest().or(found::initial).map(v -> v.signature().featureCount()).orElse(0));
+    }
+    if (features != 0) {
+      init(features, found.checkpoint(), found.latest(), found.initial());
+      tx.startFrom(snapshot());
+    }
+    publisher.live(rules == null ? null : TrainerStart.liveModel(found.registry(), model, settings.alias(),
+        rules.state), found.registry().latestVersionNumber(model));
+    log.info("trainer of model {} joins its group as member {} after version {} ({}; {})", model,
+        settings.group().member(), lastVersion(), round == null ? "the group has no round yet"
+            : "from the group's round " + round.round(),
+        found.checkpoint().isPresent() ? "its own checkpoint for the optimizer" : "no checkpoint of its own");
+  }
+
+  /** What the group member did so far; zeros for a trainer on its own. */
+  GroupCounters groupCounters() {
+    return groupCounters;
+  }
+
   /** Gives the core the poller it rewinds after a rollback, and turns on its fast path when the network is known. */
   void attach(Poller poller) {
     this.poller = poller;
@@ -234,6 +303,14 @@ public final class TrainerCore {
         rules.join.restore(j);
       }
     });
+    if (group != null) {
+      anchor = state.learner.parameters();
+      GroupRecords.Round round = group.latest();
+      group.takeNewRound();
+      if (round != null) {
+        adopt(round);
+      }
+    }
     configurePoller();
   }
 
@@ -278,6 +355,9 @@ public final class TrainerCore {
    * before the last rollback is dropped: the poller reads its records again.
    */
   void take(Chunk chunk) {
+    if (group != null) {
+      acceptAssigned(); // before any record of a partition the group has just assigned
+    }
     if (chunk.epoch != epoch) {
       return;
     }
@@ -330,7 +410,9 @@ public final class TrainerCore {
     RecordRouter.Routed routed = route(r);
     if (routed instanceof RecordRouter.Routed.NeedsNetwork needs) {
       init(needs.features(), Optional.empty(), Optional.empty(), initial);
-      commit(false, true); // a consistent first checkpoint to roll back to, before this record counts
+      if (group == null) {
+        commit(false, true); // a consistent first checkpoint to roll back to, before this record counts
+      } // a group member rolls back to its anchor, the weights it has just set up
       routed = route(r);
     }
     consumed(r);
@@ -439,6 +521,10 @@ public final class TrainerCore {
     }
     b.clear();
     schedule.batchTrained();
+    if (group != null) {
+      examplesSinceContribution += rows;
+      batchesSinceContribution++;
+    }
     if (outcome.drift()) {
       counters.drifts++;
       tx.await();
@@ -453,6 +539,21 @@ public final class TrainerCore {
    * and rewinds the poller; the records of the {@code failed} batch are dead-lettered on replay.
    */
   private void rollBack(Batch failed, String reason) {
+    if (group != null) {
+      counters.discardedBatches++;
+      if (failed != null) {
+        ledger.poison(failed);
+        failed.clear();
+      }
+      groupRollBack("non-finite " + reason, true);
+      String message = "non-finite " + reason + ": batch discarded, weights rolled back to the member's last"
+          + " contribution, optimizer state afresh; its records go to the dead-letter topic";
+      events.send(producer, TrainingEventType.ALERT, rules.state.lastVersion, rules.state.examplesSeen,
+          rules.state.learner.learningRate(), Map.of("discardedBatches", (double) counters.discardedBatches), message);
+      log.warn("model {}: {}", model, message);
+      updateStatus();
+      return;
+    }
     counters.discardedBatches++;
     if (failed != null) {
       ledger.poison(failed);
@@ -477,6 +578,13 @@ public final class TrainerCore {
 
   /** Checkpoints, and publishes when a version is due, if the schedule says a checkpoint is due. */
   void checkpointIfDue() {
+    if (group != null) {
+      if (rules != null && dirty && (batchesSinceContribution >= settings.group().syncBatches()
+          || clock.nanoTime() - lastContributionNanos >= settings.group().syncMs() * 1_000_000L)) {
+        contribute(null);
+      }
+      return;
+    }
     if (rules != null && schedule.checkpointDue(dirty, rules.batch.rows)) {
       commit(schedule.publishDue(rules.batch.rows), true);
     }
@@ -486,6 +594,10 @@ public final class TrainerCore {
   void finish(List<Chunk> rest) {
     for (Chunk chunk : rest) {
       take(chunk);
+    }
+    if (group != null) {
+      finishInGroup();
+      return;
     }
     commit(true, false);
     tx.close();
@@ -499,6 +611,10 @@ public final class TrainerCore {
    */
   private void commit(boolean publish, boolean beginNext) {
     if (rules == null) {
+      return;
+    }
+    if (group != null) {
+      contribute(null);
       return;
     }
     TrainingState state = rules.state;
@@ -553,6 +669,392 @@ public final class TrainerCore {
     producer.send(new ProducerRecord<>(settings.topics().deadLetter(), null, r.key(), r.value(),
         DeadLetters.headers(APP, bad, r.topic(), r.partition(), r.offset())));
     updateStatus();
+  }
+
+  // ---- a member of a trainer group (see GroupSync and docs/scaling.md) ----
+
+  /**
+   * A group member's turn between chunks: takes the partitions the group assigned, lets go of those
+   * it takes away, follows the sync topic (adopting a new round), and, while it owns the labeled
+   * topic's partition 0, folds and publishes for the group.
+   */
+  void groupStep() {
+    if (group == null) {
+      return;
+    }
+    acceptAssigned();
+    Poller.Revocation r = poller.revocation();
+    if (r != null) {
+      letGo(r);
+    }
+    long now = clock.nanoTime();
+    if (now - lastSyncPollNanos < SYNC_POLL_NANOS) {
+      return; // between chunks of a fast stream: the sync topic is asked 50 times a second at most
+    }
+    lastSyncPollNanos = now;
+    group.poll();
+    if (rules == null) {
+      return; // the network is set up with the first record; it adopts the newest round then
+    }
+    GroupRecords.Round round = group.takeNewRound();
+    if (round != null) {
+      adopt(round);
+    }
+    lead(false);
+  }
+
+  private void acceptAssigned() {
+    Map<TopicPartition, Long> assigned = poller.takeAssigned();
+    if (assigned.isEmpty()) {
+      return;
+    }
+    assigned.forEach((tp, start) -> {
+      ledger.assign(tp, start);
+      meters.partition(poller, tp);
+    });
+    groupCounters.partitions = ledger.positions().size();
+  }
+
+  /**
+   * The group takes partitions away: this member commits a contribution covering everything it
+   * trained (or, when they are lost, discards what it has not committed), forgets them, and reads
+   * the others again from where it stands, dropping what the poller had read ahead.
+   */
+  private void letGo(Poller.Revocation r) {
+    try {
+      acceptAssigned();
+      if (rules != null) {
+        if (r.lost()) {
+          groupRollBack("the group lost this member's partitions " + r.revoked(), false);
+        } else {
+          contribute(r.group());
+        }
+      }
+      ledger.remove(r.revoked());
+      epoch++;
+      poller.rewind(epoch, ledger.positions(), ledger.poisoned());
+      groupCounters.partitions = ledger.positions().size();
+      if (r.revoked().contains(new TopicPartition(settings.topics().labeled(), 0)) && group.publishing()) {
+        group.stepDown();
+      }
+    } finally {
+      r.done();
+    }
+  }
+
+  /**
+   * One transaction: this member's contribution (its update since the last one, and the lineage
+   * ranges of what it consumed since), a PROGRESS record, its checkpoint when one is due, and its
+   * consumed offsets under the consumer's group generation ({@code group}, or the poller's latest).
+   * Committed on this thread. A refused commit (the group rebalanced) rolls the member back.
+   *
+   * @return whether it committed
+   */
+  private boolean contribute(ConsumerGroupMetadata groupMetadata) {
+    if (rules == null) {
+      return true;
+    }
+    TrainingState state = rules.state;
+    if (rules.batch.rows > 0) {
+      long at = epoch;
+      trainBatch(rules.batch); // a short batch: every consumed example is in the update
+      if (epoch != at) {
+        return false;
+      }
+    }
+    tx.await();
+    if (!state.weightsFinite()) {
+      rollBack(null, "weights");
+      return false;
+    }
+    List<NamedTensor> theta = state.learner.parameters();
+    GroupRecords.Round base = group.latest();
+    GroupRecords.Contribution c = new GroupRecords.Contribution(model, settings.group().member(),
+        incarnation + "-" + (contributionSeq + 1), base == null ? -1 : base.round(), examplesSinceContribution,
+        GroupFold.minus(theta, anchor), ledger.lineage(), clock.now().toEpochMilli());
+    ProducerRecord<String, byte[]> record = group.contributionRecord(c);
+    producer.send(record);
+    Checkpoint checkpoint = null;
+    if (clock.nanoTime() - lastMemberCheckpointNanos >= settings.schedule().checkpointEveryMs() * 1_000_000L) {
+      checkpoint = snapshot();
+      producer.send(new ProducerRecord<>(settings.topics().checkpoint(), TrainerStart.checkpointKey(settings),
+          CheckpointCodec.encode(checkpoint)));
+    }
+    events.send(producer, TrainingEventType.PROGRESS, state.lastVersion, state.examplesSeen,
+        state.learner.learningRate(), counters.progress(rules.prequential, publisher, rules.join), "");
+    health.committing(counters.consumed);
+    boolean committed = tx.commitInGroup(ledger.consumed(), groupMetadata != null ? groupMetadata
+        : poller.groupMetadata(), checkpoint);
+    if (!committed) {
+      groupCounters.refusedCommits++;
+      groupRollBack("the group rebalanced while this member committed", false);
+      return false;
+    }
+    contributionSeq++;
+    anchor = theta;
+    ledger.versionPublished(); // the next contribution's ranges start here
+    ledger.committed();
+    examplesSinceContribution = 0;
+    batchesSinceContribution = 0;
+    lastContributionNanos = clock.nanoTime();
+    if (checkpoint != null) {
+      lastMemberCheckpointNanos = lastContributionNanos;
+    }
+    dirty = false;
+    schedule.checkpointed();
+    groupCounters.contributions++;
+    groupCounters.contributionBytes += record.value().length;
+    updateStatus();
+    return true;
+  }
+
+  /**
+   * Discards what this member trained since its last contribution: the open transaction, the
+   * replica's progress (back to its anchor) and the consumer's positions (back to each partition's
+   * last committed offset), to be read again.
+   */
+  private void groupRollBack(String reason, boolean resetOptimizer) {
+    rules.batch.clear();
+    tx.abort();
+    TrainingState state = rules.state;
+    state.learner.setParameters(anchor);
+    if (resetOptimizer) {
+      state.resetOptimizer();
+    }
+    state.examplesSeen -= examplesSinceContribution;
+    state.examplesSinceParent = Math.max(0, state.examplesSinceParent - examplesSinceContribution);
+    examplesSinceContribution = 0;
+    batchesSinceContribution = 0;
+    epoch++;
+    poller.rewind(epoch, ledger.rewindToRangeStart(), ledger.poisoned());
+    schedule.rolledBack();
+    health.rolledBack(counters.consumed);
+    log.info("model {}: member {} discards what it trained since its last contribution ({}); it reads it again",
+        model, settings.group().member(), reason);
+    updateStatus();
+  }
+
+  /**
+   * Takes a round without waiting for anything: the replica becomes the round's weights plus the
+   * progress this member made since its anchor; the round's weights become the anchor.
+   */
+  private void adopt(GroupRecords.Round r) {
+    TrainingState state = rules.state;
+    if (!r.architecture().equals(state.spec.text()) || r.features() != state.spec.inputs()
+        || !GroupFold.sameShape(r.parameters(), anchor)) {
+      if (!warnedRound) {
+        warnedRound = true;
+        log.warn("model {}: the group's round {} has network '{}' on {} features; member {} trains '{}' on {} and"
+            + " does not adopt it (all members of a group need one configuration)", model, r.round(),
+            r.architecture(), r.features(), settings.group().member(), state.spec.text(), state.spec.inputs());
+      }
+      return;
+    }
+    List<NamedTensor> theta = state.learner.parameters();
+    state.learner.setParameters(GroupFold.plus(r.parameters(), GroupFold.minus(theta, anchor)));
+    anchor = r.parameters();
+    state.lastVersion = r.lastVersion();
+    state.examplesSeen = r.examplesSeen() + examplesSinceContribution;
+    state.examplesSinceParent = r.examplesSinceParent() + examplesSinceContribution;
+    if (!r.leader().equals(settings.group().member())) {
+      state.learner.setLearningRate(r.learningRate()); // the publisher's plateau control rules the group's rate
+      state.adoptScaler(r.scaler());
+    }
+    groupCounters.roundsAdopted++;
+    updateStatus();
+  }
+
+  /**
+   * While this member owns the labeled topic's partition 0: takes over as the publisher (fencing the
+   * previous one), and folds a round when one is due ({@code finishing}: whatever waits).
+   */
+  private void lead(boolean finishing) {
+    if (!poller.ownsFirstPartition() && !(finishing && group.publishing())) {
+      if (group.publishing()) {
+        group.stepDown();
+      }
+      return;
+    }
+    try {
+      if (!group.publishing()) {
+        group.takeOver();
+        RegistryState registry = RegistryReader.read(settings.clientProperties(), settings.topics().models(),
+            TrainerStart.TIMEOUT);
+        publisher.live(TrainerStart.liveModel(registry, model, settings.alias(), rules.state),
+            registry.latestVersionNumber(model));
+        if (group.latest() == null) {
+          genesis();
+        }
+      }
+      GroupRecords.Round base = group.latest();
+      boolean due = finishing ? !group.pending().isEmpty() || base.examplesSinceParent() > 0
+          : group.roundDue(settings.group().roundTimeoutMs());
+      if (due) {
+        fold(finishing);
+      }
+    } catch (KafkaException e) {
+      if (Trainer.fenced(e)) {
+        log.info("model {}: member {} was fenced as the group's publisher (another member took over)", model,
+            settings.group().member());
+      } else {
+        log.warn("model {}: member {} failed to fold or publish for the group; it steps down and retries: {}",
+            model, settings.group().member(), e.toString());
+        abortQuietly(group.publisher());
+      }
+      group.stepDown();
+    }
+  }
+
+  private static void abortQuietly(Producer<String, byte[]> p) {
+    if (p == null) {
+      return;
+    }
+    try {
+      p.abortTransaction();
+    } catch (RuntimeException ignored) {
+      // closing the producer discards the transaction either way
+    }
+  }
+
+  /**
+   * The group's first round: the weights of a trainer of this model that ran on its own before (its
+   * checkpoint, with the lineage it had not published yet, which the group then publishes), else
+   * this member's.
+   */
+  private void genesis() {
+    TrainingState state = rules.state;
+    List<NamedTensor> parameters = anchor;
+    List<OffsetRange> unpublished = List.of();
+    long lastVersion = state.lastVersion;
+    long seen = Math.max(0, state.examplesSeen - examplesSinceContribution);
+    long sinceParent = 0;
+    Optional<Checkpoint> single = CheckpointStore.latest(settings.clientProperties(), settings.topics().checkpoint(),
+        model, TrainerStart.TIMEOUT);
+    if (single.isPresent() && single.get().architecture().equals(state.spec.text())
+        && GroupFold.sameShape(single.get().parameters(), anchor)) {
+      Checkpoint c = single.get();
+      parameters = c.parameters();
+      List<OffsetRange> ranges = new ArrayList<>();
+      for (Checkpoint.PartitionProgress pp : c.partitions()) {
+        if (!pp.ranges().isEmpty()) {
+          ranges.addAll(pp.ranges());
+        } else if (pp.nextOffset() > pp.rangeStart()) {
+          ranges.add(new OffsetRange(pp.topic(), pp.partition(), pp.rangeStart(), pp.nextOffset()));
+        }
+      }
+      unpublished = ranges;
+      lastVersion = c.lastVersion();
+      seen = c.examplesSeen();
+      sinceParent = c.examplesSinceParent();
+    }
+    GroupRecords.Round first = new GroupRecords.Round(model, 0, settings.group().member(), state.spec.text(),
+        state.spec.inputs(), lastVersion, seen, sinceParent, state.learner.learningRate(), state.scalerState(),
+        parameters, unpublished, List.of(), clock.now().toEpochMilli());
+    Producer<String, byte[]> p = group.publisher();
+    p.beginTransaction();
+    group.roundRecords(first).forEach(p::send);
+    if (single.isPresent()) {
+      // The group carries on from the single trainer's state; a trainer started on its own later
+      // starts from the group's committed offsets and the registry, not from this older checkpoint.
+      p.send(new ProducerRecord<>(settings.topics().checkpoint(), model, null));
+    }
+    p.commitTransaction();
+    group.roundCommitted(first);
+    log.info("model {}: the group starts at round 0 from {} (after version {}, {} examples seen)", model,
+        single.isPresent() ? "the checkpoint of the trainer that ran on its own" : "member "
+            + settings.group().member() + "'s weights", lastVersion, seen);
+  }
+
+  /**
+   * Folds every pending contribution into the next round and, when a version is due (or the member
+   * stops: {@code finishing}), gates and publishes the round's weights with the union of the folded
+   * ranges as its lineage; one transaction of the publisher's producer.
+   */
+  private void fold(boolean finishing) {
+    GroupRecords.Round base = group.latest();
+    TrainingState state = rules.state;
+    List<GroupRecords.Contribution> folded = new ArrayList<>(group.pending().values());
+    List<List<NamedTensor>> updates = new ArrayList<>();
+    List<Long> examples = new ArrayList<>();
+    long added = 0;
+    for (GroupRecords.Contribution c : folded) {
+      added += c.examples();
+      if (GroupFold.sameShape(base.parameters(), c.update())) {
+        updates.add(c.update());
+        examples.add(c.examples());
+      } else {
+        log.error("model {}: member {}'s contribution {} is of another network; its offsets are folded but its"
+            + " update is not (all members of a group need one configuration)", model, c.member(), c.key());
+      }
+    }
+    List<NamedTensor> weights = GroupFold.fold(base.parameters(), updates,
+        examples.stream().mapToLong(Long::longValue).toArray(), settings.group().combine());
+    long seen = base.examplesSeen() + added;
+    long sinceParent = base.examplesSinceParent() + added;
+    List<OffsetRange> ranges = GroupSync.union(base.unpublished(), folded);
+    Producer<String, byte[]> p = group.publisher();
+    p.beginTransaction();
+    long lastVersion = base.lastVersion();
+    boolean published = false;
+    if (group.publishDue(sinceParent) || (finishing && sinceParent > 0)) {
+      // The gate measures the round's weights on this member's hold-out set; its plateau control
+      // sets the rate the round carries to every member.
+      List<NamedTensor> mine = state.learner.parameters();
+      long[] own = {state.lastVersion, state.examplesSeen, state.examplesSinceParent};
+      state.learner.setParameters(weights);
+      state.lastVersion = lastVersion;
+      state.examplesSeen = seen;
+      state.examplesSinceParent = sinceParent;
+      try {
+        published = publisher.offer(p, state, rules.holdout, rules.prequential, ranges, rules.gate);
+        lastVersion = state.lastVersion;
+      } finally {
+        state.learner.setParameters(mine);
+        state.lastVersion = own[0];
+        state.examplesSeen = own[1];
+        state.examplesSinceParent = own[2];
+      }
+      group.published();
+    }
+    GroupRecords.Round next = new GroupRecords.Round(model, base.round() + 1, settings.group().member(),
+        state.spec.text(), state.spec.inputs(), lastVersion, seen, published ? 0 : sinceParent,
+        state.learner.learningRate(), state.scalerState(), weights, published ? List.of() : ranges,
+        folded.stream().map(GroupRecords.Contribution::key).toList(), clock.now().toEpochMilli());
+    List<ProducerRecord<String, byte[]>> records = group.roundRecords(next);
+    records.forEach(p::send);
+    p.commitTransaction();
+    Transactions.Announcement a = publisher.takeAnnouncement();
+    if (a != null) {
+      log.atInfo().addKeyValue(LogContext.VERSION, a.version()).log("{} by the group (round {}, {} contributions)",
+          a.message(), next.round(), folded.size());
+    }
+    groupCounters.roundsFolded++;
+    groupCounters.roundBytes += records.get(0).value().length;
+    group.roundCommitted(next);
+    adopt(group.takeNewRound());
+  }
+
+  /** A group member stops: contributes what it trained and, while it publishes, folds and publishes the rest. */
+  private void finishInGroup() {
+    try {
+      if (rules != null) {
+        boolean sent = contribute(null);
+        if (sent && group.publishing()) {
+          // its own contribution, read back, is folded with the others that wait
+          long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+          String key = GroupRecords.contributionKey(model, settings.group().member(),
+              incarnation + "-" + contributionSeq);
+          while (!group.pending().containsKey(key) && System.nanoTime() < deadline) {
+            group.poll(Duration.ofMillis(100));
+          }
+          lead(true);
+        }
+      }
+      tx.endOpen();
+    } finally {
+      tx.close();
+      group.close();
+    }
   }
 
   private void updateStatus() {

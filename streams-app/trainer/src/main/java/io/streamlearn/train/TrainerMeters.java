@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -53,6 +55,8 @@ final class TrainerMeters implements AutoCloseable {
   private final Supplier<TrainerStatus> status;
   private final TrainerHealth health;
   private final List<Meter> meters = new ArrayList<>();
+  /** Input partitions with a lag gauge. */
+  private final Set<TopicPartition> lagGauges = ConcurrentHashMap.newKeySet();
   private final Counter trained;
   private final Timer batches;
   private final Counter checkpoints;
@@ -99,6 +103,13 @@ final class TrainerMeters implements AutoCloseable {
   /** Registers a lag gauge for each of the poller's input partitions. */
   void partitions(Poller poller) {
     for (TopicPartition tp : poller.partitions()) {
+      partition(poller, tp);
+    }
+  }
+
+  /** Registers the lag gauge of one input partition (a group member's, when the group assigns it; once). */
+  void partition(Poller poller, TopicPartition tp) {
+    if (lagGauges.add(tp)) {
       keep(Gauge.builder(LAG, poller, p -> {
         long lag = p.lag(tp);
         return lag < 0 ? Double.NaN : lag;

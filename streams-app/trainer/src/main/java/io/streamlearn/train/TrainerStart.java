@@ -51,6 +51,10 @@ final class TrainerStart {
         KafkaSupport.registryTopic(t.checkpoint()),
         KafkaSupport.eventTopic(t.metrics(), 1),
         KafkaSupport.deadLetterTopic(t.deadLetter())));
+    if (settings.group().enabled()) {
+      // Compacted, one partition, room for a model: contributions and rounds are weights.
+      topics.add(KafkaSupport.registryTopic(settings.group().topic()));
+    }
     if (settings.delayedLabels().enabled()) {
       topics.add(KafkaSupport.eventTopic(t.features(), t.partitions()));
       topics.add(KafkaSupport.eventTopic(t.labels(), t.partitions()));
@@ -60,10 +64,23 @@ final class TrainerStart {
 
   /** Reads the registry and the checkpoint topic to their committed ends. */
   static Found read(TrainerSettings settings) {
+    return read(settings, checkpointKey(settings));
+  }
+
+  /**
+   * The key of the trainer's checkpoints: the model name, or {@code <model>@<member>} for a member of
+   * a trainer group.
+   */
+  static String checkpointKey(TrainerSettings settings) {
+    return settings.group().enabled() ? settings.model() + "@" + settings.group().member() : settings.model();
+  }
+
+  /** As {@link #read(TrainerSettings)}, with the checkpoint under {@code checkpointKey}. */
+  static Found read(TrainerSettings settings, String checkpointKey) {
     Map<String, Object> clientProps = settings.clientProperties();
     RegistryState registry = RegistryReader.read(clientProps, settings.topics().models(), TIMEOUT);
     Optional<Checkpoint> checkpoint = CheckpointStore.latest(clientProps, settings.topics().checkpoint(),
-        settings.model(), TIMEOUT);
+        checkpointKey, TIMEOUT);
     return new Found(registry, checkpoint, registry.latest(settings.model()), initialModel(settings, registry));
   }
 

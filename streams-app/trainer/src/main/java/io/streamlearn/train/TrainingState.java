@@ -152,6 +152,18 @@ final class TrainingState {
     return new Outcome(loss, driftAt);
   }
 
+  /** The scaler's statistics, or null without a scaler: what a group's round carries. */
+  OnlineScaler.State scalerState() {
+    return scaler == null ? null : scaler.export();
+  }
+
+  /** Takes a group round's scaler statistics (the publishing member's), when of this trainer's kind. */
+  void adoptScaler(OnlineScaler.State s) {
+    if (s != null && s.kind().equals(scalerKind) && scaler != null) {
+      scaler = OnlineScaler.restore(s);
+    }
+  }
+
   /** The frozen preprocessing of the next version (what the candidate applies and the version stores). */
   Preprocessing preprocessing() {
     return scaler == null ? Preprocessing.identity() : scaler.freeze();

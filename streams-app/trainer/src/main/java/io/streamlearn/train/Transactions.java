@@ -9,12 +9,17 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.IllegalGenerationException;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,6 +133,45 @@ final class Transactions implements AutoCloseable {
     }
     committing = null;
     lastGood = committingCheckpoint;
+  }
+
+  /**
+   * A group member's commit, on the caller's thread: the open transaction with these offsets under
+   * {@code group} (the consumer's generation as of its last poll or rebalance, which fences a member
+   * the group has moved on from), then the next transaction begins.
+   *
+   * @return false when the group refused the offsets (a rebalance came between: the generation is
+   *     stale): the transaction is aborted and the next begun; nothing of it is visible
+   * @throws org.apache.kafka.common.KafkaException when the producer is fenced or fails otherwise
+   */
+  boolean commitInGroup(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group,
+                        Checkpoint checkpoint) {
+    await();
+    try {
+      producer.sendOffsetsToTransaction(offsets, group);
+      producer.commitTransaction();
+    } catch (CommitFailedException | RebalanceInProgressException | IllegalGenerationException
+             | UnknownMemberIdException | FencedInstanceIdException e) {
+      log.info("the group refused this member's offsets ({}): its transaction is aborted", e.toString());
+      producer.abortTransaction();
+      producer.beginTransaction();
+      return false;
+    }
+    committed.run();
+    if (checkpoint != null) {
+      lastGood = checkpoint;
+    }
+    producer.beginTransaction();
+    return true;
+  }
+
+  /**
+   * A group member's last act: ends the transaction {@link #commitInGroup} began (with nothing in
+   * it), so that closing the producer does not wait out an open one.
+   */
+  void endOpen() {
+    await();
+    producer.abortTransaction();
   }
 
   /** Discards the open transaction (after the one committing, if any) and begins the next. */

@@ -1,0 +1,294 @@
+package io.streamlearn.train;
+
+import io.streamlearn.registry.OffsetRange;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A group member's view of its model's sync topic, on the training thread: it follows the topic
+ * (read committed) and knows the newest {@link GroupRecords.Round} and the contributions no round has
+ * folded yet. While the member publishes (it owns the labeled topic's partition 0) it also holds
+ * the publisher's transactional producer, whose id is the single trainer's: taking it over fences
+ * the previous publisher (and any trainer of the model running on its own).
+ */
+final class GroupSync implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GroupSync.class);
+  private static final Duration CATCH_UP = Duration.ofSeconds(60);
+
+  private final TrainerSettings settings;
+  private final String model;
+  private final TrainerClock clock;
+  private final Consumer<String, byte[]> reader;
+  private final TopicPartition partition;
+  private GroupRecords.Round latest;
+  private boolean newRound;
+  /** Contributions no round has folded, by key, in the order they were written. */
+  private final Map<String, GroupRecords.Contribution> pending = new LinkedHashMap<>();
+  /** When each pending contribution was read, by key (this process's clock, ms). */
+  private final Map<String, Long> readAt = new HashMap<>();
+  /** Per member, when its newest contribution was read (ms): who counts as active. */
+  private final Map<String, Long> heard = new HashMap<>();
+  private Producer<String, byte[]> publisher;
+  private long lastPublishMs;
+  long bytesRead;
+
+  GroupSync(TrainerSettings settings, TrainerClock clock) {
+    this(settings, clock, new KafkaConsumer<>(readerProperties(settings.clientProperties()), new StringDeserializer(),
+        new ByteArrayDeserializer()));
+  }
+
+  GroupSync(TrainerSettings settings, TrainerClock clock, Consumer<String, byte[]> reader) {
+    this.settings = settings;
+    this.model = settings.model();
+    this.clock = clock;
+    this.reader = reader;
+    this.partition = new TopicPartition(settings.group().topic(), 0);
+    reader.assign(List.of(partition));
+    reader.seekToBeginning(List.of(partition));
+    this.lastPublishMs = clock.now().toEpochMilli();
+  }
+
+  static Map<String, Object> readerProperties(Map<String, Object> clientProps) {
+    Map<String, Object> p = new HashMap<>(clientProps);
+    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20);
+    p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 << 20);
+    return p;
+  }
+
+  /** Reads the topic to its committed end: what every member and a new publisher start from. */
+  void catchUp() {
+    long end = reader.endOffsets(List.of(partition), CATCH_UP).get(partition);
+    long deadline = System.nanoTime() + CATCH_UP.toNanos();
+    while (reader.position(partition, CATCH_UP) < end) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("could not read the group's sync topic " + partition + " to its end "
+            + end + " within " + CATCH_UP.toSeconds() + " s");
+      }
+      apply(reader.poll(Duration.ofMillis(200)));
+    }
+  }
+
+  /** Takes what the topic has now, without waiting. */
+  void poll() {
+    poll(Duration.ZERO);
+  }
+
+  /** Takes what the topic has, waiting up to {@code timeout} for something. */
+  void poll(Duration timeout) {
+    apply(reader.poll(timeout));
+  }
+
+  private void apply(Iterable<ConsumerRecord<String, byte[]>> records) {
+    for (ConsumerRecord<String, byte[]> r : records) {
+      String key = r.key();
+      if (key == null || !key.startsWith(model + "/")) {
+        continue; // another model's
+      }
+      bytesRead += r.serializedValueSize() < 0 ? 0 : r.serializedValueSize();
+      if (key.equals(GroupRecords.roundKey(model))) {
+        if (r.value() != null) {
+          roundRead(r);
+        }
+      } else if (GroupRecords.isContribution(model, key)) {
+        if (r.value() == null) {
+          pending.remove(key);
+          readAt.remove(key);
+          continue;
+        }
+        try {
+          GroupRecords.Contribution c = GroupRecords.decodeContribution(r.value());
+          if (latest == null || !latest.folded().contains(key)) {
+            pending.put(key, c);
+            long now = clock.now().toEpochMilli();
+            readAt.put(key, now);
+            heard.put(c.member(), now);
+          }
+        } catch (IllegalArgumentException e) {
+          log.error("model {}: sync record {}@{} (key {}) is not a contribution; it is ignored: {}", model,
+              partition, r.offset(), key, e.getMessage());
+        }
+      }
+    }
+  }
+
+  private void roundRead(ConsumerRecord<String, byte[]> r) {
+    GroupRecords.Round round;
+    try {
+      round = GroupRecords.decodeRound(r.value());
+    } catch (IllegalArgumentException e) {
+      log.error("model {}: sync record {}@{} is not a round; it is ignored: {}", model, partition, r.offset(),
+          e.getMessage());
+      return;
+    }
+    roundCommitted(round);
+  }
+
+  /** A round is committed (read from the topic, or written by this member): the newest one wins. */
+  void roundCommitted(GroupRecords.Round round) {
+    if (latest != null && round.round() <= latest.round()) {
+      return;
+    }
+    latest = round;
+    newRound = true;
+    for (String key : round.folded()) {
+      pending.remove(key);
+      readAt.remove(key);
+    }
+  }
+
+  /** The newest round, or null before the group's first. */
+  GroupRecords.Round latest() {
+    return latest;
+  }
+
+  /** The newest round once, when it is newer than the last one taken; else null. */
+  GroupRecords.Round takeNewRound() {
+    if (!newRound) {
+      return null;
+    }
+    newRound = false;
+    return latest;
+  }
+
+  Map<String, GroupRecords.Contribution> pending() {
+    return pending;
+  }
+
+  /**
+   * Whether the publisher should fold now: some contribution waits, and every member heard from
+   * within {@code activeMs} has one waiting, or the oldest has waited {@code group.round.timeout.ms}.
+   */
+  boolean roundDue(long activeMs) {
+    if (pending.isEmpty()) {
+      return false;
+    }
+    long now = clock.now().toEpochMilli();
+    long oldest = readAt.values().stream().mapToLong(Long::longValue).min().orElse(now);
+    if (now - oldest >= settings.group().roundTimeoutMs()) {
+      return true;
+    }
+    Set<String> waiting = new java.util.HashSet<>();
+    pending.values().forEach(c -> waiting.add(c.member()));
+    for (Map.Entry<String, Long> e : heard.entrySet()) {
+      if (now - e.getValue() <= activeMs && !waiting.contains(e.getKey())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether a version is due: publish.every.ms since the last, or publish.every.batches' worth of examples. */
+  boolean publishDue(long examplesSinceParent) {
+    if (examplesSinceParent <= 0) {
+      return false;
+    }
+    TrainerSettings.Schedule s = settings.schedule();
+    long since = clock.now().toEpochMilli() - lastPublishMs;
+    if (since < s.publishMinIntervalMs()) {
+      return false;
+    }
+    return since >= s.publishEveryMs()
+        || examplesSinceParent >= (long) s.publishEveryBatches() * settings.network().batchSize();
+  }
+
+  void published() {
+    lastPublishMs = clock.now().toEpochMilli();
+  }
+
+  /** Whether this member holds the publisher's producer. */
+  boolean publishing() {
+    return publisher != null;
+  }
+
+  /**
+   * Becomes the publisher: the producer with the model's trainer transactional id, whose
+   * {@code initTransactions} fences the previous publisher and aborts what it left open; then reads
+   * the topic to its end, so it folds from the newest committed round.
+   */
+  Producer<String, byte[]> takeOver() {
+    Map<String, Object> p = TrainerStart.producerProperties(settings.clientProperties(),
+        "streamlearn-trainer-" + model);
+    p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "streamlearn-publisher-" + model + "-" + settings.group().member());
+    KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    try {
+      producer.initTransactions();
+      catchUp();
+    } catch (RuntimeException e) {
+      producer.close(Duration.ZERO);
+      throw e;
+    }
+    publisher = producer;
+    lastPublishMs = clock.now().toEpochMilli();
+    log.info("model {}: member {} publishes for the group from round {}", model, settings.group().member(),
+        latest == null ? "none (the group's first)" : String.valueOf(latest.round()));
+    return producer;
+  }
+
+  /** Stops publishing (another member owns partition 0 now): closes the producer. */
+  void stepDown() {
+    if (publisher != null) {
+      log.info("model {}: member {} no longer publishes for the group", model, settings.group().member());
+      publisher.close(Duration.ofSeconds(5));
+      publisher = null;
+    }
+  }
+
+  Producer<String, byte[]> publisher() {
+    return publisher;
+  }
+
+  /** The sync topic's records of a round: the round, then a tombstone per folded contribution. */
+  List<ProducerRecord<String, byte[]>> roundRecords(GroupRecords.Round round) {
+    List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+    out.add(new ProducerRecord<>(partition.topic(), 0, GroupRecords.roundKey(model), GroupRecords.encode(round)));
+    for (String key : round.folded()) {
+      out.add(new ProducerRecord<>(partition.topic(), 0, key, null));
+    }
+    return out;
+  }
+
+  ProducerRecord<String, byte[]> contributionRecord(GroupRecords.Contribution c) {
+    return new ProducerRecord<>(partition.topic(), 0, c.key(), GroupRecords.encode(c));
+  }
+
+  /** The ranges of {@code base} and of the contributions, in topic, partition and offset order. */
+  static List<OffsetRange> union(List<OffsetRange> base, List<GroupRecords.Contribution> contributions) {
+    List<OffsetRange> all = new ArrayList<>(base);
+    contributions.forEach(c -> all.addAll(c.ranges()));
+    all.sort(Comparator.comparing(OffsetRange::topic).thenComparing(OffsetRange::partition)
+        .thenComparingLong(OffsetRange::fromOffset));
+    return all;
+  }
+
+  @Override
+  public void close() {
+    stepDown();
+    reader.close(Duration.ofSeconds(5));
+  }
+}
