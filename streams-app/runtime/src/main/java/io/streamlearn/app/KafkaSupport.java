@@ -85,6 +85,20 @@ public final class KafkaSupport {
         TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "60000"));
   }
 
+  /**
+   * A trainer group's sync topic: compacted, partition 0 for the rounds every member follows,
+   * partition 1 for the contributions only the publishing member reads; segments roll every minute
+   * so the cleaner keeps what a new member or publisher reads short.
+   */
+  public static TopicSpec syncTopic(String name) {
+    return new TopicSpec(name, 2, Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_MODEL_BYTES),
+        TopicConfig.SEGMENT_MS_CONFIG, "60000",
+        TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1",
+        TopicConfig.DELETE_RETENTION_MS_CONFIG, "600000"));
+  }
+
   /** Creates the missing topics; existing ones are left as they are. */
   public static void ensureTopics(Map<String, Object> clientProps, short replicationFactor,
                                   List<TopicSpec> topics) {

@@ -263,10 +263,18 @@ final class CheckpointCodec {
 
   static List<NamedTensor> readTensors(DataInputStream in) throws IOException {
     int n = in.readInt();
+    // A tensor takes at least 10 bytes (name length, rank, value count): a count beyond that is corrupt.
+    if (n < 0 || n > in.available() / 10) {
+      throw new IOException("tensor count " + n + " with " + in.available() + " bytes left");
+    }
     List<NamedTensor> tensors = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       String name = in.readUTF();
-      int[] shape = new int[in.readInt()];
+      int rank = in.readInt();
+      if (rank < 0 || rank > in.available() / 4) {
+        throw new IOException("tensor " + name + " of rank " + rank + " with " + in.available() + " bytes left");
+      }
+      int[] shape = new int[rank];
       for (int k = 0; k < shape.length; k++) {
         shape[k] = in.readInt();
       }

@@ -59,9 +59,10 @@ final class GroupFold {
     for (long n : examples) {
       total += n;
     }
-    List<NamedTensor> out = new ArrayList<>(base.size());
-    for (NamedTensor t : base) {
-      out.add(new NamedTensor(t.name(), t.shape(), t.data().clone()));
+    // NamedTensor.data() returns a copy: sum into arrays of our own, then wrap them.
+    float[][] sums = new float[base.size()][];
+    for (int t = 0; t < base.size(); t++) {
+      sums[t] = base.get(t).data();
     }
     for (int u = 0; u < updates.size(); u++) {
       List<NamedTensor> update = updates.get(u);
@@ -77,13 +78,17 @@ final class GroupFold {
       } else {
         throw new IllegalArgumentException("combine must be " + SUM + " or " + MEAN + ", found " + combine);
       }
-      for (int t = 0; t < out.size(); t++) {
-        float[] z = out.get(t).data();
+      for (int t = 0; t < sums.length; t++) {
+        float[] z = sums[t];
         float[] d = update.get(t).data();
         for (int i = 0; i < z.length; i++) {
           z[i] += w * d[i];
         }
       }
+    }
+    List<NamedTensor> out = new ArrayList<>(base.size());
+    for (int t = 0; t < base.size(); t++) {
+      out.add(new NamedTensor(base.get(t).name(), base.get(t).shape(), sums[t]));
     }
     return out;
   }

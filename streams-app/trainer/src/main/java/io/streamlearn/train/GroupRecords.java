@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -39,9 +40,10 @@ public final class GroupRecords {
    * @param ranges the input offsets it consumed since its previous contribution: trained, held out,
    *     dead-lettered or sampled out; every consumed offset is in exactly one contribution
    * @param sentAtMs wall-clock time of sending
+   * @param last the member is stopping: the publisher does not wait for it in later rounds
    */
   public record Contribution(String model, String member, String id, long baseRound, long examples,
-                             List<NamedTensor> update, List<OffsetRange> ranges, long sentAtMs) {
+                             List<NamedTensor> update, List<OffsetRange> ranges, long sentAtMs, boolean last) {
     /** Validates and copies. */
     public Contribution {
       Objects.requireNonNull(model, "model");
@@ -52,6 +54,12 @@ public final class GroupRecords {
       }
       update = List.copyOf(update);
       ranges = List.copyOf(ranges);
+    }
+
+    /** A contribution of a member that goes on training. */
+    public Contribution(String model, String member, String id, long baseRound, long examples,
+                        List<NamedTensor> update, List<OffsetRange> ranges, long sentAtMs) {
+      this(model, member, id, baseRound, examples, update, ranges, sentAtMs, false);
     }
 
     /** The record key. */
@@ -129,6 +137,7 @@ public final class GroupRecords {
       CheckpointCodec.writeTensors(out, c.update());
       writeRanges(out, c.ranges());
       out.writeLong(c.sentAtMs());
+      out.writeBoolean(c.last());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot encode contribution " + c.key(), e);
     }
@@ -178,9 +187,10 @@ public final class GroupRecords {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
       header(in, CONTRIBUTION_MAGIC, "contribution");
       return new Contribution(in.readUTF(), in.readUTF(), in.readUTF(), in.readLong(), in.readLong(),
-          CheckpointCodec.readTensors(in), readRanges(in), in.readLong());
+          CheckpointCodec.readTensors(in), readRanges(in), in.readLong(), in.readBoolean());
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("not a trainer group contribution: " + e.getMessage(), e);
+      throw new IllegalArgumentException("not a trainer group contribution: " + (e instanceof EOFException
+          ? "the bytes end before the record does (truncated)" : e.getMessage()), e);
     }
   }
 
@@ -219,7 +229,8 @@ public final class GroupRecords {
       return new Round(model, round, leader, architecture, features, lastVersion, seen, sinceParent, lr, scaler,
           parameters, unpublished, folded, in.readLong());
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("not a trainer group round: " + e.getMessage(), e);
+      throw new IllegalArgumentException("not a trainer group round: " + (e instanceof EOFException
+          ? "the bytes end before the record does (truncated)" : e.getMessage()), e);
     }
   }
 

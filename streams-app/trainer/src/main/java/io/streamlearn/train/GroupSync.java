@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,21 +27,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A group member's view of its model's sync topic, on the training thread: it follows the topic
- * (read committed) and knows the newest {@link GroupRecords.Round} and the contributions no round has
- * folded yet. While the member publishes (it owns the labeled topic's partition 0) it also holds
- * the publisher's transactional producer, whose id is the single trainer's: taking it over fences
- * the previous publisher (and any trainer of the model running on its own).
+ * A group member's view of its model's sync topic, on the training thread. Partition 0 holds the
+ * rounds, which every member follows (read committed) to adopt the newest {@link GroupRecords.Round};
+ * partition 1 holds the contributions, which only the publishing member reads: it knows those no
+ * round has folded yet. So a member reads one round per round, whatever the group's size, and only
+ * the publisher reads every member's updates. While the member publishes (it owns the labeled
+ * topic's partition 0) it also holds the publisher's transactional producer, whose id is the single
+ * trainer's: taking it over fences the previous publisher (and any trainer of the model running on
+ * its own).
  */
 final class GroupSync implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GroupSync.class);
   private static final Duration CATCH_UP = Duration.ofSeconds(60);
+  /** Offsets of the rounds partition a member reads first at start (a round and its commit marker are two). */
+  private static final long TAIL = 64;
 
   private final TrainerSettings settings;
   private final String model;
   private final TrainerClock clock;
   private final Consumer<String, byte[]> reader;
-  private final TopicPartition partition;
+  /** The rounds. */
+  private final TopicPartition rounds;
+  /** The contributions and their tombstones. */
+  private final TopicPartition contributions;
   private GroupRecords.Round latest;
   private boolean newRound;
   /** Contributions no round has folded, by key, in the order they were written. */
@@ -49,7 +58,10 @@ final class GroupSync implements AutoCloseable {
   private final Map<String, Long> readAt = new HashMap<>();
   /** Per member, when its newest contribution was read (ms): who counts as active. */
   private final Map<String, Long> heard = new HashMap<>();
-  private Producer<String, byte[]> publisher;
+  /** Members whose newest contribution said they stop: no round waits for them. */
+  private final Set<String> leaving = new HashSet<>();
+  /** Written by the training thread, read by status readers. */
+  private volatile Producer<String, byte[]> publisher;
   private long lastPublishMs;
   long bytesRead;
 
@@ -63,9 +75,9 @@ final class GroupSync implements AutoCloseable {
     this.model = settings.model();
     this.clock = clock;
     this.reader = reader;
-    this.partition = new TopicPartition(settings.group().topic(), 0);
-    reader.assign(List.of(partition));
-    reader.seekToBeginning(List.of(partition));
+    this.rounds = new TopicPartition(settings.group().topic(), 0);
+    this.contributions = new TopicPartition(settings.group().topic(), 1);
+    reader.assign(List.of(rounds));
     this.lastPublishMs = clock.now().toEpochMilli();
   }
 
@@ -80,16 +92,38 @@ final class GroupSync implements AutoCloseable {
     return p;
   }
 
-  /** Reads the topic to its committed end: what every member and a new publisher start from. */
-  void catchUp() {
-    long end = reader.endOffsets(List.of(partition), CATCH_UP).get(partition);
+  /**
+   * A member's start: the newest round. It reads the rounds partition's last records first (the
+   * newest round of a busy group is among them) and, if they hold none of this model's, all of it.
+   */
+  void start() {
+    int partitions = reader.partitionsFor(rounds.topic(), CATCH_UP).size();
+    if (partitions < 2) {
+      throw new IllegalStateException("the group's sync topic " + rounds.topic() + " has " + partitions
+          + " partition(s); a trainer group needs 2 (rounds, contributions): delete it, or name another with "
+          + "--group-sync-topic");
+    }
+    long end = reader.endOffsets(List.of(rounds), CATCH_UP).get(rounds);
+    reader.seek(rounds, Math.max(0, end - TAIL));
+    catchUp();
+    if (latest == null && end > TAIL) {
+      reader.seekToBeginning(List.of(rounds));
+      catchUp();
+    }
+  }
+
+  /** Reads every assigned partition to its committed end. */
+  private void catchUp() {
+    Map<TopicPartition, Long> ends = reader.endOffsets(reader.assignment(), CATCH_UP);
     long deadline = System.nanoTime() + CATCH_UP.toNanos();
-    while (reader.position(partition, CATCH_UP) < end) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("could not read the group's sync topic " + partition + " to its end "
-            + end + " within " + CATCH_UP.toSeconds() + " s");
+    for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+      while (reader.position(e.getKey(), CATCH_UP) < e.getValue()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("could not read the group's sync topic " + e.getKey() + " to its end "
+              + e.getValue() + " within " + CATCH_UP.toSeconds() + " s");
+        }
+        apply(reader.poll(Duration.ofMillis(200)));
       }
-      apply(reader.poll(Duration.ofMillis(200)));
     }
   }
 
@@ -127,10 +161,15 @@ final class GroupSync implements AutoCloseable {
             long now = clock.now().toEpochMilli();
             readAt.put(key, now);
             heard.put(c.member(), now);
+            if (c.last()) {
+              leaving.add(c.member());
+            } else {
+              leaving.remove(c.member());
+            }
           }
         } catch (IllegalArgumentException e) {
-          log.error("model {}: sync record {}@{} (key {}) is not a contribution; it is ignored: {}", model,
-              partition, r.offset(), key, e.getMessage());
+          log.error("model {}: sync record {}-{}@{} (key {}) is not a contribution; it is ignored: {}", model,
+              r.topic(), r.partition(), r.offset(), key, e.getMessage());
         }
       }
     }
@@ -141,8 +180,8 @@ final class GroupSync implements AutoCloseable {
     try {
       round = GroupRecords.decodeRound(r.value());
     } catch (IllegalArgumentException e) {
-      log.error("model {}: sync record {}@{} is not a round; it is ignored: {}", model, partition, r.offset(),
-          e.getMessage());
+      log.error("model {}: sync record {}-{}@{} is not a round; it is ignored: {}", model, r.topic(), r.partition(),
+          r.offset(), e.getMessage());
       return;
     }
     roundCommitted(round);
@@ -192,10 +231,10 @@ final class GroupSync implements AutoCloseable {
     if (now - oldest >= settings.group().roundTimeoutMs()) {
       return true;
     }
-    Set<String> waiting = new java.util.HashSet<>();
+    Set<String> waiting = new HashSet<>();
     pending.values().forEach(c -> waiting.add(c.member()));
     for (Map.Entry<String, Long> e : heard.entrySet()) {
-      if (now - e.getValue() <= activeMs && !waiting.contains(e.getKey())) {
+      if (now - e.getValue() <= activeMs && !waiting.contains(e.getKey()) && !leaving.contains(e.getKey())) {
         return false;
       }
     }
@@ -238,9 +277,21 @@ final class GroupSync implements AutoCloseable {
     KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     try {
       producer.initTransactions();
+      // Every contribution with no tombstone after it is pending: a round and its tombstones commit together.
+      pending.clear();
+      readAt.clear();
+      long at = reader.position(rounds, CATCH_UP);
+      reader.assign(List.of(rounds, contributions));
+      reader.seek(rounds, at);
+      reader.seekToBeginning(List.of(contributions));
       catchUp();
+      // Who waits for whom in the first round: the members with an update pending.
+      heard.clear();
+      long now = clock.now().toEpochMilli();
+      pending.values().forEach(c -> heard.put(c.member(), now));
     } catch (RuntimeException e) {
       producer.close(Duration.ZERO);
+      followRoundsOnly();
       throw e;
     }
     publisher = producer;
@@ -256,7 +307,18 @@ final class GroupSync implements AutoCloseable {
       log.info("model {}: member {} no longer publishes for the group", model, settings.group().member());
       publisher.close(Duration.ofSeconds(5));
       publisher = null;
+      followRoundsOnly();
     }
+  }
+
+  private void followRoundsOnly() {
+    long at = reader.position(rounds, CATCH_UP);
+    reader.assign(List.of(rounds));
+    reader.seek(rounds, at);
+    pending.clear();
+    readAt.clear();
+    heard.clear();
+    leaving.clear();
   }
 
   Producer<String, byte[]> publisher() {
@@ -266,15 +328,16 @@ final class GroupSync implements AutoCloseable {
   /** The sync topic's records of a round: the round, then a tombstone per folded contribution. */
   List<ProducerRecord<String, byte[]>> roundRecords(GroupRecords.Round round) {
     List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
-    out.add(new ProducerRecord<>(partition.topic(), 0, GroupRecords.roundKey(model), GroupRecords.encode(round)));
+    out.add(new ProducerRecord<>(rounds.topic(), rounds.partition(), GroupRecords.roundKey(model),
+        GroupRecords.encode(round)));
     for (String key : round.folded()) {
-      out.add(new ProducerRecord<>(partition.topic(), 0, key, null));
+      out.add(new ProducerRecord<>(contributions.topic(), contributions.partition(), key, null));
     }
     return out;
   }
 
   ProducerRecord<String, byte[]> contributionRecord(GroupRecords.Contribution c) {
-    return new ProducerRecord<>(partition.topic(), 0, c.key(), GroupRecords.encode(c));
+    return new ProducerRecord<>(contributions.topic(), contributions.partition(), c.key(), GroupRecords.encode(c));
   }
 
   /** The ranges of {@code base} and of the contributions, in topic, partition and offset order. */

@@ -81,6 +81,8 @@ public final class Poller implements Runnable {
   private final BlockingQueue<Chunk> ready = new LinkedBlockingQueue<>();
   private final ArrayDeque<Chunk> free = new ArrayDeque<>();
   private final AtomicReference<Rewind> rewind = new AtomicReference<>();
+  /** Orders a rewind's posting, patching ({@link #takeAssigned()}) and applying. */
+  private final Object rewindLock = new Object();
   /** Null for an inline poller. */
   private final Thread thread;
   private volatile Layout layout;
@@ -337,14 +339,24 @@ public final class Poller implements Runnable {
     if (assigned.isEmpty()) {
       return Map.of();
     }
-    Map<TopicPartition, Long> taken = new HashMap<>();
-    for (TopicPartition tp : List.copyOf(assigned.keySet())) {
-      Long start = assigned.remove(tp);
-      if (start != null) {
-        taken.put(tp, start);
+    synchronized (rewindLock) {
+      Map<TopicPartition, Long> taken = new HashMap<>();
+      for (TopicPartition tp : List.copyOf(assigned.keySet())) {
+        Long start = assigned.remove(tp);
+        if (start != null) {
+          taken.put(tp, start);
+        }
       }
+      // A rewind the trainer asked for before it knew these partitions re-reads them from their start
+      // too: chunks it drops may hold their records.
+      Rewind pending = rewind.get();
+      if (pending != null && !taken.isEmpty()) {
+        Map<TopicPartition, Long> positions = new HashMap<>(taken);
+        positions.putAll(pending.positions());
+        rewind.set(new Rewind(pending.epoch(), Map.copyOf(positions), pending.poisoned()));
+      }
+      return taken;
     }
-    return taken;
   }
 
   /** Training thread: the pending revocation, if any; call {@link Revocation#done()} once handled. */
@@ -407,7 +419,9 @@ public final class Poller implements Runnable {
   void rewind(long epoch, Map<TopicPartition, Long> positions, Map<TopicPartition, Set<Long>> poisoned) {
     Map<TopicPartition, Set<Long>> copy = new HashMap<>();
     poisoned.forEach((tp, offsets) -> copy.put(tp, Set.copyOf(offsets)));
-    rewind.set(new Rewind(epoch, Map.copyOf(positions), copy));
+    synchronized (rewindLock) {
+      rewind.set(new Rewind(epoch, Map.copyOf(positions), copy));
+    }
   }
 
   /** The input partitions, in topic and partition order. */
@@ -500,16 +514,26 @@ public final class Poller implements Runnable {
   }
 
   private void applyRewind() {
-    Rewind r = rewind.getAndSet(null);
-    if (r == null) {
+    if (rewind.get() == null) {
       return;
     }
-    Set<TopicPartition> owned = consumer.assignment();
-    r.positions().forEach((tp, offset) -> {
-      if (owned.contains(tp)) { // a group member's partition may have been taken away since
-        consumer.seek(tp, offset);
-      }
-    });
+    Rewind r;
+    synchronized (rewindLock) {
+      r = rewind.getAndSet(null);
+      Set<TopicPartition> owned = consumer.assignment();
+      r.positions().forEach((tp, offset) -> {
+        if (owned.contains(tp)) { // a group member's partition may have been taken away since
+          consumer.seek(tp, offset);
+        }
+      });
+      // A group member's partitions the trainer has not taken yet: nothing of them is trained, and
+      // what of them the dropped chunks hold is read again from their start.
+      assigned.forEach((tp, start) -> {
+        if (!r.positions().containsKey(tp) && owned.contains(tp)) {
+          consumer.seek(tp, start);
+        }
+      });
+    }
     epoch = r.epoch();
     poisoned = r.poisoned();
     if (current != null) {

@@ -110,6 +110,12 @@ public final class Trainer implements Runnable {
     return c == null ? TrainerStatus.initial() : c.status();
   }
 
+  /** What this trainer did as a member of a group so far ({@link GroupStats#NONE} for none); safe from any thread. */
+  public GroupStats groupStats() {
+    TrainerCore c = core;
+    return c == null ? GroupStats.NONE : c.groupStats();
+  }
+
   /**
    * Empty when the trainer is doing its job, else why not: it has not started or assigned its
    * partitions yet, it has stopped or failed, or records wait and its last checkpoint is older than

@@ -83,6 +83,8 @@ public final class TrainerCore {
   private long lastContributionNanos;
   private long lastMemberCheckpointNanos;
   private boolean warnedRound;
+  /** A group member that stops: its last contribution says so. */
+  private boolean leaving;
   private long lastSyncPollNanos;
   private static final long SYNC_POLL_NANOS = 20_000_000L;
   private final GroupCounters groupCounters = new GroupCounters();
@@ -96,6 +98,12 @@ public final class TrainerCore {
     volatile long roundBytes;
     volatile long refusedCommits;
     volatile long partitions;
+    /** Time spent sending contributions: the update, its encoding and the transaction's commit. */
+    volatile long contributeNanos;
+    /** Time spent folding rounds (and publishing from them), as the publisher. */
+    volatile long foldNanos;
+    /** Time spent adopting rounds. */
+    volatile long adoptNanos;
   }
 
   TrainerCore(TrainerSettings settings, TrainerClock clock, Producer<String, byte[]> producer, Transactions tx,
@@ -232,8 +240,9 @@ public final class TrainerCore {
    */
   void startGroup(GroupSync sync, TrainerStart.Found found) {
     this.group = sync;
+    meters.group(groupCounters, sync::publishing, settings.group().member());
     initial = found.initial();
-    sync.catchUp();
+    sync.start();
     health.assigned();
     lastContributionNanos = clock.nanoTime();
     lastMemberCheckpointNanos = clock.nanoTime();
@@ -258,6 +267,13 @@ public final class TrainerCore {
   /** What the group member did so far; zeros for a trainer on its own. */
   GroupCounters groupCounters() {
     return groupCounters;
+  }
+
+  /** A snapshot of {@link #groupCounters()}; safe from any thread. */
+  GroupStats groupStats() {
+    GroupCounters g = groupCounters;
+    return new GroupStats(g.contributions, g.contributionBytes, g.contributeNanos, g.roundsAdopted, g.adoptNanos,
+        g.roundsFolded, g.roundBytes, g.foldNanos, g.refusedCommits, g.partitions, group != null && group.publishing());
   }
 
   /** Gives the core the poller it rewinds after a rollback, and turns on its fast path when the network is known. */
@@ -762,6 +778,7 @@ public final class TrainerCore {
         return false;
       }
     }
+    long started = clock.nanoTime();
     tx.await();
     if (!state.weightsFinite()) {
       rollBack(null, "weights");
@@ -771,7 +788,7 @@ public final class TrainerCore {
     GroupRecords.Round base = group.latest();
     GroupRecords.Contribution c = new GroupRecords.Contribution(model, settings.group().member(),
         incarnation + "-" + (contributionSeq + 1), base == null ? -1 : base.round(), examplesSinceContribution,
-        GroupFold.minus(theta, anchor), ledger.lineage(), clock.now().toEpochMilli());
+        GroupFold.minus(theta, anchor), ledger.lineage(), clock.now().toEpochMilli(), leaving);
     ProducerRecord<String, byte[]> record = group.contributionRecord(c);
     producer.send(record);
     Checkpoint checkpoint = null;
@@ -804,6 +821,7 @@ public final class TrainerCore {
     schedule.checkpointed();
     groupCounters.contributions++;
     groupCounters.contributionBytes += record.value().length;
+    groupCounters.contributeNanos += clock.nanoTime() - started;
     updateStatus();
     return true;
   }
@@ -850,6 +868,7 @@ public final class TrainerCore {
       }
       return;
     }
+    long started = clock.nanoTime();
     List<NamedTensor> theta = state.learner.parameters();
     state.learner.setParameters(GroupFold.plus(r.parameters(), GroupFold.minus(theta, anchor)));
     anchor = r.parameters();
@@ -861,6 +880,7 @@ public final class TrainerCore {
       state.adoptScaler(r.scaler());
     }
     groupCounters.roundsAdopted++;
+    groupCounters.adoptNanos += clock.nanoTime() - started;
     updateStatus();
   }
 
@@ -971,6 +991,7 @@ public final class TrainerCore {
    * ranges as its lineage; one transaction of the publisher's producer.
    */
   private void fold(boolean finishing) {
+    long started = clock.nanoTime();
     GroupRecords.Round base = group.latest();
     TrainingState state = rules.state;
     List<GroupRecords.Contribution> folded = new ArrayList<>(group.pending().values());
@@ -1030,6 +1051,7 @@ public final class TrainerCore {
     }
     groupCounters.roundsFolded++;
     groupCounters.roundBytes += records.get(0).value().length;
+    groupCounters.foldNanos += clock.nanoTime() - started;
     group.roundCommitted(next);
     adopt(group.takeNewRound());
   }
@@ -1038,6 +1060,7 @@ public final class TrainerCore {
   private void finishInGroup() {
     try {
       if (rules != null) {
+        leaving = true;
         boolean sent = contribute(null);
         if (sent && group.publishing()) {
           // its own contribution, read back, is folded with the others that wait

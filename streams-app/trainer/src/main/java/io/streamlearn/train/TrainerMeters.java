@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.apache.kafka.common.TopicPartition;
@@ -49,6 +50,14 @@ final class TrainerMeters implements AutoCloseable {
   static final String LAST_VERSION = "streamlearn.trainer.last.version";
   static final String SKIPPED = "streamlearn.trainer.examples.skipped";
   static final String SAMPLE_RATE = "streamlearn.trainer.sample.rate";
+  static final String GROUP_CONTRIBUTIONS = "streamlearn.trainer.group.contributions";
+  static final String GROUP_CONTRIBUTION_BYTES = "streamlearn.trainer.group.contribution.bytes";
+  static final String GROUP_ROUNDS_ADOPTED = "streamlearn.trainer.group.rounds.adopted";
+  static final String GROUP_ROUNDS_FOLDED = "streamlearn.trainer.group.rounds.folded";
+  static final String GROUP_ROUND_BYTES = "streamlearn.trainer.group.round.bytes";
+  static final String GROUP_REFUSED_COMMITS = "streamlearn.trainer.group.refused.commits";
+  static final String GROUP_PARTITIONS = "streamlearn.trainer.group.partitions";
+  static final String GROUP_PUBLISHING = "streamlearn.trainer.group.publishing";
 
   private final MeterRegistry registry;
   private final Tags tags;
@@ -118,6 +127,39 @@ final class TrainerMeters implements AutoCloseable {
               + " only); NaN until the consumer knows the partition's end")
           .strongReference(true).register(registry));
     }
+  }
+
+  /**
+   * A group member's meters, tagged with its {@code member} id as well: read when scraped from the
+   * {@code counters} the training thread keeps (volatile fields), like the status-backed totals.
+   *
+   * @param publishing whether the member is the group's publisher now (a volatile read)
+   */
+  void group(TrainerCore.GroupCounters counters, BooleanSupplier publishing, String member) {
+    Tags t = tags.and("member", member);
+    groupTotal(GROUP_CONTRIBUTIONS, t, counters, "Contributions (updates with their offsets) this member committed",
+        c -> c.contributions, null);
+    groupTotal(GROUP_CONTRIBUTION_BYTES, t, counters, "Bytes of the contribution records this member committed",
+        c -> c.contributionBytes, "bytes");
+    groupTotal(GROUP_ROUNDS_ADOPTED, t, counters, "Group rounds this member adopted (its own folds included)",
+        c -> c.roundsAdopted, null);
+    groupTotal(GROUP_ROUNDS_FOLDED, t, counters, "Group rounds this member folded as the group's publisher",
+        c -> c.roundsFolded, null);
+    groupTotal(GROUP_ROUND_BYTES, t, counters, "Bytes of the round records this member wrote as the publisher",
+        c -> c.roundBytes, "bytes");
+    groupTotal(GROUP_REFUSED_COMMITS, t, counters, "Contributions whose commit the group refused (it rebalanced);"
+        + " each rolls the member back to its last contribution", c -> c.refusedCommits, null);
+    keep(Gauge.builder(GROUP_PARTITIONS, counters, c -> c.partitions).tags(t)
+        .description("Input partitions the group assigns this member").strongReference(true).register(registry));
+    keep(Gauge.builder(GROUP_PUBLISHING, publishing, p -> p.getAsBoolean() ? 1 : 0).tags(t)
+        .description("1 while this member is the group's publisher (it owns the labeled topic's partition 0), else 0")
+        .strongReference(true).register(registry));
+  }
+
+  private void groupTotal(String name, Tags t, TrainerCore.GroupCounters counters, String description,
+                          ToDoubleFunction<TrainerCore.GroupCounters> value, String unit) {
+    keep(FunctionCounter.builder(name, counters, value).tags(t).description(description).baseUnit(unit)
+        .register(registry));
   }
 
   /** Training thread, once per batch: {@code rows} examples trained (0 for a batch discarded) in {@code nanos}. */

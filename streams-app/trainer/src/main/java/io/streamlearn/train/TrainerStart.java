@@ -52,8 +52,7 @@ final class TrainerStart {
         KafkaSupport.eventTopic(t.metrics(), 1),
         KafkaSupport.deadLetterTopic(t.deadLetter())));
     if (settings.group().enabled()) {
-      // Compacted, one partition, room for a model: contributions and rounds are weights.
-      topics.add(KafkaSupport.registryTopic(settings.group().topic()));
+      topics.add(KafkaSupport.syncTopic(settings.group().topic()));
     }
     if (settings.delayedLabels().enabled()) {
       topics.add(KafkaSupport.eventTopic(t.features(), t.partitions()));

@@ -164,4 +164,55 @@ class TrainerConfigTest {
         "--feature-spec", "x:nonsense", "--label-field", "y>1"), Map.of()));
     assertTrue(e.getMessage().contains("feature.spec"), e.getMessage());
   }
+
+  @Test
+  void theGroupKeysHaveDefaultsThatLeaveATrainerOnItsOwn() {
+    TrainerSettings.Group g = TrainerSettings.from(TrainerConfig.fromArgs(List.of(), Map.of())).group();
+    assertEquals(TrainerSettings.Group.OFF, g);
+    assertFalse(g.enabled());
+    assertEquals(List.of("", 16, 1_000L, 5_000L, "sum", "streamlearn.trainer-sync"),
+        List.of(g.member(), g.syncBatches(), g.syncMs(), g.roundTimeoutMs(), g.combine(), g.topic()));
+  }
+
+  @Test
+  void groupFlagsReadIntoTheGroupSettings() {
+    TrainerSettings.Group g = TrainerSettings.from(TrainerConfig.fromArgs(List.of("--group-member", " eu-west.1_b ",
+        "--group-sync-batches", "4", "--group-sync-ms", "250", "--group-round-timeout-ms", "2000",
+        "--group-combine", "mean", "--group-sync-topic", "my.sync"), Map.of())).group();
+    assertEquals(new TrainerSettings.Group("eu-west.1_b", 4, 250, 2_000, GroupFold.MEAN, "my.sync"), g);
+    assertTrue(g.enabled());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> TrainerConfig.fromArgs(List.of("--group-combine", "median"), Map.of()));
+    assertTrue(e.getMessage().contains(TrainerConfig.GROUP_COMBINE), e.getMessage());
+    e = assertThrows(ConfigException.class,
+        () -> TrainerConfig.fromArgs(List.of("--group-sync-batches", "0"), Map.of()));
+    assertTrue(e.getMessage().contains(TrainerConfig.GROUP_SYNC_BATCHES), e.getMessage());
+  }
+
+  @Test
+  void aMemberIdThatIsNotLettersDigitsDotsUnderscoresOrDashesIsRefusedNamingTheKey() {
+    for (String bad : List.of("a/b", "a b", "ü", "a:1", "x".repeat(101))) {
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> TrainerConfig.fromArgs(List.of("--group-member", bad), Map.of()), bad);
+      assertTrue(e.getMessage().contains(TrainerConfig.GROUP_MEMBER), e.getMessage());
+    }
+    assertEquals("x".repeat(100), TrainerSettings.from(TrainerConfig.fromArgs(
+        List.of("--group-member", "x".repeat(100)), Map.of())).group().member());
+  }
+
+  @Test
+  void aGroupMemberRefusesRawInputAndDelayedLabelsNamingTheKey() {
+    ConfigException e = assertThrows(ConfigException.class, () -> TrainerConfig.fromArgs(List.of("--group-member",
+        "a", "--input-format", "json", "--feature-spec", "x:numeric", "--label-field", "y>1", "--layers",
+        "dense(1,sigmoid)", "--loss", "binary_cross_entropy"), Map.of()));
+    assertTrue(e.getMessage().contains(TrainerConfig.GROUP_MEMBER) && e.getMessage().contains("input-format"),
+        e.getMessage());
+    e = assertThrows(ConfigException.class, () -> TrainerConfig.fromArgs(List.of("--group-member", "a",
+        "--delayed-labels"), Map.of()));
+    assertTrue(e.getMessage().contains(TrainerConfig.GROUP_MEMBER) && e.getMessage().contains("delayed labels"),
+        e.getMessage());
+    // the same options without a group are a trainer's on its own
+    assertFalse(TrainerSettings.from(TrainerConfig.fromArgs(List.of("--delayed-labels"), Map.of())).group()
+        .enabled());
+  }
 }
