@@ -32,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * One timed run of a trainer group (or of a plain single trainer) over a pre-filled topic, in this
  * JVM: {@code N} {@link Trainer}s, each with its own {@link OpsServer} and its own {@code
  * group.member}, started together. The clock starts when any of them has consumed a record (start-up
- * and the first join are counted apart, as {@link TrainerRun} does) and stops at the creation time of
- * the first version whose lineage, with its predecessors', covers every offset of the input; then
- * every member is stopped and the model's versions are read back from the registry.
+ * and the first join are counted apart, as {@link TrainerRun} does). As soon as the members have
+ * consumed every input record between them they are asked to stop (a trainer publishes what it
+ * trained when it stops, so the tail of the stream does not wait for the next version the publish
+ * rules would make); the clock stops at the creation time of the first version whose lineage, with
+ * its predecessors', covers every offset of the input.
  */
 final class GroupRun {
   private static final Logger log = LoggerFactory.getLogger(GroupRun.class);
@@ -46,7 +48,7 @@ final class GroupRun {
    * One member's figures.
    *
    * @param id its {@code group.member} ("" for a plain single trainer)
-   * @param status its status when the group's work was covered by a version (before it stopped)
+   * @param status its status after it stopped
    * @param trained examples it trained on (consumed minus held out, skipped and dead letters)
    * @param trainingSeconds from its first consumed record to its last
    * @param partitionsOwned input partitions assigned to it at the end, -1 if its consumer did not say
@@ -65,8 +67,10 @@ final class GroupRun {
    * @param members each member's figures, in {@code group.member} order
    * @param events input records
    * @param consumedSeconds from the first record any member consumed to the last
-   * @param coveredSeconds from the first consumed record to the creation of the covering version
-   * @param coveringVersion the first version whose lineage (with its predecessors') covers the input
+   * @param coveredSeconds from the first consumed record to the creation of the covering version, NaN
+   *     when no version covers the input
+   * @param coveringVersion the first version whose lineage (with its predecessors') covers the input, 0
+   *     for none
    * @param versions the model's versions after every member stopped, oldest first
    * @param overlaps lineage ranges overlapping an earlier version's (0 when exactly once holds)
    * @param startupSeconds from starting the members to the first consumed record
@@ -109,12 +113,12 @@ final class GroupRun {
   private GroupRun() {}
 
   /**
-   * Runs the members on {@code settings} (a trainer's settings over a pre-filled input topic) until a
-   * version covers the whole input, then stops them.
+   * Runs the members on {@code settings} (a trainer's settings over a pre-filled input topic) until
+   * they have consumed the whole input (or a version covers it), then stops them.
    *
    * @param memberIds the {@code group.member} of each member; empty for one plain (ungrouped) trainer
    * @param timeout how long the whole run may take before it fails
-   * @throws IllegalStateException if a member fails or no version covers the input within {@code timeout}
+   * @throws IllegalStateException if a member fails or the input is not consumed within {@code timeout}
    */
   static Result run(Map<String, String> settings, List<String> memberIds, Duration timeout)
       throws InterruptedException {
@@ -152,16 +156,14 @@ final class GroupRun {
     threads.forEach(Thread::start);
     long firstAny = 0;
     long firstAnyMillis = 0;
-    long coveringVersion = 0;
-    long coveredAtMillis = 0;
-    List<TrainerStatus> statuses = new ArrayList<>();
     List<Integer> owned = new ArrayList<>();
-    try (KafkaRegistry registry = KafkaRegistry.open(client, modelsTopic)) {
-      long lastCheck = 0;
+    try {
       while (true) {
         long now = System.nanoTime();
+        long total = 0;
         for (int i = 0; i < n; i++) {
           long consumed = trainers.get(i).status().eventsConsumed();
+          total += consumed;
           if (consumed > lastConsumed[i]) {
             if (firstNanos[i] == 0) {
               firstNanos[i] = now;
@@ -179,24 +181,17 @@ final class GroupRun {
                 + dead.orElse("its thread returned"));
           }
         }
-        if (now - lastCheck > 50_000_000L) {
-          lastCheck = now;
-          NavigableMap<Long, ModelVersion> versions = registry.versions(model);
-          Coverage c = Coverage.of(versions.values(), input, ends);
-          if (c.coveringVersion() > 0) {
-            coveringVersion = c.coveringVersion();
-            coveredAtMillis = versions.get(coveringVersion).createdAt().toEpochMilli();
-            break;
-          }
+        if (total >= events) {
+          break;
         }
         if (now > deadline) {
-          throw new IllegalStateException("no version of " + model + " covers the " + events + " input records "
-              + timeout.toSeconds() + " s after the start; consumed " + java.util.Arrays.toString(lastConsumed));
+          throw new IllegalStateException("the members of " + model + " consumed " + total + " of the " + events
+              + " input records in " + timeout.toSeconds() + " s (each: " + java.util.Arrays.toString(lastConsumed)
+              + ")");
         }
         Thread.sleep(POLL_MILLIS);
       }
       for (int i = 0; i < n; i++) {
-        statuses.add(trainers.get(i).status());
         owned.add(assignedPartitions(ops.get(i)));
       }
     } finally {
@@ -212,18 +207,27 @@ final class GroupRun {
     try (KafkaRegistry registry = KafkaRegistry.open(client, modelsTopic)) {
       versions = List.copyOf(registry.versions(model).values());
     }
+    Coverage coverage = Coverage.of(versions, input, ends);
+    double coveredSeconds = Double.NaN;
+    if (coverage.coveringVersion() > 0) {
+      long createdAt = versions.stream().filter(v -> v.version() == coverage.coveringVersion()).findFirst()
+          .orElseThrow().createdAt().toEpochMilli();
+      coveredSeconds = (createdAt - firstAnyMillis) / 1e3;
+    } else {
+      log.warn("no version of {} covers its input: {}", model, versions.stream()
+          .map(v -> "v" + v.version() + " " + v.lineage().ranges()).toList());
+    }
     List<Member> members = new ArrayList<>();
     long lastAny = 0;
     for (int i = 0; i < n; i++) {
-      TrainerStatus s = statuses.get(i);
+      TrainerStatus s = trainers.get(i).status();
       long trained = s.eventsConsumed() - s.heldOut() - s.skippedBySampling() - s.deadLetters();
       members.add(new Member(ids.get(i), s, trained, (lastNanos[i] - firstNanos[i]) / 1e9, owned.get(i)));
       lastAny = Math.max(lastAny, lastNanos[i]);
     }
     members.sort(Comparator.comparing(Member::id));
-    int overlaps = Coverage.of(versions, input, ends).overlaps();
-    return new Result(model, members, events, (lastAny - firstAny) / 1e9, (coveredAtMillis - firstAnyMillis) / 1e3,
-        coveringVersion, versions, overlaps, (firstAnyMillis - startMillis) / 1e3);
+    return new Result(model, members, events, (lastAny - firstAny) / 1e9, coveredSeconds, coverage.coveringVersion(),
+        versions, coverage.overlaps(), (firstAnyMillis - startMillis) / 1e3);
   }
 
   /** The member's input partitions now, from its consumer's own gauge; -1 when it has none. */

@@ -1,5 +1,6 @@
 package io.streamlearn.bench;
 
+import io.streamlearn.tensor.NamedTensor;
 import io.streamlearn.train.GroupRecords;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +46,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 record SyncTally(Map<String, Long> contributions, Map<String, Long> contributionBytes,
                  Map<String, Long> contributionExamples, long rounds, long lastRound, long folded, long roundBytes,
                  long tombstones, long recordBytes, long logBytes) {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SyncTally.class);
 
   /** Reads {@code topic} from its start to its end now and tallies the records of {@code model}. */
   static SyncTally read(String servers, String topic, String model) {
@@ -58,6 +60,7 @@ record SyncTally(Map<String, Long> contributions, Map<String, Long> contribution
     long tombstones = 0;
     long recordBytes = 0;
     String roundKey = GroupRecords.roundKey(model);
+    GroupRecords.Round previous = null;
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString(),
@@ -83,12 +86,18 @@ record SyncTally(Map<String, Long> contributions, Map<String, Long> contribution
             tombstones++;
           } else if (key.equals(roundKey)) {
             GroupRecords.Round round = GroupRecords.decodeRound(r.value());
+            log.debug("{} round {} by {} at {}: {} folded, |weights| {}, |weights - previous round's| {}", model,
+                round.round(), round.leader(), round.createdAtMs(), round.folded().size(), norm(round.parameters(), null),
+                previous == null ? "-" : norm(round.parameters(), previous.parameters()));
+            previous = round;
             rounds++;
             lastRound = Math.max(lastRound, round.round());
             folded += round.folded().size();
             roundBytes += r.value().length;
           } else if (GroupRecords.isContribution(model, key)) {
             GroupRecords.Contribution sent = GroupRecords.decodeContribution(r.value());
+            log.debug("{} contribution {} at {}: base round {}, {} examples, |update| {}", model, key, sent.sentAtMs(),
+                sent.baseRound(), sent.examples(), norm(sent.update(), null));
             contributions.merge(sent.member(), 1L, Long::sum);
             contributionBytes.merge(sent.member(), (long) r.value().length, Long::sum);
             contributionExamples.merge(sent.member(), sent.examples(), Long::sum);
@@ -98,6 +107,20 @@ record SyncTally(Map<String, Long> contributions, Map<String, Long> contribution
     }
     return new SyncTally(contributions, contributionBytes, contributionExamples, rounds, lastRound, folded, roundBytes,
         tombstones, recordBytes, logBytes(servers, topic));
+  }
+
+  /** The L2 norm of {@code a} (minus {@code b} when not null), over every tensor. */
+  private static double norm(List<NamedTensor> a, List<NamedTensor> b) {
+    double sum = 0;
+    for (int t = 0; t < a.size(); t++) {
+      float[] x = a.get(t).data();
+      float[] y = b == null ? null : b.get(t).data();
+      for (int i = 0; i < x.length; i++) {
+        double d = x[i] - (y == null ? 0 : y[i]);
+        sum += d * d;
+      }
+    }
+    return Math.sqrt(sum);
   }
 
   /** Contributions of {@code member}. */
