@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * JVM: {@code N} {@link Trainer}s, each with its own {@link OpsServer} and its own {@code
  * group.member}, started together. The clock starts when any of them has consumed a record (start-up
  * and the first join are counted apart, as {@link TrainerRun} does). As soon as the members have
- * consumed every input record between them they are asked to stop (a trainer publishes what it
+ * consumed every input record between them (as many records as the input holds, and every
+ * partition read to its end by some member's consumer) they are asked to stop (a trainer publishes what it
  * trained when it stops, so the tail of the stream does not wait for the next version the publish
  * rules would make); the clock stops at the creation time of the first version whose lineage, with
  * its predecessors', covers every offset of the input.
@@ -43,6 +44,8 @@ final class GroupRun {
   /** The consumer's gauge of its assigned partitions (Kafka's {@code assigned-partitions}, via Micrometer). */
   private static final String ASSIGNED_PARTITIONS = "kafka.consumer.coordinator.assigned.partitions";
   private static final long POLL_MILLIS = 5;
+  /** The trainer's per-partition consumer lag gauge (TrainerMeters). */
+  private static final String LAG = "streamlearn.trainer.consumer.lag";
 
   /**
    * One member's figures.
@@ -181,7 +184,8 @@ final class GroupRun {
                 + dead.orElse("its thread returned"));
           }
         }
-        if (total >= events) {
+        // consumed counts records read again after a rollback: the lag of every partition says whether all were read
+        if (total >= events && caughtUp(ops, input, ends.keySet())) {
           break;
         }
         if (now > deadline) {
@@ -228,6 +232,20 @@ final class GroupRun {
     members.sort(Comparator.comparing(Member::id));
     return new Result(model, members, events, (lastAny - firstAny) / 1e9, coveredSeconds, coverage.coveringVersion(),
         versions, coverage.overlaps(), (firstAnyMillis - startMillis) / 1e3);
+  }
+
+  /** Whether, for every input partition, some member's consumer has read it to its end (its lag gauge says 0). */
+  private static boolean caughtUp(List<OpsServer> ops, String topic, java.util.Set<TopicPartition> partitions) {
+    java.util.Set<Integer> done = new java.util.HashSet<>();
+    for (OpsServer o : ops) {
+      for (Meter m : o.meters().getMeters()) {
+        if (m instanceof Gauge g && m.getId().getName().equals(LAG) && topic.equals(m.getId().getTag("topic"))
+            && g.value() == 0) {
+          done.add(Integer.parseInt(m.getId().getTag("partition")));
+        }
+      }
+    }
+    return partitions.stream().allMatch(tp -> done.contains(tp.partition()));
   }
 
   /** The member's input partitions now, from its consumer's own gauge; -1 when it has none. */

@@ -46,6 +46,8 @@ final class GroupThroughput {
         Setup s = setups.get((i + j) % setups.size());
         String runSuffix = suffix + "-g" + s.members() + "-" + i;
         Map<String, String> settings = TrainerBench.trainerSettings(servers, topic, runSuffix, bench, publishEvery);
+        // every candidate through the gate, so the version the members publish when they stop covers the input
+        settings.put(TrainerConfig.GATE_MARGIN, "1");
         for (String key : List.of(TrainerConfig.GROUP_COMBINE, TrainerConfig.GROUP_SYNC_BATCHES,
             TrainerConfig.GROUP_SYNC_MS)) {
           if (!bench.getString(key).isBlank()) {
@@ -68,7 +70,9 @@ final class GroupThroughput {
     out.println();
     out.println("events/s end to end: input records / (creation of the first version whose lineage, with its"
         + " predecessors', covers every input offset - the first record any member consumed); start-up and the"
-        + " first join are not counted. Consumed: until the last member took its last record. Each member's"
+        + " first join are not counted; the members are asked to stop when they have consumed the whole input (a"
+        + " trainer publishes what it trained when it stops) and the gate passes every candidate (gate.margin 1)."
+        + " Consumed: until the last member took its last record. Each member's"
         + " figures are from the median run; trained/s is its examples over its own first-to-last consumed"
         + " record. Sync topic: committed records of the model read back (keys and values) and the topic's size"
         + " on the broker's disk (aborted transactions and markers included).");
