@@ -244,8 +244,8 @@ public final class GroupEfficiencyBench {
     out.println();
     out.println("| network | trainers | combine | seed | prequential accuracy | vs single | final version"
         + " | hold-out accuracy | test accuracy (10k) | vs single | trained | trained/s | versions | rounds"
-        + " | lineage overlaps | seconds to covering version |");
-    out.println("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        + " | lineage overlaps | commits refused | seconds to covering version |");
+    out.println("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     Map<String, Row> single = new HashMap<>();
     for (Row r : rows) {
       if (r.members() == 0) {
@@ -254,12 +254,13 @@ public final class GroupEfficiencyBench {
       Row ref = single.get(r.network() + "/" + r.seed());
       GroupRun.Result g = r.result();
       out.printf(Locale.ROOT, "| %s | %s | %s | %d | %.4f | %+.4f | %s | %.4f | %.4f | %+.4f | %,d | %,.0f | %d | %s | %d"
-              + " | %.1f |%n",
+              + " | %d | %.1f |%n",
           r.network(), r.configuration(), r.combine(), r.seed(), g.prequentialAccuracy(),
           g.prequentialAccuracy() - ref.result().prequentialAccuracy(),
           g.last().map(v -> "v" + v.version()).orElse("-"), r.holdoutAccuracy(),
           r.testAccuracy(), r.testAccuracy() - ref.testAccuracy(), g.trained(), g.trained() / g.consumedSeconds(),
-          g.versions().size(), r.members() == 0 ? "-" : String.valueOf(r.rounds()), g.overlaps(), g.coveredSeconds());
+          g.versions().size(), r.members() == 0 ? "-" : String.valueOf(r.rounds()), g.overlaps(),
+          g.members().stream().mapToLong(GroupRun.Member::refusedCommits).sum(), g.coveredSeconds());
     }
     if (config.getList(SEEDS).size() > 1) {
       out.println();

@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * consumed every input record between them (as many records as the input holds, and every
  * partition read to its end by some member's consumer) they are asked to stop (a trainer publishes what it
  * trained when it stops, so the tail of the stream does not wait for the next version the publish
- * rules would make); the clock stops at the creation time of the first version whose lineage, with
- * its predecessors', covers every offset of the input.
+ * rules would make), the group's publisher last, so that it folds what the others sent when they
+ * stopped; the clock stops at the creation time of the first version whose lineage, with its
+ * predecessors', covers every offset of the input.
  */
 final class GroupRun {
   private static final Logger log = LoggerFactory.getLogger(GroupRun.class);
@@ -46,6 +47,10 @@ final class GroupRun {
   private static final long POLL_MILLIS = 5;
   /** The trainer's per-partition consumer lag gauge (TrainerMeters). */
   private static final String LAG = "streamlearn.trainer.consumer.lag";
+  /** A group member's gauge: 1 while it is the group's publisher (TrainerMeters). */
+  private static final String GROUP_PUBLISHING = "streamlearn.trainer.group.publishing";
+  /** A group member's counter of commits the group refused (TrainerMeters). */
+  private static final String GROUP_REFUSED_COMMITS = "streamlearn.trainer.group.refused.commits";
 
   /**
    * One member's figures.
@@ -55,8 +60,11 @@ final class GroupRun {
    * @param trained examples it trained on (consumed minus held out, skipped and dead letters)
    * @param trainingSeconds from its first consumed record to its last
    * @param partitionsOwned input partitions assigned to it at the end, -1 if its consumer did not say
+   * @param refusedCommits its commits the group refused (a rebalance meanwhile): each discards what it
+   *     trained since its last contribution, to be read and trained again
    */
-  record Member(String id, TrainerStatus status, long trained, double trainingSeconds, int partitionsOwned) {
+  record Member(String id, TrainerStatus status, long trained, double trainingSeconds, int partitionsOwned,
+                long refusedCommits) {
     /** Examples trained a second while it was consuming. */
     double trainedPerSecond() {
       return trainingSeconds > 0 ? trained / trainingSeconds : Double.NaN;
@@ -153,6 +161,7 @@ final class GroupRun {
     long[] firstNanos = new long[n];
     long[] lastNanos = new long[n];
     long[] lastConsumed = new long[n];
+    long[] refused = new long[n];
     long start = System.nanoTime();
     long startMillis = System.currentTimeMillis();
     long deadline = start + timeout.toNanos();
@@ -199,11 +208,31 @@ final class GroupRun {
         owned.add(assignedPartitions(ops.get(i)));
       }
     } finally {
-      trainers.forEach(Trainer::stop);
-      for (Trainer t : trainers) {
-        if (!t.awaitStopped(Duration.ofSeconds(60))) {
-          log.warn("a member of {} did not stop within 60 s", model);
+      // The publisher last: it folds what the others sent when they stopped, so the last version covers it all.
+      int publisher = -1;
+      for (int i = 0; i < n; i++) {
+        if (meterValue(ops.get(i), GROUP_PUBLISHING) > 0) {
+          publisher = i;
         }
+      }
+      for (int i = 0; i < n; i++) {
+        if (i != publisher) {
+          trainers.get(i).stop();
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        if (i != publisher && !trainers.get(i).awaitStopped(Duration.ofSeconds(60))) {
+          log.warn("member {} of {} did not stop within 60 s", ids.get(i), model);
+        }
+      }
+      if (publisher >= 0) {
+        trainers.get(publisher).stop();
+        if (!trainers.get(publisher).awaitStopped(Duration.ofSeconds(60))) {
+          log.warn("member {} of {} did not stop within 60 s", ids.get(publisher), model);
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        refused[i] = (long) meterValue(ops.get(i), GROUP_REFUSED_COMMITS);
       }
       ops.forEach(OpsServer::close);
     }
@@ -226,7 +255,8 @@ final class GroupRun {
     for (int i = 0; i < n; i++) {
       TrainerStatus s = trainers.get(i).status();
       long trained = s.eventsConsumed() - s.heldOut() - s.skippedBySampling() - s.deadLetters();
-      members.add(new Member(ids.get(i), s, trained, (lastNanos[i] - firstNanos[i]) / 1e9, owned.get(i)));
+      members.add(new Member(ids.get(i), s, trained, (lastNanos[i] - firstNanos[i]) / 1e9, owned.get(i),
+          refused[i]));
       lastAny = Math.max(lastAny, lastNanos[i]);
     }
     members.sort(Comparator.comparing(Member::id));
@@ -246,6 +276,19 @@ final class GroupRun {
       }
     }
     return partitions.stream().allMatch(tp -> done.contains(tp.partition()));
+  }
+
+  /** The sum of the values of the meters named {@code name} (a gauge's value, a counter's count); 0 for none. */
+  private static double meterValue(OpsServer ops, String name) {
+    double sum = 0;
+    for (Meter m : ops.meters().getMeters()) {
+      if (m.getId().getName().equals(name)) {
+        for (io.micrometer.core.instrument.Measurement x : m.measure()) {
+          sum += Double.isFinite(x.getValue()) ? x.getValue() : 0;
+        }
+      }
+    }
+    return sum;
   }
 
   /** The member's input partitions now, from its consumer's own gauge; -1 when it has none. */

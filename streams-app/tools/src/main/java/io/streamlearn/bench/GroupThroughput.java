@@ -108,17 +108,19 @@ final class GroupThroughput {
 
   private static void printMembers(PrintStream out, Map<Setup, Measured> median) {
     out.println("| configuration | member | examples trained | trained/s while consuming | contributions sent"
-        + " | examples in them | mean contribution bytes | partitions owned at the end | versions it published |");
-    out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        + " | examples in them | mean contribution bytes | partitions owned at the end | versions it published"
+        + " | commits refused |");
+    out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (Map.Entry<Setup, Measured> e : median.entrySet()) {
       SyncTally s = e.getValue().sync();
       for (GroupRun.Member m : e.getValue().result().members()) {
-        out.printf(Locale.ROOT, "| %s | %s | %,d | %,.0f | %s | %s | %s | %s | %d |%n", e.getKey().label(),
+        out.printf(Locale.ROOT, "| %s | %s | %,d | %,.0f | %s | %s | %s | %s | %d | %d |%n", e.getKey().label(),
             m.id().isEmpty() ? "-" : m.id(), m.trained(), m.trainedPerSecond(),
             s == null ? "-" : String.valueOf(s.contributions(m.id())),
             s == null ? "-" : String.format(Locale.ROOT, "%,d", s.contributionExamples().getOrDefault(m.id(), 0L)),
             s == null ? "-" : String.format(Locale.ROOT, "%,.0f", s.meanContributionBytes(m.id())),
-            m.partitionsOwned() < 0 ? "?" : String.valueOf(m.partitionsOwned()), m.status().publishedVersions());
+            m.partitionsOwned() < 0 ? "?" : String.valueOf(m.partitionsOwned()), m.status().publishedVersions(),
+            m.refusedCommits());
       }
     }
   }
