@@ -3,12 +3,15 @@ package io.streamlearn.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamlearn.app.Artifacts;
 import io.streamlearn.app.OpsServer;
+import io.streamlearn.learn.Model;
 import io.streamlearn.config.CommonKeys;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.OffsetRange;
 import io.streamlearn.registry.RegistryReader;
 import io.streamlearn.registry.RegistryState;
+import io.streamlearn.testkit.gen.Example;
 import io.streamlearn.testkit.gen.GaussianBlobs;
 import io.streamlearn.train.Trainer;
 import io.streamlearn.train.TrainerConfig;
@@ -81,6 +84,27 @@ class TrainerGroupRebalanceIT extends BrokerIT {
     assertEquals(EVENTS, audit.trained(), "every example trained once (no hold-out)");
     assertEquals(Set.of(0, 1, 2), partitions, "every partition trained");
     assertTrue(bRead > 0 && a.status().eventsConsumed() > 0, "both members trained");
+    double first = accuracy(audit.versions().get(0));
+    double last = accuracy(audit.versions().get(audit.versions().size() - 1));
+    log.info("group: accuracy of the first version {}, of the last {}", first, last);
+    assertTrue(last > 0.9, "the group's rounds carry the members' learning into its versions: " + last);
+  }
+
+  /** The version's accuracy on 2,000 fresh examples of the stream's distribution. */
+  private static double accuracy(ModelVersion v) {
+    Model model = Artifacts.toModel(v);
+    GaussianBlobs blobs = new GaussianBlobs(4, 8, 7, 0.0);
+    int right = 0;
+    for (int i = 0; i < 2_000; i++) {
+      Example e = blobs.next();
+      float[] p = model.predict(e.features());
+      int best = 0;
+      for (int c = 1; c < p.length; c++) {
+        best = p[c] > p[best] ? c : best;
+      }
+      right += best == e.label() ? 1 : 0;
+    }
+    return right / 2_000.0;
   }
 
   private static Trainer member(LoopHarness h, String id) {

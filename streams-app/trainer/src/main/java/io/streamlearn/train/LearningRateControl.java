@@ -78,6 +78,25 @@ final class LearningRateControl {
     }
   }
 
+  /** The base rate: the learner's, or during a drift boost the rate it returns to. */
+  double baseRate(Learner learner) {
+    return boostLeft > 0 ? rateBeforeBoost : learner.learningRate();
+  }
+
+  /**
+   * A trainer group's base rate (the publisher's, from a round) becomes this one's: during a boost
+   * the boost goes on over the new base, which the boost's end returns to.
+   */
+  void adoptBase(Learner learner, double base) {
+    if (boostLeft > 0) {
+      double factor = learner.learningRate() / rateBeforeBoost;
+      rateBeforeBoost = base;
+      learner.setLearningRate(base * factor);
+    } else {
+      learner.setLearningRate(base);
+    }
+  }
+
   /** Counts one trained batch; ends a boost when its batches are used up. */
   void afterBatch(Learner learner) {
     if (boostLeft > 0 && --boostLeft == 0) {

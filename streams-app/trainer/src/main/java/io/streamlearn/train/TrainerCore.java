@@ -876,7 +876,8 @@ public final class TrainerCore {
     state.examplesSeen = r.examplesSeen() + examplesSinceContribution;
     state.examplesSinceParent = r.examplesSinceParent() + examplesSinceContribution;
     if (!r.leader().equals(settings.group().member())) {
-      state.learner.setLearningRate(r.learningRate()); // the publisher's plateau control rules the group's rate
+      // The publisher's plateau control rules the group's base rate; a member's drift boost stays its own.
+      state.rate.adoptBase(state.learner, r.learningRate());
       state.adoptScaler(r.scaler());
     }
     groupCounters.roundsAdopted++;
@@ -968,7 +969,7 @@ public final class TrainerCore {
       sinceParent = c.examplesSinceParent();
     }
     GroupRecords.Round first = new GroupRecords.Round(model, 0, settings.group().member(), state.spec.text(),
-        state.spec.inputs(), lastVersion, seen, sinceParent, state.learner.learningRate(), state.scalerState(),
+        state.spec.inputs(), lastVersion, seen, sinceParent, state.rate.baseRate(state.learner), state.scalerState(),
         parameters, unpublished, List.of(), clock.now().toEpochMilli());
     Producer<String, byte[]> p = group.publisher();
     p.beginTransaction();
@@ -1039,7 +1040,7 @@ public final class TrainerCore {
     }
     GroupRecords.Round next = new GroupRecords.Round(model, base.round() + 1, settings.group().member(),
         state.spec.text(), state.spec.inputs(), lastVersion, seen, published ? 0 : sinceParent,
-        state.learner.learningRate(), state.scalerState(), weights, published ? List.of() : ranges,
+        state.rate.baseRate(state.learner), state.scalerState(), weights, published ? List.of() : ranges,
         folded.stream().map(GroupRecords.Contribution::key).toList(), clock.now().toEpochMilli());
     List<ProducerRecord<String, byte[]>> records = group.roundRecords(next);
     records.forEach(p::send);

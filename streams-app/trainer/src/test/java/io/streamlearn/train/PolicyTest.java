@@ -90,6 +90,24 @@ class PolicyTest {
     assertEquals(0.01, learner.learningRate(), 1e-12, "back to the rate before the drift");
   }
 
+  @Test
+  void aGroupRoundsBaseRateIsTheRateBeforeABoostAndABoostGoesOnOverAnAdoptedBase() {
+    Learner publisher = learner(0.01);
+    LearningRateControl publishing = new LearningRateControl(0, 0.5, 0.0, 0.0);
+    publishing.boost(publisher, 5, 2);
+    assertEquals(0.01, publishing.baseRate(publisher), 1e-12, "a round carries the rate before the boost");
+    Learner member = learner(0.01);
+    LearningRateControl control = new LearningRateControl(0, 0.5, 0.0, 0.0);
+    control.adoptBase(member, 0.004);
+    assertEquals(0.004, member.learningRate(), 1e-12);
+    control.boost(member, 5, 2);
+    control.adoptBase(member, 0.002); // a round during the member's own boost: no compounding
+    assertEquals(0.01, member.learningRate(), 1e-12, "the boost (x5) over the new base");
+    control.afterBatch(member);
+    control.afterBatch(member);
+    assertEquals(0.002, member.learningRate(), 1e-12, "the boost ends at the adopted base");
+  }
+
   private static Learner learner(double lr) {
     return new Learner(new TrainingConfig(NetworkSpec.parse(2, "dense(2,softmax)"), Loss.SOFTMAX_CROSS_ENTROPY,
         OptimizerConfig.adam(lr), 8, 1));
