@@ -101,9 +101,14 @@ public final class GroupEfficiencyBench {
     }
   }
 
-  /** Runs the bench with {@code streamlearn bench group-efficiency} arguments and prints the table. */
+  /**
+   * Runs the bench with {@code streamlearn bench group-efficiency} arguments and prints the table;
+   * {@code --kafka-property} values go to every trainer.
+   */
   public static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
-    AbstractConfig config = new AbstractConfig(DEF, Settings.ownKeys(Settings.collect(DEF, args, env)), false);
+    Map<String, String> merged = Settings.collect(DEF, args, env);
+    AbstractConfig config = new AbstractConfig(DEF, Settings.ownKeys(merged), false);
+    Map<String, Object> kafka = Settings.kafkaProperties(merged);
     Path dir = Path.of(config.getString(DATA_DIR));
     Dataset train = FashionMnist.load(dir, true);
     Dataset test = FashionMnist.load(dir, false);
@@ -129,16 +134,16 @@ public final class GroupEfficiencyBench {
       int run = 0;
       // not reported: the first trainer in a JVM runs while the JIT still compiles its paths
       measure("MLP", 0, "-", 42, servers, topic, suffix + "-warmup", config.getString(MLP).isBlank()
-          ? "dense(128,relu) > dense(10,softmax)" : config.getString(MLP), config, test);
+          ? "dense(128,relu) > dense(10,softmax)" : config.getString(MLP), config, test, kafka);
       for (Map.Entry<String, String> net : networks.entrySet()) {
         for (String seedText : config.getList(SEEDS)) {
           long seed = Long.parseLong(seedText.strip());
           rows.add(measure(net.getKey(), 0, "-", seed, servers, topic, suffix + "-" + run++, net.getValue(), config,
-              test));
+              test, kafka));
           for (int n : sizes) {
             for (String combine : n == 1 ? List.of("-") : combines) {
               rows.add(measure(net.getKey(), n, combine, seed, servers, topic, suffix + "-" + run++, net.getValue(),
-                  config, test));
+                  config, test, kafka));
             }
           }
         }
@@ -153,7 +158,7 @@ public final class GroupEfficiencyBench {
   }
 
   private static Row measure(String network, int members, String combine, long seed, String servers, String topic,
-                             String suffix, String layers, AbstractConfig bench, Dataset test)
+                             String suffix, String layers, AbstractConfig bench, Dataset test, Map<String, Object> kafka)
       throws InterruptedException {
     Map<String, String> t = new HashMap<>();
     t.put(CommonKeys.BOOTSTRAP_SERVERS, servers);
@@ -170,6 +175,9 @@ public final class GroupEfficiencyBench {
     t.put(TrainerConfig.HOLDOUT_FRACTION, String.valueOf(bench.getDouble(TrainerConfig.HOLDOUT_FRACTION)));
     // every candidate through the gate: the final version holds the final weights, whatever they score
     t.put(TrainerConfig.GATE_MARGIN, "1");
+    kafka.forEach((k, v) -> t.put(Settings.KAFKA_PREFIX + k, String.valueOf(v)));
+    // a version at most a second after the stream's tail was trained on (the default waits 10 s)
+    t.put(TrainerConfig.PUBLISH_EVERY_MS, "1000");
     // a window as long as the stream: each member's windowed accuracy is then over all it trained on
     t.put(TrainerConfig.PREQUENTIAL_WINDOW, "100000");
     if (!"-".equals(combine)) {
@@ -236,7 +244,8 @@ public final class GroupEfficiencyBench {
                             Map<String, String> networks, double fillSeconds) {
     out.printf(Locale.ROOT, "Trainer group efficiency: Fashion-MNIST's %,d training images once each, in file order,"
             + " keyed fm-<n> on %d partitions (filled in %.1f s); hold-out fraction %.2f, batch %d, Adam, gate margin 1"
-            + " (every candidate published), the trainer's defaults otherwise; group.sync.batches %s, group.sync.ms %s%n",
+            + " (every candidate published), publish.every.ms 1000, the trainer's defaults otherwise;"
+            + " group.sync.batches %s, group.sync.ms %s%n",
         train.rows(), config.getInt(PARTITIONS), fillSeconds, config.getDouble(TrainerConfig.HOLDOUT_FRACTION),
         config.getInt(TrainerConfig.BATCH_SIZE), orDefault(config.getString(TrainerConfig.GROUP_SYNC_BATCHES)),
         orDefault(config.getString(TrainerConfig.GROUP_SYNC_MS)));
@@ -254,13 +263,14 @@ public final class GroupEfficiencyBench {
       Row ref = single.get(r.network() + "/" + r.seed());
       GroupRun.Result g = r.result();
       out.printf(Locale.ROOT, "| %s | %s | %s | %d | %.4f | %+.4f | %s | %.4f | %.4f | %+.4f | %,d | %,.0f | %d | %s | %d"
-              + " | %d | %.1f |%n",
+              + " | %d | %.1f%s |%n",
           r.network(), r.configuration(), r.combine(), r.seed(), g.prequentialAccuracy(),
           g.prequentialAccuracy() - ref.result().prequentialAccuracy(),
           g.last().map(v -> "v" + v.version()).orElse("-"), r.holdoutAccuracy(),
           r.testAccuracy(), r.testAccuracy() - ref.testAccuracy(), g.trained(), g.trained() / g.consumedSeconds(),
           g.versions().size(), r.members() == 0 ? "-" : String.valueOf(r.rounds()), g.overlaps(),
-          g.members().stream().mapToLong(GroupRun.Member::refusedCommits).sum(), g.coveredSeconds());
+          g.members().stream().mapToLong(GroupRun.Member::refusedCommits).sum(), g.coveredSeconds(),
+          g.coveredRunning() ? "" : " (at stop)");
     }
     if (config.getList(SEEDS).size() > 1) {
       out.println();
@@ -271,7 +281,10 @@ public final class GroupEfficiencyBench {
         + " (prequential.window 100000), weighted by its examples. hold-out accuracy: the final version's own"
         + " metric (the publishing member's latest held-out events). test accuracy: the final version on the 10,000"
         + " test images. trained/s: examples trained by all members over first to last consumed record. rounds:"
-        + " the last round number on the sync topic.");
+        + " the last round number on the sync topic. seconds to covering version: from the first record consumed to"
+        + " the creation of the first version whose lineage (with its predecessors') covers the stream; '(at stop)':"
+        + " none did within " + GroupRun.TAIL.toSeconds() + " s of the members consuming it all, and this is the"
+        + " version they published as they were stopped (the publisher last).");
   }
 
   /** Each configuration's means over the seeds, and their differences from the plain trainer's. */

@@ -32,19 +32,21 @@ import org.slf4j.LoggerFactory;
  * One timed run of a trainer group (or of a plain single trainer) over a pre-filled topic, in this
  * JVM: {@code N} {@link Trainer}s, each with its own {@link OpsServer} and its own {@code
  * group.member}, started together. The clock starts when any of them has consumed a record (start-up
- * and the first join are counted apart, as {@link TrainerRun} does). As soon as the members have
- * consumed every input record between them (as many records as the input holds, and every
- * partition read to its end by some member's consumer) they are asked to stop (a trainer publishes what it
- * trained when it stops, so the tail of the stream does not wait for the next version the publish
- * rules would make), the group's publisher last, so that it folds what the others sent when they
- * stopped; the clock stops at the creation time of the first version whose lineage, with its
- * predecessors', covers every offset of the input.
+ * and the first join are counted apart, as {@link TrainerRun} does) and stops at the creation time
+ * of the first version whose lineage, with its predecessors', covers every offset of the input.
+ * Once the members have consumed every input record between them (as many records as the input
+ * holds, and every partition read to its end by some member's consumer) they have {@link #TAIL} to
+ * publish such a version running; then they are asked to stop, the group's publisher last (after it
+ * took the others' partitions), so that the version it publishes as it stops folds what they sent
+ * as they stopped.
  */
 final class GroupRun {
   private static final Logger log = LoggerFactory.getLogger(GroupRun.class);
   /** The consumer's gauge of its assigned partitions (Kafka's {@code assigned-partitions}, via Micrometer). */
   private static final String ASSIGNED_PARTITIONS = "kafka.consumer.coordinator.assigned.partitions";
   private static final long POLL_MILLIS = 5;
+  /** How long after consuming the whole input the members may take to publish a version covering it before they are stopped. */
+  static final Duration TAIL = Duration.ofSeconds(15);
   /** The trainer's per-partition consumer lag gauge (TrainerMeters). */
   private static final String LAG = "streamlearn.trainer.consumer.lag";
   /** A group member's gauge: 1 while it is the group's publisher (TrainerMeters). */
@@ -82,12 +84,15 @@ final class GroupRun {
    *     when no version covers the input
    * @param coveringVersion the first version whose lineage (with its predecessors') covers the input, 0
    *     for none
+   * @param coveredRunning whether a version covered the input while the members ran (within {@link
+   *     #TAIL} of consuming it all); else the covering version, if any, is the one they made as they stopped
    * @param versions the model's versions after every member stopped, oldest first
    * @param overlaps lineage ranges overlapping an earlier version's (0 when exactly once holds)
    * @param startupSeconds from starting the members to the first consumed record
    */
   record Result(String model, List<Member> members, long events, double consumedSeconds, double coveredSeconds,
-                long coveringVersion, List<ModelVersion> versions, int overlaps, double startupSeconds) {
+                long coveringVersion, boolean coveredRunning, List<ModelVersion> versions, int overlaps,
+                double startupSeconds) {
     /** Input events a second, first consumed to covering version. */
     double eventsPerSecond() {
       return events / coveredSeconds;
@@ -169,6 +174,7 @@ final class GroupRun {
     long firstAny = 0;
     long firstAnyMillis = 0;
     List<Integer> owned = new ArrayList<>();
+    boolean coveredRunning = false;
     try {
       while (true) {
         long now = System.nanoTime();
@@ -207,6 +213,14 @@ final class GroupRun {
       for (int i = 0; i < n; i++) {
         owned.add(assignedPartitions(ops.get(i)));
       }
+      // what a user of the model sees: how long until a version covers the input, the members running on
+      long tailEnd = System.nanoTime() + TAIL.toNanos();
+      try (KafkaRegistry registry = KafkaRegistry.open(client, modelsTopic)) {
+        while (!coveredRunning && System.nanoTime() < tailEnd) {
+          coveredRunning = Coverage.of(registry.versions(model).values(), input, ends).coveringVersion() > 0;
+          Thread.sleep(20);
+        }
+      }
     } finally {
       // The publisher last: it folds what the others sent when they stopped, so the last version covers it all.
       int publisher = -1;
@@ -226,6 +240,14 @@ final class GroupRun {
         }
       }
       if (publisher >= 0) {
+        if (!coveredRunning) {
+          // its last commit is refused while the group rebalances after the others left, and a refused
+          // last commit publishes nothing: let it take their partitions first
+          long settle = System.nanoTime() + 15_000_000_000L;
+          while (assignedPartitions(ops.get(publisher)) < ends.size() && System.nanoTime() < settle) {
+            Thread.sleep(20);
+          }
+        }
         trainers.get(publisher).stop();
         if (!trainers.get(publisher).awaitStopped(Duration.ofSeconds(60))) {
           log.warn("member {} of {} did not stop within 60 s", ids.get(publisher), model);
@@ -261,7 +283,7 @@ final class GroupRun {
     }
     members.sort(Comparator.comparing(Member::id));
     return new Result(model, members, events, (lastAny - firstAny) / 1e9, coveredSeconds, coverage.coveringVersion(),
-        versions, coverage.overlaps(), (firstAnyMillis - startMillis) / 1e3);
+        coveredRunning, versions, coverage.overlaps(), (firstAnyMillis - startMillis) / 1e3);
   }
 
   /** Whether, for every input partition, some member's consumer has read it to its end (its lag gauge says 0). */

@@ -1,5 +1,6 @@
 package io.streamlearn.bench;
 
+import io.streamlearn.config.Settings;
 import io.streamlearn.train.TrainerConfig;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -29,8 +30,13 @@ final class GroupThroughput {
   /** One configuration: a plain trainer (0 members) or a group of {@code members}. */
   private record Setup(String label, int members) {}
 
-  static void run(String servers, String topic, String suffix, AbstractConfig bench, PrintStream out)
-      throws InterruptedException {
+  /**
+   * Runs the configurations and prints the tables.
+   *
+   * @param kafka the bench's {@code --kafka-property} values, which every trainer gets as well
+   */
+  static void run(String servers, String topic, String suffix, AbstractConfig bench, Map<String, Object> kafka,
+                  PrintStream out) throws InterruptedException {
     int n = bench.getInt(TrainerBench.GROUP_MEMBERS);
     List<Setup> setups = new ArrayList<>(List.of(new Setup("single trainer (no group)", 0),
         new Setup("group of 1", 1)));
@@ -48,6 +54,9 @@ final class GroupThroughput {
         Map<String, String> settings = TrainerBench.trainerSettings(servers, topic, runSuffix, bench, publishEvery);
         // every candidate through the gate, so the version the members publish when they stop covers the input
         settings.put(TrainerConfig.GATE_MARGIN, "1");
+        kafka.forEach((k, v) -> settings.put(Settings.KAFKA_PREFIX + k, String.valueOf(v)));
+        // a version at most a second after the input's tail was trained on (the default waits 10 s)
+        settings.put(TrainerConfig.PUBLISH_EVERY_MS, "1000");
         for (String key : List.of(TrainerConfig.GROUP_COMBINE, TrainerConfig.GROUP_SYNC_BATCHES,
             TrainerConfig.GROUP_SYNC_MS)) {
           if (!bench.getString(key).isBlank()) {
@@ -70,8 +79,9 @@ final class GroupThroughput {
     out.println();
     out.println("events/s end to end: input records / (creation of the first version whose lineage, with its"
         + " predecessors', covers every input offset - the first record any member consumed); start-up and the"
-        + " first join are not counted; the members are asked to stop when they have consumed the whole input (a"
-        + " trainer publishes what it trained when it stops) and the gate passes every candidate (gate.margin 1)."
+        + " first join are not counted; publish.every.ms 1000 and gate.margin 1 (every candidate published);"
+        + " '(at stop)': no version covered the input within " + GroupRun.TAIL.toSeconds() + " s of its last record"
+        + " being consumed, and the covering version is the one the members published as they were stopped."
         + " Consumed: until the last member took its last record. Each member's"
         + " figures are from the median run; trained/s is its examples over its own first-to-last consumed"
         + " record. Sync topic: committed records of the model read back (keys and values) and the topic's size"
@@ -94,8 +104,9 @@ final class GroupThroughput {
         each.append(each.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%,.0f",
             m.result().eventsPerSecond()));
       }
-      out.printf(Locale.ROOT, "| %s | %,d | %,.0f | %s | %.2f | %.2f | %.2f | %s | %s | %s | %d | %d | %s | %s |%n",
+      out.printf(Locale.ROOT, "| %s | %,d | %,.0f | %s | %.2f | %.2f%s | %.2f | %s | %s | %s | %d | %d | %s | %s |%n",
           e.getKey().label(), r.events(), r.eventsPerSecond(), each, r.consumedSeconds(), r.coveredSeconds(),
+          r.coveredRunning() ? "" : " (at stop)",
           r.eventsPerSecond() / single,
           s == null ? "-" : s.rounds() + " (last " + s.lastRound() + ")",
           s == null ? "-" : String.valueOf(s.folded()),

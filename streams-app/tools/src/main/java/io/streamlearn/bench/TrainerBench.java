@@ -81,7 +81,8 @@ public final class TrainerBench {
 
   /** Runs the bench with {@code streamlearn bench trainer} arguments and prints the table. */
   public static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
-    AbstractConfig config = new AbstractConfig(DEF, Settings.ownKeys(Settings.collect(DEF, args, env)), false);
+    Map<String, String> merged = Settings.collect(DEF, args, env);
+    AbstractConfig config = new AbstractConfig(DEF, Settings.ownKeys(merged), false);
     Dataset data = FashionMnist.load(Path.of(config.getString(DATA_DIR)), true);
     int events = config.getInt(EVENTS);
     String bootstrap = config.getString(CommonKeys.BOOTSTRAP_SERVERS);
@@ -100,7 +101,7 @@ public final class TrainerBench {
                 + " %s, batch %d; topic filled in %.1f s; %d interleaved runs of each configuration, the median shown%n%n",
             events, data.cols(), config.getInt(PARTITIONS), config.getString(LAYERS),
             config.getInt(TrainerConfig.BATCH_SIZE), produceSeconds, repeat);
-        GroupThroughput.run(servers, topic, suffix, config, out);
+        GroupThroughput.run(servers, topic, suffix, config, Settings.kafkaProperties(merged), out);
         return 0;
       }
       List<List<StageRow>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
