@@ -49,6 +49,7 @@ public final class TrainerBench {
   static final String DATA_DIR = "data.dir";
   static final String LAYERS = "layers";
   static final String REPEAT = "repeat";
+  static final String GROUP_MEMBERS = "group.members";
 
   /** The bench's options. */
   public static final ConfigDef DEF = CommonKeys.batchSize(new ConfigDef()
@@ -65,13 +66,23 @@ public final class TrainerBench {
       .define(TrainerConfig.PUBLISH_EVERY_BATCHES, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
           "The trainer publishes a version after this many batches.")
       .define(TrainerConfig.CHECKPOINT_EVERY_BATCHES, Type.INT, 1000, Range.atLeast(1), Importance.MEDIUM,
-          "The trainer checkpoints after this many batches (and every 2 s, and at each version).");
+          "The trainer checkpoints after this many batches (and every 2 s, and at each version).")
+      .define(GROUP_MEMBERS, Type.INT, 0, Range.between(0, 16), Importance.MEDIUM,
+          "0: the stages above. N >= 1: a trainer group of N members in this JVM instead, next to a plain "
+              + "trainer and a group of one in the same run, with per-member and group figures (see GroupThroughput).")
+      .define(TrainerConfig.GROUP_COMBINE, Type.STRING, "", Importance.LOW,
+          "With --group-members: the members' group.combine (sum or mean); empty: the trainer's default.")
+      .define(TrainerConfig.GROUP_SYNC_BATCHES, Type.STRING, "", Importance.LOW,
+          "With --group-members: the members' group.sync.batches; empty: the trainer's default.")
+      .define(TrainerConfig.GROUP_SYNC_MS, Type.STRING, "", Importance.LOW,
+          "With --group-members: the members' group.sync.ms; empty: the trainer's default.");
 
   private TrainerBench() {}
 
   /** Runs the bench with {@code streamlearn bench trainer} arguments and prints the table. */
   public static int run(List<String> args, Map<String, String> env, PrintStream out) throws Exception {
-    AbstractConfig config = new AbstractConfig(DEF, Settings.ownKeys(Settings.collect(DEF, args, env)), false);
+    Map<String, String> merged = Settings.collect(DEF, args, env);
+    AbstractConfig config = new AbstractConfig(DEF, Settings.ownKeys(merged), false);
     Dataset data = FashionMnist.load(Path.of(config.getString(DATA_DIR)), true);
     int events = config.getInt(EVENTS);
     String bootstrap = config.getString(CommonKeys.BOOTSTRAP_SERVERS);
@@ -85,6 +96,14 @@ public final class TrainerBench {
       double produceSeconds = seconds(produceStart);
       consume(servers, topic, events, false); // warm-up: JIT, page cache, broker connections
       int repeat = config.getInt(REPEAT);
+      if (config.getInt(GROUP_MEMBERS) > 0) {
+        out.printf(Locale.ROOT, "Trainer group bench: %,d Fashion-MNIST LabeledEvents (%d features) on %d partitions,"
+                + " %s, batch %d; topic filled in %.1f s; %d interleaved runs of each configuration, the median shown%n%n",
+            events, data.cols(), config.getInt(PARTITIONS), config.getString(LAYERS),
+            config.getInt(TrainerConfig.BATCH_SIZE), produceSeconds, repeat);
+        GroupThroughput.run(servers, topic, suffix, config, Settings.kafkaProperties(merged), out);
+        return 0;
+      }
       List<List<StageRow>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
           new ArrayList<>());
       int publishEvery = config.getInt(TrainerConfig.PUBLISH_EVERY_BATCHES);
@@ -160,14 +179,19 @@ public final class TrainerBench {
     return new StageRow("engine alone (Learner.fit, in memory)", trained, seconds(start), "no Kafka");
   }
 
-  private static StageRow trainer(String servers, String topic, String suffix, int events, AbstractConfig bench,
-                             int publishEvery) throws InterruptedException {
+  /**
+   * A trainer's settings over {@code topic} for model {@code bench-<suffix>}, every topic it writes
+   * its own ({@code bench-<what>-<suffix>}, the group's sync topic included), the bench's network,
+   * batch size and checkpoint rule, and a version every {@code publishEvery} batches.
+   */
+  static Map<String, String> trainerSettings(String servers, String topic, String suffix, AbstractConfig bench,
+                                             int publishEvery) {
     Map<String, String> t = new HashMap<>();
     t.put(CommonKeys.BOOTSTRAP_SERVERS, servers);
     t.put(CommonKeys.MODEL_NAME, "bench-" + suffix);
     t.put(CommonKeys.LABELED_TOPIC, topic);
     for (String key : List.of(CommonKeys.MODELS_TOPIC, CommonKeys.METRICS_TOPIC, CommonKeys.DEAD_LETTER_TOPIC,
-        TrainerConfig.CHECKPOINT_TOPIC)) {
+        TrainerConfig.CHECKPOINT_TOPIC, TrainerConfig.GROUP_SYNC_TOPIC)) {
       t.put(key, "bench-" + key.replace(".topic", "") + "-" + suffix);
     }
     t.put(TrainerConfig.FEATURES, "784");
@@ -175,6 +199,12 @@ public final class TrainerBench {
     t.put(TrainerConfig.BATCH_SIZE, String.valueOf(bench.getInt(TrainerConfig.BATCH_SIZE)));
     t.put(TrainerConfig.PUBLISH_EVERY_BATCHES, String.valueOf(publishEvery));
     t.put(TrainerConfig.CHECKPOINT_EVERY_BATCHES, String.valueOf(bench.getInt(TrainerConfig.CHECKPOINT_EVERY_BATCHES)));
+    return t;
+  }
+
+  private static StageRow trainer(String servers, String topic, String suffix, int events, AbstractConfig bench,
+                             int publishEvery) throws InterruptedException {
+    Map<String, String> t = trainerSettings(servers, topic, suffix, bench, publishEvery);
     TrainerRun run = TrainerRun.drain(new TrainerConfig(t), events, "bench-trainer");
     TrainerStatus s = run.status();
     return new StageRow("trainer end to end, a version every " + publishEvery + " batches (at most one a second)",

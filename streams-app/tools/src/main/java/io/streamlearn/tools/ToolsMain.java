@@ -2,6 +2,7 @@ package io.streamlearn.tools;
 
 import io.streamlearn.bench.EngineBench;
 import io.streamlearn.bench.FeaturesBench;
+import io.streamlearn.bench.GroupEfficiencyBench;
 import io.streamlearn.bench.InferenceBench;
 import io.streamlearn.bench.OnnxBench;
 import io.streamlearn.bench.RawTrainerBench;
@@ -28,8 +29,10 @@ public final class ToolsMain {
   static final Command BENCH = new Subcommands("bench",
       "benchmarks: 'bench engine' (learning engine vs PyTorch), 'bench onnx' (forward pass vs ONNX Runtime),"
           + " 'bench features' (feature pipeline on Flights vs scikit-learn), 'bench inference', 'bench registry',"
-          + " 'bench trainer', 'bench raw-trainer', 'bench sparse'",
-      "streamlearn bench engine|onnx|features|inference|registry|trainer|raw-trainer|sparse [options]", null, List.of(
+          + " 'bench trainer' (--group-members N: a trainer group), 'bench group-efficiency', 'bench raw-trainer',"
+          + " 'bench sparse'",
+      "streamlearn bench engine|onnx|features|inference|registry|trainer|group-efficiency|raw-trainer|sparse [options]",
+      null, List.of(
           Command.withOptions("engine", "the learning engine against PyTorch on Fashion-MNIST, one thread each",
               "streamlearn bench engine [options]", EngineBench.DEF, EngineBench::run),
           Command.withOptions("onnx", "the engine's forward pass against ONNX Runtime on the same exported model,"
@@ -44,6 +47,9 @@ public final class ToolsMain {
               "streamlearn bench raw-trainer [options]", RawTrainerBench.DEF, RawTrainerBench::run),
           Command.withOptions("trainer", "trainer throughput end to end next to the raw consumer and the engine",
               "streamlearn bench trainer [options]", TrainerBench.DEF, TrainerBench::run),
+          Command.withOptions("group-efficiency", "trainer groups of 1, 2 and 4 against one trainer: prequential,"
+                  + " hold-out and test accuracy on Fashion-MNIST (MLP and CNN, each group.combine)",
+              "streamlearn bench group-efficiency [options]", GroupEfficiencyBench.DEF, GroupEfficiencyBench::run),
           Command.withOptions("sparse", "sparse inputs and embeddings against the one-hot dense path, one thread",
               "streamlearn bench sparse [options]", SparseBench.DEF, SparseBench::run)));
 

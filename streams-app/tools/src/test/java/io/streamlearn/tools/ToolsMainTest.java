@@ -73,7 +73,8 @@ class ToolsMainTest {
     assertEquals(Main.USAGE, run("demo", "--dataset", "mnist"));
     assertTrue(errors().contains("dataset"), errors());
     assertEquals(Main.USAGE, run("bench", "nothing"));
-    assertTrue(errors().contains("bench engine|onnx|features|inference|registry|trainer|raw-trainer|sparse"), errors());
+    assertTrue(errors().contains("bench engine|onnx|features|inference|registry|trainer|group-efficiency|raw-trainer"
+        + "|sparse"), errors());
     assertEquals("", output());
   }
 
@@ -84,7 +85,8 @@ class ToolsMainTest {
         "inference", List.of("--events <int>", "--steady-seconds <int>", "--rounds <int>", "default: 60000"),
         "features", List.of("--records <int>", "--batch <int>", "--no-sklearn[=true|false]", "default: 2000000"),
         "registry", List.of("--moves <int>", "default: 40"),
-        "trainer", List.of("--events <int>", "--repeat <int>", "default: 600000"));
+        "trainer", List.of("--events <int>", "--repeat <int>", "default: 600000", "--group-members <int>"),
+        "group-efficiency", List.of("--members <list>", "--combines <list>", "--seeds <list>", "default: [1, 2, 4]"));
     options.forEach((bench, expected) -> {
       for (String help : List.of("-h", "--help")) {
         assertEquals(Main.OK, run("bench", bench, help), bench + ": " + errors());
