@@ -61,6 +61,8 @@ final class GroupSync implements AutoCloseable {
   private final Map<String, Long> readAt = new HashMap<>();
   /** Per member, when its newest contribution was read (ms): who counts as active. */
   private final Map<String, Long> heard = new HashMap<>();
+  /** This member's contributions folded by rounds since {@link #takeOwnFolded()}. */
+  private final Set<String> ownFolded = new HashSet<>();
   /** Members whose newest contribution said they stop: no round waits for them. */
   private final Set<String> leaving = new HashSet<>();
   /** Written by the training thread, read by status readers. */
@@ -209,10 +211,24 @@ final class GroupSync implements AutoCloseable {
     }
     latest = round;
     newRound = true;
+    String own = GroupRecords.contributionKey(model, settings.group().member(), "");
     for (String key : round.folded()) {
       pending.remove(key);
       readAt.remove(key);
+      if (key.startsWith(own)) {
+        ownFolded.add(key);
+      }
     }
+  }
+
+  /**
+   * This member's contributions folded by the rounds committed since the last call (every round
+   * read counts, not only the newest): what its replica no longer carries on its own.
+   */
+  Set<String> takeOwnFolded() {
+    Set<String> taken = Set.copyOf(ownFolded);
+    ownFolded.clear();
+    return taken;
   }
 
   /** The newest round, or null before the group's first. */

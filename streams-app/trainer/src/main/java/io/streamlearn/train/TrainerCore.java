@@ -12,6 +12,7 @@ import io.streamlearn.registry.RegistryState;
 import io.streamlearn.registry.Signature;
 import io.streamlearn.schema.InputEvent;
 import io.streamlearn.schema.TrainingEventType;
+import java.util.LinkedHashMap;
 import java.util.List;
 import io.streamlearn.app.LogContext;
 import io.streamlearn.registry.OffsetRange;
@@ -78,6 +79,11 @@ public final class TrainerCore {
   private long contributionSeq;
   /** A group member's: the weights it last adopted from a round or sent (its replica minus these is its update). */
   private List<NamedTensor> anchor;
+  /**
+   * A group member's updates sent and not yet folded by a round it adopted, by key: a round without
+   * them leaves them in the replica (they reach the group's weights with a later round).
+   */
+  private final Map<String, List<NamedTensor>> unfolded = new LinkedHashMap<>();
   private long examplesSinceContribution;
   private int batchesSinceContribution;
   private long lastContributionNanos;
@@ -808,6 +814,7 @@ public final class TrainerCore {
       return false;
     }
     contributionSeq++;
+    unfolded.put(c.key(), c.update());
     anchor = theta;
     ledger.versionPublished(); // the next contribution's ranges start here
     ledger.committed();
@@ -869,9 +876,16 @@ public final class TrainerCore {
       return;
     }
     long started = clock.nanoTime();
+    group.takeOwnFolded().forEach(unfolded::remove);
+    // The round's weights, plus this member's updates the group has not folded yet, are the new anchor;
+    // what it trained since its last contribution stays on top.
+    List<NamedTensor> base = r.parameters();
+    for (List<NamedTensor> u : unfolded.values()) {
+      base = GroupFold.plus(base, u);
+    }
     List<NamedTensor> theta = state.learner.parameters();
-    state.learner.setParameters(GroupFold.plus(r.parameters(), GroupFold.minus(theta, anchor)));
-    anchor = r.parameters();
+    state.learner.setParameters(GroupFold.plus(base, GroupFold.minus(theta, anchor)));
+    anchor = base;
     state.lastVersion = r.lastVersion();
     state.examplesSeen = r.examplesSeen() + examplesSinceContribution;
     state.examplesSinceParent = r.examplesSinceParent() + examplesSinceContribution;
@@ -909,7 +923,7 @@ public final class TrainerCore {
       }
       GroupRecords.Round base = group.latest();
       boolean due = finishing ? !group.pending().isEmpty() || base.examplesSinceParent() > 0
-          : group.roundDue(settings.group().roundTimeoutMs());
+          : group.roundDue(2 * settings.group().syncMs());
       if (due) {
         fold(finishing);
       }
@@ -944,7 +958,11 @@ public final class TrainerCore {
    */
   private void genesis() {
     TrainingState state = rules.state;
+    // This member's weights without its own updates sent so far: the first rounds fold those.
     List<NamedTensor> parameters = anchor;
+    for (List<NamedTensor> u : unfolded.values()) {
+      parameters = GroupFold.minus(parameters, u);
+    }
     List<OffsetRange> unpublished = List.of();
     long lastVersion = state.lastVersion;
     long seen = Math.max(0, state.examplesSeen - examplesSinceContribution);
@@ -996,21 +1014,23 @@ public final class TrainerCore {
     GroupRecords.Round base = group.latest();
     TrainingState state = rules.state;
     List<GroupRecords.Contribution> folded = new ArrayList<>(group.pending().values());
-    List<List<NamedTensor>> updates = new ArrayList<>();
-    List<Long> examples = new ArrayList<>();
+    // A member's updates of one round are one update (its progress since the last round): the mean
+    // weighs members, not the number of contributions each sent.
+    Map<String, List<NamedTensor>> byMember = new LinkedHashMap<>();
+    Map<String, Long> examplesByMember = new LinkedHashMap<>();
     long added = 0;
     for (GroupRecords.Contribution c : folded) {
       added += c.examples();
       if (GroupFold.sameShape(base.parameters(), c.update())) {
-        updates.add(c.update());
-        examples.add(c.examples());
+        byMember.merge(c.member(), c.update(), GroupFold::plus);
+        examplesByMember.merge(c.member(), c.examples(), Long::sum);
       } else {
         log.error("model {}: member {}'s contribution {} is of another network; its offsets are folded but its"
             + " update is not (all members of a group need one configuration)", model, c.member(), c.key());
       }
     }
-    List<NamedTensor> weights = GroupFold.fold(base.parameters(), updates,
-        examples.stream().mapToLong(Long::longValue).toArray(), settings.group().combine());
+    List<NamedTensor> weights = GroupFold.fold(base.parameters(), List.copyOf(byMember.values()),
+        examplesByMember.values().stream().mapToLong(Long::longValue).toArray(), settings.group().combine());
     long seen = base.examplesSeen() + added;
     long sinceParent = base.examplesSinceParent() + added;
     List<OffsetRange> ranges = GroupSync.union(base.unpublished(), folded);
@@ -1063,12 +1083,13 @@ public final class TrainerCore {
       if (rules != null) {
         leaving = true;
         boolean sent = contribute(null);
-        if (sent && group.publishing()) {
-          // its own contribution, read back, is folded with the others that wait
+        if (group.publishing()) {
+          // its own contribution, read back, is folded with the others that wait; when the group
+          // refused it (the others left meanwhile), what the others sent is still published
           long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
           String key = GroupRecords.contributionKey(model, settings.group().member(),
               incarnation + "-" + contributionSeq);
-          while (!group.pending().containsKey(key) && System.nanoTime() < deadline) {
+          while (sent && !group.pending().containsKey(key) && System.nanoTime() < deadline) {
             group.poll(Duration.ofMillis(100));
           }
           lead(true);
