@@ -253,7 +253,7 @@ public record TrainerSettings(String model, String alias, Map<String, Object> cl
   public record Group(String member, int syncBatches, long syncMs, long roundTimeoutMs, String combine,
                       String topic) {
     /** No group: one trainer owns every partition. */
-    public static final Group OFF = new Group("", 200, 1_000, 5_000, GroupFold.SUM, "streamlearn.trainer-sync");
+    public static final Group OFF = new Group("", 200, 1_000, 5_000, GroupFold.MEAN, "streamlearn.trainer-sync");
 
     /** Validates. */
     public Group {

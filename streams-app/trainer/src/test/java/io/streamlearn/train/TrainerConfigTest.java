@@ -170,7 +170,7 @@ class TrainerConfigTest {
     TrainerSettings.Group g = TrainerSettings.from(TrainerConfig.fromArgs(List.of(), Map.of())).group();
     assertEquals(TrainerSettings.Group.OFF, g);
     assertFalse(g.enabled());
-    assertEquals(List.of("", 200, 1_000L, 5_000L, "sum", "streamlearn.trainer-sync"),
+    assertEquals(List.of("", 200, 1_000L, 5_000L, "mean", "streamlearn.trainer-sync"),
         List.of(g.member(), g.syncBatches(), g.syncMs(), g.roundTimeoutMs(), g.combine(), g.topic()));
   }
 
