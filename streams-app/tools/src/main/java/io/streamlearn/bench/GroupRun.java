@@ -8,6 +8,7 @@ import io.streamlearn.config.CommonKeys;
 import io.streamlearn.registry.KafkaRegistry;
 import io.streamlearn.registry.ModelVersion;
 import io.streamlearn.registry.OffsetRange;
+import io.streamlearn.train.GroupStats;
 import io.streamlearn.train.Trainer;
 import io.streamlearn.train.TrainerClock;
 import io.streamlearn.train.TrainerConfig;
@@ -64,9 +65,10 @@ final class GroupRun {
    * @param partitionsOwned input partitions assigned to it at the end, -1 if its consumer did not say
    * @param refusedCommits its commits the group refused (a rebalance meanwhile): each discards what it
    *     trained since its last contribution, to be read and trained again
+   * @param group what it did as a member: contributions, rounds, and the time each took
    */
   record Member(String id, TrainerStatus status, long trained, double trainingSeconds, int partitionsOwned,
-                long refusedCommits) {
+                long refusedCommits, GroupStats group) {
     /** Examples trained a second while it was consuming. */
     double trainedPerSecond() {
       return trainingSeconds > 0 ? trained / trainingSeconds : Double.NaN;
@@ -278,7 +280,7 @@ final class GroupRun {
       TrainerStatus s = trainers.get(i).status();
       long trained = s.eventsConsumed() - s.heldOut() - s.skippedBySampling() - s.deadLetters();
       members.add(new Member(ids.get(i), s, trained, (lastNanos[i] - firstNanos[i]) / 1e9, owned.get(i),
-          refused[i]));
+          refused[i], trainers.get(i).groupStats()));
       lastAny = Math.max(lastAny, lastNanos[i]);
     }
     members.sort(Comparator.comparing(Member::id));

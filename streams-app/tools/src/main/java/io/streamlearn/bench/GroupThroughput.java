@@ -1,6 +1,7 @@
 package io.streamlearn.bench;
 
 import io.streamlearn.config.Settings;
+import io.streamlearn.train.GroupStats;
 import io.streamlearn.train.TrainerConfig;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -117,19 +118,27 @@ final class GroupThroughput {
     }
   }
 
+  /** Milliseconds per event, or "-" for none. */
+  private static String perEach(long nanos, long count) {
+    return count == 0 ? "-" : String.format(Locale.ROOT, "%.1f", nanos / 1e6 / count);
+  }
+
   private static void printMembers(PrintStream out, Map<Setup, Measured> median) {
     out.println("| configuration | member | examples trained | trained/s while consuming | contributions sent"
-        + " | examples in them | mean contribution bytes | partitions owned at the end | versions it published"
-        + " | commits refused |");
-    out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        + " | examples in them | mean contribution bytes | ms per contribution | rounds folded | ms per fold"
+        + " | ms per adoption | partitions owned at the end | versions it published | commits refused |");
+    out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (Map.Entry<Setup, Measured> e : median.entrySet()) {
       SyncTally s = e.getValue().sync();
       for (GroupRun.Member m : e.getValue().result().members()) {
-        out.printf(Locale.ROOT, "| %s | %s | %,d | %,.0f | %s | %s | %s | %s | %d | %d |%n", e.getKey().label(),
-            m.id().isEmpty() ? "-" : m.id(), m.trained(), m.trainedPerSecond(),
+        GroupStats g = m.group();
+        out.printf(Locale.ROOT, "| %s | %s | %,d | %,.0f | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d |%n",
+            e.getKey().label(), m.id().isEmpty() ? "-" : m.id(), m.trained(), m.trainedPerSecond(),
             s == null ? "-" : String.valueOf(s.contributions(m.id())),
             s == null ? "-" : String.format(Locale.ROOT, "%,d", s.contributionExamples().getOrDefault(m.id(), 0L)),
             s == null ? "-" : String.format(Locale.ROOT, "%,.0f", s.meanContributionBytes(m.id())),
+            perEach(g.contributeNanos(), g.contributions()), g.roundsFolded() == 0 ? "-" : String.valueOf(g.roundsFolded()),
+            perEach(g.foldNanos(), g.roundsFolded()), perEach(g.adoptNanos(), g.roundsAdopted()),
             m.partitionsOwned() < 0 ? "?" : String.valueOf(m.partitionsOwned()), m.status().publishedVersions(),
             m.refusedCommits());
       }
