@@ -36,6 +36,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,14 @@ class TrainerGroupIT extends BrokerIT {
         KafkaSupport.eventTopic(h.topic(CommonKeys.PREDICTIONS_TOPIC), PARTITIONS)));
     h.createTopics(); // the others, as the apps would
     String syncTopic = "trainer-sync-" + h.suffix;
+    // The sync topic as the trainers make it, but with segments that do not roll during the test: the
+    // cleaner would otherwise drop folded contributions (and their tombstones) before the test has
+    // read every one of them.
+    KafkaSupport.TopicSpec syncSpec = KafkaSupport.syncTopic(syncTopic);
+    Map<String, String> keepAll = new HashMap<>(syncSpec.configs());
+    keepAll.put(TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(Duration.ofDays(1).toMillis()));
+    KafkaSupport.ensureTopics(kafka.clientProperties(), (short) 1,
+        List.of(new KafkaSupport.TopicSpec(syncTopic, syncSpec.partitions(), keepAll)));
     Map<String, ChildApp> members = new LinkedHashMap<>();
     for (String id : MEMBERS) {
       members.put(id, new ChildApp("member-" + id, memberArgs(h, id, syncTopic)));
