@@ -31,6 +31,24 @@ final class ChildApp implements AutoCloseable {
     this.log = dir.resolve(name + "-" + System.nanoTime() + ".log");
   }
 
+  /**
+   * The command line of {@code command} with {@code settings} as options: {@code --key-with-dashes
+   * value}, and {@code kafka.}-prefixed keys as {@code --kafka-property key=value}.
+   */
+  static List<String> commandLine(String command, Map<String, String> settings) {
+    List<String> args = new ArrayList<>(List.of(command));
+    settings.forEach((k, v) -> {
+      if (k.startsWith("kafka.")) {
+        args.add("--kafka-property");
+        args.add(k.substring("kafka.".length()) + "=" + v);
+      } else {
+        args.add("--" + k.replace('.', '-'));
+        args.add(v);
+      }
+    });
+    return args;
+  }
+
   /** Starts (or restarts) the child. */
   synchronized void start() throws IOException {
     if (process != null && process.isAlive()) {

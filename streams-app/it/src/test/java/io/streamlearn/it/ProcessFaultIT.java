@@ -119,19 +119,8 @@ class ProcessFaultIT {
   }
 
   private static List<String> args(LoopHarness h, String command, Map<String, String> extra) {
-    List<String> args = new ArrayList<>();
-    args.add(command);
     Map<String, String> all = new HashMap<>(h.common);
     all.putAll(extra);
-    all.forEach((k, v) -> {
-      if (k.startsWith("kafka.")) {
-        args.add("--kafka-property");
-        args.add(k.substring("kafka.".length()) + "=" + v);
-      } else {
-        args.add("--" + k.replace('.', '-'));
-        args.add(v);
-      }
-    });
-    return args;
+    return ChildApp.commandLine(command, all);
   }
 }

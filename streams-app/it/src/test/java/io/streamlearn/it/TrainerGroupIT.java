@@ -338,29 +338,16 @@ class TrainerGroupIT extends BrokerIT {
         TrainerConfig.CHECKPOINT_TOPIC, "trainer-state-" + h.suffix,
         "group.member", member,
         "group.sync.topic", syncTopic));
-    return args("train", settings);
+    return ChildApp.commandLine("train", settings);
   }
 
   private static List<String> serveArgs(LoopHarness h) throws Exception {
     Map<String, String> settings = new HashMap<>(h.common);
     settings.put(InferenceConfig.APPLICATION_ID, "team-inference-" + h.suffix);
     settings.put(InferenceConfig.STATE_DIR, Files.createTempDirectory("team-state-").toString());
-    return args("serve", settings);
+    return ChildApp.commandLine("serve", settings);
   }
 
-  private static List<String> args(String command, Map<String, String> settings) {
-    List<String> args = new ArrayList<>(List.of(command));
-    settings.forEach((k, v) -> {
-      if (k.startsWith("kafka.")) {
-        args.add("--kafka-property");
-        args.add(k.substring("kafka.".length()) + "=" + v);
-      } else {
-        args.add("--" + k.replace('.', '-'));
-        args.add(v);
-      }
-    });
-    return args;
-  }
 
   /** The test's input: events at {@link #RATE} in 2-second chunks until stopped; returns their ids. */
   private static final class Stream implements java.util.concurrent.Callable<List<String>> {

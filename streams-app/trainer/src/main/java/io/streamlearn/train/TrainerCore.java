@@ -226,15 +226,9 @@ public final class TrainerCore {
     if (raw != null) {
       features = -1; // the pipeline's layout gives the width: known before any record
     } else if (features == 0) {
-      features = found.checkpoint().map(Checkpoint::features)
-          .orElse(found.latest().or(found::initial).map(v -> v.signature().featureCount()).orElse(0));
+      features = featuresFound(found);
     }
-    if (features != 0) {
-      init(features, found.checkpoint(), found.latest(), found.initial());
-      tx.startFrom(snapshot());
-    }
-    publisher.live(rules == null ? null : TrainerStart.liveModel(found.registry(), model, settings.alias(),
-        rules.state), found.registry().latestVersionNumber(model));
+    setUp(features, found);
     log.info("trainer of model {} starts after version {} ({}) at positions {}", model, lastVersion(),
         found.checkpoint().isPresent() ? "from its checkpoint" : "no checkpoint", ledger);
   }
@@ -255,19 +249,32 @@ public final class TrainerCore {
     GroupRecords.Round round = sync.latest();
     int features = settings.network().features();
     if (features == 0) {
-      features = round != null ? round.features() : found.checkpoint().map(Checkpoint::features)
-          .orElse(found.latest().or(found::initial).map(v -> v.signature().featureCount()).orElse(0));
+      features = round != null ? round.features() : featuresFound(found);
     }
+    setUp(features, found);
+    log.info("trainer of model {} joins its group as member {} after version {} ({}; {})", model,
+        settings.group().member(), lastVersion(), round == null ? "the group has no round yet"
+            : "from the group's round " + round.round(),
+        found.checkpoint().isPresent() ? "its own checkpoint for the optimizer" : "no checkpoint of its own");
+  }
+
+  /** The feature count of the checkpoint, else of the latest version or the initial model; 0 for none. */
+  private static int featuresFound(TrainerStart.Found found) {
+    return found.checkpoint().map(Checkpoint::features)
+        .orElse(found.latest().or(found::initial).map(v -> v.signature().featureCount()).orElse(0));
+  }
+
+  /**
+   * Sets up when the network is known ({@code features} not 0; -1 over raw records) and tells the
+   * publisher the live version the gate compares with.
+   */
+  private void setUp(int features, TrainerStart.Found found) {
     if (features != 0) {
       init(features, found.checkpoint(), found.latest(), found.initial());
       tx.startFrom(snapshot());
     }
     publisher.live(rules == null ? null : TrainerStart.liveModel(found.registry(), model, settings.alias(),
         rules.state), found.registry().latestVersionNumber(model));
-    log.info("trainer of model {} joins its group as member {} after version {} ({}; {})", model,
-        settings.group().member(), lastVersion(), round == null ? "the group has no round yet"
-            : "from the group's round " + round.round(),
-        found.checkpoint().isPresent() ? "its own checkpoint for the optimizer" : "no checkpoint of its own");
   }
 
   /** What the group member did so far; zeros for a trainer on its own. */
