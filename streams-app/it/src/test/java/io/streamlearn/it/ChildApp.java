@@ -61,6 +61,26 @@ final class ChildApp implements AutoCloseable {
     starts++;
   }
 
+  /**
+   * Appends the child's thread stacks to its log (`jcmd <pid> Thread.print`): what a test that
+   * waited for the child in vain leaves behind.
+   */
+  synchronized void dumpThreads() {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    try {
+      Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          String.valueOf(process.pid()), "Thread.print").redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+      jcmd.waitFor(30, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // a diagnosis only: the test reports its own failure either way
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** SIGKILL: no shutdown hook runs, nothing is flushed. */
   synchronized void kill() throws InterruptedException {
     process.destroyForcibly();

@@ -167,9 +167,15 @@ class TrainerGroupIT extends BrokerIT {
         assertEquals(labeled, end.values().stream().mapToLong(Long::longValue).sum(),
             "the labeled topic holds the labeled events produced");
 
-        LoopHarness.await(() -> registry.covered() >= labeled, Duration.ofSeconds(180),
-            () -> "the versions' lineage covers all " + labeled + " labeled offsets: " + registry.covered()
-                + ", up to " + registry.frontier() + " of " + end + "; see " + logs(members));
+        try {
+          LoopHarness.await(() -> registry.covered() >= labeled, Duration.ofSeconds(180),
+              () -> "the versions' lineage covers all " + labeled + " labeled offsets: " + registry.covered()
+                  + ", up to " + registry.frontier() + " of " + end + "; see " + logs(members)
+                  + " (each ends with the member's thread stacks)");
+        } catch (AssertionError e) {
+          members.values().forEach(ChildApp::dumpThreads);
+          throw e;
+        }
         timeline.mark("lineage covers every labeled offset");
 
         // Everything is gathered and summed up in the log first, so a failure below comes with the whole picture.

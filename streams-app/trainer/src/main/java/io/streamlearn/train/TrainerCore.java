@@ -92,6 +92,9 @@ public final class TrainerCore {
   /** A group member that stops: its last contribution says so. */
   private boolean leaving;
   private long lastSyncPollNanos;
+  private long lastGroupLogNanos;
+  /** A group member logs where it stands this often: what an operator (or a failed test) reads first. */
+  private static final long GROUP_LOG_NANOS = 10_000_000_000L;
   private static final long SYNC_POLL_NANOS = 20_000_000L;
   private final GroupCounters groupCounters = new GroupCounters();
 
@@ -722,6 +725,16 @@ public final class TrainerCore {
     }
     lastSyncPollNanos = now;
     group.poll();
+    if (now - lastGroupLogNanos >= GROUP_LOG_NANOS) {
+      lastGroupLogNanos = now;
+      GroupRecords.Round latest = group.latest();
+      GroupCounters g = groupCounters;
+      log.info("model {}: member {} reads {} partitions, {} records consumed; {} contributions sent (the last {} ms"
+          + " ago), {} rounds adopted (the newest {}){}", model, settings.group().member(), ledger.positions().size(),
+          counters.consumed, g.contributions, (now - lastContributionNanos) / 1_000_000, g.roundsAdopted,
+          latest == null ? "none" : String.valueOf(latest.round()), group.publishing() ? "; publishing: "
+              + group.pending().size() + " contributions waiting, " + g.roundsFolded + " rounds folded" : "");
+    }
     if (rules == null) {
       return; // the network is set up with the first record; it adopts the newest round then
     }
