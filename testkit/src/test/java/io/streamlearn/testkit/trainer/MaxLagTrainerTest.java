@@ -11,7 +11,6 @@ import io.streamlearn.train.HoldOut;
 import io.streamlearn.train.LagSampling;
 import io.streamlearn.train.TrainerConfig;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,24 +22,12 @@ import org.junit.jupiter.api.Test;
  * and held-out counts are recounted from the ids.
  */
 class MaxLagTrainerTest {
-  private static final int FEATURES = 4;
-  private static final int BATCH = 16;
+  private static final int FEATURES = 4; // TrainerRulesTest.config's
   private static final long MAX_LAG = 160;
 
+  /** {@link TrainerRulesTest}'s trainer with {@code max.lag} on; {@code overrides} (key, value, ...) win. */
   private static Map<String, String> config(String... overrides) {
-    Map<String, String> c = new HashMap<>(Map.of(
-        TrainerConfig.FEATURES, String.valueOf(FEATURES),
-        TrainerConfig.LAYERS, "dense(8,relu) > dense(2,softmax)",
-        TrainerConfig.LEARNING_RATE, "0.05",
-        TrainerConfig.BATCH_SIZE, String.valueOf(BATCH),
-        "topic.partitions", "1",
-        TrainerConfig.HOLDOUT_FRACTION, "0",
-        TrainerConfig.DRIFT_DETECTOR, "none",
-        TrainerConfig.PUBLISH_EVERY_BATCHES, "1000000",
-        TrainerConfig.PUBLISH_EVERY_MS, "3600000",
-        TrainerConfig.PUBLISH_MIN_INTERVAL_MS, "0"));
-    c.put(TrainerConfig.CHECKPOINT_EVERY_MS, "3600000");
-    c.put(TrainerConfig.MAX_LAG, String.valueOf(MAX_LAG));
+    Map<String, String> c = TrainerRulesTest.config(TrainerConfig.MAX_LAG, String.valueOf(MAX_LAG));
     for (int i = 0; i < overrides.length; i += 2) {
       c.put(overrides[i], overrides[i + 1]);
     }

@@ -38,7 +38,7 @@ class TrainerRulesTest {
   private static final int BATCH = 16;
 
   /** A small classifier on one partition; versions only when a test's rule makes them due. */
-  private static Map<String, String> config(String... overrides) {
+  static Map<String, String> config(String... overrides) {
     Map<String, String> c = new HashMap<>(Map.of(
         TrainerConfig.FEATURES, String.valueOf(FEATURES),
         TrainerConfig.LAYERS, "dense(8,relu) > dense(2,softmax)",
